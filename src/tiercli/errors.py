@@ -1,0 +1,99 @@
+"""The one tree of errors tiercli raises on purpose.
+
+Every error carries a slug (stable, for tests and scripts), a human message that says what to do, and where the
+problem is (file, line, row, column, rule path). The CLI turns any of them into exit code 2 in one place.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is. Every part is optional; `str()` gives the breadcrumb users see."""
+
+    file: str | None = None
+    line: int | None = None
+    path: str | None = None  # e.g. "tiers[2] '优质客户' → when"
+    row: int | None = None  # row number as a spreadsheet shows it
+    column: str | None = None
+
+    def __str__(self) -> str:
+        head = self.file or ""
+        if self.line is not None:
+            head = f"{head}:{self.line}"
+        if self.row is not None:
+            head = f"{head} row {self.row}" if head else f"row {self.row}"
+        parts = [p for p in (head, self.path) if p]
+        if self.column is not None:
+            parts.append(f"column '{self.column}'")
+        return " ".join(parts)
+
+
+class TiercliError(Exception):
+    """Base of every expected error. `slug` names the kind; `str()` is the full one-line message."""
+
+    slug = "error"
+
+    def __init__(self, message: str, location: Location | None = None, slug: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location or Location()
+        if slug is not None:
+            self.slug = slug
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class InputError(TiercliError):
+    """A file that can't be read: missing, empty, not a spreadsheet, undecodable."""
+
+    slug = "input"
+
+
+class ColumnMappingError(TiercliError):
+    """The columns tiercli needs can't be found or are unusable."""
+
+    slug = "column_mapping"
+
+
+class DataError(TiercliError):
+    """The data as a whole can't be used (e.g. no order left, ambiguous dates)."""
+
+    slug = "data"
+
+
+class RulesError(TiercliError):
+    """A rules file problem. `problems` holds every problem found (validate reports them all)."""
+
+    slug = "rules"
+
+    def __init__(self, problems: list[TiercliError]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems), slug="rules")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class OutputError(TiercliError):
+    """The output can't be written where asked."""
+
+    slug = "output"
+
+
+class UsageError(TiercliError):
+    """Options that don't fit together."""
+
+    slug = "usage"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest choice, or '' when nothing is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
