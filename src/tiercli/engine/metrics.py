@@ -4,8 +4,10 @@ Every metric a rule can name is listed here with its definition; `tiercli metric
 engine builds its aggregation query from it, so what users read is what runs.
 
 `{as_of}` in a definition stands for the run's as_of timestamp literal.
-Stage `agg` is an aggregate over one customer's order lines; stage `derived` is computed from stage-`agg`
-results (by name) in the same row.
+Stage `agg` is an aggregate over one customer's order lines; `by_category` an aggregate over the customer's
+per-category spend (`category`, `category_spend`); `derived` is computed from the others (by name) in the same row.
+A purchase is an order line with amount >= 0: return lines (negative amounts, e.g. UCI `C…` invoices) reduce
+spend but are not orders.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Stage = Literal["agg", "derived"]
+Stage = Literal["agg", "derived", "by_category"]
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class Metric:
 
 
 def _window(days: int) -> str:
-    return f"order_ts > {{as_of}} - INTERVAL {days} DAY"
+    return f"amount >= 0 AND order_ts > {{as_of}} - INTERVAL {days} DAY"
 
 
 METRICS: tuple[Metric, ...] = (
@@ -36,7 +38,8 @@ METRICS: tuple[Metric, ...] = (
         "Whole calendar days from the last order to as_of (0 = bought on the as_of day).",
         "days",
     ),
-    Metric("frequency", "count(DISTINCT order_id)", "Number of distinct orders.", "count"),
+    Metric("frequency", "count(DISTINCT order_id) FILTER (WHERE amount >= 0)",
+           "Number of distinct orders (return lines don't count as orders).", "count"),
     Metric("monetary", "sum(amount)", "Net spend: amount paid minus refunds, over all orders.", "money"),
     Metric("aov", "monetary / nullif(frequency, 0)", "Average order value: monetary / frequency.", "money",
            "derived"),
@@ -62,16 +65,16 @@ METRICS: tuple[Metric, ...] = (
     Metric("distinct_products", "count(DISTINCT coalesce(sku, product))",
            "Different products bought (by SKU, else product name).", "count"),
     Metric("distinct_categories", "count(DISTINCT category)", "Different categories bought.", "count"),
-    Metric("top_category", "arg_max(category, category_spend)",
-           "Category with the highest net spend (ties: the first in name order).", "text"),
+    Metric("top_category", "first(category ORDER BY category_spend DESC, category)",
+           "Category with the highest net spend (ties: the first in name order).", "text", "by_category"),
     Metric("refund_amount", "coalesce(sum(refund_amount), 0)", "Money refunded on partly refunded orders.",
            "money"),
     Metric("refund_rate", "refund_amount / nullif(monetary + refund_amount, 0)",
            "refund_amount / (monetary + refund_amount): share of what was paid that came back.", "ratio",
            "derived"),
     Metric("discount_share",
-           "coalesce(count(DISTINCT order_id) FILTER (WHERE discount_amount > 0), 0)"
-           " / nullif(count(DISTINCT order_id), 0)",
+           "count(DISTINCT order_id) FILTER (WHERE amount >= 0 AND discount_amount > 0)"
+           " / nullif(count(DISTINCT order_id) FILTER (WHERE amount >= 0), 0)",
            "Share of orders that used a discount or coupon (0 when the data has no discount column).",
            "ratio"),
     Metric("avg_days_between_orders",

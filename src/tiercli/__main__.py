@@ -1,0 +1,3 @@
+from tiercli.cli.app import main
+
+main()

@@ -1,0 +1,775 @@
+"""Writing a Result: the Excel workbook, CSV (to a file or stdout), Parquet and JSON.
+
+The output kind follows the suffix of `out`; `-` is CSV on stdout. Files are written to a temporary file
+beside the target and renamed into place, so a failed run never leaves a partial file or clobbers an older
+output.
+
+Text that a spreadsheet could take for a formula never becomes one: the workbook writes text cells as strings
+only, and CSV text cells starting with `= + - @`, a tab or a carriage return get a leading `'`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import secrets
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from json.encoder import encode_basestring
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError, FileSizeError
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from tiercli.errors import Location, OutputError
+from tiercli.result import Result
+
+EXCEL_MAX_ROWS = 1_048_576  # rows in one sheet, header included
+EXCEL_MAX_COLS = 16_384
+EXCEL_MAX_STRING = 32_767
+
+BATCH_ROWS = 8_192
+WIDTH_SAMPLE_ROWS = 1_000
+MAX_COLUMN_WIDTH = 60
+MIN_COLUMN_WIDTH = 6
+
+SUFFIXES = (".xlsx", ".csv", ".parquet", ".json")
+SUPPORTED_TEXT = ".xlsx, .csv, .parquet, .json, or '-' for CSV on stdout"
+
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+_FORMULA_PATTERN = r"^[=+\-@\t\r]"
+
+MONEY = "#,##0.00"
+RATIO = "0.0%"
+DATETIME = "yyyy-mm-dd hh:mm"
+DATETIME_SECONDS = "yyyy-mm-dd hh:mm:ss"
+DATE = "yyyy-mm-dd"
+INTEGER = "#,##0"
+ONE_DECIMAL = "#,##0.0"
+TWO_DECIMALS = "#,##0.00"
+
+_WHOLE_UNITS = frozenset({"count", "days", "quantity"})
+_SUMMARY_FORMATS = {
+    "customers": INTEGER,
+    "share": RATIO,
+    "revenue": MONEY,
+    "revenue_share": RATIO,
+    "aov": MONEY,
+    "mean_orders": TWO_DECIMALS,
+    "mean_recency_days": ONE_DECIMAL,
+}
+_INPUT_COLUMNS = (
+    "name",
+    "path",
+    "sha256",
+    "kind",
+    "sheet",
+    "encoding",
+    "delimiter",
+    "header_row",
+    "platform",
+    "rows_read",
+    "rows_used",
+    "rows_excluded",
+)
+
+_EXCEL_EPOCH_DAYS = 25_569  # 1970-01-01 as an Excel serial date
+_MICROS_PER_DAY = 86_400_000_000.0
+_FIRST_EXACT_SERIAL_DAY = datetime(1900, 3, 1)  # Excel's phantom 1900-02-29 shifts earlier serials
+
+
+def write_result(result: Result, out: str, stdout: BinaryIO | None = None) -> str:
+    """Write `result` to `out` and return what was written: "-" or the output path as given.
+
+    `-` writes the customers as plain UTF-8 CSV to `stdout` (sys.stdout.buffer by default); `.csv` writes them
+    as UTF-8 CSV with a BOM; `.parquet` and `.json` write them as Parquet or a JSON array of objects; `.xlsx`
+    writes the whole workbook. Raises OutputError for an unsupported suffix, a missing directory, a table too
+    big for Excel or a write that fails.
+    """
+    out = os.fspath(out)
+    if out == "-":
+        _write_csv_stdout(result.customers, stdout)
+        return out
+
+    target = Path(out)
+    suffix = target.suffix.lower()
+    location = Location(file=out)
+    if suffix not in SUFFIXES:
+        if suffix:
+            message = f"unsupported output suffix '{target.suffix}' (supported: {SUPPORTED_TEXT})"
+        else:
+            message = f"the output has no suffix (supported: {SUPPORTED_TEXT})"
+        raise OutputError(message, location)
+    directory = target.parent
+    if not directory.is_dir():
+        raise OutputError(f"the output directory '{directory}' does not exist", location)
+    if target.is_dir():
+        raise OutputError("the output is a directory; give a file name", location)
+    if suffix == ".xlsx":
+        _check_fits_excel(result, location)
+
+    writer: Callable[[Result, Path], None] = {
+        ".xlsx": _write_workbook,
+        ".csv": _write_csv_file,
+        ".parquet": _write_parquet,
+        ".json": _write_json,
+    }[suffix]
+    try:
+        with _atomic_path(target) as temp:
+            writer(result, temp)
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"can't write the output: {_reason(exc)}", location) from exc
+    except FileCreateError as exc:
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
+        raise OutputError(f"can't write the output: {_reason(cause)}", location) from exc
+    except FileSizeError as exc:
+        raise OutputError(
+            "the workbook would be larger than 4 GB, which Excel can't open; write .csv or .parquet instead",
+            location,
+        ) from exc
+    return out
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+@contextmanager
+def _atomic_path(target: Path) -> Iterator[Path]:
+    """A fresh temporary file beside `target`, renamed onto it when the block succeeds, removed otherwise."""
+    temp = _create_temp(target)
+    try:
+        yield temp
+        try:
+            os.replace(temp, target)
+        except OSError as exc:
+            raise OutputError(
+                f"can't replace the output: {_reason(exc)}; is it open in another program?",
+                Location(file=str(target)),
+            ) from exc
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _create_temp(target: Path) -> Path:
+    for _ in range(100):
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return temp
+    raise OutputError("can't create a temporary file beside the output", Location(file=str(target)))
+
+
+def _check_fits_excel(result: Result, location: Location) -> None:
+    rows = result.customers.num_rows
+    if rows > EXCEL_MAX_ROWS - 1:
+        raise OutputError(
+            f"{rows:,} customers don't fit in an Excel sheet (at most {EXCEL_MAX_ROWS - 1:,} rows below the "
+            "header); write .csv or .parquet instead",
+            location,
+        )
+    for sheet, table in (("Customers", result.customers), ("Excluded", result.excluded)):
+        if table.num_columns > EXCEL_MAX_COLS:
+            raise OutputError(
+                f"the {sheet} table has {table.num_columns:,} columns, more than an Excel sheet holds "
+                f"({EXCEL_MAX_COLS:,}); write .csv or .parquet instead",
+                location,
+            )
+
+
+# --- column kinds ----------------------------------------------------------------------------------------
+
+
+def _kind(data_type: pa.DataType) -> str:
+    """How a column is written: text, int, float, decimal, bool, timestamp, date, null or other."""
+    if pa.types.is_dictionary(data_type):
+        return _kind(data_type.value_type)
+    if (
+        pa.types.is_string(data_type)
+        or pa.types.is_large_string(data_type)
+        or pa.types.is_string_view(data_type)
+    ):
+        return "text"
+    if pa.types.is_boolean(data_type):
+        return "bool"
+    if pa.types.is_integer(data_type):
+        return "int"
+    if pa.types.is_floating(data_type):
+        return "float"
+    if pa.types.is_decimal(data_type):
+        return "decimal"
+    if pa.types.is_timestamp(data_type):
+        return "timestamp"
+    if pa.types.is_date(data_type):
+        return "date"
+    if pa.types.is_null(data_type):
+        return "null"
+    return "other"
+
+
+def _plain(array: pa.Array) -> pa.Array:
+    """The array with dictionaries decoded and string views as plain strings."""
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    if pa.types.is_string_view(array.type):
+        array = array.cast(pa.string())
+    if pa.types.is_date64(array.type):
+        array = array.cast(pa.date32())
+    return array
+
+
+def _without_nan(array: pa.Array) -> pa.Array:
+    nan = pc.is_nan(array)
+    if pc.any(nan).as_py():
+        return pc.if_else(nan, pa.scalar(None, array.type), array)
+    return array
+
+
+def _whole_seconds(array: pa.Array) -> pa.Array | None:
+    """The timestamps cast to whole seconds, or None when some carry a fraction of a second."""
+    seconds = pc.cast(array, pa.timestamp("s"), safe=False)
+    if array.type.unit != "s" and not pc.all(pc.equal(pc.cast(seconds, array.type), array)).as_py():
+        return None
+    return seconds
+
+
+def _iso_values(array: pa.Array, sep: str) -> list[str | None]:
+    return [None if v is None else v.isoformat(sep=sep) for v in array.to_pylist()]
+
+
+def _needs_guard(value: str) -> bool:
+    return value[:1] in FORMULA_TRIGGERS
+
+
+def _guard(value: str) -> str:
+    """Text as a spreadsheet shows it literally: a leading `'` when it could be read as a formula."""
+    return "'" + value if value[:1] in FORMULA_TRIGGERS else value
+
+
+# --- CSV ---------------------------------------------------------------------------------------------------
+
+
+def _csv_values(array: pa.Array, kind: str) -> list[Any]:
+    """One column of a batch as csv.writer values (None for NULL)."""
+    array = _plain(array)
+    if kind == "text":
+        values = array.to_pylist()
+        if pc.any(pc.match_substring_regex(array, _FORMULA_PATTERN)).as_py():
+            return [None if v is None else _guard(v) for v in values]
+        return values
+    if kind in ("int", "bool", "date", "null"):
+        return array.to_pylist()
+    if kind == "float":
+        return _without_nan(array).to_pylist()
+    if kind == "decimal":
+        text = pc.cast(array, pa.string())
+        if pc.any(pc.match_substring(text, "E")).as_py():
+            return [None if v is None else format(v, "f") for v in array.to_pylist()]
+        return text.to_pylist()
+    if kind == "timestamp":
+        if array.type.tz is None:
+            seconds = _whole_seconds(array)
+            if seconds is not None:
+                return pc.strftime(seconds, "%Y-%m-%d %H:%M:%S").to_pylist()
+        return _iso_values(array, " ")
+    return [None if v is None else _guard(_text(v)) for v in array.to_pylist()]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _write_csv(table: pa.Table, stream: TextIO) -> None:
+    writer = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    writer.writerow([_guard(name) for name in table.column_names])
+    kinds = [_kind(field.type) for field in table.schema]
+    for batch in table.to_batches(max_chunksize=BATCH_ROWS):
+        columns = [_csv_values(batch.column(i), kind) for i, kind in enumerate(kinds)]
+        writer.writerows(zip(*columns, strict=True))
+
+
+def _write_csv_file(result: Result, path: Path) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as stream:
+        _write_csv(result.customers, stream)
+
+
+def _write_csv_stdout(table: pa.Table, stdout: BinaryIO | None) -> None:
+    if stdout is None:
+        sys.stdout.flush()
+        stdout = sys.stdout.buffer
+    stream = io.TextIOWrapper(stdout, encoding="utf-8", newline="")
+    try:
+        _write_csv(table, stream)
+        stream.flush()
+    finally:
+        stream.detach()
+
+
+# --- Parquet and JSON ---------------------------------------------------------------------------------------
+
+
+def _write_parquet(result: Result, path: Path) -> None:
+    pq.write_table(result.customers, str(path))
+
+
+def _json_values(array: pa.Array, kind: str) -> list[str]:
+    """One column of a batch as JSON value texts ("null" for NULL)."""
+    array = _plain(array)
+    if kind == "text":
+        return ["null" if v is None else encode_basestring(v) for v in array.to_pylist()]
+    if kind in ("int", "bool", "decimal"):
+        return pc.fill_null(pc.cast(array, pa.string()), "null").to_pylist()
+    if kind == "float":
+        finite = pc.if_else(pc.is_finite(array), array, pa.scalar(None, array.type))
+        return ["null" if v is None else repr(v) for v in finite.to_pylist()]
+    if kind == "date":
+        return ["null" if v is None else f'"{v.isoformat()}"' for v in array.to_pylist()]
+    if kind == "timestamp":
+        texts: list[str | None]
+        seconds = _whole_seconds(array) if array.type.tz is None else None
+        if seconds is not None:
+            texts = pc.strftime(seconds, "%Y-%m-%dT%H:%M:%S").to_pylist()
+        else:
+            texts = _iso_values(array, "T")
+        return ["null" if v is None else f'"{v}"' for v in texts]
+    if kind == "null":
+        return ["null"] * len(array)
+    return [json.dumps(v, ensure_ascii=False, default=str) for v in array.to_pylist()]
+
+
+def _write_json(result: Result, path: Path) -> None:
+    table = result.customers
+    keys = [encode_basestring(name) + ": " for name in table.column_names]
+    kinds = [_kind(field.type) for field in table.schema]
+    with open(path, "w", encoding="utf-8", newline="\n") as stream:
+        stream.write("[")
+        first = True
+        for batch in table.to_batches(max_chunksize=BATCH_ROWS):
+            columns = [_json_values(batch.column(i), kind) for i, kind in enumerate(kinds)]
+            lines = []
+            for row in zip(*columns, strict=True):
+                lines.append("{" + ", ".join(key + value for key, value in zip(keys, row, strict=True)) + "}")
+            if lines:
+                stream.write(("\n" if first else ",\n") + ",\n".join(lines))
+                first = False
+        stream.write("]\n" if first else "\n]\n")
+
+
+# --- workbook ----------------------------------------------------------------------------------------------
+
+
+def _display_width(text: str) -> int:
+    """Columns `text` takes in a spreadsheet: East Asian wide and full-width characters count as two."""
+    widest = 0
+    for line in text.split("\n"):
+        if line.isascii():
+            width = len(line)
+        else:
+            width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        widest = max(widest, width)
+    return widest
+
+
+def _number_text(value: float | Decimal | np.number[Any], number_format: str | None) -> str:
+    """Roughly how Excel shows a number in the given format, for column widths."""
+    number = float(value)
+    if not math.isfinite(number):
+        return "#NUM!"
+    if number_format == RATIO:
+        return f"{number:.1%}"
+    if number_format in (MONEY, TWO_DECIMALS):
+        return f"{number:,.2f}"
+    if number_format == ONE_DECIMAL:
+        return f"{number:,.1f}"
+    if number_format == INTEGER:
+        return f"{number:,.0f}"
+    if number_format in (DATETIME, DATETIME_SECONDS, DATE):
+        return number_format
+    if isinstance(value, int):
+        return str(value)
+    return f"{number:.10g}"
+
+
+class _Formats:
+    """The workbook's cell formats, one object per number format."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+        self._workbook = workbook
+        self._numbers: dict[str, Format] = {}
+        self.bold = workbook.add_format({"bold": True})
+        self.plain = workbook.add_format()
+
+    def number(self, number_format: str | None) -> Format | None:
+        if number_format is None:
+            return None
+        if number_format not in self._numbers:
+            self._numbers[number_format] = self._workbook.add_format({"num_format": number_format})
+        return self._numbers[number_format]
+
+
+def _write_text(ws: Worksheet, formats: _Formats, row: int, col: int, value: str, fmt: Format | None) -> None:
+    """Write `value` as a string cell, exactly as it is."""
+    if len(value) > EXCEL_MAX_STRING // 2:
+        value = _truncate_utf16(value, EXCEL_MAX_STRING)
+    if value.startswith("<r>") and value.endswith("</r>"):
+        # In constant_memory mode xlsxwriter writes strings shaped like "<r>…</r>" into the sheet XML
+        # unescaped, taking them for rich text it built itself; a rich string of two plain runs is escaped.
+        if fmt is None:
+            ws.write_rich_string(row, col, value[:1], formats.plain, value[1:])
+        else:
+            ws.write_rich_string(row, col, value[:1], formats.plain, value[1:], fmt)
+    else:
+        ws.write_string(row, col, value, fmt)
+
+
+def _truncate_utf16(value: str, limit: int) -> str:
+    encoded = value.encode("utf-16-le")
+    if len(encoded) <= 2 * limit:
+        return value
+    return encoded[: 2 * limit].decode("utf-16-le", errors="ignore")
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    kind: str
+    number_format: str | None
+
+
+def _column_specs(table: pa.Table, units: dict[str, str]) -> list[_Column]:
+    specs = []
+    for field in table.schema:
+        kind = _kind(field.type)
+        unit = units.get(field.name)
+        number_format: str | None = None
+        if kind == "timestamp":
+            number_format = DATETIME
+        elif kind == "date":
+            number_format = DATE
+        elif kind in ("int", "float", "decimal"):
+            if unit == "money":
+                number_format = MONEY
+            elif unit == "ratio":
+                number_format = RATIO
+            elif unit in _WHOLE_UNITS:
+                number_format = INTEGER if kind == "int" else ONE_DECIMAL
+        specs.append(_Column(field.name, kind, number_format))
+    return specs
+
+
+def _sample(table: pa.Table, size: int) -> pa.Table:
+    if table.num_rows <= size:
+        return table
+    step = table.num_rows / size
+    return table.take(pa.array([int(i * step) for i in range(size)], pa.int64()))
+
+
+def _column_widths(table: pa.Table, specs: Sequence[_Column], cap: int = MAX_COLUMN_WIDTH) -> list[int]:
+    """Widths that fit the header and a sample of the rows, East Asian wide characters counted twice."""
+    sample = _sample(table, WIDTH_SAMPLE_ROWS)
+    widths = []
+    for i, spec in enumerate(specs):
+        data = 0
+        if spec.kind == "timestamp":
+            data = len("2024-01-01 00:00")
+        elif spec.kind == "date":
+            data = len("2024-01-01")
+        elif spec.kind == "bool":
+            data = len("FALSE")
+        elif spec.kind in ("int", "float", "decimal"):
+            values = _without_nan(_plain(sample.column(i).combine_chunks())).to_pylist()
+            data = max((len(_number_text(v, spec.number_format)) for v in values if v is not None), default=0)
+        elif spec.kind != "null":
+            data = max(
+                (_display_width(_text(v)) for v in sample.column(i).to_pylist() if v is not None), default=0
+            )
+        widths.append(min(cap, max(_display_width(spec.name) + 3, data + 2, MIN_COLUMN_WIDTH)))
+    return widths
+
+
+_Writer = Callable[[int, int, Any, Format | None], Any]
+
+
+def _excel_values(ws: Worksheet, formats: _Formats, array: pa.Array, kind: str) -> tuple[list[Any], _Writer]:
+    """One column of a batch as cell values (None for an empty cell) and the call that writes one."""
+    array = _plain(array)
+    if kind == "text":
+        values = array.to_pylist()
+        rich_like = pc.and_(pc.starts_with(array, "<r>"), pc.ends_with(array, "</r>"))
+        long = pc.greater(pc.utf8_length(array), EXCEL_MAX_STRING // 2)
+        if pc.any(pc.or_(rich_like, long)).as_py():
+            return values, lambda r, c, v, f: _write_text(ws, formats, r, c, v, f)
+        return values, ws.write_string
+    if kind == "int":
+        return array.to_pylist(), ws.write_number
+    if kind == "float":
+        return _without_nan(array).to_pylist(), ws.write_number
+    if kind == "decimal":
+        return pc.cast(array, pa.float64()).to_pylist(), ws.write_number
+    if kind == "bool":
+        return array.to_pylist(), ws.write_boolean
+    if kind == "timestamp":
+        if array.type.tz is not None:
+            array = pc.local_timestamp(array)
+        micros = pc.cast(array, pa.timestamp("us"), safe=False)
+        earliest = pc.min(micros).as_py()
+        if earliest is not None and earliest < _FIRST_EXACT_SERIAL_DAY:
+            return micros.to_pylist(), lambda r, c, v, f: _write_early_datetime(ws, r, c, v, f)
+        serial = pc.add(
+            pc.divide(pc.cast(pc.cast(micros, pa.int64()), pa.float64()), _MICROS_PER_DAY),
+            float(_EXCEL_EPOCH_DAYS),
+        )
+        return serial.to_pylist(), ws.write_number
+    if kind == "date":
+        earliest = pc.min(array).as_py()
+        if earliest is not None and earliest < _FIRST_EXACT_SERIAL_DAY.date():
+            return array.to_pylist(), lambda r, c, v, f: _write_early_datetime(ws, r, c, v, f)
+        return pc.add(pc.cast(pc.cast(array, pa.int32()), pa.int64()), _EXCEL_EPOCH_DAYS).to_pylist(), (
+            ws.write_number
+        )
+    if kind == "null":
+        return [None] * len(array), ws.write_blank
+    texts = [None if v is None else _text(v) for v in array.to_pylist()]
+    return texts, lambda r, c, v, f: _write_text(ws, formats, r, c, v, f)
+
+
+def _write_early_datetime(ws: Worksheet, row: int, col: int, value: date, fmt: Format | None) -> None:
+    """Early dates via xlsxwriter, which knows Excel's 1900 leap day; before 1900 (no Excel date) as text."""
+    if value.year >= 1900:
+        ws.write_datetime(row, col, value, fmt)
+    elif isinstance(value, datetime):
+        ws.write_string(row, col, value.isoformat(sep=" "))
+    else:
+        ws.write_string(row, col, value.isoformat())
+
+
+def _write_table_sheet(
+    ws: Worksheet,
+    formats: _Formats,
+    table: pa.Table,
+    specs: Sequence[_Column],
+    widths: Sequence[int],
+) -> None:
+    """A table sheet: bold frozen header, filters over the whole range, typed and formatted cells."""
+    cell_formats = [formats.number(spec.number_format) for spec in specs]
+    for col, (width, fmt) in enumerate(zip(widths, cell_formats, strict=True)):
+        ws.set_column(col, col, width, fmt)
+    for col, spec in enumerate(specs):
+        _write_text(ws, formats, 0, col, spec.name, formats.bold)
+    ws.freeze_panes(1, 0)
+    if specs:
+        ws.autofilter(0, 0, table.num_rows, len(specs) - 1)
+
+    row = 1
+    for batch in table.to_batches(max_chunksize=BATCH_ROWS):
+        columns = []
+        writers = []
+        for i, spec in enumerate(specs):
+            values, writer = _excel_values(ws, formats, batch.column(i), spec.kind)
+            columns.append(values)
+            writers.append(writer)
+        plan = list(zip(range(len(specs)), writers, cell_formats, strict=True))
+        for values_row in zip(*columns, strict=True):
+            for (col, write, fmt), value in zip(plan, values_row, strict=True):
+                if value is not None:
+                    write(row, col, value, fmt)
+            row += 1
+
+
+def _frame_rows(frame: pd.DataFrame, column_formats: dict[str, str]) -> list[list[tuple[Any, str | None]]]:
+    """A small pandas frame as grid rows: a header row, then one row per record."""
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
+        frame = frame.reset_index()
+    names = [str(name) for name in frame.columns]
+    rows: list[list[tuple[Any, str | None]]] = [[(name, "bold") for name in names]]
+    number_formats = [column_formats.get(name) for name in names]
+    for record in frame.itertuples(index=False, name=None):
+        rows.append(list(zip(record, number_formats, strict=True)))
+    return rows
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    if isinstance(value, Decimal):
+        return value.is_nan()
+    return False
+
+
+def _cell_text(value: Any, number_format: str | None) -> str:
+    """Roughly how a grid cell shows, for column widths."""
+    if _is_missing(value):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "FALSE"
+    if isinstance(value, (int, float, Decimal, np.integer, np.floating)):
+        return _number_text(value, number_format)
+    if isinstance(value, datetime):
+        return "2024-01-01 00:00:00"
+    if isinstance(value, date):
+        return "2024-01-01"
+    return _text(value)
+
+
+def _write_cell(ws: Worksheet, formats: _Formats, row: int, col: int, value: Any, style: str | None) -> None:
+    """Write one value of a small sheet by its Python type; text always as a string."""
+    if _is_missing(value):
+        return
+    fmt = formats.bold if style == "bold" else formats.number(style)
+    if isinstance(value, str):
+        _write_text(ws, formats, row, col, value, fmt)
+    elif isinstance(value, (bool, np.bool_)):
+        ws.write_boolean(row, col, bool(value), fmt)
+    elif isinstance(value, (int, float, Decimal, np.integer, np.floating)):
+        number = float(value)
+        if math.isfinite(number):
+            ws.write_number(row, col, number, fmt)
+        else:
+            ws.write_string(row, col, str(value), fmt)
+    elif isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.replace(tzinfo=None)
+        ws.write_datetime(row, col, value, fmt or formats.number(DATETIME_SECONDS))
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, value, fmt or formats.number(DATE))
+    elif isinstance(value, timedelta):
+        _write_text(ws, formats, row, col, str(value), fmt)
+    else:
+        _write_text(ws, formats, row, col, _text(value), fmt)
+
+
+def _write_grid(
+    ws: Worksheet,
+    formats: _Formats,
+    rows: Sequence[Sequence[tuple[Any, str | None]]],
+    cap: int = MAX_COLUMN_WIDTH,
+) -> None:
+    """Write a small sheet row by row, its columns as wide as their widest cell."""
+    widths: dict[int, int] = {}
+    for cells in rows:
+        for col, (value, style) in enumerate(cells):
+            width = _display_width(_cell_text(value, None if style == "bold" else style)) + 2
+            widths[col] = max(widths.get(col, MIN_COLUMN_WIDTH), width)
+    for col, width in widths.items():
+        ws.set_column(col, col, min(cap, width))
+    for row, cells in enumerate(rows):
+        for col, (value, style) in enumerate(cells):
+            _write_cell(ws, formats, row, col, value, style)
+
+
+def _summary_rows(result: Result) -> tuple[list[list[tuple[Any, str | None]]], int]:
+    facts: list[list[tuple[Any, str | None]]] = [
+        [("as_of", "bold"), (result.as_of, DATETIME_SECONDS)],
+        [("customers", "bold"), (result.customers.num_rows, INTEGER)],
+        [("rows read", "bold"), (result.rows_read, INTEGER)],
+        [("rows used", "bold"), (result.rows_used, INTEGER)],
+        [("rows excluded", "bold"), (result.rows_excluded, INTEGER)],
+    ]
+    for reason, count in result.excluded_by_reason.items():
+        facts.append([(f"excluded: {reason}", "bold"), (count, INTEGER)])
+    for note in result.notes:
+        facts.append([("note", "bold"), (note, None)])
+    facts.append([])
+    header_row = len(facts)
+    return facts + _frame_rows(result.summary, _SUMMARY_FORMATS), header_row
+
+
+def _run_rows(result: Result) -> list[list[tuple[Any, str | None]]]:
+    rows: list[list[tuple[Any, str | None]]] = [[("Run", "bold")]]
+    rows.extend([(key, None), (value, None)] for key, value in result.run)
+    rows.append([])
+    rows.append([("Inputs", "bold")])
+    rows.append([(name, "bold") for name in _INPUT_COLUMNS])
+    for item in result.inputs:
+        delimiter = {"\t": "\\t", " ": "space"}.get(item.delimiter or "", item.delimiter)
+        values = {**{name: getattr(item, name) for name in _INPUT_COLUMNS}, "delimiter": delimiter}
+        rows.append([(values[name], None) for name in _INPUT_COLUMNS])
+    rows.append([])
+    rows.append([("Mapping", "bold")])
+    rows.append([("field", "bold"), ("source header", "bold")])
+    rows.extend([(field, None), (header, None)] for field, header in result.mapping.items())
+    return rows
+
+
+def _excluded_chunks(table: pa.Table) -> Iterable[tuple[str, pa.Table]]:
+    per_sheet = EXCEL_MAX_ROWS - 1
+    yield "Excluded", table.slice(0, per_sheet)
+    start = per_sheet
+    number = 2
+    while start < table.num_rows:
+        yield f"Excluded ({number})", table.slice(start, per_sheet)
+        start += per_sheet
+        number += 1
+
+
+def _write_workbook(result: Result, path: Path) -> None:
+    """The workbook. When a step fails the workbook is never closed, so nothing is written to `path`."""
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "constant_memory": True,
+            "remove_timezone": True,
+            "nan_inf_to_errors": True,
+        },
+    )
+    formats = _Formats(workbook)
+
+    customers = result.customers
+    specs = _column_specs(customers, result.column_units)
+    _write_table_sheet(
+        workbook.add_worksheet("Customers"), formats, customers, specs, _column_widths(customers, specs)
+    )
+
+    summary = workbook.add_worksheet("Summary")
+    rows, header_row = _summary_rows(result)
+    _write_grid(summary, formats, rows)
+    if len(result.summary.columns):
+        summary.autofilter(header_row, 0, len(rows) - 1, len(rows[header_row]) - 1)
+
+    thresholds = workbook.add_worksheet("Thresholds")
+    rows = _frame_rows(result.thresholds, {})
+    _write_grid(thresholds, formats, rows)
+    thresholds.freeze_panes(1, 0)
+
+    excluded = result.excluded
+    excluded_specs = _column_specs(excluded, {})
+    excluded_widths = _column_widths(excluded, excluded_specs)
+    for name, chunk in _excluded_chunks(excluded):
+        _write_table_sheet(workbook.add_worksheet(name), formats, chunk, excluded_specs, excluded_widths)
+
+    _write_grid(workbook.add_worksheet("Run"), formats, _run_rows(result), cap=70)
+    workbook.close()

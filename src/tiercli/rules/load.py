@@ -1,0 +1,550 @@
+"""Read a rules file, check every part of it, and build `Rules`.
+
+The YAML is composed (not constructed) so every node keeps its line; each problem found is collected with a
+breadcrumb such as ``rules.yaml:14 tiers[1] '忠实客户' → when`` and a message that says what to do. `check_rules`
+returns all of them (for `tiercli validate`); `parse_rules` and `load_rules` raise one `RulesError` holding them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from tiercli.engine.metrics import rule_names
+from tiercli.errors import InputError, Location, RulesError, TiercliError, did_you_mean
+from tiercli.profiles.fields import FIELDS
+from tiercli.rules.expressions import check_condition
+from tiercli.rules.model import Condition, Grading, InputSpec, Level, RfmSpec, Rules, Tag
+
+ARROW = " → "
+
+TOP_KEYS: tuple[str, ...] = ("version", "name", "description", "input", "rfm", "tiers", "tags", "gradings")
+LATER_KEYS: dict[str, str] = {
+    "metrics": "custom metrics come in a later version",
+    "lifecycle": "lifecycle stages come in a later version",
+}
+TIER_KEYS: tuple[str, ...] = ("name", "when", "description", "benefit", "discount")
+TAG_KEYS: tuple[str, ...] = ("name", "when", "description")
+GRADING_KEYS: tuple[str, ...] = ("name", "levels", "description")
+RFM_KEYS: tuple[str, ...] = ("bins", "method", "segments")
+INPUT_KEYS: tuple[str, ...] = ("columns", "platform", "sheet", "dayfirst", "statuses")
+STATUS_CLASSES: tuple[str, ...] = ("paid_done", "paid_in_progress", "unpaid", "cancelled", "refunded")
+LATER_SEGMENTS: tuple[str, ...] = ("r-rfm", "pymc")
+TIERS_GRADING = "tier"  # the `tiers:` shorthand is the grading with this name
+
+_NULL_TAG = "tag:yaml.org,2002:null"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_COLUMN_NAME = re.compile(r"\w+")
+_FORMULA_START = ("=", "+", "-", "@")
+
+_YAML_HINTS: tuple[tuple[str, str], ...] = (
+    ("mapping values are not allowed", "put text that contains ': ' in quotes"),
+    ("'\\t'", "indent with spaces, not tabs"),
+    ("end of stream", "a quote or bracket is not closed"),
+    ("cannot start any token", "a value that starts with a quote or a special character must be quoted as a "
+                               "whole, e.g. when: \"top_category = '美妆'\""),
+    ("block scalar", "a value that starts with a quote must be quoted as a whole, e.g. "
+                     "when: \"top_category = '美妆'\""),
+    ("<block end>", "check the indentation of this line and the lines above"),
+    ("another document", "remove the '---' line: a rules file holds one document"),
+    ("expected ','", "check the brackets and commas in { } and [ ]"),
+    ("could not find expected ':'", "check the indentation and that every key ends with ':'"),
+)
+
+_TIER_EXAMPLE = '{name: 重要客户, when: "monetary >= 5000"}'
+
+
+@dataclass
+class _Entry:
+    """One key of a YAML mapping: the key node and the value node."""
+
+    key: ScalarNode
+    value: Node
+
+
+@dataclass
+class _Checker:
+    source: str
+    names: Mapping[str, str]
+    problems: list[TiercliError] = field(default_factory=list)
+    constructor: SafeConstructor = field(default_factory=SafeConstructor)
+
+    # --- reporting ---------------------------------------------------------------------------------------------
+
+    def location(self, node: Node | None, path: str | None) -> Location:
+        line = node.start_mark.line + 1 if node is not None else None
+        return Location(file=self.source, line=line, path=path or None)
+
+    def report(self, node: Node | None, path: str | None, message: str, slug: str) -> None:
+        self.problems.append(TiercliError(message, self.location(node, path), slug=slug))
+
+    # --- generic shapes ----------------------------------------------------------------------------------------
+
+    def mapping(
+        self, node: Node, path: str | None, allowed: tuple[str, ...], example: str,
+        later: Mapping[str, str] | None = None,
+    ) -> dict[str, _Entry] | None:
+        """The keys of a mapping node, reporting a non-mapping, unknown, duplicate or not-yet-supported key."""
+        if not isinstance(node, MappingNode):
+            self.report(node, path, f"must be a mapping such as {example}, found {_describe(node)}", "wrong_type")
+            return None
+        entries: dict[str, _Entry] = {}
+        for key, value in node.value:
+            if not isinstance(key, ScalarNode):
+                self.report(key, path, "keys must be plain words", "wrong_type")
+                continue
+            name = key.value
+            if name in entries:
+                self.report(key, path, f"'{name}' appears twice; keep one", "duplicate_key")
+            elif later is not None and name in later:
+                self.report(key, path, f"'{name}' is not supported yet; remove it ({later[name]})",
+                            "not_supported")
+            elif name not in allowed:
+                hint = did_you_mean(name, allowed) or f" (allowed here: {', '.join(allowed)})"
+                self.report(key, path, f"unknown key '{name}'{hint}", "unknown_key")
+            else:
+                entries[name] = _Entry(key, value)
+        return entries
+
+    def text(self, node: Node, path: str, what: str = "text") -> str | None:
+        if isinstance(node, ScalarNode) and node.tag != _NULL_TAG and node.value.strip():
+            return str(node.value)
+        self.report(node, path, f"must be {what}, found {_describe(node)}", "wrong_type")
+        return None
+
+    def extra_value(self, node: Node, path: str, key: str) -> Any:
+        if key == "discount" and isinstance(node, ScalarNode) and node.tag in (_INT_TAG, _FLOAT_TAG):
+            return self.constructor.construct_object(node)
+        return self.text(node, path, "a number or text" if key == "discount" else "text")
+
+    # --- top level ---------------------------------------------------------------------------------------------
+
+    def rules(self, root: Node | None, sha256: str | None) -> Rules | None:
+        if root is None:
+            self.report(None, None, "the rules file is empty; write one with `tiercli init`", "empty")
+            return None
+        if not isinstance(root, MappingNode):
+            self.report(root, None, "the rules file must be a mapping of keys such as version, name and tiers, "
+                                    f"found {_describe(root)}", "not_mapping")
+            return None
+        top = self.mapping(root, None, TOP_KEYS, "version: 1", later=LATER_KEYS)
+        if top is None:
+            return None
+        self.version(top.get("version"))
+        name = self.text(top["name"].value, "name") if "name" in top else None
+        if "description" in top:
+            self.text(top["description"].value, "description")
+        spec_input = self.input(top["input"].value) if "input" in top else InputSpec()
+        rfm = self.rfm(top["rfm"].value) if "rfm" in top else RfmSpec()
+        gradings = self.gradings(top.get("tiers"), top.get("gradings"), root)
+        tags = self.tags(top["tags"].value) if "tags" in top else ()
+        if self.problems or gradings is None or rfm is None or spec_input is None or tags is None:
+            return None
+        return Rules(
+            name=name or Path(self.source).stem, gradings=gradings, tags=tags, rfm=rfm, input=spec_input,
+            version=1, source=self.source, sha256=sha256,
+        )
+
+    def version(self, entry: _Entry | None) -> None:
+        if entry is None:
+            return
+        node = entry.value
+        if not (isinstance(node, ScalarNode) and node.tag == _INT_TAG
+                and self.constructor.construct_object(node) == 1):
+            self.report(node, "version", f"must be 1 (the only rules format so far), found {_describe(node)}",
+                        "bad_value")
+
+    # --- input -------------------------------------------------------------------------------------------------
+
+    def input(self, node: Node) -> InputSpec | None:
+        entries = self.mapping(node, "input", INPUT_KEYS, "{columns: {customer: 买家会员名}}")
+        if entries is None:
+            return None
+        columns = self.columns(entries["columns"].value) if "columns" in entries else {}
+        statuses = self.statuses(entries["statuses"].value) if "statuses" in entries else {}
+        platform = self.text(entries["platform"].value, "input → platform") if "platform" in entries else None
+        sheet = self.text(entries["sheet"].value, "input → sheet") if "sheet" in entries else None
+        dayfirst = self.boolean(entries["dayfirst"].value, "input → dayfirst") if "dayfirst" in entries else None
+        if columns is None or statuses is None:
+            return None
+        return InputSpec(columns=columns, platform=platform, sheet=sheet, dayfirst=dayfirst, statuses=statuses)
+
+    def columns(self, node: Node) -> dict[str, str] | None:
+        path = f"input{ARROW}columns"
+        if not isinstance(node, MappingNode):
+            self.report(node, path, "must be a mapping of field: header, e.g. {customer: 买家会员名, amount: "
+                                    f"买家实际支付金额}}, found {_describe(node)}", "wrong_type")
+            return None
+        columns: dict[str, str] = {}
+        for key, value in node.value:
+            name = str(key.value) if isinstance(key, ScalarNode) else ""
+            if name not in FIELDS:
+                hint = did_you_mean(name, FIELDS) or f" (fields: {', '.join(FIELDS)})"
+                self.report(key, path, f"unknown field '{name}'{hint}", "unknown_key")
+                continue
+            if name in columns:
+                self.report(key, path, f"'{name}' appears twice; keep one", "duplicate_key")
+                continue
+            header = self.text(value, f"{path}{ARROW}{name}", "the column header as the file shows it, e.g. "
+                                                              "买家会员名")
+            if header is not None:
+                columns[name] = header
+        return columns
+
+    def statuses(self, node: Node) -> dict[str, str] | None:
+        path = f"input{ARROW}statuses"
+        if not isinstance(node, MappingNode):
+            self.report(node, path, "must be a mapping of status: class, e.g. {交易成功: paid_done}, found "
+                                    f"{_describe(node)}", "wrong_type")
+            return None
+        statuses: dict[str, str] = {}
+        for key, value in node.value:
+            raw = self.text(key, path, "the status as the file shows it")
+            if raw is None:
+                continue
+            if raw in statuses:
+                self.report(key, path, f"'{raw}' appears twice; keep one", "duplicate_key")
+                continue
+            item_path = f"{path}{ARROW}{raw}"
+            klass = self.text(value, item_path, "a status class")
+            if klass is None:
+                continue
+            if klass not in STATUS_CLASSES:
+                hint = did_you_mean(klass, STATUS_CLASSES)
+                self.report(value, item_path, f"unknown status class '{klass}'{hint}; use one of "
+                                              f"{', '.join(STATUS_CLASSES)}", "bad_value")
+                continue
+            statuses[raw] = klass
+        return statuses
+
+    def boolean(self, node: Node, path: str) -> bool | None:
+        if isinstance(node, ScalarNode) and node.tag == _BOOL_TAG:
+            return bool(self.constructor.construct_object(node))
+        self.report(node, path, f"must be true or false, found {_describe(node)}", "wrong_type")
+        return None
+
+    # --- rfm ---------------------------------------------------------------------------------------------------
+
+    def rfm(self, node: Node) -> RfmSpec | None:
+        entries = self.mapping(node, "rfm", RFM_KEYS, "{bins: 5, method: quantile, segments: default}")
+        if entries is None:
+            return None
+        spec = RfmSpec()
+        bins = self.bins(entries["bins"].value) if "bins" in entries else spec.bins
+        method = self.choice(entries.get("method"), f"rfm{ARROW}method", "method", "quantile",
+                             {"thresholds": "explicit thresholds come in a later version"})
+        segments = self.choice(entries.get("segments"), f"rfm{ARROW}segments", "segments", "default",
+                               dict.fromkeys(LATER_SEGMENTS, "other segment tables come in a later version"))
+        if bins is None or method is None or segments is None:
+            return None
+        return RfmSpec(bins=bins, method=method, segments=segments)
+
+    def bins(self, node: Node) -> int | None:
+        if isinstance(node, ScalarNode) and node.tag == _INT_TAG:
+            value = self.constructor.construct_object(node)
+            if isinstance(value, int) and 3 <= value <= 10:
+                return value
+        self.report(node, f"rfm{ARROW}bins", f"must be a whole number from 3 to 10, found {_describe(node)}",
+                    "bad_value")
+        return None
+
+    def choice(self, entry: _Entry | None, path: str, what: str, only: str, later: dict[str, str]) -> str | None:
+        if entry is None:
+            return only
+        value = self.text(entry.value, path, f"'{only}'")
+        if value is None or value == only:
+            return value
+        if value in later:
+            self.report(entry.value, path, f"'{value}' is not supported yet; use {only} ({later[value]})",
+                        "not_supported")
+        else:
+            hint = did_you_mean(value, (only,))
+            self.report(entry.value, path, f"unknown {what} '{value}'{hint}; use {only}", "bad_value")
+        return None
+
+    # --- gradings and tiers ------------------------------------------------------------------------------------
+
+    def gradings(self, tiers: _Entry | None, gradings: _Entry | None, root: Node) -> tuple[Grading, ...] | None:
+        if tiers is None and gradings is None:
+            self.report(root, None, "no tiers: add a `tiers:` list whose last tier has no `when`, e.g. "
+                                    "- {name: 基础客户}", "missing")
+            return None
+        result: list[Grading] = []
+        taken: dict[str, str] = {}
+        if tiers is not None:
+            levels = self.levels(tiers.value, "tiers", tiers.key)
+            taken[TIERS_GRADING] = "the `tiers:` list"
+            if levels is not None:
+                result.append(Grading(TIERS_GRADING, levels, self.location(tiers.key, "tiers")))
+        if gradings is not None:
+            result.extend(self.grading_list(gradings.value, taken))
+        return tuple(result)
+
+    def grading_list(self, node: Node, taken: dict[str, str]) -> list[Grading]:
+        if not isinstance(node, SequenceNode):
+            self.report(node, "gradings", "must be a list of gradings, e.g. - {name: 会员等级, levels: […]}, "
+                                          f"found {_describe(node)}", "wrong_type")
+            return []
+        result: list[Grading] = []
+        for index, item in enumerate(node.value):
+            path = f"gradings[{index}]"
+            entries = self.mapping(item, path, GRADING_KEYS, "{name: 会员等级, levels: […]}")
+            if entries is None:
+                continue
+            name = self.grading_name(entries.get("name"), item, path, taken)
+            label = f"{path} '{name}'" if name else path
+            if "description" in entries:
+                self.text(entries["description"].value, f"{label}{ARROW}description")
+            if "levels" not in entries:
+                self.report(item, label, "has no levels: add `levels:`, a list of tiers whose last one has no "
+                                         "`when`", "missing")
+                continue
+            levels = self.levels(entries["levels"].value, f"{label}{ARROW}levels", entries["levels"].key)
+            if name is not None and levels is not None:
+                result.append(Grading(name, levels, self.location(item, label)))
+        return result
+
+    def grading_name(self, entry: _Entry | None, item: Node, path: str, taken: dict[str, str]) -> str | None:
+        if entry is None:
+            self.report(item, path, "has no name: add e.g. name: 会员等级 (it becomes the output column)",
+                        "missing")
+            return None
+        name_path = f"{path}{ARROW}name"
+        name = self.text(entry.value, name_path)
+        if name is None:
+            return None
+        folded = {n.casefold(): n for n in self.names}
+        if not _COLUMN_NAME.fullmatch(name):
+            self.report(entry.value, name_path, "must be a column name of letters, digits and _ only, e.g. "
+                                                "会员等级 or vip_level", "bad_name")
+        elif name.casefold() in folded:
+            self.report(entry.value, name_path, f"'{name}' is already the name of a metric; choose another "
+                                                "name", "bad_name")
+        elif name.casefold() in taken:
+            self.report(entry.value, name_path, f"'{name}' is already used by {taken[name.casefold()]}; "
+                                                "choose another name", "duplicate_name")
+        else:
+            taken[name.casefold()] = f"the grading at line {entry.value.start_mark.line + 1}"
+            return name
+        return None
+
+    def levels(self, node: Node, path: str, key: ScalarNode) -> tuple[Level, ...] | None:
+        if not isinstance(node, SequenceNode):
+            self.report(node, path, f"must be a list of tiers, e.g. - {_TIER_EXAMPLE}, found {_describe(node)}",
+                        "wrong_type")
+            return None
+        if not node.value:
+            self.report(node, path, "has no tiers: add at least a default tier, e.g. - {name: 基础客户}",
+                        "missing")
+            return None
+        levels: list[Level] = []
+        labels: list[str] = []
+        defaults: list[tuple[int, Node, str]] = []
+        seen: dict[str, int] = {}
+        broken: set[int] = set()
+        for index, item in enumerate(node.value):
+            item_path = f"{path}[{index}]"
+            entries = self.mapping(item, item_path, TIER_KEYS, "{name: 基础客户}")
+            if entries is None:
+                labels.append("")
+                broken.add(index)
+                continue
+            name = self.item_name(entries.get("name"), item, item_path, "tier", seen)
+            label = f"{item_path} '{name}'" if name else item_path
+            labels.append(name or "")
+            when: Condition | None = None
+            if "when" in entries:
+                when = self.condition(entries["when"].value, f"{label}{ARROW}when", tier=True)
+            else:
+                defaults.append((index, item, label))
+            extra = {k: self.extra_value(e.value, f"{label}{ARROW}{k}", k)
+                     for k, e in entries.items() if k not in ("name", "when")}
+            levels.append(Level(name or "", when, self.location(item, label), extra))
+        self.defaults(defaults, labels, path, key, last_broken=len(labels) - 1 in broken)
+        return tuple(levels)
+
+    def defaults(self, defaults: list[tuple[int, Node, str]], labels: list[str], path: str,
+                 key: ScalarNode, *, last_broken: bool) -> None:
+        last = len(labels) - 1
+        for index, item, label in defaults:
+            if index == last:
+                continue
+            after = [n for n in labels[index + 1:] if n]
+            which = f"the tiers after it ({', '.join(after)})" if after else "the tiers after it"
+            self.report(item, label, f"has no `when`, so it takes every customer left and {which} are never "
+                                     "reached; add a `when`, or move it to the end as the default",
+                        "unreachable_tier")
+        if not defaults and not last_broken:
+            self.report(key, path, "no default tier: the last tier must have no `when`; add e.g. "
+                                   "- {name: 基础客户} at the end", "no_default")
+
+    def item_name(self, entry: _Entry | None, item: Node, path: str, kind: str,
+                  seen: dict[str, int]) -> str | None:
+        example = "优质客户" if kind == "tier" else "高频购买者"
+        if entry is None:
+            self.report(item, path, f"has no name: add e.g. name: {example}", "missing")
+            return None
+        name_path = f"{path}{ARROW}name"
+        name = self.text(entry.value, name_path)
+        if name is None:
+            return None
+        line = entry.value.start_mark.line + 1
+        for message in _name_problems(name):
+            self.report(entry.value, name_path, message, "bad_name")
+        if name in seen:
+            self.report(entry.value, name_path, f"'{name}' is already the name of the {kind} at line "
+                                                f"{seen[name]}; give each {kind} its own name",
+                        "duplicate_name")
+        else:
+            seen[name] = line
+        return name
+
+    def condition(self, node: Node, path: str, *, tier: bool) -> Condition | None:
+        default_hint = ", or remove `when` to make this the default tier" if tier else ""
+        example = "monetary >= 1000" if tier else "orders_90d >= 3"
+        if isinstance(node, ScalarNode) and (node.tag == _NULL_TAG or not node.value.strip()):
+            self.report(node, path, f"is empty; write a condition such as {example}{default_hint}", "empty_when")
+            return None
+        if not isinstance(node, ScalarNode):
+            self.report(node, path, f"must be a condition written as text, e.g. {example}, found "
+                                    f"{_describe(node)}", "wrong_type")
+            return None
+        condition, problems = check_condition(str(node.value), self.names, self.location(node, path))
+        self.problems.extend(problems)
+        return condition
+
+    # --- tags --------------------------------------------------------------------------------------------------
+
+    def tags(self, node: Node) -> tuple[Tag, ...] | None:
+        if not isinstance(node, SequenceNode):
+            self.report(node, "tags", 'must be a list of tags, e.g. - {name: 高频购买者, when: "orders_90d >= 3"}, '
+                                      f"found {_describe(node)}", "wrong_type")
+            return None
+        tags: list[Tag] = []
+        seen: dict[str, int] = {}
+        for index, item in enumerate(node.value):
+            path = f"tags[{index}]"
+            entries = self.mapping(item, path, TAG_KEYS, '{name: 高频购买者, when: "orders_90d >= 3"}')
+            if entries is None:
+                continue
+            name = self.item_name(entries.get("name"), item, path, "tag", seen)
+            label = f"{path} '{name}'" if name else path
+            description = (self.text(entries["description"].value, f"{label}{ARROW}description")
+                           if "description" in entries else None)
+            if "when" not in entries:
+                self.report(item, label, "has no `when`: every tag needs a condition, e.g. "
+                                         'when: "orders_90d >= 3"', "missing")
+                continue
+            when = self.condition(entries["when"].value, f"{label}{ARROW}when", tier=False)
+            if name is not None and when is not None:
+                tags.append(Tag(name, when, self.location(item, label), description))
+        return tuple(tags)
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if isinstance(node, ScalarNode) and (node.tag == _NULL_TAG or not str(node.value).strip()):
+        return "nothing"
+    return f"'{node.value}'"
+
+
+def _name_problems(name: str) -> list[str]:
+    problems: list[str] = []
+    if "," in name:
+        problems.append("must not contain ','; use '、' or '/' instead (the output joins tags with ', ')")
+    if name.startswith(_FORMULA_START):
+        problems.append(f"must not start with '{name[0]}' (a spreadsheet would read it as a formula)")
+    if any(c in name for c in "\t\r\n"):
+        problems.append("must be on one line, without tabs")
+    elif name != name.strip():
+        problems.append("has spaces at the start or end; remove them")
+    return problems
+
+
+def _yaml_problem(error: yaml.YAMLError, source: str) -> TiercliError:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    hints = [hint for needle, hint in _YAML_HINTS if needle in problem or needle in str(error)]
+    hint = f"; {hints[0]}" if hints else ""
+    if mark is None:
+        return TiercliError(f"YAML syntax error: {problem}{hint}", Location(file=source), slug="yaml_syntax")
+    line, column = mark.line + 1, mark.column + 1
+    return TiercliError(f"YAML syntax error at line {line}, column {column}: {problem}{hint}",
+                        Location(file=source, line=line), slug="yaml_syntax")
+
+
+def _check(
+    text: str, source: str, names: Mapping[str, str] | None, sha256: str | None
+) -> tuple[Rules | None, list[TiercliError]]:
+    checker = _Checker(source=source, names=rule_names() if names is None else names)
+    try:
+        root = yaml.compose(text.removeprefix("\ufeff"), Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        return None, [_yaml_problem(error, source)]
+    rules = checker.rules(root, sha256)
+    problems = sorted(checker.problems, key=lambda p: p.location.line or 0)
+    return (rules if not problems else None), problems
+
+
+def check_rules(
+    text: str, source: str = "rules.yaml", names: Mapping[str, str] | None = None
+) -> list[TiercliError]:
+    """Every problem of a rules file's text, in line order; empty when the file is fine."""
+    return _check(text, source, names, None)[1]
+
+
+def parse_rules(text: str, source: str = "rules.yaml", names: Mapping[str, str] | None = None) -> Rules:
+    """Checked `Rules` from a rules file's text; raises `RulesError` holding every problem."""
+    rules, problems = _check(text, source, names, None)
+    if rules is None:
+        raise RulesError(problems)
+    return rules
+
+
+def read_rules_text(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """(text, sha256 of the bytes) of a rules file; `InputError` when it can't be read as UTF-8 text."""
+    name = os.fspath(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"rules file '{name}' not found; create one with `tiercli init`",
+                         Location(file=name), slug="rules_not_found") from None
+    except IsADirectoryError:
+        raise InputError(f"'{name}' is a folder, not a rules file", Location(file=name)) from None
+    except OSError as error:
+        raise InputError(f"can't read rules file '{name}': {error.strerror}", Location(file=name)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"rules file '{name}' is not UTF-8 text (byte {error.start}); save it as UTF-8",
+                         Location(file=name)) from None
+    return text, hashlib.sha256(data).hexdigest()
+
+
+def check_rules_file(path: str | os.PathLike[str], names: Mapping[str, str] | None = None) -> list[TiercliError]:
+    """Every problem of a rules file; `InputError` when it can't be read."""
+    text, sha256 = read_rules_text(path)
+    return _check(text, os.fspath(path), names, sha256)[1]
+
+
+def load_rules(path: str | os.PathLike[str], names: Mapping[str, str] | None = None) -> Rules:
+    """Checked `Rules` from a file (`source` = the path as given, `sha256` of its bytes)."""
+    text, sha256 = read_rules_text(path)
+    rules, problems = _check(text, os.fspath(path), names, sha256)
+    if rules is None:
+        raise RulesError(problems)
+    return rules
