@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -42,6 +43,9 @@ def exit_codes(ctx: typer.Context) -> Iterator[None]:
             traceback.print_exc()
         _stderr().print(f"error: {exc}", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")  # the reader of our output went away (e.g. `| head`): stop quietly
+        raise typer.Exit(EXIT_OK) from None
     except KeyboardInterrupt:
         _stderr().print("interrupted", markup=False)
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -150,10 +154,10 @@ def validate(
     rules: Annotated[str, typer.Argument(help="Rules file to check.")],
 ) -> None:
     """Check a rules file and report every problem with its line and rule path."""
-    from tiercli.rules.load import check_rules, load_rules
+    from tiercli.rules.load import check_rules_file, load_rules
 
     with exit_codes(ctx):
-        problems = check_rules(rules)
+        problems = check_rules_file(rules)
         if problems:
             err = _stderr()
             for problem in problems:

@@ -202,7 +202,7 @@ def _typed_select(src: Source) -> str:
             {order_id} AS order_id,
             {ts_of['paid_ts']} AS paid_ts, {ts_of['created_ts']} AS created_ts,
             {ts_of['cancelled_ts']} AS cancelled_at,
-            coalesce({_text(src, 'paid_ts')}, {_text(src, 'created_ts')}) AS ts_raw,
+            {_text(src, 'paid_ts')} AS paid_raw, {_text(src, 'created_ts')} AS created_raw,
             {amount} AS gross, {amount_raw} AS amount_raw,
             coalesce(money({_text(src, 'refund_amount')}), 0) AS refund_amount,
             coalesce(money({_text(src, 'discount_amount')}), 0) AS discount_amount,
@@ -216,7 +216,7 @@ def _typed_select(src: Source) -> str:
 
 def _carry_order_fields(src: Source) -> str:
     """SQL over `typed` for line_first shapes: order fields from the order's first line onto every line."""
-    carried = ["customer_id", "paid_ts", "created_ts", "cancelled_at", "ts_raw", "gross", "amount_raw",
+    carried = ["customer_id", "paid_ts", "created_ts", "cancelled_at", "paid_raw", "created_raw", "gross", "amount_raw",
                "refund_amount", "discount_amount", "status", "region", "channel", "currency"]
     window = "OVER (PARTITION BY order_id ORDER BY source_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
     exprs = ", ".join(f"coalesce({c}, first_value({c} IGNORE NULLS) {window}) AS {c}" for c in carried)
@@ -225,29 +225,35 @@ def _carry_order_fields(src: Source) -> str:
 
 def _reason_sql(src: Source) -> str:
     cust = _header(src, "customer")
-    time_cols = _header(src, "paid_ts") or _header(src, "created_ts")
+    paid_cols, created_cols = _header(src, "paid_ts"), _header(src, "created_ts")
+    time_cols = ", ".join(x for x in (paid_cols, created_cols) if x)
     amount_cols = _header(src, "amount") or _header(src, "unit_price")
+    bad_paid = "(paid_raw IS NOT NULL AND paid_ts IS NULL)"
+    bad_created = "(paid_ts IS NULL AND created_raw IS NOT NULL AND created_ts IS NULL)"
+    quote = "''''"
     return f"""
         CASE
             WHEN status_class = 'unpaid' THEN 'unpaid'
             WHEN status_class = 'refunded' THEN 'refunded_in_full'
             WHEN status_class = 'cancelled' OR cancelled_at IS NOT NULL THEN 'cancelled'
             WHEN customer_id IS NULL THEN 'missing_customer'
-            WHEN coalesce(paid_ts, created_ts) IS NULL THEN 'bad_date'
+            WHEN {bad_paid} OR {bad_created} OR coalesce(paid_ts, created_ts) IS NULL THEN 'bad_date'
             WHEN gross IS NULL THEN 'bad_amount'
             WHEN status_class = 'unknown' AND NOT (paid_ts IS NOT NULL AND gross > 0) THEN 'unknown_status'
             WHEN gross > 0 AND refund_amount >= gross THEN 'refunded_in_full'
         END AS reason,
         CASE
             WHEN status_class IN ('unpaid', 'cancelled', 'refunded', 'unknown') AND status IS NOT NULL
-                THEN 'status ''' || status || ''''
+                THEN 'status ' || {quote} || status || {quote}
             WHEN cancelled_at IS NOT NULL THEN 'cancelled at ' || CAST(cancelled_at AS VARCHAR)
             WHEN customer_id IS NULL THEN 'no value in ' || {_lit(cust)}
-            WHEN coalesce(paid_ts, created_ts) IS NULL AND ts_raw IS NULL THEN 'no value in ' || {_lit(time_cols)}
-            WHEN coalesce(paid_ts, created_ts) IS NULL
-                THEN '''' || ts_raw || ''' in ' || {_lit(time_cols)} || ' is not a date'
+            WHEN {bad_paid} THEN {quote} || paid_raw || {quote} || ' in ' || {_lit(paid_cols)} || ' is not a date'
+            WHEN {bad_created}
+                THEN {quote} || created_raw || {quote} || ' in ' || {_lit(created_cols)} || ' is not a date'
+            WHEN coalesce(paid_ts, created_ts) IS NULL THEN 'no value in ' || {_lit(time_cols)}
             WHEN gross IS NULL AND amount_raw IS NULL THEN 'no value in ' || {_lit(amount_cols)}
-            WHEN gross IS NULL THEN '''' || amount_raw || ''' in ' || {_lit(amount_cols)} || ' is not an amount'
+            WHEN gross IS NULL
+                THEN {quote} || amount_raw || {quote} || ' in ' || {_lit(amount_cols)} || ' is not an amount'
             ELSE 'refund ' || CAST(refund_amount AS VARCHAR) || ' of ' || CAST(gross AS VARCHAR)
         END AS message"""
 

@@ -1,0 +1,47 @@
+"""Shared helpers: run the whole pipeline on small hand-written inputs."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tiercli.pipeline import RunConfig, run
+from tiercli.result import Result
+from tiercli.rules.load import parse_rules
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "research" / "data"
+
+SIMPLE_RULES = """
+version: 1
+name: test
+tiers:
+  - {name: big, when: "monetary >= 1000"}
+  - {name: repeat, when: "frequency >= 2"}
+  - {name: base}
+tags:
+  - {name: recent, when: "recency_days <= 30"}
+"""
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(textwrap.dedent(text).lstrip("\n").encode(encoding))
+    return path
+
+
+def classify(*files: Path, rules: str = SIMPLE_RULES, **options: object) -> Result:
+    return run(RunConfig(files=[str(f) for f in files], rules=parse_rules(rules), **options))  # type: ignore[arg-type]
+
+
+def rows_by_customer(result: Result) -> dict[str, dict[str, object]]:
+    return {row["customer_id"]: row for row in result.customers.to_pylist()}
+
+
+def shared_file(*parts: str) -> Path:
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real data {path.name} not available: ../shared/research/data is absent in this checkout")
+    return path
