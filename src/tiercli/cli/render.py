@@ -48,13 +48,11 @@ def print_summary(console: Console, result: Result, written: str) -> None:
 
 
 def print_metrics(console: Console) -> None:
-    table = Table(title="Names usable in rules", title_justify="left", show_lines=False)
-    table.add_column("name")
-    table.add_column("unit")
-    table.add_column("meaning")
-    table.add_column("definition (DuckDB SQL over orders)")
+    """One block per name: name and unit, meaning, and the SQL that computes it."""
     for m in METRICS:
-        table.add_row(m.name, m.unit, m.description, m.sql.replace("{as_of}", "as_of"))
+        console.print(f"{m.name} ({m.unit})", style="bold", markup=False)
+        console.print(f"    {m.description}", markup=False)
+        console.print(f"    SQL: {m.sql.replace('{as_of}', 'as_of')}", markup=False)
     for name, meaning in SCORE_NAMES.items():
-        table.add_row(name, "score" if name != "segment" else "text", meaning, "see README: RFM scores")
-    console.print(table)
+        console.print(f"{name} ({'text' if name == 'segment' else 'score'})", style="bold", markup=False)
+        console.print(f"    {meaning}", markup=False)

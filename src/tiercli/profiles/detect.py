@@ -164,4 +164,4 @@ def _closest_any(aliases: Sequence[str], headers: Sequence[str]) -> str:
             ratio = difflib.SequenceMatcher(None, _key(alias), _key(header)).ratio()
             if ratio > best[0]:
                 best = (ratio, header)
-    return f" Closest: '{best[1]}'." if best[0] >= 0.5 else ""
+    return f" Closest: '{best[1]}'." if best[0] >= 0.7 else ""
