@@ -262,7 +262,7 @@ def read_csv(
             try:
                 con.execute(
                     f"""CREATE TABLE {table} AS
-                    SELECT *, CAST(ordinality AS BIGINT) + {header_index + 1} AS __row
+                    SELECT * EXCLUDE (ordinality), CAST(ordinality AS BIGINT) + {header_index + 1} AS __row
                     FROM read_csv(?, header = false, skip = {lines_before}, delim = ?, quote = '"',
                                   escape = '"', columns = {{{columns}}}, null_padding = true,
                                   strict_mode = false, all_varchar = true, auto_detect = false,
