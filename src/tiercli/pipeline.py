@@ -41,7 +41,8 @@ class RunConfig:
 
 
 def connect(temp_dir: str, threads: int | None, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
-    config: dict[str, str | int | bool] = {"temp_directory": temp_dir, "preserve_insertion_order": False}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "temp_directory": temp_dir, "preserve_insertion_order": False}
     if threads:
         config["threads"] = threads
     if memory_limit:
@@ -111,7 +112,7 @@ def run(config: RunConfig) -> Result:
         for s in sources
     ]
     mapping = _mapping_summary([s.mapping for s in sources])
-    units = {m.name: m.unit for m in METRICS}
+    units: dict[str, str] = {m.name: m.unit for m in METRICS}
     units.update({"r_score": "count", "f_score": "count", "m_score": "count", "rfm_score": "count"})
     run_rows = [
         ("tiercli version", version()),

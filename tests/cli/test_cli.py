@@ -98,7 +98,7 @@ def _bytes(path: Path, data: bytes) -> Path:
 def test_bad_rules_stop_before_reading_data(tmp_path: Path, orders: Path, rules_text: str, message: str) -> None:
     rules = write(tmp_path, "bad.yaml", rules_text)
     out = tmp_path / "out.xlsx"
-    code, stdout, err = invoke("classify", str(orders), "-r", str(rules), "-o", str(out))
+    code, _, err = invoke("classify", str(orders), "-r", str(rules), "-o", str(out))
     assert code == 2
     assert err.startswith(message.format(path=rules)), err
     assert not out.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
@@ -32,16 +33,16 @@ def print_summary(console: Console, result: Result, written: str) -> None:
         for name, justify in (("level", "left"), ("customers", "right"), ("share", "right"),
                               ("revenue share", "right"), ("AOV", "right")):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
-        rows = result.summary[result.summary["grading"] == grading]
-        for row in rows.itertuples():
-            aov = None if row.aov is None or row.aov != row.aov else float(row.aov)
-            table.add_row(str(row.level), f"{row.customers:,}", f"{row.share:.1%}", f"{row.revenue_share:.1%}",
-                          _money(aov))
+        rows = result.summary[result.summary["grading"] == grading].to_dict("records")
+        for row in rows:
+            aov = row["aov"]
+            table.add_row(str(row["level"]), f"{row['customers']:,}", f"{row['share']:.1%}",
+                          f"{row['revenue_share']:.1%}", _money(None if pd.isna(aov) else float(aov)))
         console.print(table)
 
     cuts = result.thresholds[result.thresholds["cut_points"] != ""]
-    for row in cuts.itertuples():
-        console.print(f"{row.dimension} ({row.metric}) cut points: {row.cut_points}", markup=False)
+    for cut in cuts.itertuples():
+        console.print(f"{cut.dimension} ({cut.metric}) cut points: {cut.cut_points}", markup=False)
     for note in result.notes:
         console.print(f"note: {note}", markup=False)
     console.print(f"wrote {'stdout' if written == '-' else written}", markup=False)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import duckdb
 
-from tiercli.errors import DataError, Location
+from tiercli.errors import DataError
 from tiercli.io.readers import RawTable
 from tiercli.profiles.detect import ColumnMap
 
@@ -315,13 +315,17 @@ def _share_order_amounts(con: duckdb.DuckDBPyConnection, sources: Sequence[Sourc
     _share_with_window(con, inputs, weight)
 
 
+def _share_sql(column: str) -> str:
+    """The line's part of an order-level value; the order's first line takes the rounding remainder."""
+    part = f"CAST(CAST({column} AS DOUBLE) * w / tw AS DECIMAL(18, 4))"
+    return f"CASE WHEN rn = 1 THEN {column} - (sum({part}) OVER o - {part}) ELSE {part} END AS {column}"
+
+
 def _share_with_window(con: duckdb.DuckDBPyConnection, inputs: str, weight: str) -> None:
+    shares = ", ".join(_share_sql(c) for c in ("gross", "refund_amount", "discount_amount"))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __shares AS
-        SELECT source_file, source_row,
-            {', '.join(f'''CASE WHEN rn = 1 THEN {c} - (sum(CAST(CAST({c} AS DOUBLE) * w / tw AS DECIMAL(18, 4))) OVER o
-                    - CAST(CAST({c} AS DOUBLE) * w / tw AS DECIMAL(18, 4))) ELSE CAST(CAST({c} AS DOUBLE) * w / tw AS DECIMAL(18, 4)) END AS {c}'''
-                       for c in ("gross", "refund_amount", "discount_amount"))}
+        SELECT source_file, source_row, {shares}
         FROM (SELECT *, sum(w) OVER o AS tw,
                      row_number() OVER (PARTITION BY __input, order_id ORDER BY source_row) AS rn
               FROM (SELECT *, {weight} AS w FROM lines WHERE __input IN ({inputs}) AND reason IS NULL)

@@ -64,6 +64,7 @@ INTEGER = "#,##0"
 ONE_DECIMAL = "#,##0.0"
 TWO_DECIMALS = "#,##0.00"
 
+_SPILL = "spill"  # a grid cell style: plain text left out of the column width
 _WHOLE_UNITS = frozenset({"count", "days", "quantity"})
 _SUMMARY_FORMATS = {
     "customers": INTEGER,
@@ -131,7 +132,7 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None) -> st
         ".json": _write_json,
     }[suffix]
     try:
-        with _atomic_path(target) as temp:
+        with _atomic_path(target, location) as temp:
             writer(result, temp)
     except OutputError:
         raise
@@ -149,23 +150,23 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None) -> st
 
 
 def _reason(exc: BaseException) -> str:
+    """The cause of a failed write, without the temporary file's name."""
     if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
+        return exc.strerror
     return str(exc) or type(exc).__name__
 
 
 @contextmanager
-def _atomic_path(target: Path) -> Iterator[Path]:
+def _atomic_path(target: Path, location: Location) -> Iterator[Path]:
     """A fresh temporary file beside `target`, renamed onto it when the block succeeds, removed otherwise."""
-    temp = _create_temp(target)
+    temp = _create_temp(target, location)
     try:
         yield temp
         try:
             os.replace(temp, target)
         except OSError as exc:
             raise OutputError(
-                f"can't replace the output: {_reason(exc)}; is it open in another program?",
-                Location(file=str(target)),
+                f"can't replace the output: {_reason(exc)}; is it open in another program?", location
             ) from exc
     except BaseException:
         with suppress(OSError):
@@ -173,7 +174,7 @@ def _atomic_path(target: Path) -> Iterator[Path]:
         raise
 
 
-def _create_temp(target: Path) -> Path:
+def _create_temp(target: Path, location: Location) -> Path:
     for _ in range(100):
         temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
         try:
@@ -182,7 +183,7 @@ def _create_temp(target: Path) -> Path:
             continue
         os.close(fd)
         return temp
-    raise OutputError("can't create a temporary file beside the output", Location(file=str(target)))
+    raise OutputError("can't create a temporary file beside the output", location)
 
 
 def _check_fits_excel(result: Result, location: Location) -> None:
@@ -262,10 +263,6 @@ def _iso_values(array: pa.Array, sep: str) -> list[str | None]:
     return [None if v is None else v.isoformat(sep=sep) for v in array.to_pylist()]
 
 
-def _needs_guard(value: str) -> bool:
-    return value[:1] in FORMULA_TRIGGERS
-
-
 def _guard(value: str) -> str:
     """Text as a spreadsheet shows it literally: a leading `'` when it could be read as a formula."""
     return "'" + value if value[:1] in FORMULA_TRIGGERS else value
@@ -309,7 +306,7 @@ def _text(value: Any) -> str:
 
 
 def _write_csv(table: pa.Table, stream: TextIO) -> None:
-    writer = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    writer = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow([_guard(name) for name in table.column_names])
     kinds = [_kind(field.type) for field in table.schema]
     for batch in table.to_batches(max_chunksize=BATCH_ROWS):
@@ -525,8 +522,7 @@ def _excel_values(ws: Worksheet, formats: _Formats, array: pa.Array, kind: str) 
     if kind == "text":
         values = array.to_pylist()
         rich_like = pc.and_(pc.starts_with(array, "<r>"), pc.ends_with(array, "</r>"))
-        long = pc.greater(pc.utf8_length(array), EXCEL_MAX_STRING // 2)
-        if pc.any(pc.or_(rich_like, long)).as_py():
+        if pc.any(rich_like).as_py():
             return values, lambda r, c, v, f: _write_text(ws, formats, r, c, v, f)
         return values, ws.write_string
     if kind == "int":
@@ -646,7 +642,7 @@ def _write_cell(ws: Worksheet, formats: _Formats, row: int, col: int, value: Any
     """Write one value of a small sheet by its Python type; text always as a string."""
     if _is_missing(value):
         return
-    fmt = formats.bold if style == "bold" else formats.number(style)
+    fmt = formats.bold if style == "bold" else None if style == _SPILL else formats.number(style)
     if isinstance(value, str):
         _write_text(ws, formats, row, col, value, fmt)
     elif isinstance(value, (bool, np.bool_)):
@@ -675,10 +671,13 @@ def _write_grid(
     rows: Sequence[Sequence[tuple[Any, str | None]]],
     cap: int = MAX_COLUMN_WIDTH,
 ) -> None:
-    """Write a small sheet row by row, its columns as wide as their widest cell."""
+    """Write a small sheet row by row, its columns as wide as their widest cell (but for text that may spill
+    into the empty cells to its right)."""
     widths: dict[int, int] = {}
     for cells in rows:
         for col, (value, style) in enumerate(cells):
+            if style == _SPILL:
+                continue
             width = _display_width(_cell_text(value, None if style == "bold" else style)) + 2
             widths[col] = max(widths.get(col, MIN_COLUMN_WIDTH), width)
     for col, width in widths.items():
@@ -699,7 +698,7 @@ def _summary_rows(result: Result) -> tuple[list[list[tuple[Any, str | None]]], i
     for reason, count in result.excluded_by_reason.items():
         facts.append([(f"excluded: {reason}", "bold"), (count, INTEGER)])
     for note in result.notes:
-        facts.append([("note", "bold"), (note, None)])
+        facts.append([("note", "bold"), (note, _SPILL)])
     facts.append([])
     header_row = len(facts)
     return facts + _frame_rows(result.summary, _SUMMARY_FORMATS), header_row

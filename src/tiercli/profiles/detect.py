@@ -128,11 +128,11 @@ def build_mapping(
 def _require(columns: Mapping[str, tuple[str, ...]], profile: Profile, headers: Sequence[str],
              where: str) -> None:
     needs = [
-        ("customer", ("customer",), "the customer (who bought)"),
-        ("order time", ("paid_ts", "created_ts"), "the order time"),
-        ("amount", ("amount", "unit_price"), "the amount paid"),
+        (("customer",), "the customer (who bought)"),
+        (("paid_ts", "created_ts"), "the order time"),
+        (("amount", "unit_price"), "the amount paid"),
     ]
-    for label, options, what in needs:
+    for options, what in needs:
         if any(o in columns for o in options):
             continue
         aliases = [a for o in options for a in profile.columns.get(o, ())]

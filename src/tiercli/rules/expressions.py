@@ -1,14 +1,15 @@
 """Rule expressions: parse with sqlglot, allow only a small whitelist, compile to DuckDB SQL.
 
-A rule expression is one SQL condition over a customer's metrics, e.g. ``monetary >= 1000 and frequency >= 2``.
-The text is parsed with sqlglot (DuckDB dialect) and then *rebuilt* node by node from the whitelist below into a
-fresh tree whose column identifiers are all quoted; anything outside the whitelist is reported, never passed
-through. The SQL handed to the engine is sqlglot's rendering of that rebuilt tree, so no user text reaches it
-except as a checked name or a literal value.
+A rule expression is one SQL condition over a customer's metrics, e.g. ``monetary >= 1000 and
+frequency >= 2``. The text is parsed with sqlglot (DuckDB dialect) and then *rebuilt* node by node from the
+whitelist below into a fresh tree whose column identifiers are all quoted; anything outside the whitelist is
+reported, never passed through. The SQL handed to the engine is sqlglot's rendering of that rebuilt tree, so
+no user text reaches it except as a checked name or a literal value.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ ALLOWED_FUNCTIONS: tuple[str, ...] = (
 )
 
 CONDITION_HINT = "must be a condition (a comparison such as monetary >= 1000)"
+_TEXT_QUOTES = "text values take single quotes: '美妆'"
 
 _BINARY: tuple[type[exp.Expr], ...] = (
     exp.And, exp.Or,
@@ -132,14 +134,14 @@ class CheckedExpression:
 
 def check_expression(text: str, names: Mapping[str, str], *, condition: bool = True) -> CheckedExpression:
     """Check `text` against the whitelist and `names`; with `condition`, it must also be a condition."""
-    problems = _check_text(text)
+    tokens, problems = _check_text(text)
     if problems:
         return _failed(text, problems)
     try:
         parsed = _parse(text)
         if isinstance(parsed, list):
             return _failed(text, parsed)
-        builder = _Builder(names)
+        builder = _Builder(names, _called_names(tokens))
         tree = builder.build(parsed)
         problems = builder.problems
         if not problems and condition:
@@ -173,24 +175,33 @@ def _failed(text: str, problems: Iterable[str]) -> CheckedExpression:
     return CheckedExpression(text, None, frozenset(), tuple(dict.fromkeys(problems)))
 
 
-# --- text and tokens -------------------------------------------------------------------------------------------
+# --- text and tokens---
 
-def _check_text(text: str) -> list[str]:
+def _check_text(text: str) -> tuple[list[Token], list[str]]:
+    empty = "is empty; write a condition such as monetary >= 1000"
     if not text.strip():
-        return ["is empty; write a condition such as monetary >= 1000"]
+        return [], [empty]
     try:
         tokens = Dialect.get_or_raise(DIALECT).tokenize(text)
     except TokenError:
-        return [_unclosed_quote(text)]
+        return [], [_unclosed_quote(text)]
     if not tokens:
-        return ["is empty; write a condition such as monetary >= 1000"]
-    return _token_problems(tokens)
+        return [], [empty]
+    return tokens, _token_problems(tokens)
+
+
+def _called_names(tokens: list[Token]) -> tuple[str, ...]:
+    """Lower-cased words directly followed by '(' — function names as the user spelt them."""
+    return tuple(
+        token.text.lower() for token, after in itertools.pairwise(tokens)
+        if after.token_type == TokenType.L_PAREN and token.token_type != TokenType.STRING
+    )
 
 
 def _unclosed_quote(text: str) -> str:
     if text.count('"') % 2:
-        return 'syntax error: a name in double quotes is not closed (text values take single quotes: \'美妆\')'
-    return "syntax error: a quote is not closed (text values take single quotes: '美妆')"
+        return f"syntax error: a name in double quotes is not closed ({_TEXT_QUOTES})"
+    return f"syntax error: a quote is not closed ({_TEXT_QUOTES})"
 
 
 def _token_problems(tokens: list[Token]) -> list[str]:
@@ -201,7 +212,9 @@ def _token_problems(tokens: list[Token]) -> list[str]:
         if token.token_type == TokenType.SEMICOLON:
             problems.append("';' is not allowed: write a single condition")
         elif token.token_type == TokenType.PARAMETER:
-            problems.append(f"'{token.text}' is not allowed (parameters and the @ operator); use names and values")
+            problems.append(
+                f"'{token.text}' is not allowed (parameters and the @ operator); use names and values"
+            )
         elif token.token_type in (TokenType.LIKE, TokenType.ILIKE) and _is_function_form(tokens, index):
             word = token.text.lower()
             problems.append(f"write {word} as an operator, e.g. top_category {word} '美%'")
@@ -211,7 +224,8 @@ def _token_problems(tokens: list[Token]) -> list[str]:
 def _full_width_message(char: str) -> str:
     if char in "‘’“”":
         return "curly quotes found: write text in straight single quotes, e.g. '美妆'"
-    return f"full-width '{char}' must be typed as '{_FULL_WIDTH[char]}' (switch the input method to half-width)"
+    return (f"full-width '{char}' must be typed as '{_FULL_WIDTH[char]}' "
+            "(switch the input method to half-width)")
 
 
 def _is_function_form(tokens: list[Token], index: int) -> bool:
@@ -224,7 +238,7 @@ def _is_function_form(tokens: list[Token], index: int) -> bool:
     return before < 0 or tokens[before].token_type not in _VALUE_END_TOKENS
 
 
-# --- parsing ---------------------------------------------------------------------------------------------------
+# --- parsing---
 
 def _parse(text: str) -> exp.Expr | list[str]:
     dialect = Dialect.get_or_raise(DIALECT)
@@ -250,7 +264,7 @@ def _syntax_message(error: ParseError) -> str:
     highlight = str(first.get("highlight") or "").strip()
     col = first.get("col")
     start = col - len(highlight) + 1 if isinstance(col, int) and highlight else col
-    where = f" (column {start})" if isinstance(start, int) else ""
+    where = f" (at character {start})" if isinstance(start, int) else ""
     if description.startswith("Required keyword"):
         return f"syntax error: something is missing after '{highlight}'{where}"
     if description.startswith("Invalid expression / Unexpected token"):
@@ -267,13 +281,14 @@ def _clean(message: str) -> str:
     return re.sub(r"<class 'sqlglot\.expressions\.(?:\w+\.)*(\w+)'>", r"\1", first_line)
 
 
-# --- rebuilding from the whitelist -----------------------------------------------------------------------------
+# --- rebuilding from the whitelist---
 
 class _Builder:
     """Rebuilds a parsed tree from whitelisted nodes only, collecting a problem for anything else."""
 
-    def __init__(self, names: Mapping[str, str]) -> None:
+    def __init__(self, names: Mapping[str, str], calls: tuple[str, ...] = ()) -> None:
         self.names = names
+        self.calls = calls
         self.folded: dict[str, list[str]] = {}
         for name in names:
             self.folded.setdefault(name.casefold(), []).append(name)
@@ -288,7 +303,7 @@ class _Builder:
         kind = type(node)
         handler = _HANDLERS.get(kind)
         if handler is None:
-            return self.refuse(_refusal(node))
+            return self.refuse(_refusal(node, self.calls))
         return handler(self, node)
 
     def child(self, node: exp.Expr, key: str) -> exp.Expr:
@@ -306,12 +321,12 @@ class _Builder:
 
     def binary(self, node: exp.Expr) -> exp.Expr:
         if self.extras(node, ("this", "expression", "typed", "safe")) or node.args.get("safe"):
-            return self.refuse(_refusal(node))
+            return self.refuse(_refusal(node, self.calls))
         return type(node)(this=self.child(node, "this"), expression=self.child(node, "expression"))
 
     def unary(self, node: exp.Expr) -> exp.Expr:
         if self.extras(node, ("this",)):
-            return self.refuse(_refusal(node))
+            return self.refuse(_refusal(node, self.calls))
         return type(node)(this=self.child(node, "this"))
 
     def is_(self, node: exp.Expr) -> exp.Expr:
@@ -322,10 +337,12 @@ class _Builder:
     def in_(self, node: exp.Expr) -> exp.Expr:
         extra = self.extras(node, ("this", "expressions"))
         if "query" in extra:
-            return self.refuse(_refusal(node.args["query"]))
+            return self.refuse(_refusal(node.args["query"], self.calls))
         values = node.args.get("expressions") or []
         if extra or not values or not all(_is_fixed_value(v) for v in values):
-            return self.refuse("'in' takes a list of fixed values in parentheses, e.g. region in ('浙江', '上海')")
+            return self.refuse(
+                "'in' takes a list of fixed values in parentheses, e.g. region in ('浙江', '上海')"
+            )
         return exp.In(this=self.child(node, "this"), expressions=self.children(node, "expressions"))
 
     def between(self, node: exp.Expr) -> exp.Expr:
@@ -337,7 +354,7 @@ class _Builder:
 
     def like(self, node: exp.Expr) -> exp.Expr:
         if self.extras(node, ("this", "expression", "negate")):
-            return self.refuse(_refusal(node))
+            return self.refuse(_refusal(node, self.calls))
         return type(node)(
             this=self.child(node, "this"),
             expression=self.child(node, "expression"),
@@ -346,11 +363,11 @@ class _Builder:
 
     def case(self, node: exp.Expr) -> exp.Expr:
         if self.extras(node, ("this", "ifs", "default")):
-            return self.refuse(_refusal(node))
+            return self.refuse(_refusal(node, self.calls))
         ifs: list[exp.Expr] = []
         for branch in node.args.get("ifs") or []:
             if type(branch) is not exp.If or self.extras(branch, ("this", "true")):
-                return self.refuse(_refusal(branch))
+                return self.refuse(_refusal(branch, self.calls))
             ifs.append(exp.If(this=self.child(branch, "this"), true=self.child(branch, "true")))
         rebuilt = exp.Case(ifs=ifs)
         if isinstance(node.args.get("this"), exp.Expr):
@@ -369,16 +386,22 @@ class _Builder:
         arguments += [node.args[k] for k in ("expression", "decimals") if node.args.get(k) is not None]
         if len(arguments) < fewest or (most is not None and len(arguments) > most):
             return self.refuse(_arity_message(name, fewest, most))
+        if type(node) is exp.Round and len(arguments) == 2 and not _is_whole_number(arguments[1]):
+            return self.refuse("round() takes a whole number of decimals as its second argument, e.g. "
+                               "round(aov, 2)")
         built = [self.build(a) for a in arguments]
-        return _make_function(type(node), built)
+        rebuilt = _make_function(type(node), built)
+        if isinstance(rebuilt, exp.Least | exp.Greatest):
+            rebuilt.set("ignore_nulls", bool(node.args.get("ignore_nulls")))
+        return rebuilt
 
     def column(self, node: exp.Expr) -> exp.Expr:
-        if self.extras(node, ("this",)):
+        if self.extras(node, ("this",)) and isinstance(node, exp.Column):
             qualified = ".".join(p.name for p in node.parts)
             return self.refuse(f"qualified name '{qualified}' is not allowed; write just '{node.name}'")
         identifier = node.this
         if not isinstance(identifier, exp.Identifier):
-            return self.refuse(_refusal(node))
+            return self.refuse(_refusal(node, self.calls))
         return exp.column(self.resolve(identifier), quoted=True)
 
     def resolve(self, identifier: exp.Identifier) -> str:
@@ -396,7 +419,7 @@ class _Builder:
     def literal(self, node: exp.Expr) -> exp.Expr:
         value = node.this
         if not isinstance(value, str):
-            return self.refuse(_refusal(node))
+            return self.refuse(_refusal(node, self.calls))
         if node.is_string:
             return exp.Literal.string(value)
         if not _NUMBER.fullmatch(value):
@@ -456,6 +479,12 @@ def _arity_message(name: str, fewest: int, most: int | None) -> str:
     return f"{name}() takes {fewest} or {most} arguments"
 
 
+def _is_whole_number(node: exp.Expr) -> bool:
+    if isinstance(node, exp.Neg):
+        node = node.this
+    return isinstance(node, exp.Literal) and not node.is_string and str(node.this).isdigit()
+
+
 def _is_fixed_value(node: exp.Expr) -> bool:
     if isinstance(node, exp.Neg):
         return isinstance(node.this, exp.Literal) and not node.this.is_string
@@ -471,15 +500,16 @@ def _unknown_name(written: str, names: Mapping[str, str], *, quoted: bool) -> st
     return f"unknown name '{written}' (`tiercli metrics` lists every name; text values take single quotes)"
 
 
-def _function_name(node: exp.Expr) -> str:
+def _function_name(node: exp.Expr, calls: tuple[str, ...]) -> str:
     if isinstance(node, exp.Anonymous):
         return str(node.name).lower()
     if isinstance(node, exp.Func):
-        return node.sql_names()[0].lower()
+        spellings = [n.lower() for n in node.sql_names()]
+        return next((c for c in calls if c in spellings), spellings[0])
     return node.key
 
 
-def _refusal(node: exp.Expr) -> str:
+def _refusal(node: exp.Expr, calls: tuple[str, ...] = ()) -> str:
     """A message naming the construct that is not allowed."""
     allowed = ", ".join(ALLOWED_FUNCTIONS)
     if isinstance(node, exp.Query | exp.Exists):
@@ -493,18 +523,19 @@ def _refusal(node: exp.Expr) -> str:
     if isinstance(node, exp.Star):
         return "'*' is not allowed"
     if isinstance(node, exp.AggFunc):
-        return (f"aggregate function '{_function_name(node)}' is not allowed: rules read per-customer metrics "
-                "such as monetary (`tiercli metrics` lists them)")
+        return (f"aggregate function '{_function_name(node, calls)}' is not allowed: rules read per-customer "
+                "metrics such as monetary (`tiercli metrics` lists them)")
     if isinstance(node, exp.Anonymous):
-        name = _function_name(node)
-        return f"unknown function '{name}'{did_you_mean(name, ALLOWED_FUNCTIONS)}; allowed functions: {allowed}"
+        name = _function_name(node, calls)
+        suggestion = did_you_mean(name, ALLOWED_FUNCTIONS)
+        return f"unknown function '{name}'{suggestion}; allowed functions: {allowed}"
     for kind, message in _NOT_ALLOWED.items():
         if isinstance(node, kind):
             return message
     if type(node) is exp.If:
         return "function 'if' is not allowed; write case when … then … else … end"
     if isinstance(node, exp.Func):
-        return f"function '{_function_name(node)}' is not allowed; allowed functions: {allowed}"
+        return f"function '{_function_name(node, calls)}' is not allowed; allowed functions: {allowed}"
     return f"'{node.key}' is not allowed"
 
 
@@ -512,7 +543,7 @@ def _user_sql(node: exp.Expr) -> str:
     return node.sql(dialect=DIALECT, comments=False)
 
 
-# --- is it a condition? ----------------------------------------------------------------------------------------
+# --- is it a condition?---
 
 def _non_condition(node: exp.Expr) -> exp.Expr | None:
     """The first part of a would-be condition that is a value instead, or None."""

@@ -1,8 +1,9 @@
 """Read a rules file, check every part of it, and build `Rules`.
 
-The YAML is composed (not constructed) so every node keeps its line; each problem found is collected with a
-breadcrumb such as ``rules.yaml:14 tiers[1] '忠实客户' → when`` and a message that says what to do. `check_rules`
-returns all of them (for `tiercli validate`); `parse_rules` and `load_rules` raise one `RulesError` holding them.
+The YAML is composed (not constructed) so every node keeps its line; each problem found is collected with
+a breadcrumb such as ``rules.yaml:14 tiers[1] '忠实客户' → when`` and a message that says what to do.
+`check_rules` returns all of them (for `tiercli validate`); `parse_rules` and `load_rules` raise one
+`RulesError` holding them.
 """
 
 from __future__ import annotations
@@ -51,18 +52,23 @@ _FORMULA_START = ("=", "+", "-", "@")
 _YAML_HINTS: tuple[tuple[str, str], ...] = (
     ("mapping values are not allowed", "put text that contains ': ' in quotes"),
     ("'\\t'", "indent with spaces, not tabs"),
+    ("never closed", "add the closing quote"),
+    ("<stream end>", "a [ or { is not closed"),
     ("end of stream", "a quote or bracket is not closed"),
     ("cannot start any token", "a value that starts with a quote or a special character must be quoted as a "
                                "whole, e.g. when: \"top_category = '美妆'\""),
     ("block scalar", "a value that starts with a quote must be quoted as a whole, e.g. "
                      "when: \"top_category = '美妆'\""),
+    ("unexpected text", "a value that starts with a quote must be quoted as a whole, e.g. "
+                        "when: \"top_category = '美妆'\"; otherwise check the indentation"),
     ("<block end>", "check the indentation of this line and the lines above"),
-    ("another document", "remove the '---' line: a rules file holds one document"),
+    ("second document", "remove the '---' line: a rules file holds one document"),
     ("expected ','", "check the brackets and commas in { } and [ ]"),
     ("could not find expected ':'", "check the indentation and that every key ends with ':'"),
 )
 
 _TIER_EXAMPLE = '{name: 重要客户, when: "monetary >= 5000"}'
+_TAG_EXAMPLE = '{name: 高频购买者, when: "orders_90d >= 3"}'
 
 
 @dataclass
@@ -79,8 +85,9 @@ class _Checker:
     names: Mapping[str, str]
     problems: list[TiercliError] = field(default_factory=list)
     constructor: SafeConstructor = field(default_factory=SafeConstructor)
+    suggested: set[str] = field(default_factory=set)  # top-level keys a misspelt key was taken for
 
-    # --- reporting ---------------------------------------------------------------------------------------------
+    # --- reporting---
 
     def location(self, node: Node | None, path: str | None) -> Location:
         line = node.start_mark.line + 1 if node is not None else None
@@ -89,15 +96,16 @@ class _Checker:
     def report(self, node: Node | None, path: str | None, message: str, slug: str) -> None:
         self.problems.append(TiercliError(message, self.location(node, path), slug=slug))
 
-    # --- generic shapes ----------------------------------------------------------------------------------------
+    # --- generic shapes---
 
     def mapping(
         self, node: Node, path: str | None, allowed: tuple[str, ...], example: str,
         later: Mapping[str, str] | None = None,
     ) -> dict[str, _Entry] | None:
-        """The keys of a mapping node, reporting a non-mapping, unknown, duplicate or not-yet-supported key."""
+        """The keys of a mapping node; reports a non-mapping and unknown, duplicate or unsupported keys."""
         if not isinstance(node, MappingNode):
-            self.report(node, path, f"must be a mapping such as {example}, found {_describe(node)}", "wrong_type")
+            self.report(node, path, f"must be a mapping such as {example}, found {_describe(node)}",
+                        "wrong_type")
             return None
         entries: dict[str, _Entry] = {}
         for key, value in node.value:
@@ -111,7 +119,10 @@ class _Checker:
                 self.report(key, path, f"'{name}' is not supported yet; remove it ({later[name]})",
                             "not_supported")
             elif name not in allowed:
-                hint = did_you_mean(name, allowed) or f" (allowed here: {', '.join(allowed)})"
+                suggestion = did_you_mean(name, allowed)
+                if suggestion and path is None:
+                    self.suggested.update(a for a in allowed if f"'{a}'" in suggestion)
+                hint = suggestion or f" (allowed here: {', '.join(allowed)})"
                 self.report(key, path, f"unknown key '{name}'{hint}", "unknown_key")
             else:
                 entries[name] = _Entry(key, value)
@@ -123,20 +134,23 @@ class _Checker:
         self.report(node, path, f"must be {what}, found {_describe(node)}", "wrong_type")
         return None
 
+    def optional_text(self, entry: _Entry | None, path: str) -> str | None:
+        return self.text(entry.value, path) if entry is not None else None
+
     def extra_value(self, node: Node, path: str, key: str) -> Any:
         if key == "discount" and isinstance(node, ScalarNode) and node.tag in (_INT_TAG, _FLOAT_TAG):
             return self.constructor.construct_object(node)
         return self.text(node, path, "a number or text" if key == "discount" else "text")
 
-    # --- top level ---------------------------------------------------------------------------------------------
+    # --- top level---
 
     def rules(self, root: Node | None, sha256: str | None) -> Rules | None:
         if root is None:
             self.report(None, None, "the rules file is empty; write one with `tiercli init`", "empty")
             return None
         if not isinstance(root, MappingNode):
-            self.report(root, None, "the rules file must be a mapping of keys such as version, name and tiers, "
-                                    f"found {_describe(root)}", "not_mapping")
+            self.report(root, None, "the rules file must be a mapping of keys such as version, name and "
+                                    f"tiers, found {_describe(root)}", "not_mapping")
             return None
         top = self.mapping(root, None, TOP_KEYS, "version: 1", later=LATER_KEYS)
         if top is None:
@@ -165,7 +179,7 @@ class _Checker:
             self.report(node, "version", f"must be 1 (the only rules format so far), found {_describe(node)}",
                         "bad_value")
 
-    # --- input -------------------------------------------------------------------------------------------------
+    # --- input---
 
     def input(self, node: Node) -> InputSpec | None:
         entries = self.mapping(node, "input", INPUT_KEYS, "{columns: {customer: 买家会员名}}")
@@ -173,12 +187,13 @@ class _Checker:
             return None
         columns = self.columns(entries["columns"].value) if "columns" in entries else {}
         statuses = self.statuses(entries["statuses"].value) if "statuses" in entries else {}
-        platform = self.text(entries["platform"].value, "input → platform") if "platform" in entries else None
-        sheet = self.text(entries["sheet"].value, "input → sheet") if "sheet" in entries else None
-        dayfirst = self.boolean(entries["dayfirst"].value, "input → dayfirst") if "dayfirst" in entries else None
+        platform = self.optional_text(entries.get("platform"), f"input{ARROW}platform")
+        sheet = self.optional_text(entries.get("sheet"), f"input{ARROW}sheet")
+        dayfirst = self.boolean(entries.get("dayfirst"), f"input{ARROW}dayfirst")
         if columns is None or statuses is None:
             return None
-        return InputSpec(columns=columns, platform=platform, sheet=sheet, dayfirst=dayfirst, statuses=statuses)
+        return InputSpec(columns=columns, platform=platform, sheet=sheet, dayfirst=dayfirst,
+                         statuses=statuses)
 
     def columns(self, node: Node) -> dict[str, str] | None:
         path = f"input{ARROW}columns"
@@ -228,13 +243,16 @@ class _Checker:
             statuses[raw] = klass
         return statuses
 
-    def boolean(self, node: Node, path: str) -> bool | None:
+    def boolean(self, entry: _Entry | None, path: str) -> bool | None:
+        if entry is None:
+            return None
+        node = entry.value
         if isinstance(node, ScalarNode) and node.tag == _BOOL_TAG:
             return bool(self.constructor.construct_object(node))
         self.report(node, path, f"must be true or false, found {_describe(node)}", "wrong_type")
         return None
 
-    # --- rfm ---------------------------------------------------------------------------------------------------
+    # --- rfm---
 
     def rfm(self, node: Node) -> RfmSpec | None:
         entries = self.mapping(node, "rfm", RFM_KEYS, "{bins: 5, method: quantile, segments: default}")
@@ -259,7 +277,9 @@ class _Checker:
                     "bad_value")
         return None
 
-    def choice(self, entry: _Entry | None, path: str, what: str, only: str, later: dict[str, str]) -> str | None:
+    def choice(
+        self, entry: _Entry | None, path: str, what: str, only: str, later: dict[str, str]
+    ) -> str | None:
         if entry is None:
             return only
         value = self.text(entry.value, path, f"'{only}'")
@@ -273,10 +293,14 @@ class _Checker:
             self.report(entry.value, path, f"unknown {what} '{value}'{hint}; use {only}", "bad_value")
         return None
 
-    # --- gradings and tiers ------------------------------------------------------------------------------------
+    # --- gradings and tiers---
 
-    def gradings(self, tiers: _Entry | None, gradings: _Entry | None, root: Node) -> tuple[Grading, ...] | None:
+    def gradings(
+        self, tiers: _Entry | None, gradings: _Entry | None, root: Node
+    ) -> tuple[Grading, ...] | None:
         if tiers is None and gradings is None:
+            if self.suggested & {"tiers", "gradings"}:
+                return None
             self.report(root, None, "no tiers: add a `tiers:` list whose last tier has no `when`, e.g. "
                                     "- {name: 基础客户}", "missing")
             return None
@@ -299,16 +323,16 @@ class _Checker:
         result: list[Grading] = []
         for index, item in enumerate(node.value):
             path = f"gradings[{index}]"
-            entries = self.mapping(item, path, GRADING_KEYS, "{name: 会员等级, levels: […]}")
+            label = _label(path, item)
+            entries = self.mapping(item, label, GRADING_KEYS, "{name: 会员等级, levels: […]}")
             if entries is None:
                 continue
-            name = self.grading_name(entries.get("name"), item, path, taken)
-            label = f"{path} '{name}'" if name else path
+            name = self.grading_name(entries.get("name"), item, label, taken)
             if "description" in entries:
                 self.text(entries["description"].value, f"{label}{ARROW}description")
             if "levels" not in entries:
-                self.report(item, label, "has no levels: add `levels:`, a list of tiers whose last one has no "
-                                         "`when`", "missing")
+                self.report(item, label, "has no levels: add `levels:`, a list of tiers whose last one has "
+                                         "no `when`", "missing")
                 continue
             levels = self.levels(entries["levels"].value, f"{label}{ARROW}levels", entries["levels"].key)
             if name is not None and levels is not None:
@@ -341,8 +365,8 @@ class _Checker:
 
     def levels(self, node: Node, path: str, key: ScalarNode) -> tuple[Level, ...] | None:
         if not isinstance(node, SequenceNode):
-            self.report(node, path, f"must be a list of tiers, e.g. - {_TIER_EXAMPLE}, found {_describe(node)}",
-                        "wrong_type")
+            self.report(node, path, f"must be a list of tiers, e.g. - {_TIER_EXAMPLE}, found "
+                                    f"{_describe(node)}", "wrong_type")
             return None
         if not node.value:
             self.report(node, path, "has no tiers: add at least a default tier, e.g. - {name: 基础客户}",
@@ -355,13 +379,13 @@ class _Checker:
         broken: set[int] = set()
         for index, item in enumerate(node.value):
             item_path = f"{path}[{index}]"
-            entries = self.mapping(item, item_path, TIER_KEYS, "{name: 基础客户}")
+            label = _label(item_path, item)
+            entries = self.mapping(item, label, TIER_KEYS, "{name: 基础客户}")
             if entries is None:
                 labels.append("")
                 broken.add(index)
                 continue
-            name = self.item_name(entries.get("name"), item, item_path, "tier", seen)
-            label = f"{item_path} '{name}'" if name else item_path
+            name = self.item_name(entries.get("name"), item, label, "tier", seen)
             labels.append(name or "")
             when: Condition | None = None
             if "when" in entries:
@@ -414,7 +438,8 @@ class _Checker:
         default_hint = ", or remove `when` to make this the default tier" if tier else ""
         example = "monetary >= 1000" if tier else "orders_90d >= 3"
         if isinstance(node, ScalarNode) and (node.tag == _NULL_TAG or not node.value.strip()):
-            self.report(node, path, f"is empty; write a condition such as {example}{default_hint}", "empty_when")
+            self.report(node, path, f"is empty; write a condition such as {example}{default_hint}",
+                        "empty_when")
             return None
         if not isinstance(node, ScalarNode):
             self.report(node, path, f"must be a condition written as text, e.g. {example}, found "
@@ -424,22 +449,22 @@ class _Checker:
         self.problems.extend(problems)
         return condition
 
-    # --- tags --------------------------------------------------------------------------------------------------
+    # --- tags---
 
     def tags(self, node: Node) -> tuple[Tag, ...] | None:
         if not isinstance(node, SequenceNode):
-            self.report(node, "tags", 'must be a list of tags, e.g. - {name: 高频购买者, when: "orders_90d >= 3"}, '
-                                      f"found {_describe(node)}", "wrong_type")
+            self.report(node, "tags", f"must be a list of tags, e.g. - {_TAG_EXAMPLE}, found "
+                                      f"{_describe(node)}", "wrong_type")
             return None
         tags: list[Tag] = []
         seen: dict[str, int] = {}
         for index, item in enumerate(node.value):
             path = f"tags[{index}]"
-            entries = self.mapping(item, path, TAG_KEYS, '{name: 高频购买者, when: "orders_90d >= 3"}')
+            label = _label(path, item)
+            entries = self.mapping(item, label, TAG_KEYS, _TAG_EXAMPLE)
             if entries is None:
                 continue
-            name = self.item_name(entries.get("name"), item, path, "tag", seen)
-            label = f"{path} '{name}'" if name else path
+            name = self.item_name(entries.get("name"), item, label, "tag", seen)
             description = (self.text(entries["description"].value, f"{label}{ARROW}description")
                            if "description" in entries else None)
             if "when" not in entries:
@@ -450,6 +475,16 @@ class _Checker:
             if name is not None and when is not None:
                 tags.append(Tag(name, when, self.location(item, label), description))
         return tuple(tags)
+
+
+def _label(path: str, item: Node) -> str:
+    """`path` followed by the item's name when it has a usable one: tiers[1] '忠实客户'."""
+    if isinstance(item, MappingNode):
+        for key, value in item.value:
+            if (isinstance(key, ScalarNode) and key.value == "name" and isinstance(value, ScalarNode)
+                    and value.tag != _NULL_TAG and value.value.strip()):
+                return f"{path} '{value.value}'"
+    return path
 
 
 def _describe(node: Node) -> str:
@@ -476,8 +511,16 @@ def _name_problems(name: str) -> list[str]:
 
 
 def _yaml_problem(error: yaml.YAMLError, source: str) -> TiercliError:
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None) or ""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if "end of stream" in problem and "quoted scalar" in context:
+        mark = getattr(error, "context_mark", None) or mark
+        problem = "this quote is never closed"
+    elif "another document" in problem:
+        problem = "found a second document"
+    elif "found '<scalar>'" in problem:
+        problem = "unexpected text"
     hints = [hint for needle, hint in _YAML_HINTS if needle in problem or needle in str(error)]
     hint = f"; {hints[0]}" if hints else ""
     if mark is None:
@@ -518,24 +561,27 @@ def parse_rules(text: str, source: str = "rules.yaml", names: Mapping[str, str] 
 def read_rules_text(path: str | os.PathLike[str]) -> tuple[str, str]:
     """(text, sha256 of the bytes) of a rules file; `InputError` when it can't be read as UTF-8 text."""
     name = os.fspath(path)
+    where = Location(file=name)
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise InputError(f"rules file '{name}' not found; create one with `tiercli init`",
-                         Location(file=name), slug="rules_not_found") from None
+        raise InputError("rules file not found; create one with `tiercli init`", where,
+                         slug="rules_not_found") from None
     except IsADirectoryError:
-        raise InputError(f"'{name}' is a folder, not a rules file", Location(file=name)) from None
+        raise InputError("is a folder, not a rules file", where) from None
     except OSError as error:
-        raise InputError(f"can't read rules file '{name}': {error.strerror}", Location(file=name)) from None
+        raise InputError(f"can't read the rules file: {error.strerror}", where) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(f"rules file '{name}' is not UTF-8 text (byte {error.start}); save it as UTF-8",
-                         Location(file=name)) from None
+        raise InputError(f"the rules file is not UTF-8 text (byte {error.start + 1}); save it as UTF-8 "
+                         "(Notepad: Save As → Encoding → UTF-8)", where) from None
     return text, hashlib.sha256(data).hexdigest()
 
 
-def check_rules_file(path: str | os.PathLike[str], names: Mapping[str, str] | None = None) -> list[TiercliError]:
+def check_rules_file(
+    path: str | os.PathLike[str], names: Mapping[str, str] | None = None
+) -> list[TiercliError]:
     """Every problem of a rules file; `InputError` when it can't be read."""
     text, sha256 = read_rules_text(path)
     return _check(text, os.fspath(path), names, sha256)[1]
