@@ -181,14 +181,14 @@ MIXED = ("{}宝贝", "小{}酱", "{}的小窝", "喵小姐{}", "{}家的猫", "�
 ENGLISH = ("Lily", "Coco", "Amy", "Kiki", "Jason", "Kevin", "Tony", "Vivian", "Yoyo", "Lucky")
 MAIL_DOMAINS = ("163.com", "qq.com", "126.com", "sina.com", "hotmail.com", "139.com")
 PHONE_PREFIX = tuple("138 139 136 135 158 159 150 186 187 188 177 199 152 131".split())
-CARRIERS = (("顺丰速运", 0.25), ("中通快递", 0.25), ("圆通速递", 0.2), ("韵达快递", 0.15), ("申通快递", 0.1),
-            ("EMS", 0.05))
+CARRIERS: dict[str, float] = {"顺丰速运": 0.25, "中通快递": 0.25, "圆通速递": 0.2, "韵达快递": 0.15,
+                               "申通快递": 0.1, "EMS": 0.05}
 BUYER_MESSAGES = ("请发顺丰，谢谢", "尽快发货，急用", "送人的，不要放价格单", "周末不在家，请工作日送达",
                   "麻烦检查一下再发", "备注：要粉色")
 SELLER_NOTES = ("已备注赠品", "老客户，送小样", "缺货，已联系买家", "换发中通")
 TMALL_SPECIAL_NICKS = ("=糖果屋=", "-小雨点-", "@阿杰Jay", "000123")
 FULL_REFUND_CLOSE = "退款"
-UNPAID_CLOSE_REASONS = (("买家未付款", 0.75), ("买家不想买了", 0.15), ("其他原因", 0.1))
+UNPAID_CLOSE_REASONS: dict[str, float] = {"买家未付款": 0.75, "买家不想买了": 0.15, "其他原因": 0.1}
 
 
 @dataclass
@@ -366,11 +366,10 @@ def make_tmall(path: Path, rng: Rng) -> dict[str, Any]:
     buyers = _tmall_buyers(rng, n_buyers)
     weights = _tmall_calendar()
     plan = _tmall_schedule(rng, counts, weights)
-    forced_done = {b for b in range(len(TMALL_SPECIAL_NICKS))}
+    special_first = set(range(len(TMALL_SPECIAL_NICKS)))  # their first order is a plain 交易成功
 
     seen_ids: set[str] = set()
     rows: list[dict[str, Any]] = []
-    first_special: set[int] = set()
     cats = list(CATEGORIES)
     for b, day in plan:
         buyer = buyers[b]
@@ -390,11 +389,11 @@ def make_tmall(path: Path, rng: Rng) -> dict[str, Any]:
         u = rng.random()
         status, close_reason, refund = ST_DONE, "订单未关闭", 0.0
         pay_time: dt.datetime | None = paid
-        if b in forced_done and b not in first_special:
-            first_special.add(b)
+        if b in special_first:
+            special_first.discard(b)
         elif u < 0.045:
-            reasons, reason_weights = zip(*UNPAID_CLOSE_REASONS, strict=True)
-            status, close_reason, pay_time = ST_CLOSED, _pick(rng, reasons, reason_weights), None
+            reason = _pick(rng, tuple(UNPAID_CLOSE_REASONS), tuple(UNPAID_CLOSE_REASONS.values()))
+            status, close_reason, pay_time = ST_CLOSED, reason, None
         elif u < 0.048:
             status, close_reason, pay_time = ST_TB_CLOSED, "其他原因", None
         elif u < 0.056:
@@ -435,7 +434,7 @@ def _tmall_row(rng: Rng, seen_ids: set[str], buyer: TmallBuyer, category: str,
                created: dt.datetime, pay_time: dt.datetime | None) -> dict[str, Any]:
     shipped = status in (ST_DONE, ST_SHIPPED) and not (status == ST_DONE and refund == paid_amount
                                                       and rng.random() < 0.3)
-    carrier = _pick(rng, *zip(*CARRIERS, strict=True)) if shipped else ""
+    carrier = _pick(rng, tuple(CARRIERS), tuple(CARRIERS.values())) if shipped else ""
     tracking = ""
     if shipped:
         prefix = {"顺丰速运": "SF", "中通快递": "7", "圆通速递": "YT", "韵达快递": "43", "申通快递": "77",

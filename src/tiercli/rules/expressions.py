@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -120,6 +120,7 @@ class CheckedExpression:
     tree: exp.Expr | None  # the rebuilt tree (identifiers quoted); None when there are problems
     names: frozenset[str]  # the names it reads, as spelled in the names mapping
     problems: tuple[str, ...]
+    rendered: str = field(default="", repr=False)  # DuckDB SQL of `tree`
 
     @property
     def ok(self) -> bool:
@@ -127,9 +128,10 @@ class CheckedExpression:
 
     @property
     def sql(self) -> str:
+        """DuckDB SQL of the checked expression, every name a quoted identifier."""
         if self.tree is None:
             raise ValueError("expression has problems; nothing to compile")
-        return self.tree.sql(dialect=DIALECT, comments=False)
+        return self.rendered
 
 
 def check_expression(text: str, names: Mapping[str, str], *, condition: bool = True) -> CheckedExpression:
@@ -148,7 +150,8 @@ def check_expression(text: str, names: Mapping[str, str], *, condition: bool = T
             problems = _condition_problems(parsed)
         if problems:
             return _failed(text, problems)
-        return CheckedExpression(text, tree, frozenset(builder.used), ())
+        rendered = tree.sql(dialect=DIALECT, comments=False)
+        return CheckedExpression(text, tree, frozenset(builder.used), (), rendered)
     except RecursionError:
         return _failed(text, ["the expression is nested too deeply; split it into simpler parts"])
 
@@ -175,7 +178,7 @@ def _failed(text: str, problems: Iterable[str]) -> CheckedExpression:
     return CheckedExpression(text, None, frozenset(), tuple(dict.fromkeys(problems)))
 
 
-# --- text and tokens---
+# --- text and tokens ---
 
 def _check_text(text: str) -> tuple[list[Token], list[str]]:
     empty = "is empty; write a condition such as monetary >= 1000"
@@ -238,7 +241,7 @@ def _is_function_form(tokens: list[Token], index: int) -> bool:
     return before < 0 or tokens[before].token_type not in _VALUE_END_TOKENS
 
 
-# --- parsing---
+# --- parsing ---
 
 def _parse(text: str) -> exp.Expr | list[str]:
     dialect = Dialect.get_or_raise(DIALECT)
@@ -281,7 +284,7 @@ def _clean(message: str) -> str:
     return re.sub(r"<class 'sqlglot\.expressions\.(?:\w+\.)*(\w+)'>", r"\1", first_line)
 
 
-# --- rebuilding from the whitelist---
+# --- rebuilding from the whitelist ---
 
 class _Builder:
     """Rebuilds a parsed tree from whitelisted nodes only, collecting a problem for anything else."""
@@ -543,7 +546,7 @@ def _user_sql(node: exp.Expr) -> str:
     return node.sql(dialect=DIALECT, comments=False)
 
 
-# --- is it a condition?---
+# --- is it a condition? ---
 
 def _non_condition(node: exp.Expr) -> exp.Expr | None:
     """The first part of a would-be condition that is a value instead, or None."""

@@ -416,8 +416,9 @@ class _Checker:
     def item_name(self, entry: _Entry | None, item: Node, path: str, kind: str,
                   seen: dict[str, int]) -> str | None:
         example = "优质客户" if kind == "tier" else "高频购买者"
-        if entry is None:
-            self.report(item, path, f"has no name: add e.g. name: {example}", "missing")
+        if entry is None or _is_blank(entry.value):
+            self.report(item if entry is None else entry.value, path, f"has no name: add e.g. name: {example}",
+                        "missing")
             return None
         name_path = f"{path}{ARROW}name"
         name = self.text(entry.value, name_path)
@@ -437,7 +438,7 @@ class _Checker:
     def condition(self, node: Node, path: str, *, tier: bool) -> Condition | None:
         default_hint = ", or remove `when` to make this the default tier" if tier else ""
         example = "monetary >= 1000" if tier else "orders_90d >= 3"
-        if isinstance(node, ScalarNode) and (node.tag == _NULL_TAG or not node.value.strip()):
+        if _is_blank(node):
             self.report(node, path, f"is empty; write a condition such as {example}{default_hint}",
                         "empty_when")
             return None
@@ -487,12 +488,16 @@ def _label(path: str, item: Node) -> str:
     return path
 
 
+def _is_blank(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and (node.tag == _NULL_TAG or not str(node.value).strip())
+
+
 def _describe(node: Node) -> str:
     if isinstance(node, MappingNode):
         return "a mapping"
     if isinstance(node, SequenceNode):
         return "a list"
-    if isinstance(node, ScalarNode) and (node.tag == _NULL_TAG or not str(node.value).strip()):
+    if _is_blank(node):
         return "nothing"
     return f"'{node.value}'"
 
