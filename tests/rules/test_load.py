@@ -97,6 +97,14 @@ def test_defaults_when_optional_parts_are_left_out() -> None:
     assert rules.input.columns == {} and rules.input.dayfirst is None
 
 
+def test_empty_optional_sections_and_windows_line_ends_are_fine() -> None:
+    text = "version: 1\r\ninput:\r\nrfm:\r\ntiers:\r\n  - {name: a, when: 'monetary > 1'}\r\n  - name: b\r\ntags:\r\n"
+    rules = parse_rules(text)
+    assert rules.tags == () and rules.rfm.bins == 5
+    when = rules.gradings[0].levels[0].when
+    assert when is not None and when.location == Location("rules.yaml", 5, "tiers[0] 'a' → when")
+
+
 def test_names_are_kept_as_written_even_when_yaml_reads_them_as_numbers_or_booleans() -> None:
     rules = parse_rules("tiers:\n  - {name: 2024, when: 'frequency > 1'}\n  - {name: no}\n")
     assert [level.name for level in rules.gradings[0].levels] == ["2024", "no"]

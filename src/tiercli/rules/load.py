@@ -87,7 +87,7 @@ class _Checker:
     constructor: SafeConstructor = field(default_factory=SafeConstructor)
     suggested: set[str] = field(default_factory=set)  # top-level keys a misspelt key was taken for
 
-    # --- reporting---
+    # --- reporting ---
 
     def location(self, node: Node | None, path: str | None) -> Location:
         line = node.start_mark.line + 1 if node is not None else None
@@ -96,7 +96,7 @@ class _Checker:
     def report(self, node: Node | None, path: str | None, message: str, slug: str) -> None:
         self.problems.append(TiercliError(message, self.location(node, path), slug=slug))
 
-    # --- generic shapes---
+    # --- generic shapes ---
 
     def mapping(
         self, node: Node, path: str | None, allowed: tuple[str, ...], example: str,
@@ -129,7 +129,7 @@ class _Checker:
         return entries
 
     def text(self, node: Node, path: str, what: str = "text") -> str | None:
-        if isinstance(node, ScalarNode) and node.tag != _NULL_TAG and node.value.strip():
+        if isinstance(node, ScalarNode) and not _is_blank(node):
             return str(node.value)
         self.report(node, path, f"must be {what}, found {_describe(node)}", "wrong_type")
         return None
@@ -142,7 +142,7 @@ class _Checker:
             return self.constructor.construct_object(node)
         return self.text(node, path, "a number or text" if key == "discount" else "text")
 
-    # --- top level---
+    # --- top level ---
 
     def rules(self, root: Node | None, sha256: str | None) -> Rules | None:
         if root is None:
@@ -155,6 +155,9 @@ class _Checker:
         top = self.mapping(root, None, TOP_KEYS, "version: 1", later=LATER_KEYS)
         if top is None:
             return None
+        for optional in ("input", "rfm", "tags", "gradings"):
+            if optional in top and _is_blank(top[optional].value):
+                del top[optional]
         self.version(top.get("version"))
         name = self.text(top["name"].value, "name") if "name" in top else None
         if "description" in top:
@@ -179,7 +182,7 @@ class _Checker:
             self.report(node, "version", f"must be 1 (the only rules format so far), found {_describe(node)}",
                         "bad_value")
 
-    # --- input---
+    # --- input ---
 
     def input(self, node: Node) -> InputSpec | None:
         entries = self.mapping(node, "input", INPUT_KEYS, "{columns: {customer: 买家会员名}}")
@@ -252,7 +255,7 @@ class _Checker:
         self.report(node, path, f"must be true or false, found {_describe(node)}", "wrong_type")
         return None
 
-    # --- rfm---
+    # --- rfm ---
 
     def rfm(self, node: Node) -> RfmSpec | None:
         entries = self.mapping(node, "rfm", RFM_KEYS, "{bins: 5, method: quantile, segments: default}")
@@ -293,7 +296,7 @@ class _Checker:
             self.report(entry.value, path, f"unknown {what} '{value}'{hint}; use {only}", "bad_value")
         return None
 
-    # --- gradings and tiers---
+    # --- gradings and tiers ---
 
     def gradings(
         self, tiers: _Entry | None, gradings: _Entry | None, root: Node
@@ -450,7 +453,7 @@ class _Checker:
         self.problems.extend(problems)
         return condition
 
-    # --- tags---
+    # --- tags ---
 
     def tags(self, node: Node) -> tuple[Tag, ...] | None:
         if not isinstance(node, SequenceNode):
