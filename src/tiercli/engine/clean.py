@@ -18,10 +18,6 @@ from tiercli.errors import DataError
 from tiercli.io.readers import RawTable
 from tiercli.profiles.detect import ColumnMap
 
-ORDER_LEVEL = ("customer", "order_id", "paid_ts", "created_ts", "amount", "refund_amount", "discount_amount",
-               "status", "cancelled_ts", "region", "channel", "currency")
-TEXT_FIELDS = ("product", "sku", "category", "region", "channel", "currency")
-
 REASONS: dict[str, str] = {
     "unpaid": "the order was not paid",
     "cancelled": "the order was cancelled or closed",

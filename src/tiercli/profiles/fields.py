@@ -22,6 +22,3 @@ FIELDS: dict[str, str] = {
     "channel": "Sales channel.",
     "currency": "Currency code.",
 }
-
-REQUIRED: tuple[str, ...] = ("customer",)
-"""Without a customer there is nothing to grade; an order time and an amount are needed too (see mapping)."""
