@@ -51,7 +51,7 @@ def connect(temp_dir: str, threads: int | None, memory_limit: str | None) -> duc
 
 
 def lock_down(con: duckdb.DuckDBPyConnection) -> None:
-    """After loading, no SQL may touch files again, and the setting can't be turned back."""
+    """After the one pass over the files, no SQL may touch files again, and the setting can't be turned back."""
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
 
@@ -88,9 +88,9 @@ def run(config: RunConfig) -> Result:
         con = connect(temp, config.threads, config.memory_limit)
         try:
             sources = load(con, config, Path(temp))
-            lock_down(con)
             cleaned = clean(con, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
                             extra_statuses=rules.input.statuses)
+            lock_down(con)  # the files have been read; from here on no SQL can reach a file
             con.execute(f"CREATE TABLE customers AS {metrics_sql(cleaned.as_of)}")
             scores = score(con, rules.rfm.bins)
             columns = classify(con, rules)

@@ -61,8 +61,10 @@ def test_duplicate_order_in_a_second_file_counts_once(tmp_path: Path) -> None:
     b = write(tmp_path, "b.csv", header + "c1,2,2024-01-05,50\nc2,3,2024-01-06,70\n")
     result = classify(a, b)
     assert rows_by_customer(result)["c1"]["monetary"] == Decimal("150.00")
-    assert [(r["file"], r["row"], r["reason"], r["message"]) for r in result.excluded.to_pylist()] == [
-        ("b.csv", 2, "duplicate_order", "order '2' was read first from a.csv row 3")]
+    (dup,) = result.excluded.to_pylist()
+    assert (dup["file"], dup["row"], dup["reason"], dup["message"]) == (
+        "b.csv", 2, "duplicate_order", "order '2' was read first from a.csv row 3")
+    assert (dup["customer_id"], dup["order_id"], dup["order_date"], dup["amount"]) == ("c1", "2", "2024-01-05", "50")
     assert [(f.rows_read, f.rows_used, f.rows_excluded) for f in result.inputs] == [(2, 2, 0), (2, 1, 1)]
 
 
@@ -116,3 +118,19 @@ def test_nothing_left_is_an_error_naming_the_reasons(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         classify(f)
     assert str(info.value) == "no order is left to classify after excluding rows: unpaid 1"
+
+
+def test_a_date_column_that_starts_year_first_keeps_to_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Year-first at the top (the sample) means no pass over the whole file for the day-first question; a later
+    value written otherwise is not guessed at: its row is excluded with its text."""
+    monkeypatch.setattr("tiercli.engine.clean.DATE_SAMPLE_ROWS", 2)
+    f = write(tmp_path, "o.csv", """
+        customer_id,order_date,amount
+        c1,2024-01-01,10
+        c1,2024/01/02,10
+        c2,03/04/2024,10
+    """)
+    result = classify(f)
+    assert [(r["row"], r["reason"], r["message"]) for r in result.excluded.to_pylist()] == [
+        (4, "bad_date", "'03/04/2024' in 'order_date' is not a date")]
+    assert rows_by_customer(result)["c1"]["frequency"] == 2

@@ -1,7 +1,9 @@
-"""Readers: a file on disk becomes a DuckDB table of raw text cells with row numbers as a spreadsheet shows them.
+"""Readers: a file on disk becomes a DuckDB view of raw text cells with row numbers as a spreadsheet shows them.
 
-Each reader produces a `RawTable`: columns `c0…cN` (text, or typed for Parquet), plus `__row`, the row number a
-user sees when opening the file in Excel (header row + data offset). Nothing here knows about platforms or
+Each reader produces a `RawTable`: a view with columns `c0…cN` (text, or typed for Parquet), plus `__row`, the row
+number a user sees when opening the file in Excel (header row + data offset). CSV and Parquet views read the file
+when scanned, so the cleaning pass streams through it once instead of copying it into memory first; a workbook's
+sheet is held as the Arrow table the Rust reader returned. Nothing here knows about platforms or
 canonical columns; the header row is chosen with a scoring function handed in by the caller.
 """
 
@@ -41,14 +43,15 @@ class RawTable:
     name: str  # file name (plus "[sheet]" for workbooks): what Excluded and Run show
     kind: str
     sha256: str
-    table: str  # DuckDB table holding c0…cN and __row
+    table: str  # DuckDB view of c0…cN and __row, read from the file each time it is scanned
     headers: list[str]  # cleaned header labels, one per column
-    rows: int
+    rows: int | None  # None for CSV until the one full pass counts them
     header_row: int  # spreadsheet row number of the header
     sheet: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
     typed: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type when not text (Parquet)
+    single_thread_sql: str | None = None  # re-creates the view for DuckDB's single-threaded CSV scanner
 
     @property
     def columns(self) -> list[str]:
@@ -255,33 +258,32 @@ def read_csv(
 
     source = path
     if encoding not in ("utf-8", "utf-8-sig"):
-        source = _transcode(path, encoding, temp_dir)
+        source = _transcode(path, encoding, temp_dir)  # lives in the run's temp folder until the run ends
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers)))
-    try:
-        for parallel in ("true", "false"):
-            try:
-                con.execute(
-                    f"""CREATE TABLE {table} AS
-                    SELECT * EXCLUDE (ordinality), CAST(ordinality AS BIGINT) + {header_index + 1} AS __row
-                    FROM read_csv(?, header = false, skip = {lines_before}, delim = ?, quote = '"',
-                                  escape = '"', columns = {{{columns}}}, null_padding = true,
-                                  strict_mode = false, all_varchar = true, auto_detect = false,
-                                  parallel = {parallel}) WITH ORDINALITY""",
-                    [str(source), delimiter],
-                )
-                break
-            except duckdb.Error as exc:
-                if parallel == "true" and "parallel" in str(exc):
-                    continue  # quoted line breaks: the single-threaded scanner reads them
-                raise InputError(f"can't be read as a table: {_first_line(exc)}", Location(file=shown),
-                                 slug="bad_csv") from exc
-    finally:
-        if source != path:
-            os.unlink(source)
-    rows = _count(con, table)
-    return RawTable(shown, path.name, "csv", hasher.result(), table, headers, rows, header_index + 1,
+
+    def view_sql(parallel: bool) -> str:
+        return f"""CREATE OR REPLACE VIEW {table} AS
+            SELECT * EXCLUDE (ordinality), CAST(ordinality AS BIGINT) + {header_index + 1} AS __row
+            FROM read_csv({_lit(str(source))}, header = false, skip = {lines_before}, delim = {_lit(delimiter)},
+                          quote = '"', escape = '"', columns = {{{columns}}}, null_padding = true,
+                          strict_mode = false, all_varchar = true, auto_detect = false,
+                          parallel = {str(parallel).lower()}) WITH ORDINALITY"""
+
+    con.execute(view_sql(True))
+    try:  # a first look at the top rows, so a file DuckDB can't parse fails here, with its name
+        con.execute(f"SELECT * FROM {table} LIMIT 1000").fetchall()
+    except duckdb.Error as exc:
+        if "parallel" not in str(exc):
+            raise InputError(f"can't be read as a table: {_first_line(exc)}", Location(file=shown),
+                             slug="bad_csv") from exc
+        con.execute(view_sql(False))
+    return RawTable(shown, path.name, "csv", hasher.result(), table, headers, None, header_index + 1,
                     encoding=encoding.replace("-sig", " (BOM)").upper().replace("UTF-8 (BOM)", "UTF-8 with BOM"),
-                    delimiter=delimiter)
+                    delimiter=delimiter, single_thread_sql=view_sql(False))
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _embedded_newlines(row: Sequence[str]) -> int:
@@ -358,10 +360,9 @@ def _excel_sheet(
     arrays = [data.column(i) for i in range(len(headers))]
     arrays.append(pa.array(range(header_index + 2, header_index + 2 + data.num_rows), pa.int64()))
     arrow = pa.table(arrays, names=[*(f"c{i}" for i in range(len(headers))), "__row"])
-    con.register("__sheet", arrow)
+    con.register(f"{table}__arrow", arrow)
     blank = " AND ".join(f"(c{i} IS NULL OR trim(c{i}) = '')" for i in range(len(headers)))
-    con.execute(f"CREATE TABLE {table} AS SELECT * FROM __sheet WHERE NOT ({blank})")
-    con.unregister("__sheet")
+    con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}__arrow WHERE NOT ({blank})")
     rows = _count(con, table)
     return RawTable(shown, f"{path.name} [{sheet}]", kind, hasher.result(), table, headers, rows,
                     header_index + 1, sheet=sheet)
@@ -380,10 +381,8 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str, table: 
     headers = unique_headers([clean_header(r[0]) for r in schema])
     select = ", ".join(f'"{r[0]}" AS c{i}' for i, r in enumerate(schema))
     con.execute(
-        f"CREATE TABLE {table} AS SELECT {select}, CAST(file_row_number AS BIGINT) + 2 AS __row "
-        "FROM read_parquet(?, file_row_number = true)",
-        [str(path)],
-    )
+        f"CREATE VIEW {table} AS SELECT {select}, CAST(file_row_number AS BIGINT) + 2 AS __row "
+        f"FROM read_parquet({_lit(str(path))}, file_row_number = true)")
     typed = {f"c{i}": str(r[1]) for i, r in enumerate(schema) if str(r[1]) != "VARCHAR"}
     return RawTable(shown, path.name, "parquet", hasher.result(), table, headers, _count(con, table), 1,
                     typed=typed)
