@@ -61,8 +61,8 @@ def test_default_output_is_a_workbook_named_after_the_input(orders: Path, rules:
     (lambda d: _bytes(d / "fake.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(200)),
      "error: {path}: can't be opened as a spreadsheet"),
     (lambda d: write(d, "cols.csv", "kunde,datum,betrag\nc1,2024-01-01,5\n"),
-     "error: {path}: no column for the customer (who bought) (looked for: customer_id, customer, customer id, "
-     "customerid, client_id, buyer, buyer_id, email). Columns found: 'kunde', 'datum', 'betrag'. Map it in "
+     "error: {path}: no column for the customer (who bought) (looked for: customer_id, customer, customerid, "
+     "client_id, buyer, buyer_id, email, member_id). Columns found: 'kunde', 'datum', 'betrag'. Map it in "
      "the rules file: input: {{columns: {{customer: <column name>}}}}"),
     (lambda d: write(d, "near.csv", "customer_id,order_date,amuont\nc1,2024-01-01,5\n"),
      "error: {path}: no column for the amount paid (looked for: amount, revenue, total, sales, order_total, "

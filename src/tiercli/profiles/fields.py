@@ -14,6 +14,7 @@ FIELDS: dict[str, str] = {
     "refund_amount": "Money refunded on the row.",
     "discount_amount": "Coupon or discount money on the row.",
     "status": "Order status as the platform writes it.",
+    "refund_status": "After-sale or refund status (e.g. 售后状态 退款成功); a full refund excludes the order.",
     "cancelled_ts": "Cancellation time; a value means the order was cancelled.",
     "product": "Product title.",
     "sku": "SKU or product code.",
