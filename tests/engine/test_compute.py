@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from conftest import classify, rows_by_customer, write
-from tiercli.engine.segments import DEFAULT_SEGMENTS, segment_sql
+from tiercli.engine.segments import DEFAULT_TABLE, segment_sql
 
 
 def test_metrics_by_hand(tmp_path: Path) -> None:
@@ -59,10 +59,12 @@ def test_equal_values_share_a_score_and_cut_points_are_reported(tmp_path: Path) 
 def test_default_segment_table_gives_every_cell_exactly_its_first_match() -> None:
     con = duckdb.connect()
     cells = list(itertools.product(range(1, 6), repeat=3))
-    con.execute("CREATE TABLE t (r INT, f INT, m INT)")
+    con.execute("CREATE TABLE t (r_score INT, f_score INT, m_score INT)")
     con.executemany("INSERT INTO t VALUES (?, ?, ?)", cells)
-    got = dict(((r, f, m), s) for r, f, m, s in con.execute(f"SELECT r, f, m, {segment_sql()} FROM t").fetchall())
+    got = dict(((r, f, m), s) for r, f, m, s in con.execute(
+        f"SELECT r_score, f_score, m_score, {segment_sql(DEFAULT_TABLE, 5)} FROM t").fetchall())
     assert None not in got.values()
     assert got[(5, 5, 5)] == "Champions" and got[(1, 5, 5)] == "Can't Lose Them" and got[(5, 1, 1)] == "New"
     assert got[(1, 1, 1)] == "Lost" and got[(3, 5, 1)] == "Loyal" and got[(2, 3, 1)] == "At Risk"
-    assert {s.name for s in DEFAULT_SEGMENTS} == set(got.values())
+    assert {row.name for row in DEFAULT_TABLE.rows} == set(got.values())
+    assert all(DEFAULT_TABLE.segment_of(*cell, 5) == name for cell, name in got.items())

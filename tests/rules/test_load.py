@@ -66,7 +66,7 @@ def test_a_good_file_becomes_rules() -> None:
     assert [g.name for g in rules.gradings] == ["tier", "会员等级"]
     tier, vip = rules.gradings
     assert [level.name for level in tier.levels] == ["重要客户", "普通客户", "基础客户"]
-    assert tier.levels[0].extra == {"benefit": "专属客户经理", "discount": 0.85, "description": "大客户"}
+    assert tier.levels[0].extra == {"benefit": "专属客户经理", "discount": "8.5折", "description": "大客户"}
     assert tier.levels[1].extra == {"discount": "9折"}
     assert tier.levels[2] == Level("基础客户", None, Location("rules.yaml", 17, "tiers[2] '基础客户'"), {})
     assert [level.name for level in vip.levels] == ["金卡", "普卡"]
@@ -198,7 +198,7 @@ def test_a_file_that_is_not_utf8_says_how_to_fix_it(tmp_path: Path) -> None:
 
 
 def test_the_starter_is_the_example_file_byte_for_byte() -> None:
-    assert presets() == ("tmall-5",)
+    assert presets() == ("lifecycle", "rfm", "taobao-vip", "tmall-5")
     assert starter_text().encode("utf-8") == (REPO / "rules.example.yaml").read_bytes()
     assert starter_text("tmall-5") == starter_text()
 
@@ -206,7 +206,7 @@ def test_the_starter_is_the_example_file_byte_for_byte() -> None:
 def test_an_unknown_preset_names_the_available_ones() -> None:
     with pytest.raises(UsageError) as caught:
         starter_text("tmall5")
-    assert str(caught.value) == "unknown preset 'tmall5' (did you mean 'tmall-5'?); available: tmall-5"
+    assert str(caught.value) == "unknown preset 'tmall5' (did you mean 'tmall-5'?); available: lifecycle, rfm, taobao-vip, tmall-5"
 
 
 def test_every_line_of_the_starter_carries_a_comment() -> None:

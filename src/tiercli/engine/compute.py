@@ -1,25 +1,36 @@
 """Aggregate, score, classify: SQL from the metric registry, the segment table and the rules.
 
-`customers` (metrics) → `scored` (+ R/F/M scores, segment) → `classified` (+ tiers, why, tags).
+`customers` (metrics) → `scored` (+ R/F/M scores, segment, lifecycle; see `scoring`) → `classified` (+ tiers,
+why, tags).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 import pandas as pd
 
-from tiercli.engine.metrics import METRICS, Metric
-from tiercli.engine.segments import scaled_sql, segment_sql
-from tiercli.rules.model import Grading, Rules, Tag
+from tiercli.engine.metrics import DAYS_AGO_SQL, MEMBER_ATTRIBUTES, MEMBER_NAMES, METRICS, Metric
+from tiercli.engine.scoring import Scores as Scores
+from tiercli.engine.scoring import score as score
+from tiercli.errors import Location, RulesError, TiercliError, UsageError
+from tiercli.rules.model import Condition, CustomMetric, Grading, Rules, Tag
 
 TAG_SEPARATOR = ", "
+LEVEL_DATA: tuple[str, ...] = ("discount", "benefit")  # level data the Summary shows, when a level has it
+
+
+LATEST_ORDER = "(SELECT max(order_ts) FROM orders)"  # as_of when none is given: the latest order time
 
 
 def as_of_literal(as_of: datetime) -> str:
     return f"TIMESTAMP '{as_of.isoformat(sep=' ')}'"
+
+
+def as_of_sql(as_of: datetime | None) -> str:
+    """as_of in SQL: a timestamp literal, or the latest order time of the `orders` table."""
+    return LATEST_ORDER if as_of is None else as_of_literal(as_of)
 
 
 def _typed(metric: Metric, expr: str) -> str:
@@ -34,85 +45,115 @@ def _typed(metric: Metric, expr: str) -> str:
     return expr
 
 
-def metrics_sql(as_of: datetime) -> str:
-    """The per-customer metrics query over `orders`, exactly as `tiercli metrics` documents it."""
-    lit = as_of_literal(as_of)
+def _custom_typed(metric: CustomMetric) -> str:
+    column = _quote(metric.name)
+    if metric.unit == "money":
+        return f"CAST({column} AS DECIMAL(18, 2))"
+    if metric.unit == "ratio":
+        return f"round(CAST({column} AS DOUBLE), 4)"
+    return column
+
+
+def metrics_sql(as_of: datetime | None, rules: Rules | None = None, members: bool = False) -> str:
+    """The per-customer metrics query over `orders` (and `members`), exactly as `tiercli metrics` documents it.
+
+    `as_of` None means the latest order time, computed in the query. With `rules`, their custom metrics and the
+    helpers they use are computed in the same aggregation. With `members`, every customer of the `members` table
+    without an order gets a row too, holding each metric's value over no orders (frequency 0, monetary 0, …),
+    and the member attributes are joined."""
+    lit = as_of_sql(as_of)
+    custom = list(rules.metrics) if rules is not None else []
     agg = [m for m in METRICS if m.stage == "agg"]
     by_cat = [m for m in METRICS if m.stage == "by_category"]
     derived = [m for m in METRICS if m.stage == "derived"]
-    agg_cols = ",\n        ".join(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in agg)
-    cat_cols = ", ".join(f"{m.sql} AS {m.name}" for m in by_cat)
+    agg_cols = ",\n        ".join([*(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in agg),
+                                    *(f"{m.sql} AS {_quote(m.name)}" for m in custom)])
+    lines = "orders"
+    if any("days_ago" in m.reads for m in custom):
+        lines = f"(SELECT *, {DAYS_AGO_SQL.format(as_of=lit)} AS days_ago FROM orders) AS orders"
+    no_orders = ""
+    if members:
+        no_orders = f"""
+        UNION ALL
+        SELECT members.customer_id, no_orders.* FROM members CROSS JOIN (
+            SELECT {agg_cols}
+            FROM {lines} WHERE FALSE) AS no_orders
+        WHERE NOT EXISTS (SELECT 1 FROM orders WHERE orders.customer_id = members.customer_id)"""
+    cat = by_cat[0]
     derived_cols = ", ".join(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in derived)
-    final = ", ".join(_typed(m, m.name) + f" AS {m.name}" for m in METRICS)
+    final = ", ".join([*(_typed(m, m.name) + f" AS {m.name}" for m in METRICS),
+                       *(f"{_custom_typed(m)} AS {_quote(m.name)}" for m in custom)])
+    source = "full_row"
+    if members:
+        attributes = ", ".join(
+            f"{(a.sql or a.name).format(as_of=lit)} AS {a.name}" for a in MEMBER_ATTRIBUTES if a.name != "is_member")
+        final += ", " + ", ".join(f"coalesce({a.name}, FALSE) AS {a.name}" if a.name == "is_member" else a.name
+                                  for a in MEMBER_ATTRIBUTES)
+        source = f"""full_row LEFT JOIN (
+        SELECT customer_id, TRUE AS is_member, {attributes}
+        FROM members) AS member_row USING (customer_id)"""
     return f"""
     WITH agg AS (
         SELECT customer_id,
         {agg_cols}
-        FROM orders GROUP BY customer_id),
+        FROM {lines} GROUP BY customer_id{no_orders}),
     cat AS (
-        SELECT customer_id, {cat_cols} FROM (
-            SELECT customer_id, category, sum(amount) AS category_spend
-            FROM orders WHERE category IS NOT NULL GROUP BY customer_id, category)
-        GROUP BY customer_id),
+        SELECT customer_id, category AS {cat.name} FROM (
+            SELECT customer_id, category,
+                   row_number() OVER (PARTITION BY customer_id ORDER BY {cat.sql}) AS category_rank
+            FROM orders WHERE category IS NOT NULL GROUP BY customer_id, category) AS ranked
+        WHERE category_rank = 1),
     full_row AS (
         SELECT agg.*, {', '.join(f'cat.{m.name}' for m in by_cat)}, {derived_cols}
         FROM agg LEFT JOIN cat USING (customer_id))
-    SELECT customer_id, {final} FROM full_row"""
+    SELECT customer_id, {final} FROM {source}"""
 
 
-@dataclass(frozen=True)
-class Scores:
-    cuts: dict[str, list[float]]  # dimension -> cut points
-    thresholds: pd.DataFrame
-    notes: list[str]
+def member_names(rules: Rules) -> dict[str, Location]:
+    """The member attributes the rules use, each with the first rule that uses it."""
+    used: dict[str, Location] = {}
+    for condition in rule_conditions(rules):
+        for name in sorted(condition.names & set(MEMBER_NAMES)):
+            used.setdefault(name, condition.location)
+    return used
 
 
-_DIMENSIONS = (("R", "recency_days", "r_score"), ("F", "frequency", "f_score"), ("M", "monetary", "m_score"))
+def require_members(rules: Rules, members: bool) -> None:
+    """`UsageError` at the first rule that uses a member attribute when there is no members file."""
+    used = member_names(rules)
+    if used and not members:
+        name, location = next(iter(used.items()))
+        raise UsageError(f"uses {name}, which comes from a members file: add --members FILE", location,
+                         slug="needs_members")
 
 
-def _score_sql(column: str, cuts: list[float], bins: int, reverse: bool) -> str:
-    above = " + ".join(f"CAST({column} > {c!r} AS INTEGER)" for c in cuts) or "0"
-    return f"({bins} - ({above}))" if reverse else f"(1 + {above})"
+def build_customers(
+    con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, members: bool = False
+) -> None:
+    """Create `customers` from `orders` (and `members`); a custom metric DuckDB can't compute on this data
+    becomes a `RulesError` at that metric."""
+    require_members(rules, members)
+    try:
+        con.execute(f"CREATE TABLE customers AS {metrics_sql(as_of, rules, members)}")
+    except duckdb.Error as error:
+        lit = as_of_literal(as_of)
+        lines = f"(SELECT *, {DAYS_AGO_SQL.format(as_of=lit)} AS days_ago FROM orders) AS orders"
+        for metric in rules.metrics:
+            failure = _failure(con, f"SELECT count(v) FROM (SELECT {metric.sql} AS v FROM {lines} "
+                                    "GROUP BY customer_id) AS per_customer")
+            if failure:
+                raise RulesError([TiercliError(f"can't be computed on this data: {failure}", metric.location,
+                                               slug="expression")]) from None
+        raise error
 
 
-def score(con: duckdb.DuckDBPyConnection, bins: int) -> Scores:
-    """Quantile cut points per dimension; a customer's score counts the cut points its value passes, so equal
-    values always share a score (bins may then be uneven, and the notes say so)."""
-    probs = [i / bins for i in range(1, bins)]
-    row = con.execute(
-        "SELECT " + ", ".join(f"quantile_cont({col}, {probs})" for _, col, _ in _DIMENSIONS) + " FROM customers"
-    ).fetchone()
-    assert row is not None
-    cuts = {dim: [float(v) for v in values] for (dim, _, _), values in zip(_DIMENSIONS, row, strict=True)}
-    scores = ", ".join(
-        f"{_score_sql(col, cuts[dim], bins, dim == 'R')} AS {name}" for dim, col, name in _DIMENSIONS)
-    con.execute(f"""
-        CREATE TABLE scored AS
-        SELECT * EXCLUDE (r, f, m), {segment_sql()} AS segment FROM (
-            SELECT *, {scaled_sql('r_score', bins)} AS r, {scaled_sql('f_score', bins)} AS f,
-                   {scaled_sql('m_score', bins)} AS m
-            FROM (SELECT *, r_score * 100 + f_score * 10 + m_score AS rfm_score
-                  FROM (SELECT *, {scores} FROM customers)))""")
-    frames = []
-    notes = []
-    for dim, col, name in _DIMENSIONS:
-        counts = con.execute(
-            f"SELECT {name}, count(*), min({col}), max({col}) FROM scored GROUP BY 1 ORDER BY 1").fetchall()
-        seen = {r[0]: r for r in counts}
-        empty = [s for s in range(1, bins + 1) if s not in seen]
-        if empty:
-            notes.append(f"{dim} scores {', '.join(map(str, empty))} are empty: many customers share the same "
-                         f"{col} value, and equal values always get the same score")
-        for s in range(1, bins + 1):
-            r = seen.get(s)
-            frames.append({
-                "dimension": dim, "metric": col, "score": s,
-                "customers": int(r[1]) if r else 0,
-                "min": float(r[2]) if r else None,
-                "max": float(r[3]) if r else None,
-                "cut_points": ", ".join(f"{c:g}" for c in cuts[dim]) if s == 1 else "",
-            })
-    return Scores(cuts, pd.DataFrame(frames), notes)
+def _failure(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
+    """DuckDB's message (its first line) when `sql` fails, else None."""
+    try:
+        con.execute(sql).fetchall()
+    except duckdb.Error as error:
+        return str(error).strip().splitlines()[0]
+    return None
 
 
 def _quote(name: str) -> str:
@@ -133,9 +174,11 @@ def _grading_sql(grading: Grading) -> tuple[str, str]:
             continue
         cond = f"coalesce({level.when.sql}, FALSE)"
         level_cases.append(f"WHEN {cond} THEN {_text(level.name)}")
-        why_cases.append(f"WHEN {cond} THEN {_text(f'{level.name}: {level.when.text}')}")
+        why_cases.append(f"WHEN {cond} THEN {_text(f'{level.title}: {level.when.text}')}")
     default_name = _text(default.name) if default else "NULL"
-    default_why = _text(f"{default.name}: no rule above matched") if default else "NULL"
+    default_why = _text(f"{default.title}: no rule above matched") if default else "NULL"
+    if not level_cases:  # only a default level: everyone gets it
+        return f"CAST({default_name} AS VARCHAR)", f"CAST({default_why} AS VARCHAR)"
     return (f"CASE {' '.join(level_cases)} ELSE {default_name} END",
             f"CASE {' '.join(why_cases)} ELSE {default_why} END")
 
@@ -144,28 +187,68 @@ def _tag_flag(tag: Tag) -> str:
     return f"CAST(coalesce({tag.when.sql}, FALSE) AS INTEGER)"
 
 
-def classify(con: duckdb.DuckDBPyConnection, rules: Rules) -> list[str]:
-    """Create `classified`: scored customers plus one column per grading, its why, tags and tag flags.
-    Returns the output column order."""
+def classified_sql(rules: Rules) -> str:
+    """`scored` plus one column per grading, its why, the tag list and one 0/1 column per tag."""
     gradings = [(g.name, *_grading_sql(g)) for g in rules.gradings]
     flags = [(t.name, _tag_flag(t)) for t in rules.tags]
-    tag_list = (f"nullif(concat_ws({_text(TAG_SEPARATOR)}, "
-                + ", ".join(f"CASE WHEN {flag} = 1 THEN {_text(name)} END" for name, flag in flags) + "), '')"
-                if flags else "CAST(NULL AS VARCHAR)")
+    tag_list = "CAST(NULL AS VARCHAR)"
+    if flags:  # ', ' before each matching tag, then the first separator cut off (portable, unlike concat_ws)
+        parts = ", ".join(f"CASE WHEN {flag} = 1 THEN {_text(TAG_SEPARATOR + name)} ELSE '' END"
+                          for name, flag in flags)
+        tag_list = f"nullif(substring(concat({parts}), {len(TAG_SEPARATOR) + 1}), '')"
     selects = [f"{level} AS {_quote(name)}" for name, level, _ in gradings]
     selects += [f"{why} AS {_quote(name + '_why')}" for name, _, why in gradings]
     selects.append(f"{tag_list} AS tags")
     selects += [f"{flag} AS {_quote(name)}" for name, flag in flags]
-    con.execute(f"CREATE TABLE classified AS SELECT *, {', '.join(selects)} FROM scored")
+    return f"SELECT *, {', '.join(selects)} FROM scored"
+
+
+def output_columns(rules: Rules, members: bool = False) -> list[str]:
+    """The customers table's columns, in output order."""
     metric_names = [m.name for m in METRICS]
-    return (["customer_id", *(g.name for g in rules.gradings), "tags", "segment", "r_score", "f_score",
-             "m_score", "rfm_score", *metric_names, *(g.name + "_why" for g in rules.gradings),
-             *(t.name for t in rules.tags)])
+    member_names = [a.name for a in MEMBER_ATTRIBUTES] if members else []
+    return (["customer_id", *(g.name for g in rules.gradings), "tags", "segment", "lifecycle", "r_score", "f_score",
+             "m_score", "rfm_score", *metric_names, *(m.name for m in rules.metrics), *member_names,
+             *(g.name + "_why" for g in rules.gradings), *(t.name for t in rules.tags)])
+
+
+def column_units(rules: Rules) -> dict[str, str]:
+    """Output column -> unit (money, ratio, count, days, …) for number formats: metrics, scores, the helpers the
+    rules use and member attributes; custom metrics keep the plain format of what they compute."""
+    units: dict[str, str] = {m.name: m.unit for m in METRICS}
+    units.update({"r_score": "count", "f_score": "count", "m_score": "count", "rfm_score": "count"})
+    units.update({m.name: m.unit for m in rules.metrics if m.helper})
+    units.update({"registered_days": "days", "age": "count", "birth_month": "count"})
+    return units
+
+
+def classify(con: duckdb.DuckDBPyConnection, rules: Rules) -> list[str]:
+    """Create `classified`: scored customers plus one column per grading, its why, tags and tag flags.
+    Returns the output column order (member attributes when a members file was joined).
+    A rule DuckDB can't evaluate on this data becomes a `RulesError` at that rule."""
+    try:
+        con.execute(f"CREATE TABLE classified AS {classified_sql(rules)}")
+    except duckdb.Error as error:
+        for condition in rule_conditions(rules):
+            failure = _failure(con, f"SELECT count(*) FROM scored WHERE {condition.sql}")
+            if failure:
+                raise RulesError([TiercliError(f"can't be evaluated on this data: {failure}", condition.location,
+                                               slug="expression")]) from None
+        raise error
+    present = {row[0] for row in con.execute("DESCRIBE scored").fetchall()}
+    return output_columns(rules, members="is_member" in present)
+
+
+def rule_conditions(rules: Rules) -> list[Condition]:
+    """Every condition of the rules: each grading's levels in order and its keep_rule, then the tags."""
+    found = [c for g in rules.gradings for c in (*(level.when for level in g.levels), g.keep_rule) if c is not None]
+    return found + [t.when for t in rules.tags]
 
 
 def summary(con: duckdb.DuckDBPyConnection, rules: Rules) -> pd.DataFrame:
     """Per grading and level (in rules order, empty levels included): customers, share, revenue, AOV…"""
     rows = []
+    shown = [k for k in LEVEL_DATA if any(k in lv.extra for g in rules.gradings for lv in g.levels)]
     for grading in rules.gradings:
         col = _quote(grading.name)
         stats = {r[0]: r for r in con.execute(f"""
@@ -186,7 +269,8 @@ def summary(con: duckdb.DuckDBPyConnection, rules: Rules) -> pd.DataFrame:
                 "revenue": round(revenue, 2),
                 "revenue_share": revenue / total_revenue if total_revenue else 0.0,
                 "aov": round(revenue / orders, 2) if orders else None,
-                "mean_orders": round(float(r[4]), 2) if r else None,
-                "mean_recency_days": round(float(r[5]), 1) if r else None,
+                "mean_orders": round(float(r[4]), 2) if r and r[4] is not None else None,
+                "mean_recency_days": round(float(r[5]), 1) if r and r[5] is not None else None,
+                **{key: level.extra.get(key) for key in shown},
             })
     return pd.DataFrame(rows)

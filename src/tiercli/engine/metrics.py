@@ -4,8 +4,9 @@ Every metric a rule can name is listed here with its definition; `tiercli metric
 engine builds its aggregation query from it, so what users read is what runs.
 
 `{as_of}` in a definition stands for the run's as_of timestamp literal.
-Stage `agg` is an aggregate over one customer's order lines; `by_category` an aggregate over the customer's
-per-category spend (`category`, `category_spend`); `derived` is computed from the others (by name) in the same row.
+Stage `agg` is an aggregate over one customer's order lines; `by_category` picks the customer's first category
+in the order its SQL gives (an ORDER BY over per-category aggregates); `derived` is computed from the others (by
+name) in the same row.
 A purchase is an order line with amount >= 0: return lines (negative amounts, e.g. UCI `C…` invoices) reduce
 spend but are not orders.
 """
@@ -40,7 +41,8 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric("frequency", "count(DISTINCT order_id) FILTER (WHERE amount >= 0)",
            "Number of distinct orders (return lines don't count as orders).", "count"),
-    Metric("monetary", "sum(amount)", "Net spend: amount paid minus refunds, over all orders.", "money"),
+    Metric("monetary", "coalesce(sum(amount), 0)", "Net spend: amount paid minus refunds, over all orders.",
+           "money"),
     Metric("aov", "monetary / nullif(frequency, 0)", "Average order value: monetary / frequency.", "money",
            "derived"),
     Metric("first_order", "min(order_ts)", "Time of the first order.", "date"),
@@ -65,7 +67,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("distinct_products", "count(DISTINCT coalesce(sku, product))",
            "Different products bought (by SKU, else product name).", "count"),
     Metric("distinct_categories", "count(DISTINCT category)", "Different categories bought.", "count"),
-    Metric("top_category", "first(category ORDER BY category_spend DESC, category)",
+    Metric("top_category", "sum(amount) DESC, category",
            "Category with the highest net spend (ties: the first in name order).", "text", "by_category"),
     Metric("refund_amount", "coalesce(sum(refund_amount), 0)", "Money refunded on partly refunded orders.",
            "money"),
@@ -94,11 +96,108 @@ SCORE_NAMES: dict[str, str] = {
     "m_score": "Monetary score, 1 (least spend) … bins (most spend).",
     "rfm_score": "R·100 + F·10 + M, e.g. 545.",
     "segment": "The named RFM segment, e.g. 'Champions'.",
+    "lifecycle": "Lifecycle stage: 'potential' (no order), 'new', 'active', 'at_risk' or 'churned' (days set by "
+                 "lifecycle: in the rules file).",
 }
 
 
+# What kind of value a name holds, for checking rule expressions before they run.
+Kind = Literal["number", "text", "time", "bool"]
+UNIT_KINDS: dict[str, Kind] = {
+    "days": "number", "count": "number", "money": "number", "ratio": "number", "quantity": "number",
+    "date": "time", "text": "text", "bool": "bool",
+}
+SCORE_KINDS: dict[str, Kind] = {
+    "r_score": "number", "f_score": "number", "m_score": "number", "rfm_score": "number", "segment": "text",
+    "lifecycle": "text",
+}
+
+# Columns of the canonical `orders` table a custom metric (`metrics:` in the rules file) may aggregate.
+# `days_ago` is computed per order line from as_of.
+DAYS_AGO_SQL = "date_diff('day', CAST(order_ts AS DATE), CAST({as_of} AS DATE))"
+ORDER_COLUMNS: dict[str, tuple[Kind, str]] = {
+    "order_id": ("text", "The order's id (several lines can share one)."),
+    "order_ts": ("time", "When the order was paid (else created)."),
+    "amount": ("number", "Net amount of the line: paid minus refunded; negative for return lines."),
+    "refund_amount": ("number", "Amount refunded on the line (0 when none)."),
+    "discount_amount": ("number", "Discount or coupon on the line (0 or empty when none)."),
+    "quantity": ("number", "Items on the line."),
+    "product": ("text", "Product name."),
+    "sku": ("text", "SKU or product code."),
+    "category": ("text", "Product category."),
+    "region": ("text", "Region (province/state) the order went to."),
+    "channel": ("text", "Sales channel."),
+    "status": ("text", "The order status as the export wrote it."),
+    "currency": ("text", "Currency code."),
+    "days_ago": ("number", "Whole days from the line's order time to as_of (0 = on the as_of day)."),
+}
+# Columns the order-level helpers (share, spend, orders, bought) can match values in.
+HELPER_COLUMNS: tuple[str, ...] = ("product", "sku", "category", "region", "channel", "status", "currency")
+
+
+@dataclass(frozen=True)
+class Helper:
+    """An order-level helper usable in rules, e.g. spend(category, '美妆'): an aggregate over the customer's
+    order lines whose COLUMN is one of the values; `{match}` in `sql` stands for that test."""
+
+    name: str
+    sql: str
+    description: str
+    unit: Literal["money", "ratio", "count", "bool"]
+
+
+HELPERS: tuple[Helper, ...] = (
+    Helper("spend", "coalesce(sum(amount) FILTER (WHERE {match}), 0)",
+           "Net spend on the lines whose COLUMN is one of the values.", "money"),
+    Helper("share", "coalesce(sum(amount) FILTER (WHERE {match}), 0) / nullif(sum(amount), 0)",
+           "That spend as a share of monetary (0–1).", "ratio"),
+    Helper("orders", "count(DISTINCT order_id) FILTER (WHERE amount >= 0 AND {match})",
+           "Distinct orders with at least one such line.", "count"),
+    Helper("bought", "count(*) FILTER (WHERE amount >= 0 AND {match}) > 0",
+           "True when the customer ever bought such a line.", "bool"),
+)
+
+
+@dataclass(frozen=True)
+class MemberAttribute:
+    """A customer attribute from a members file (`--members FILE`). `sql` is set for the ones computed from
+    others (relative to `{as_of}`); the rest are columns of the canonical `members` table."""
+
+    name: str
+    kind: Kind
+    description: str
+    sql: str | None = None
+
+
+MEMBER_ATTRIBUTES: tuple[MemberAttribute, ...] = (
+    MemberAttribute("is_member", "bool", "True for customers listed in the members file."),
+    MemberAttribute("member_level", "text", "Level from the members file, e.g. 'gold' or 'VIP会员'."),
+    MemberAttribute("member_region", "text", "Region from the members file."),
+    MemberAttribute("member_channel", "text", "Sign-up channel from the members file."),
+    MemberAttribute("member_gender", "text", "Gender from the members file."),
+    MemberAttribute("registered_at", "time", "Registration time from the members file."),
+    MemberAttribute("registered_days", "number", "Whole days from registration to as_of.",
+                    "date_diff('day', CAST(registered_at AS DATE), CAST({as_of} AS DATE))"),
+    MemberAttribute("birthday", "time", "Birthday from the members file."),
+    MemberAttribute("age", "number", "Age in whole years at as_of.",
+                    "year({as_of}) - year(birthday) - CASE WHEN month({as_of}) * 100 + day({as_of})"
+                    " < month(birthday) * 100 + day(birthday) THEN 1 ELSE 0 END"),
+    MemberAttribute("birth_month", "number", "Month of the birthday, 1–12.", "month(birthday)"),
+)
+MEMBER_NAMES: tuple[str, ...] = tuple(a.name for a in MEMBER_ATTRIBUTES)
+
+
 def rule_names() -> dict[str, str]:
-    """Every name a rule expression may use, with its definition."""
+    """Every name a rule expression may use, with its definition (custom metrics come from the rules file)."""
     names = {m.name: m.description for m in METRICS}
     names.update(SCORE_NAMES)
+    names.update({a.name: f"{a.description} (needs --members)" for a in MEMBER_ATTRIBUTES})
     return names
+
+
+def rule_types() -> dict[str, Kind]:
+    """The kind of value behind each name of `rule_names()` that has a known kind."""
+    kinds: dict[str, Kind] = {m.name: UNIT_KINDS[m.unit] for m in METRICS}
+    kinds.update(SCORE_KINDS)
+    kinds.update({a.name: a.kind for a in MEMBER_ATTRIBUTES})
+    return kinds

@@ -15,38 +15,38 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from tiercli.engine.metrics import rule_names
+from tiercli.engine.metrics import ORDER_COLUMNS, rule_names, rule_types
 from tiercli.errors import InputError, Location, RulesError, TiercliError, did_you_mean
 from tiercli.profiles.fields import FIELDS
-from tiercli.rules.expressions import check_condition
-from tiercli.rules.model import Condition, Grading, InputSpec, Level, RfmSpec, Rules, Tag
+from tiercli.rules import options
+from tiercli.rules.expressions import check_condition, check_metric
+from tiercli.rules.model import Condition, CustomMetric, Grading, InputSpec, Level, LifecycleSpec, RfmSpec, Rules, Tag
 
 ARROW = " → "
 
-TOP_KEYS: tuple[str, ...] = ("version", "name", "description", "input", "rfm", "tiers", "tags", "gradings")
-LATER_KEYS: dict[str, str] = {
-    "metrics": "custom metrics come in a later version",
-    "lifecycle": "lifecycle stages come in a later version",
-}
+TOP_KEYS: tuple[str, ...] = (
+    "version", "name", "description", "preset", "input", "metrics", "rfm", "lifecycle", "tiers", "tags",
+    "gradings",
+)
+LATER_KEYS: dict[str, str] = {}
 TIER_KEYS: tuple[str, ...] = ("name", "when", "description", "benefit", "discount")
 TAG_KEYS: tuple[str, ...] = ("name", "when", "description")
-GRADING_KEYS: tuple[str, ...] = ("name", "levels", "description")
-RFM_KEYS: tuple[str, ...] = ("bins", "method", "segments")
-INPUT_KEYS: tuple[str, ...] = ("columns", "platform", "sheet", "dayfirst", "statuses")
+GRADING_KEYS: tuple[str, ...] = ("name", "levels", "description", "sticky", "keep_rule", "grace_days")
+INPUT_KEYS: tuple[str, ...] = ("columns", "platform", "sheet", "dayfirst", "statuses", "timezone")
 STATUS_CLASSES: tuple[str, ...] = ("paid_done", "paid_in_progress", "unpaid", "cancelled", "refunded")
-LATER_SEGMENTS: tuple[str, ...] = ("r-rfm", "pymc")
 TIERS_GRADING = "tier"  # the `tiers:` shorthand is the grading with this name
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 _INT_TAG = "tag:yaml.org,2002:int"
-_FLOAT_TAG = "tag:yaml.org,2002:float"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _COLUMN_NAME = re.compile(r"\w+")
+_METRIC_NAME = re.compile(r"[^\W\d]\w*")
 _FORMULA_START = ("=", "+", "-", "@")
 
 _YAML_HINTS: tuple[tuple[str, str], ...] = (
@@ -82,16 +82,19 @@ class _Entry:
 @dataclass
 class _Checker:
     source: str
-    names: Mapping[str, str]
+    names: dict[str, str]  # every name a rule may use; custom metrics are added as they are read
+    types: dict[str, str] | None = None  # the kind of each name, when known (None: no kind checks)
     problems: list[TiercliError] = field(default_factory=list)
+    helpers: dict[str, CustomMetric] = field(default_factory=dict)  # order-level helpers the rules use
     constructor: SafeConstructor = field(default_factory=SafeConstructor)
     suggested: set[str] = field(default_factory=set)  # top-level keys a misspelt key was taken for
+    preset: str | None = None  # the preset the file builds on
 
     # --- reporting ---
 
     def location(self, node: Node | None, path: str | None) -> Location:
         line = node.start_mark.line + 1 if node is not None else None
-        return Location(file=self.source, line=line, path=path or None)
+        return Location(file=options.preset_location(node) or self.source, line=line, path=path or None)
 
     def report(self, node: Node | None, path: str | None, message: str, slug: str) -> None:
         self.problems.append(TiercliError(message, self.location(node, path), slug=slug))
@@ -138,9 +141,9 @@ class _Checker:
         return self.text(entry.value, path) if entry is not None else None
 
     def extra_value(self, node: Node, path: str, key: str) -> Any:
-        if key == "discount" and isinstance(node, ScalarNode) and node.tag in (_INT_TAG, _FLOAT_TAG):
-            return self.constructor.construct_object(node)
-        return self.text(node, path, "a number or text" if key == "discount" else "text")
+        if key == "discount":
+            return options.discount(self, node, path)
+        return self.text(node, path)
 
     # --- top level ---
 
@@ -155,7 +158,7 @@ class _Checker:
         top = self.mapping(root, None, TOP_KEYS, "version: 1", later=LATER_KEYS)
         if top is None:
             return None
-        for optional in ("input", "rfm", "tags", "gradings"):
+        for optional in ("input", "metrics", "rfm", "lifecycle", "tags", "gradings"):
             if optional in top and _is_blank(top[optional].value):
                 del top[optional]
         self.version(top.get("version"))
@@ -163,14 +166,18 @@ class _Checker:
         if "description" in top:
             self.text(top["description"].value, "description")
         spec_input = self.input(top["input"].value) if "input" in top else InputSpec()
-        rfm = self.rfm(top["rfm"].value) if "rfm" in top else RfmSpec()
+        metrics = self.metrics(top["metrics"].value) if "metrics" in top else ()
+        rfm = options.rfm(self, top["rfm"].value) if "rfm" in top else RfmSpec()
+        lifecycle = options.lifecycle(self, top["lifecycle"].value) if "lifecycle" in top else LifecycleSpec()
         gradings = self.gradings(top.get("tiers"), top.get("gradings"), root)
-        tags = self.tags(top["tags"].value) if "tags" in top else ()
-        if self.problems or gradings is None or rfm is None or spec_input is None or tags is None:
+        tags = self.tags(top["tags"].value, gradings or ()) if "tags" in top else ()
+        if (self.problems or gradings is None or rfm is None or spec_input is None or tags is None
+                or lifecycle is None):
             return None
         return Rules(
             name=name or Path(self.source).stem, gradings=gradings, tags=tags, rfm=rfm, input=spec_input,
-            version=1, source=self.source, sha256=sha256,
+            lifecycle=lifecycle, preset=self.preset,
+            metrics=(*metrics, *self.helpers.values()), version=1, source=self.source, sha256=sha256,
         )
 
     def version(self, entry: _Entry | None) -> None:
@@ -193,10 +200,26 @@ class _Checker:
         platform = self.optional_text(entries.get("platform"), f"input{ARROW}platform")
         sheet = self.optional_text(entries.get("sheet"), f"input{ARROW}sheet")
         dayfirst = self.boolean(entries.get("dayfirst"), f"input{ARROW}dayfirst")
+        timezone = self.timezone(entries.get("timezone"))
         if columns is None or statuses is None:
             return None
         return InputSpec(columns=columns, platform=platform, sheet=sheet, dayfirst=dayfirst,
-                         statuses=statuses)
+                         statuses=statuses, timezone=timezone)
+
+    def timezone(self, entry: _Entry | None) -> str | None:
+        path = f"input{ARROW}timezone"
+        text = self.optional_text(entry, path)
+        if text is None or entry is None:
+            return None
+        if re.fullmatch(r"[+-](0[0-9]|1[0-4]):[0-5][0-9]", text):
+            return text
+        try:
+            ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.report(entry.value, path, f"'{text}' is not a time zone; use a name such as Asia/Shanghai or "
+                        "an offset such as +08:00", "bad_timezone")
+            return None
+        return text
 
     def columns(self, node: Node) -> dict[str, str] | None:
         path = f"input{ARROW}columns"
@@ -255,46 +278,42 @@ class _Checker:
         self.report(node, path, f"must be true or false, found {_describe(node)}", "wrong_type")
         return None
 
-    # --- rfm ---
+    # --- custom metrics ---
 
-    def rfm(self, node: Node) -> RfmSpec | None:
-        entries = self.mapping(node, "rfm", RFM_KEYS, "{bins: 5, method: quantile, segments: default}")
-        if entries is None:
-            return None
-        spec = RfmSpec()
-        bins = self.bins(entries["bins"].value) if "bins" in entries else spec.bins
-        method = self.choice(entries.get("method"), f"rfm{ARROW}method", "method", "quantile",
-                             {"thresholds": "explicit thresholds come in a later version"})
-        segments = self.choice(entries.get("segments"), f"rfm{ARROW}segments", "segments", "default",
-                               dict.fromkeys(LATER_SEGMENTS, "other segment tables come in a later version"))
-        if bins is None or method is None or segments is None:
-            return None
-        return RfmSpec(bins=bins, method=method, segments=segments)
-
-    def bins(self, node: Node) -> int | None:
-        if isinstance(node, ScalarNode) and node.tag == _INT_TAG:
-            value = self.constructor.construct_object(node)
-            if isinstance(value, int) and 3 <= value <= 10:
-                return value
-        self.report(node, f"rfm{ARROW}bins", f"must be a whole number from 3 to 10, found {_describe(node)}",
-                    "bad_value")
-        return None
-
-    def choice(
-        self, entry: _Entry | None, path: str, what: str, only: str, later: dict[str, str]
-    ) -> str | None:
-        if entry is None:
-            return only
-        value = self.text(entry.value, path, f"'{only}'")
-        if value is None or value == only:
-            return value
-        if value in later:
-            self.report(entry.value, path, f"'{value}' is not supported yet; use {only} ({later[value]})",
-                        "not_supported")
-        else:
-            hint = did_you_mean(value, (only,))
-            self.report(entry.value, path, f"unknown {what} '{value}'{hint}; use {only}", "bad_value")
-        return None
+    def metrics(self, node: Node) -> tuple[CustomMetric, ...]:
+        """`metrics:` — name: aggregate over order columns. Each name becomes usable in rules."""
+        example = "{beauty_spend: \"sum(amount) filter (where category = '美妆')\"}"
+        if not isinstance(node, MappingNode):
+            self.report(node, "metrics", f"must be a mapping of name: aggregate, e.g. {example}, found "
+                                         f"{_describe(node)}", "wrong_type")
+            return ()
+        columns = {name: meaning for name, (_, meaning) in ORDER_COLUMNS.items()}
+        column_kinds = {name: kind for name, (kind, _) in ORDER_COLUMNS.items()}
+        taken = {n.casefold(): "a built-in name (see `tiercli metrics`)" for n in self.names}
+        result: list[CustomMetric] = []
+        for key, value in node.value:
+            name = str(key.value) if isinstance(key, ScalarNode) else ""
+            path = f"metrics{ARROW}{name}" if name else "metrics"
+            if not _METRIC_NAME.fullmatch(name):
+                self.report(key, path, "must be a name of letters, digits and _ that doesn't start with a digit, "
+                                       "e.g. beauty_spend", "bad_name")
+                continue
+            if name.casefold() in taken:
+                self.report(key, path, f"'{name}' is already {taken[name.casefold()]}; choose another name",
+                            "duplicate_name")
+                continue
+            taken[name.casefold()] = f"the custom metric at line {key.start_mark.line + 1}"
+            text = self.text(value, path, "an aggregate written as text, e.g. sum(amount)")
+            if text is not None:
+                metric, problems = check_metric(name, text, columns, column_kinds, self.location(value, path),
+                                                self.names)
+                self.problems.extend(problems)
+                if metric is not None:
+                    result.append(metric)
+            self.names[name] = f"custom metric: {text}"
+        if self.types is not None:
+            self.types.update({m.name: m.kind for m in result if m.kind is not None})
+        return tuple(result)
 
     # --- gradings and tiers ---
 
@@ -333,14 +352,39 @@ class _Checker:
             name = self.grading_name(entries.get("name"), item, label, taken)
             if "description" in entries:
                 self.text(entries["description"].value, f"{label}{ARROW}description")
+            sticky = self.boolean(entries.get("sticky"), f"{label}{ARROW}sticky")
             if "levels" not in entries:
                 self.report(item, label, "has no levels: add `levels:`, a list of tiers whose last one has "
                                          "no `when`", "missing")
                 continue
+            keep_rule, grace_days = self.keeping(entries, label, bool(sticky))
             levels = self.levels(entries["levels"].value, f"{label}{ARROW}levels", entries["levels"].key)
             if name is not None and levels is not None:
-                result.append(Grading(name, levels, self.location(item, label)))
+                result.append(Grading(name, levels, self.location(item, label), sticky=bool(sticky),
+                                      keep_rule=keep_rule, grace_days=grace_days))
         return result
+
+    def keeping(self, entries: dict[str, _Entry], label: str, sticky: bool) -> tuple[Condition | None, int | None]:
+        """`keep_rule` (保级: the condition a customer held at an earlier level must still meet) and `grace_days`
+        (how long one who doesn't may stay held); both only mean something on a sticky grading."""
+        keep_rule: Condition | None = None
+        grace_days: int | None = None
+        for key in ("keep_rule", "grace_days"):
+            if key in entries and not sticky:
+                self.report(entries[key].key, f"{label}{ARROW}{key}", "only applies to an upgrade-only grading; "
+                            "add sticky: true or remove it", "needs_sticky")
+        if "keep_rule" in entries:
+            keep_rule = self.condition(entries["keep_rule"].value, f"{label}{ARROW}keep_rule", tier=False)
+        if "grace_days" in entries:
+            node = entries["grace_days"].value
+            value = (self.constructor.construct_object(node)
+                     if isinstance(node, ScalarNode) and node.tag == _INT_TAG else None)
+            if isinstance(value, int) and value >= 1:
+                grace_days = value
+            else:
+                self.report(node, f"{label}{ARROW}grace_days", "must be a whole number of days, 1 or more, found "
+                                                               f"{_describe(node)}", "bad_value")
+        return keep_rule, grace_days
 
     def grading_name(self, entry: _Entry | None, item: Node, path: str, taken: dict[str, str]) -> str | None:
         if entry is None:
@@ -449,13 +493,22 @@ class _Checker:
             self.report(node, path, f"must be a condition written as text, e.g. {example}, found "
                                     f"{_describe(node)}", "wrong_type")
             return None
-        condition, problems = check_condition(str(node.value), self.names, self.location(node, path))
+        condition, problems = check_condition(str(node.value), self.names, self.location(node, path), self.types)
         self.problems.extend(problems)
+        if condition is not None:
+            for helper in condition.helpers:
+                self.helpers.setdefault(helper.name, helper)
         return condition
 
     # --- tags ---
 
-    def tags(self, node: Node) -> tuple[Tag, ...] | None:
+    def tags(self, node: Node, gradings: tuple[Grading, ...] = ()) -> tuple[Tag, ...] | None:
+        """`tags:`. A tag's name is also its 0/1 output column, so it can't be a metric's or a grading's."""
+        columns = {n.casefold(): "a metric" for n in self.names}
+        columns.update({n: "an output column" for n in ("customer_id", "tags")})
+        for grading in gradings:
+            columns[grading.name.casefold()] = "a grading"
+            columns[f"{grading.name}_why".casefold()] = "a grading's why column"
         if not isinstance(node, SequenceNode):
             self.report(node, "tags", f"must be a list of tags, e.g. - {_TAG_EXAMPLE}, found "
                                       f"{_describe(node)}", "wrong_type")
@@ -469,6 +522,11 @@ class _Checker:
             if entries is None:
                 continue
             name = self.item_name(entries.get("name"), item, label, "tag", seen)
+            if name is not None and name.casefold() in columns:
+                self.report(entries["name"].value, f"{label}{ARROW}name", f"'{name}' is already the name of "
+                            f"{columns[name.casefold()]}, and each tag is an output column too; choose another name",
+                            "bad_name")
+                name = None
             description = (self.text(entries["description"].value, f"{label}{ARROW}description")
                            if "description" in entries else None)
             if "when" not in entries:
@@ -518,6 +576,16 @@ def _name_problems(name: str) -> list[str]:
     return problems
 
 
+def _character_problem(error: yaml.reader.ReaderError, text: str, source: str) -> TiercliError:
+    """A character YAML doesn't accept (a control character such as NUL), located by line and column."""
+    before = text[:error.position]
+    line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    code = f"#x{error.character:04x}" if isinstance(error.character, int) else repr(error.character)
+    return TiercliError(f"YAML syntax error at line {line}, column {column}: the file holds a control character "
+                        f"({code}) a rules file can't contain; remove it, or save the file again as plain text",
+                        Location(file=source, line=line), slug="yaml_syntax")
+
+
 def _yaml_problem(error: yaml.YAMLError, source: str) -> TiercliError:
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None) or ""
@@ -541,13 +609,20 @@ def _yaml_problem(error: yaml.YAMLError, source: str) -> TiercliError:
 def _check(
     text: str, source: str, names: Mapping[str, str] | None, sha256: str | None
 ) -> tuple[Rules | None, list[TiercliError]]:
-    checker = _Checker(source=source, names=rule_names() if names is None else names)
+    checker = _Checker(source=source, names=dict(rule_names() if names is None else names),
+                       types=dict(rule_types()) if names is None else None)
     try:
         root = yaml.compose(text.removeprefix("\ufeff"), Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as error:
+        return None, [_character_problem(error, text.removeprefix("\ufeff"), source)]
     except yaml.YAMLError as error:
         return None, [_yaml_problem(error, source)]
+    root, checker.preset, preset_problems = options.apply_preset(root, source)
+    if preset_problems:
+        checker.problems.extend(preset_problems)
+        checker.suggested.update({"tiers", "gradings"})  # the preset would have brought them
     rules = checker.rules(root, sha256)
-    problems = sorted(checker.problems, key=lambda p: p.location.line or 0)
+    problems = sorted(checker.problems, key=lambda p: (p.location.file != source, p.location.line or 0))
     return (rules if not problems else None), problems
 
 

@@ -9,6 +9,21 @@ from tiercli.errors import Location
 
 
 @dataclass(frozen=True)
+class CustomMetric:
+    """A per-customer aggregate over order lines: a `metrics:` entry of the rules file, or an order-level helper
+    such as spend(category, '美妆') that a rule uses (then `helper` is true and `name` is the call as written)."""
+
+    name: str
+    text: str  # as the user wrote it
+    sql: str  # DuckDB aggregate over the canonical `orders` columns, identifiers quoted
+    kind: str | None  # number | text | time | bool; None when it can't be told
+    location: Location
+    unit: str = ""  # money | ratio | count | bool for helpers; "" = as the aggregate gives it
+    helper: bool = False
+    reads: frozenset[str] = frozenset()  # order columns it reads
+
+
+@dataclass(frozen=True)
 class Condition:
     """A checked rule expression."""
 
@@ -16,6 +31,7 @@ class Condition:
     sql: str  # DuckDB SQL over the customer table, identifiers quoted
     names: frozenset[str]  # metric/score names it reads
     location: Location
+    helpers: tuple[CustomMetric, ...] = ()  # order-level helpers it uses, computed as customer columns
 
 
 @dataclass(frozen=True)
@@ -27,12 +43,21 @@ class Level:
     location: Location
     extra: dict[str, Any] = field(default_factory=dict)  # benefit, discount, description … shown, not evaluated
 
+    @property
+    def title(self) -> str:
+        """The name as the why column shows it, with the level's discount: 'VIP会员 (9折)'."""
+        discount = self.extra.get("discount")
+        return f"{self.name} ({discount})" if discount else self.name
+
 
 @dataclass(frozen=True)
 class Grading:
     name: str  # output column name; the `tiers:` shorthand is the grading named "tier"
     levels: tuple[Level, ...]
     location: Location
+    sticky: bool = False  # upgrade-only: with a previous run, nobody drops below their previous level
+    keep_rule: Condition | None = None  # 保级: with sticky, a customer held up who doesn't meet it may drop
+    grace_days: int | None = None  # with sticky: days a customer may stay held while not meeting keep_rule
 
 
 @dataclass(frozen=True)
@@ -44,10 +69,44 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class SegmentRow:
+    """One row of a segment table: R, F and M score ranges (inclusive; None = any score)."""
+
+    name: str
+    r: tuple[int, int] | None = None
+    f: tuple[int, int] | None = None
+    m: tuple[int, int] | None = None
+    meaning: str = ""
+
+
+DIMENSIONS: tuple[str, ...] = ("recency", "frequency", "monetary")
+
+
+@dataclass(frozen=True)
 class RfmSpec:
+    """How R/F/M are scored and which segment table names the cells.
+
+    `method` is quantile (cut points from the data) or thresholds (`thresholds` per dimension, bins - 1
+    increasing cut points each); `ties` is shared (equal values get the same score) or split (equal values are
+    ranked by customer_id so every score gets its share). `segments` is the table's name: default, r-rfm,
+    pymc or custom (then `segment_table` holds the rows, the last one without ranges being the default).
+    """
+
     bins: int = 5
     method: str = "quantile"
     segments: str = "default"
+    ties: str = "shared"
+    thresholds: dict[str, tuple[float, ...]] = field(default_factory=dict)  # dimension -> cut points
+    segment_table: tuple[SegmentRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class LifecycleSpec:
+    """Lifecycle stage parameters, in whole days relative to as_of."""
+
+    new_days: int = 30  # first order at most this many days ago -> new
+    at_risk_days: int = 90  # no order for at least this many days -> at_risk
+    churn_days: int = 180  # no order for at least this many days -> churned
 
 
 @dataclass(frozen=True)
@@ -57,6 +116,7 @@ class InputSpec:
     sheet: str | None = None
     dayfirst: bool | None = None
     statuses: dict[str, str] = field(default_factory=dict)  # raw status -> class, on top of the profile's
+    timezone: str | None = None  # the one zone times are normalised to (IANA name or +08:00)
 
 
 @dataclass(frozen=True)
@@ -66,6 +126,9 @@ class Rules:
     tags: tuple[Tag, ...] = ()
     rfm: RfmSpec = field(default_factory=RfmSpec)
     input: InputSpec = field(default_factory=InputSpec)
+    lifecycle: LifecycleSpec = field(default_factory=LifecycleSpec)
+    metrics: tuple[CustomMetric, ...] = ()  # custom metrics, then the helpers the rules use
     version: int = 1
     source: str = "<built-in>"  # file name as given
     sha256: str | None = None
+    preset: str | None = None  # the packaged preset the file builds on

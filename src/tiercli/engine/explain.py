@@ -1,0 +1,161 @@
+"""Why one customer got its tiers and tags (`tiercli explain`).
+
+Every condition is split into its comparisons (the leaves under and / or / not), and each leaf is evaluated on its
+own in DuckDB over that customer's row of the classified customers table, with the values it compared. The row
+holds every name a rule can read (metrics, custom metrics, helpers, scores, member attributes), so a leaf is
+exactly the SQL the classification ran, one piece at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlglot
+from sqlglot import exp
+
+from tiercli.errors import DataError, Location, did_you_mean
+from tiercli.result import Result
+from tiercli.rules.expressions import DIALECT, display
+from tiercli.rules.model import Condition, Rules
+
+_LEAVES = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.Is, exp.In, exp.Between, exp.Like, exp.ILike)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One comparison of a condition and how it came out for the customer."""
+
+    text: str  # the comparison as written (names unquoted)
+    held: bool | None  # None: empty (a value was missing), which counts as not holding
+    values: tuple[object, ...]  # the customer's values of the compared parts that aren't fixed values
+
+
+@dataclass(frozen=True)
+class Check:
+    """One tier or tag: its condition (None for a default tier) and how it came out."""
+
+    name: str
+    condition: str | None
+    held: bool
+    leaves: tuple[Leaf, ...]
+    location: Location
+    matched: bool = False  # the tier the customer got
+
+
+@dataclass
+class Explanation:
+    customer_id: str
+    as_of: datetime
+    values: list[tuple[str, object]]  # every name a rule can read, with the customer's value
+    gradings: list[tuple[str, str, list[Check]]] = field(default_factory=list)  # name, level got, checks
+    tags: list[Check] = field(default_factory=list)
+
+
+def find_customer(customers: pa.Table, customer: str) -> pa.Table:
+    """The customer's row; `DataError` naming the closest ids when there is none."""
+    wanted = customer.strip()
+    row = customers.filter(pc.equal(customers["customer_id"], wanted))
+    if row.num_rows:
+        return row
+    ids = customers["customer_id"].to_pylist()
+    hint = did_you_mean(wanted, [i for i in ids if i is not None])
+    raise DataError(f"customer '{wanted}' is not in the data{hint}; the ids are as in the customer_id column of "
+                    "`tiercli classify`'s output", slug="unknown_customer")
+
+
+def leaves(sql: str) -> list[exp.Expr]:
+    """The comparisons of a compiled condition, left to right (a condition without any is its own leaf)."""
+    tree = sqlglot.parse_one(sql, read=DIALECT)
+    found: list[exp.Expr] = []
+
+    def walk(node: exp.Expr) -> None:
+        if isinstance(node, exp.And | exp.Or):
+            walk(node.this)
+            walk(node.expression)
+        elif isinstance(node, exp.Paren) or (isinstance(node, exp.Not) and not isinstance(_bare(node.this), _LEAVES)):
+            walk(node.this)
+        else:
+            found.append(node)
+
+    walk(tree)
+    return found
+
+
+def _bare(node: exp.Expr) -> exp.Expr:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+def _operands(leaf: exp.Expr) -> list[exp.Expr]:
+    """The parts of a leaf whose values are worth showing: those that aren't fixed values."""
+    node = _bare(leaf.this) if isinstance(leaf, exp.Not) else leaf
+    if isinstance(node, exp.In | exp.Between | exp.Is | exp.Like | exp.ILike):
+        parts = [node.this]
+    elif isinstance(node, _LEAVES):
+        parts = [node.this, node.expression]
+    else:
+        parts = [node]
+    return [p for p in parts if not isinstance(p, exp.Literal | exp.Boolean | exp.Null | exp.Neg)]
+
+
+def _check(con: duckdb.DuckDBPyConnection, name: str, condition: Condition) -> Check:
+    found = []
+    for leaf in leaves(condition.sql):
+        parts = _operands(leaf)
+        selects = ", ".join([leaf.sql(dialect=DIALECT), *(p.sql(dialect=DIALECT) for p in parts)])
+        row = con.execute(f"SELECT {selects} FROM customer").fetchone()
+        assert row is not None
+        found.append(Leaf(display(leaf), None if row[0] is None else bool(row[0]), tuple(row[1:])))
+    held = con.execute(f"SELECT coalesce({condition.sql}, FALSE) FROM customer").fetchone()
+    return Check(name, condition.text, bool(held and held[0]), tuple(found), condition.location)
+
+
+def explain(result: Result, rules: Rules, customer: str) -> Explanation:
+    """How each tier (in order) and tag came out for `customer`, from a classification `result` of `rules`."""
+    row = find_customer(result.customers, customer)
+    con = duckdb.connect()
+    try:
+        con.register("customer", row)
+        record = row.to_pylist()[0]
+        hidden = {"customer_id", "tags", *result.gradings, *(f"{g}_why" for g in result.gradings), *result.tags}
+        values = [(k, v) for k, v in record.items() if k not in hidden]
+        explanation = Explanation(str(record["customer_id"]), result.as_of, values)
+        for grading in rules.gradings:
+            got = str(record[grading.name])
+            checks = []
+            for level in grading.levels:
+                if level.when is None:
+                    checks.append(Check(level.name, None, True, (), level.location, matched=got == level.name))
+                    continue
+                check = _check(con, level.name, level.when)
+                checks.append(Check(check.name, check.condition, check.held, check.leaves, check.location,
+                                    matched=got == level.name))
+            explanation.gradings.append((grading.name, got, checks))
+        explanation.tags = [_check(con, tag.name, tag.when) for tag in rules.tags]
+    finally:
+        con.close()
+    return explanation
+
+
+def format_value(value: object) -> str:
+    """A value as the explanation shows it."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, datetime | date):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return f"'{value}'"
+

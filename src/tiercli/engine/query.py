@@ -1,0 +1,171 @@
+"""The whole classification as one SQL query over a canonical `orders` table (`tiercli sql`).
+
+The query is assembled from the same parts a local run executes one by one: `metrics_sql` (the `customers` step),
+the scoring inputs and segment/lifecycle SQL of `scoring`, and `classified_sql` (tiers, why, tags). The one
+difference is where R/F/M cut points come from: a local run computes them from the sorted values (to reproduce R's
+and numpy's floating point step by step) and writes them into its SQL as numbers; here they are computed by the
+query itself (`quantile_cont`, the same type-7 definition), so it runs on any data. Thresholds from the rules file
+and `ties: split` need no cut points and are the same text.
+
+Other dialects are sqlglot's transpilation of the DuckDB text; what sqlglot can't translate exactly is returned as
+notes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import sqlglot
+from sqlglot.errors import ErrorLevel
+
+from tiercli.engine.compute import (
+    build_customers,
+    classified_sql,
+    classify,
+    metrics_sql,
+    output_columns,
+    require_members,
+)
+from tiercli.engine.scoring import (
+    INPUTS,
+    PLAIN_INPUTS_SQL,
+    PYMC_INPUTS_SQL,
+    Cuts,
+    Dimension,
+    Scores,
+    dimensions,
+    score,
+    score_sql,
+    scored_sql,
+)
+from tiercli.rules.model import Rules
+
+DIALECTS: tuple[str, ...] = ("duckdb", "spark", "bigquery", "snowflake", "postgres")
+
+# The tables the query reads: canonical order lines (as tiercli's cleaning leaves them) and, with --members, members.
+ORDERS_DDL = """CREATE TABLE orders (customer_id VARCHAR, order_id VARCHAR, order_ts TIMESTAMP,
+    amount DECIMAL(18, 4), refund_amount DECIMAL(18, 4), discount_amount DECIMAL(18, 4), quantity DECIMAL(18, 4),
+    product VARCHAR, sku VARCHAR, category VARCHAR, region VARCHAR, channel VARCHAR, status VARCHAR,
+    currency VARCHAR)"""
+MEMBERS_DDL = """CREATE TABLE members (customer_id VARCHAR, registered_at TIMESTAMP, birthday DATE,
+    member_level VARCHAR, member_region VARCHAR, member_channel VARCHAR, member_gender VARCHAR)"""
+CUTS = "cuts"
+_PYMC_PROBS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _cut(dim: Dimension, index: int) -> str:
+    return f"{CUTS}.{dim.key.lower()}_{index}"
+
+
+def _passed(value: str, refs: list[str], op: str) -> str:
+    return " + ".join(f"CAST({value} {op} {ref} AS INTEGER)" for ref in refs) or "0"
+
+
+def _score(dim: Dimension, passed: str, top: str) -> str:
+    value = f'"{dim.key}"'
+    base = f"{top} - ({passed})" if dim.reverse else f"1 + {passed}"
+    return f"CASE WHEN {value} IS NULL THEN NULL ELSE {base} END"
+
+
+def _dimension_sql(rules: Rules, dim: Dimension) -> tuple[list[str], str]:
+    """(cut point columns for the `cuts` row, score expression) of one dimension."""
+    rfm = rules.rfm
+    value = f'"{dim.key}"'
+    if rfm.segments == "pymc":  # pandas qcut(q=4, duplicates="drop"): an edge counts once, and not at either end
+        edges = [f"quantile_cont({value}, {p!r}) AS {_cut(dim, i).split('.')[1]}" for i, p in enumerate(_PYMC_PROBS)]
+        q = [_cut(dim, i) for i in range(len(_PYMC_PROBS))]
+        passed = " + ".join(f"CAST({value} > {q[i]} AND {q[i]} > {q[i - 1]} AND {q[i]} < {q[4]} AS INTEGER)"
+                            for i in (1, 2, 3))
+        top = f"greatest({' + '.join(f'CAST({q[i]} > {q[i - 1]} AS INTEGER)' for i in (1, 2, 3, 4))}, 1)"
+        return edges, _score(dim, passed, top)
+    if rfm.method == "thresholds":
+        return [], score_sql(dim, Cuts(rfm.thresholds[dim.name], inclusive=True, top=rfm.bins))
+    if rfm.ties == "split":
+        return [], score_sql(dim, Cuts((), inclusive=False, top=rfm.bins, split=True))
+    if rfm.segments == "r-rfm":  # R rfm's bins(): type-7 quantiles plus 1, a value at or above a break passes it
+        by = 1 / rfm.bins
+        columns = [f"quantile_cont({value}, {i * by!r}) + 1 AS {dim.key.lower()}_{i}" for i in range(1, rfm.bins)]
+        op = ">="
+    else:
+        columns = [f"quantile_cont({value}, {i / rfm.bins!r}) AS {dim.key.lower()}_{i}" for i in range(1, rfm.bins)]
+        op = ">"
+    refs = [_cut(dim, i) for i in range(1, rfm.bins)]
+    return columns, _score(dim, _passed(value, refs, op), str(rfm.bins))
+
+
+def scoring_parts(rules: Rules) -> list[tuple[str, str]]:
+    """The scoring step as named parts: score inputs, cut points (when computed), scored customers."""
+    rfm = rules.rfm
+    dims = dimensions(rfm)
+    cut_columns: list[str] = []
+    scores = []
+    for dim in dims:
+        columns, expression = _dimension_sql(rules, dim)
+        cut_columns += columns
+        scores.append(f"{expression} AS {dim.score}")
+    source = f"{INPUTS} CROSS JOIN {CUTS}" if cut_columns else INPUTS
+    scored = scored_sql(rfm, rules.lifecycle, ", ".join(scores), source)
+    parts = [(INPUTS, PYMC_INPUTS_SQL if rfm.segments == "pymc" else PLAIN_INPUTS_SQL)]
+    if cut_columns:
+        parts.append((CUTS, f"SELECT {', '.join(cut_columns)} FROM {INPUTS}"))
+    return [*parts, ("scored", scored)]
+
+
+def classification_sql(rules: Rules, as_of: datetime | None = None, members: bool = False) -> str:
+    """One DuckDB query from `orders` (and `members`) to the customers table tiercli writes, in its order."""
+    parts = [("customers", metrics_sql(as_of, rules, members)), *scoring_parts(rules),
+             ("classified", classified_sql(rules))]
+    columns = ", ".join(_quote(c) for c in output_columns(rules, members))
+    ctes = ",\n".join(f"{name} AS ({sql})" for name, sql in parts)
+    return f"WITH {ctes}\nSELECT {columns} FROM classified ORDER BY monetary DESC, customer_id"
+
+
+def classify_orders(
+    con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, members: bool = False
+) -> tuple[Scores, list[str]]:
+    """A local run's steps after cleaning, over `orders` (and `members`): customers → scored → classified.
+    Returns the scoring report and the output columns of `classified`."""
+    build_customers(con, rules, as_of, members)
+    scores = score(con, rules)
+    return scores, classify(con, rules)
+
+
+@dataclass(frozen=True)
+class Exported:
+    sql: str
+    notes: list[str]  # what sqlglot could not translate exactly
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.messages:
+            self.messages.append(message)
+
+
+def export_sql(rules: Rules, dialect: str = "duckdb", as_of: datetime | None = None,
+               members: bool = False) -> Exported:
+    """The classification query for `dialect`: DuckDB's is exactly what tiercli runs; others via sqlglot."""
+    require_members(rules, members)
+    sql = classification_sql(rules, as_of, members)
+    if dialect == "duckdb":
+        return Exported(sql + ";\n", [])
+    collect = _Collect()
+    logger = logging.getLogger("sqlglot")
+    logger.addHandler(collect)
+    try:
+        out = sqlglot.transpile(sql, read="duckdb", write=dialect, pretty=True, unsupported_level=ErrorLevel.WARN)
+    finally:
+        logger.removeHandler(collect)
+    return Exported(";\n".join(out) + ";\n", collect.messages)

@@ -1,0 +1,381 @@
+"""R/F/M scores, segments and lifecycle stages: `customers` → `scored`.
+
+How a value becomes a score, by the rules' `rfm` settings:
+
+- quantile, ties shared (the default): the cut points are the i/bins quantiles of the customers' values (type 7,
+  linear interpolation); a score counts the cut points a value is above, so equal values share a score.
+- quantile, ties split: customers are ranked by value, then by customer_id, and cut into `bins` groups of equal
+  size; equal values may then get different scores.
+- thresholds: the rules' cut points; a value at or above a cut point passes it (bins are [cut, next cut)).
+- segments r-rfm: the R rfm package's `bins()`: type-7 quantiles at seq(0, 1, length.out = bins + 1), computed in
+  floating point the way R does, plus 1; half-open bins as with thresholds (which R also accepts as is).
+- segments pymc: pymc-marketing's `rfm_segments()`: `pandas.qcut(q=4, duplicates="drop")` over recency, days
+  with an order and spend per such day; when edges collapse the labels shrink (R 4..1 → 3..1 → 2..1).
+
+Recency is reversed everywhere: fewer days since the last order → higher score. Customers without any order line
+(members without orders) get no scores and no segment, and don't count for the cut points.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from tiercli.engine.segments import SegmentTable, segment_sql, table_for, unreachable
+from tiercli.rules.model import LifecycleSpec, RfmSpec, Rules
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str  # R | F | M
+    name: str  # recency | frequency | monetary, as the rules' thresholds name it
+    metric: str  # the value scored
+    score: str  # output column
+    reverse: bool  # fewer is better
+
+
+@dataclass(frozen=True)
+class Cuts:
+    """How one dimension is scored: a value's score counts the cut points it passes."""
+
+    values: tuple[float, ...]
+    inclusive: bool  # True: a value equal to a cut point passes it (>=); False: it must be above it (>)
+    top: int  # the highest score
+    split: bool = False  # ranked into equal groups instead (ties split by customer_id)
+
+
+@dataclass(frozen=True)
+class Scores:
+    cuts: dict[str, Cuts]  # dimension key -> how it was scored
+    thresholds: pd.DataFrame  # per dimension and score: customers, min, max, range, cut points, method, ties
+    notes: list[str]  # things the user should know (empty scores, collapsed edges, unreachable segments …)
+    run_rows: list[tuple[str, str]]  # facts for the Run sheet: scoring, ties, segments, lifecycle, preset
+
+
+INPUTS = "score_inputs"
+
+PYMC_INPUTS_SQL = """
+    SELECT c.customer_id, CAST(c.recency_days AS DOUBLE) AS "R", CAST(p.days AS DOUBLE) AS "F",
+           CAST(c.monetary AS DOUBLE) / p.days AS "M"
+    FROM customers c LEFT JOIN (
+        SELECT customer_id, nullif(count(DISTINCT CAST(order_ts AS DATE)), 0) AS days
+        FROM orders WHERE amount >= 0 GROUP BY customer_id) p USING (customer_id)
+    WHERE c.recency_days IS NOT NULL"""
+
+PLAIN_INPUTS_SQL = """
+    SELECT customer_id, CAST(recency_days AS DOUBLE) AS "R", CAST(frequency AS DOUBLE) AS "F",
+           CAST(monetary AS DOUBLE) AS "M"
+    FROM customers WHERE recency_days IS NOT NULL"""
+
+
+def dimensions(rfm: RfmSpec) -> tuple[Dimension, ...]:
+    pymc = rfm.segments == "pymc"
+    return (
+        Dimension("R", "recency", "recency_days", "r_score", True),
+        Dimension("F", "frequency", "purchase_days" if pymc else "frequency", "f_score", False),
+        Dimension("M", "monetary", "spend_per_day" if pymc else "monetary", "m_score", False),
+    )
+
+
+# --- cut points ---
+
+OrderStats = Callable[[set[int]], dict[int, float]]  # 1-based positions in the sorted values -> value
+
+
+def type7(n: int, probs: list[float], at: OrderStats) -> list[float]:
+    """R's quantile(type = 7), step by step as R computes it in floating point."""
+    indexes = [1 + (n - 1) * p for p in probs]
+    x = at({math.floor(i) for i in indexes} | {math.ceil(i) for i in indexes})
+    result = []
+    for index in indexes:
+        lo, hi = math.floor(index), math.ceil(index)
+        q = x[lo]
+        if index > lo and x[hi] != q:
+            h = index - lo
+            q = (1 - h) * q + h * x[hi]
+        result.append(q)
+    return result
+
+
+def exact_quantiles(n: int, bins: int, at: OrderStats) -> list[float]:
+    """Type-7 quantiles at i/bins, positions computed exactly: x[lo] + (x[hi] − x[lo]) × fraction."""
+    spots = [divmod((n - 1) * i, bins) for i in range(1, bins)]  # 0-based position below, remainder
+    x = at({p + 1 for p, _ in spots} | {p + 2 for p, r in spots if r})
+    return [x[p + 1] + (x[p + 2] - x[p + 1]) * (r / bins) if r else x[p + 1] for p, r in spots]
+
+
+def numpy_linear(n: int, probs: list[float], at: OrderStats) -> list[float]:
+    """numpy.percentile(method="linear") as pandas' quantile reaches it, step by step."""
+    spots = []
+    for q in probs:
+        virtual = n * q + (1 + q * (1 - 1 - 1)) - 1  # numpy's _compute_virtual_index with alpha = beta = 1
+        if virtual >= n - 1:
+            spots.append((n - 1, n - 1, 0.0))
+        elif virtual < 0:
+            spots.append((0, 0, 0.0))
+        else:
+            below = math.floor(virtual)
+            spots.append((below, below + 1, virtual - below))
+    x = at({i + 1 for below, above, _ in spots for i in (below, above)})
+    result = []
+    for below, above, gamma in spots:
+        a, b = x[below + 1], x[above + 1]
+        diff = b - a
+        result.append(b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma)
+    return result
+
+
+def pymc_edges(n: int, at: OrderStats) -> list[float]:
+    """The distinct qcut(q=4) edges: [min, …, max]."""
+    return list(dict.fromkeys(numpy_linear(n, [0.0, 0.25, 0.5, 0.75, 1.0], at)))
+
+
+def cuts_for(rfm: RfmSpec, dim: Dimension, n: int, at: OrderStats) -> Cuts:
+    """How `dim` is scored, given the number of customers with a value and their sorted values."""
+    if rfm.segments == "pymc":
+        edges = pymc_edges(n, at) if n else []
+        return Cuts(tuple(edges[1:-1]), inclusive=False, top=max(len(edges) - 1, 1))
+    if rfm.method == "thresholds":
+        return Cuts(rfm.thresholds[dim.name], inclusive=True, top=rfm.bins)
+    if rfm.segments == "r-rfm":
+        by = 1 / rfm.bins  # seq(0, 1, length.out = bins + 1): 0 + i * by
+        breaks = type7(n, [i * by for i in range(1, rfm.bins)], at) if n else []
+        return Cuts(tuple(b + 1 for b in breaks), inclusive=True, top=rfm.bins)
+    if rfm.ties == "split":
+        return Cuts((), inclusive=False, top=rfm.bins, split=True)
+    quantiles = exact_quantiles(n, rfm.bins, at) if n else []
+    return Cuts(tuple(quantiles), inclusive=False, top=rfm.bins)
+
+
+def _double(value: float) -> str:
+    return f"CAST('{value!r}' AS DOUBLE)"
+
+
+def score_sql(dim: Dimension, cuts: Cuts) -> str:
+    value = f'"{dim.key}"'
+    if cuts.split:
+        order = f"{value} DESC" if dim.reverse else value
+        ranked = f"ntile({cuts.top}) OVER (PARTITION BY {value} IS NULL ORDER BY {order}, customer_id)"
+        return f"CASE WHEN {value} IS NULL THEN NULL ELSE {ranked} END"
+    op = ">=" if cuts.inclusive else ">"
+    passed = " + ".join(f"CAST({value} {op} {_double(c)} AS INTEGER)" for c in cuts.values) or "0"
+    base = f"{cuts.top} - ({passed})" if dim.reverse else f"1 + {passed}"
+    return f"CASE WHEN {value} IS NULL THEN NULL ELSE {base} END"
+
+
+def lifecycle_sql(spec: LifecycleSpec) -> str:
+    """The lifecycle stage of a customer row (metrics frequency, tenure_days, recency_days)."""
+    return (f"CASE WHEN coalesce(frequency, 0) = 0 THEN 'potential' "
+            f"WHEN tenure_days <= {spec.new_days} THEN 'new' "
+            f"WHEN recency_days >= {spec.churn_days} THEN 'churned' "
+            f"WHEN recency_days >= {spec.at_risk_days} THEN 'at_risk' ELSE 'active' END")
+
+
+# --- the step ---
+
+def scored_sql(rfm: RfmSpec, lifecycle: LifecycleSpec, scores: str, source: str) -> str:
+    """`customers` plus scores, rfm_score, segment and lifecycle; `scores` are the score expressions over the
+    score inputs in `source` (`tiercli sql` uses it with cut points computed in the query)."""
+    segment = segment_sql(table_for(rfm), rfm.bins)
+    return f"""
+        SELECT c.*, s.r_score, s.f_score, s.m_score, s.rfm_score, s.segment, {lifecycle_sql(lifecycle)} AS lifecycle
+        FROM customers c LEFT JOIN (
+            SELECT *, r_score * 100 + f_score * 10 + m_score AS rfm_score, {segment} AS segment
+            FROM (SELECT customer_id, {scores} FROM {source}) AS scores) s USING (customer_id)"""
+
+
+def score(con: duckdb.DuckDBPyConnection, rules: Rules | int) -> Scores:
+    """Create `scored`: `customers` plus r_score, f_score, m_score, rfm_score, segment and lifecycle.
+
+    `rules` may be a bare number of bins (default scoring, segments and lifecycle)."""
+    if isinstance(rules, Rules):
+        rfm, lifecycle = rules.rfm, rules.lifecycle
+    else:
+        rfm, lifecycle = RfmSpec(bins=rules), LifecycleSpec()
+    table = table_for(rfm)
+    dims = dimensions(rfm)
+    pymc = rfm.segments == "pymc"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {INPUTS} AS {PYMC_INPUTS_SQL if pymc else PLAIN_INPUTS_SQL}")
+    counts = con.execute(f'SELECT count("R"), count("F"), count("M") FROM {INPUTS}').fetchone()
+    assert counts is not None
+    cuts = {d.key: cuts_for(rfm, d, n, _order_stats(con, d.key)) for d, n in zip(dims, counts, strict=True)}
+    scores = ", ".join(f"{score_sql(d, cuts[d.key])} AS {d.score}" for d in dims)
+    bins = rfm.bins
+    con.execute(f"CREATE TABLE scored AS {scored_sql(rfm, lifecycle, scores, INPUTS)}")
+    frame, notes = _report(con, rfm, dims, cuts, table, bins)
+    con.execute(f"DROP TABLE {INPUTS}")
+    run_rows = describe(rules if isinstance(rules, Rules) else None, rfm, lifecycle, table)
+    return Scores(cuts, frame, notes, run_rows)
+
+
+def _order_stats(con: duckdb.DuckDBPyConnection, key: str) -> OrderStats:
+    def at(positions: set[int]) -> dict[int, float]:
+        wanted = ", ".join(str(p) for p in sorted(positions))
+        rows = con.execute(f"""
+            SELECT rn, v FROM (SELECT "{key}" AS v, row_number() OVER (ORDER BY "{key}") AS rn
+                               FROM {INPUTS} WHERE "{key}" IS NOT NULL)
+            WHERE rn IN ({wanted})""").fetchall()
+        return {int(rn): float(v) for rn, v in rows}
+    return at
+
+
+# --- what the run reports ---
+
+def number(value: float) -> str:
+    """A cut point as people read it; exact digits only when rounding would misstate it."""
+    short = f"{value:.10g}"
+    return short if float(short) == value else repr(value)
+
+
+def _range_text(metric: str, cuts: Cuts, passed: int) -> str:
+    lower = cuts.values[passed - 1] if passed >= 1 else None
+    upper = cuts.values[passed] if passed < len(cuts.values) else None
+    low_op, high_op = ("≥", "<") if cuts.inclusive else (">", "≤")
+    if lower is not None and upper is not None:
+        if upper <= lower:
+            return "empty: its cut points are equal"
+        inner = "≤" if cuts.inclusive else "<"
+        return f"{number(lower)} {inner} {metric} {high_op} {number(upper)}"
+    if lower is not None:
+        return f"{metric} {low_op} {number(lower)}"
+    if upper is not None:
+        return f"{metric} {high_op} {number(upper)}"
+    return f"any {metric}"
+
+
+def method_text(rfm: RfmSpec) -> str:
+    if rfm.segments == "pymc":
+        return "pymc-marketing quartiles: pandas qcut(q=4) edges, duplicate edges dropped, value > edge passes it"
+    if rfm.method == "thresholds":
+        return "thresholds from the rules file: a value at or above a cut point passes it"
+    if rfm.segments == "r-rfm":
+        return (f"R rfm package bins(): type-7 quantiles at 1/{rfm.bins} steps plus 1, a value at or above a cut "
+                "point passes it")
+    if rfm.ties == "split":
+        return f"quantile: customers ranked by value into {rfm.bins} equal groups"
+    return f"quantile: type-7 quantiles at 1/{rfm.bins} steps, a value above a cut point passes it"
+
+
+def ties_text(rfm: RfmSpec) -> str:
+    if rfm.ties == "split":
+        return "split: equal values are ranked by customer_id, so they may get different scores"
+    return "shared: equal values always get the same score, so some scores may be empty"
+
+
+def segments_text(table: SegmentTable, bins: int) -> str:
+    if table.name == "default":
+        scale = "" if bins == 5 else f" (scores read on a 1–5 scale: 1 + round((score − 1) × 4 / {bins - 1}))"
+        return f"default: tiercli's table, first match wins{scale}"
+    if table.name == "r-rfm":
+        return "r-rfm: the R rfm package's rfm_segment() table, first match wins, unmatched → Others"
+    if table.name == "pymc":
+        return "pymc: pymc-marketing's segment codes, any other code → Other"
+    return f"custom: {len(table.rows)} rows from the rules file, first match wins, unmatched → {table.fallback}"
+
+
+def lifecycle_text(spec: LifecycleSpec) -> str:
+    return (f"potential: no order; new: first order ≤ {spec.new_days} days ago; churned: last order ≥ "
+            f"{spec.churn_days} days ago; at_risk: last order ≥ {spec.at_risk_days} days ago; active: the rest")
+
+
+def describe(
+    rules: Rules | None, rfm: RfmSpec, lifecycle: LifecycleSpec, table: SegmentTable
+) -> list[tuple[str, str]]:
+    bins = rfm.bins
+    rows = [
+        ("rfm scoring", f"{bins} bins; {method_text(rfm)}"),
+        ("rfm ties", ties_text(rfm)),
+        ("rfm segments", segments_text(table, bins)),
+        ("lifecycle", lifecycle_text(lifecycle)),
+    ]
+    if rules is not None and rules.preset:
+        rows.append(("rules preset", rules.preset))
+    return rows
+
+
+def _report(
+    con: duckdb.DuckDBPyConnection, rfm: RfmSpec, dims: tuple[Dimension, ...], cuts: dict[str, Cuts],
+    table: SegmentTable, bins: int,
+) -> tuple[pd.DataFrame, list[str]]:
+    frames: list[dict[str, object]] = []
+    notes: list[str] = []
+    present: dict[str, set[int]] = {}
+    for dim in dims:
+        c = cuts[dim.key]
+        stats = {int(r[0]): r for r in con.execute(f"""
+            SELECT s.{dim.score}, count(*), min(i."{dim.key}"), max(i."{dim.key}")
+            FROM scored s JOIN {INPUTS} i USING (customer_id)
+            WHERE s.{dim.score} IS NOT NULL GROUP BY 1""").fetchall()}
+        present[dim.key] = set(stats)
+        shown = c
+        if c.split:
+            lower_groups = range(2, c.top + 1) if dim.reverse else range(1, c.top)  # all but the highest values
+            highs = [float(stats[s][3]) for s in lower_groups if s in stats]
+            shown = Cuts(tuple(sorted(highs)), inclusive=False, top=c.top)
+        notes += _dimension_notes(con, rfm, dim, c, stats)
+        for s in range(1, bins + 1):
+            r = stats.get(s)
+            passed = (c.top - s) if dim.reverse else s - 1
+            if s > c.top:
+                text = "not used: the quartile edges collapsed"
+            elif c.split:
+                text = f"ranked: {number(float(r[2]))} … {number(float(r[3]))}" if r else "no customer"
+            else:
+                text = _range_text(dim.metric, shown, passed)
+            first = s == 1
+            frames.append({
+                "dimension": dim.key, "metric": dim.metric, "score": s,
+                "customers": int(r[1]) if r else 0,
+                "min": float(r[2]) if r else None,
+                "max": float(r[3]) if r else None,
+                "range": text,
+                "cut_points": ", ".join(number(v) for v in shown.values) if first else "",
+                "method": method_text(rfm) if first else "",
+                "ties": ties_text(rfm) if first else "",
+            })
+    if all(present.values()):
+        lost = unreachable(table, bins, present["R"], present["F"], present["M"])
+        if lost:
+            notes.append(f"segments no customer can reach with these scores: {', '.join(lost)}")
+    return pd.DataFrame(frames), notes
+
+
+def _dimension_notes(
+    con: duckdb.DuckDBPyConnection, rfm: RfmSpec, dim: Dimension, cuts: Cuts, stats: dict[int, tuple[object, ...]]
+) -> list[str]:
+    notes = []
+    if rfm.segments == "pymc":
+        if cuts.top < 4 and stats:
+            edges = ", ".join(number(v) for v in cuts.values)
+            if cuts.top == 1:
+                notes.append(f"pymc: every {dim.metric} value falls in one quartile bin (inner edges: "
+                             f"{edges or 'none'}); pymc-marketing stops with an error here, tiercli gives everyone "
+                             f"{dim.key} = 1")
+            else:
+                notes.append(f"pymc: the {dim.metric} quartile edges collapsed to {cuts.top} bins (inner edges: "
+                             f"{edges}), so {dim.key} scores run 1–{cuts.top}, as pymc-marketing labels them")
+        return notes
+    empty = [s for s in range(1, cuts.top + 1) if s not in stats]
+    if stats and empty:
+        listed = ", ".join(map(str, empty))
+        if rfm.method == "thresholds":
+            why = f"no customer's {dim.metric} falls in their ranges (see the Thresholds sheet)"
+        elif cuts.split:
+            why = "there are fewer customers than scores"
+        else:
+            why = f"many customers share the same {dim.metric} value, and equal values always get the same score"
+        notes.append(f"{dim.key} scores {listed} are empty: {why}")
+    if cuts.split:
+        row = con.execute(f"""
+            SELECT count(*) FROM scored s JOIN {INPUTS} i USING (customer_id)
+            WHERE i."{dim.key}" IN (SELECT i2."{dim.key}" FROM scored s2 JOIN {INPUTS} i2 USING (customer_id)
+                                    GROUP BY 1 HAVING count(DISTINCT s2.{dim.score}) > 1)""").fetchone()
+        shared = int(row[0]) if row else 0
+        if shared:
+            notes.append(f"{dim.key}: {shared:,} customers share a {dim.metric} value with customers in another "
+                         "score (ties: split ranks equal values by customer_id)")
+    return notes
