@@ -191,6 +191,15 @@ def test_customers_header_frozen_filtered_bold(book: openpyxl.Workbook) -> None:
     assert all(cell.font.b for cell in ws[1])
 
 
+def test_decimals_are_the_nearest_double(tmp_path: Path) -> None:
+    amounts = [Decimal("81492.79"), Decimal("123456789.99"), Decimal("-0.07"), Decimal("765572.00")]
+    customers = pa.table({"id": pa.array(["1", "2", "3", "4"]), "monetary": pa.array(amounts, pa.decimal128(18, 2))})
+    out = tmp_path / "d.xlsx"
+    write_result(make_result(customers=customers), str(out))
+    ws = openpyxl.load_workbook(out)["Customers"]
+    assert [ws.cell(row, 2).value for row in range(2, 6)] == [81492.79, 123456789.99, -0.07, 765572]
+
+
 def test_column_widths_count_wide_characters_and_are_capped(tmp_path: Path) -> None:
     customers = pa.table(
         {
@@ -306,7 +315,8 @@ def test_run_sheet_has_facts_inputs_and_mapping(book: openpyxl.Workbook) -> None
 def test_excluded_continues_on_more_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(writers, "EXCEL_MAX_ROWS", 3)
     out = tmp_path / "split.xlsx"
-    write_result(make_result(customers=customers_table().slice(0, 2), excluded=excluded_table(5)), str(out))
+    result = make_result(customers=customers_table().slice(0, 2), excluded=excluded_table(5))
+    write_result(result, str(out))
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == [
         "Customers",
@@ -325,6 +335,15 @@ def test_excluded_continues_on_more_sheets(tmp_path: Path, monkeypatch: pytest.M
         rows.extend(values[1:])
     assert [r[1] for r in rows] == [5, 6, 7, 8, 9]
     assert [len(sheet_values(book[n])) for n in ("Excluded", "Excluded (2)", "Excluded (3)")] == [3, 3, 2]
+    assert [book[n].auto_filter.ref for n in ("Excluded", "Excluded (2)", "Excluded (3)")] == [
+        "A1:F3",
+        "A1:F3",
+        "A1:F2",
+    ]
+    assert result.notes[-1] == (
+        "5 excluded rows are more than one Excel sheet holds (2 rows below the header), so they are on 3 sheets, "
+        "'Excluded' to 'Excluded (3)'; write .csv or .parquet to get them in one table"
+    )
 
 
 def test_empty_excluded_still_gets_a_sheet(tmp_path: Path) -> None:
@@ -335,18 +354,41 @@ def test_empty_excluded_still_gets_a_sheet(tmp_path: Path) -> None:
     assert sheet_values(book["Excluded"]) == [["file", "row", "reason", "message", "订单编号", "买家会员名"]]
 
 
-def test_too_many_customers_for_excel_creates_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_customers_continue_on_more_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(writers, "EXCEL_MAX_ROWS", 3)
-    out = tmp_path / "big.xlsx"
-    with pytest.raises(OutputError) as info:
-        write_result(make_result(), str(out))
-    assert str(info.value) == (
-        f"{out}: 3 customers don't fit in an Excel sheet (at most 2 rows below the header); "
-        "write .csv or .parquet instead"
+    rows = 7
+    customers = pa.table(
+        {
+            "customer_id": pa.array([f"{i:06d}" for i in range(rows)]),
+            "monetary": pa.array([Decimal(i) + Decimal("0.25") for i in range(rows)], pa.decimal128(12, 2)),
+            "last_order": pa.array([datetime(2024, 1, 1 + i, 8) for i in range(rows)], pa.timestamp("us")),
+        }
     )
-    assert list(tmp_path.iterdir()) == []
+    result = make_result(customers=customers)
+    out = tmp_path / "split.xlsx"
+    write_result(result, str(out))
+    book = openpyxl.load_workbook(out)
+    parts = ["Customers", "Customers (2)", "Customers (3)", "Customers (4)"]
+    assert book.sheetnames == [*parts, "Summary", "Thresholds", "Excluded", "Run"]
+    written: list[list[Any]] = []
+    for name, size in zip(parts, [2, 2, 2, 1], strict=True):
+        ws = book[name]
+        values = sheet_values(ws)
+        assert values[0] == ["customer_id", "monetary", "last_order"]
+        assert len(values) == size + 1
+        assert ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref == f"A1:C{size + 1}"
+        assert all(cell.font.b for cell in ws[1])
+        assert ws["B2"].number_format == "#,##0.00"
+        assert ws["A2"].data_type == "s"
+        written.extend(values[1:])
+    assert written == [[f"{i:06d}", i + 0.25, datetime(2024, 1, 1 + i, 8)] for i in range(rows)]
+    note = (
+        "7 customers are more than one Excel sheet holds (2 rows below the header), so they are on 4 sheets, "
+        "'Customers' to 'Customers (4)'; write .csv or .parquet to get them in one table"
+    )
+    assert result.notes[-1] == note
+    assert ["note", note] in [r[:2] for r in sheet_values(book["Summary"])]
 
 
 def test_timezone_aware_timestamps(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import os
 import secrets
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -100,8 +100,9 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None) -> st
 
     `-` writes the customers as plain UTF-8 CSV to `stdout` (sys.stdout.buffer by default); `.csv` writes them
     as UTF-8 CSV with a BOM; `.parquet` and `.json` write them as Parquet or a JSON array of objects; `.xlsx`
-    writes the whole workbook. Raises OutputError for an unsupported suffix, a missing directory, a table too
-    big for Excel or a write that fails.
+    writes the whole workbook. A table longer than an Excel sheet continues on more sheets (`Customers (2)`, …),
+    and a note saying so is added to `result.notes`. Raises OutputError for an unsupported suffix, a missing
+    directory, a table too wide for Excel or a write that fails.
     """
     out = os.fspath(out)
     if out == "-":
@@ -187,13 +188,6 @@ def _create_temp(target: Path, location: Location) -> Path:
 
 
 def _check_fits_excel(result: Result, location: Location) -> None:
-    rows = result.customers.num_rows
-    if rows > EXCEL_MAX_ROWS - 1:
-        raise OutputError(
-            f"{rows:,} customers don't fit in an Excel sheet (at most {EXCEL_MAX_ROWS - 1:,} rows below the "
-            "header); write .csv or .parquet instead",
-            location,
-        )
     for sheet, table in (("Customers", result.customers), ("Excluded", result.excluded)):
         if table.num_columns > EXCEL_MAX_COLS:
             raise OutputError(
@@ -530,7 +524,8 @@ def _excel_values(ws: Worksheet, formats: _Formats, array: pa.Array, kind: str) 
     if kind == "float":
         return _without_nan(array).to_pylist(), ws.write_number
     if kind == "decimal":
-        return pc.cast(array, pa.float64()).to_pylist(), ws.write_number
+        # through text: Arrow's decimal → float cast is not correctly rounded (81492.79 → 81492.79000000001)
+        return pc.cast(pc.cast(array, pa.string()), pa.float64()).to_pylist(), ws.write_number
     if kind == "bool":
         return array.to_pylist(), ws.write_boolean
     if kind == "timestamp":
@@ -687,7 +682,7 @@ def _write_grid(
             _write_cell(ws, formats, row, col, value, style)
 
 
-def _summary_rows(result: Result) -> tuple[list[list[tuple[Any, str | None]]], int]:
+def _summary_rows(result: Result, notes: Sequence[str]) -> tuple[list[list[tuple[Any, str | None]]], int]:
     facts: list[list[tuple[Any, str | None]]] = [
         [("as_of", "bold"), (result.as_of, DATETIME_SECONDS)],
         [("customers", "bold"), (result.customers.num_rows, INTEGER)],
@@ -697,7 +692,7 @@ def _summary_rows(result: Result) -> tuple[list[list[tuple[Any, str | None]]], i
     ]
     for reason, count in result.excluded_by_reason.items():
         facts.append([(f"excluded: {reason}", "bold"), (count, INTEGER)])
-    for note in result.notes:
+    for note in [*result.notes, *notes]:
         facts.append([("note", "bold"), (note, _SPILL)])
     facts.append([])
     header_row = len(facts)
@@ -721,15 +716,26 @@ def _run_rows(result: Result) -> list[list[tuple[Any, str | None]]]:
     return rows
 
 
-def _excluded_chunks(table: pa.Table) -> Iterable[tuple[str, pa.Table]]:
+def _sheet_chunks(name: str, table: pa.Table) -> list[tuple[str, pa.Table]]:
+    """The table cut into sheets that Excel can hold: `name`, `name (2)`, … each below its own header row.
+    An empty table still gets its sheet."""
     per_sheet = EXCEL_MAX_ROWS - 1
-    yield "Excluded", table.slice(0, per_sheet)
-    start = per_sheet
-    number = 2
-    while start < table.num_rows:
-        yield f"Excluded ({number})", table.slice(start, per_sheet)
-        start += per_sheet
-        number += 1
+    chunks = [(name, table.slice(0, per_sheet))]
+    for start in range(per_sheet, table.num_rows, per_sheet):
+        chunks.append((f"{name} ({len(chunks) + 1})", table.slice(start, per_sheet)))
+    return chunks
+
+
+def _split_note(what: str, chunks: Sequence[tuple[str, pa.Table]]) -> list[str]:
+    """What the run should say when a table did not fit on one sheet."""
+    if len(chunks) < 2:
+        return []
+    rows = sum(chunk.num_rows for _, chunk in chunks)
+    return [
+        f"{rows:,} {what} are more than one Excel sheet holds ({EXCEL_MAX_ROWS - 1:,} rows below the header), "
+        f"so they are on {len(chunks)} sheets, '{chunks[0][0]}' to '{chunks[-1][0]}'; write .csv or .parquet "
+        "to get them in one table"
+    ]
 
 
 def _write_workbook(result: Result, path: Path) -> None:
@@ -746,15 +752,19 @@ def _write_workbook(result: Result, path: Path) -> None:
         },
     )
     formats = _Formats(workbook)
-
     customers = result.customers
+    customer_chunks = _sheet_chunks("Customers", customers)
+    excluded = result.excluded
+    excluded_chunks = _sheet_chunks("Excluded", excluded)
+    notes = _split_note("customers", customer_chunks) + _split_note("excluded rows", excluded_chunks)
+
     specs = _column_specs(customers, result.column_units)
-    _write_table_sheet(
-        workbook.add_worksheet("Customers"), formats, customers, specs, _column_widths(customers, specs)
-    )
+    widths = _column_widths(customers, specs)
+    for name, chunk in customer_chunks:
+        _write_table_sheet(workbook.add_worksheet(name), formats, chunk, specs, widths)
 
     summary = workbook.add_worksheet("Summary")
-    rows, header_row = _summary_rows(result)
+    rows, header_row = _summary_rows(result, notes)
     _write_grid(summary, formats, rows)
     if len(result.summary.columns):
         summary.autofilter(header_row, 0, len(rows) - 1, len(rows[header_row]) - 1)
@@ -764,11 +774,16 @@ def _write_workbook(result: Result, path: Path) -> None:
     _write_grid(thresholds, formats, rows)
     thresholds.freeze_panes(1, 0)
 
-    excluded = result.excluded
+    if result.movement is not None:  # a previous run was given
+        from tiercli.io.movement_sheet import write_movement
+
+        write_movement(workbook, formats, result.movement)
+
     excluded_specs = _column_specs(excluded, {})
     excluded_widths = _column_widths(excluded, excluded_specs)
-    for name, chunk in _excluded_chunks(excluded):
+    for name, chunk in excluded_chunks:
         _write_table_sheet(workbook.add_worksheet(name), formats, chunk, excluded_specs, excluded_widths)
 
     _write_grid(workbook.add_worksheet("Run"), formats, _run_rows(result), cap=70)
     workbook.close()
+    result.notes.extend(notes)
