@@ -33,8 +33,10 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
 
 
-EXAMPLES = [c.strip() for c in re.findall(r"(tiercli classify [^\n>]+)", README)
+RUNS_OVER_TIME = README.split("## Runs over time", 1)[1].split("\n## ", 1)[0]
+EXAMPLES = [c.strip() for c in re.findall(r"(tiercli classify [^\n>]+)", README.replace(RUNS_OVER_TIME, ""))
             if "sample_data/" in c or "kunden.csv" in c]
+INITS = [c.strip() for c in re.findall(r"^ {4}(tiercli init [^\n>]+)", README, flags=re.MULTILINE)]
 
 
 @pytest.mark.parametrize("command", EXAMPLES)
@@ -42,6 +44,9 @@ def test_readme_classify_examples_run(command: str, tmp_path: Path, monkeypatch:
     monkeypatch.chdir(tmp_path)
     for name in ("sample_data", "rules.example.yaml"):
         (tmp_path / name).symlink_to(REPO / name)
+    for init in INITS:  # the rules files the README's examples write first
+        made = CliRunner().invoke(app, shlex.split(init)[1:])
+        assert made.exit_code == 0, made.output
     args = shlex.split(command)[1:]
     if "kunden.csv" in command:
         (tmp_path / "kunden.csv").write_text("kunde,datum,betrag\nc1,2024-01-01,5\n", encoding="utf-8")
@@ -51,6 +56,27 @@ def test_readme_classify_examples_run(command: str, tmp_path: Path, monkeypatch:
         return
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
+
+
+def test_readme_runs_over_time_examples_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The section's commands build on each other (a run, then a run against it, then a diff), so they run in
+    order in one folder, with the overrides file the section shows."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("sample_data", "rules.example.yaml"):
+        (tmp_path / name).symlink_to(REPO / name)
+    (tmp_path / "overrides.csv").write_text(RUNS_OVER_TIME.split("```csv\n", 1)[1].split("```", 1)[0],
+                                            encoding="utf-8")
+    commands = re.findall(r"^ {4}(tiercli [^\n]+)", RUNS_OVER_TIME, flags=re.MULTILINE)
+    assert [c.split()[1] for c in commands] == ["classify", "classify", "classify", "compare", "diff"]
+    printed = ""
+    for command in commands:
+        result = CliRunner().invoke(app, shlex.split(command)[1:])
+        assert result.exit_code == 0, f"{command}\n{result.output}"
+        printed += result.stdout
+    shown = re.findall(r"^movement .+$", RUNS_OVER_TIME, flags=re.MULTILINE)
+    assert shown and all(line in printed for line in shown), shown
+    outputs = re.findall(r"-o (\S+)", "\n".join(commands))
+    assert all((tmp_path / name).exists() for name in outputs), outputs
 
 
 def test_ruff_is_clean() -> None:

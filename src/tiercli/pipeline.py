@@ -12,13 +12,17 @@ from pathlib import Path
 
 import duckdb
 
-from tiercli.engine.clean import Source, clean, excluded_table
-from tiercli.engine.compute import classify, metrics_sql, score, summary
-from tiercli.engine.metrics import METRICS
+from tiercli.engine.clean import Cleaned, Source, clean, excluded_table
+from tiercli.engine.compute import column_units, member_names, summary
+from tiercli.engine.movement import apply_history, read_history
+from tiercli.engine.query import classify_orders
 from tiercli.errors import UsageError
+from tiercli.io.members import load_members
+from tiercli.io.overrides import Overrides
+from tiercli.io.previous import Previous
 from tiercli.io.readers import RawTable, read_file
-from tiercli.profiles.detect import ColumnMap, build_mapping, detect, header_score
-from tiercli.result import InputFile, Result
+from tiercli.profiles.detect import ColumnMap, build_mapping, detect_platform, header_score
+from tiercli.result import InputFile, Inspection, Result, StatusCount
 from tiercli.rules.model import Rules
 
 
@@ -38,6 +42,10 @@ class RunConfig:
     platform: str | None = None
     threads: int | None = None
     memory_limit: str | None = None
+    members: str | None = None  # a members file joined to the customers (tiercli.io.members)
+    previous: str | Previous | None = None  # an earlier run: levels kept, movement (tiercli.engine.movement)
+    overrides: str | Overrides | None = None  # hand-set levels and tags, applied after the rules
+    strict: bool = False  # an override that can't be applied stops the run
 
 
 def connect(temp_dir: str, threads: int | None, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
@@ -65,12 +73,57 @@ def load(con: duckdb.DuckDBPyConnection, config: RunConfig, temp_dir: Path) -> l
         raws.extend(read_file(con, path, f"raw_{index}", sheet=sheet, header_score=header_score,
                               temp_dir=temp_dir))
     platform = config.platform or config.rules.input.platform
+    explicit = config.rules.input.columns
+    found = [detect_platform(raw.headers, platform, raw.path, explicit) for raw in raws]
+    names = {d.profile.name for d in found}
     sources = []
-    for index, raw in enumerate(raws):
-        profile, _ = detect(raw.headers, platform, raw.path)
-        mapping = build_mapping(raw.headers, profile, config.rules.input.columns, raw.path)
+    for index, (raw, detection) in enumerate(zip(raws, found, strict=True)):
+        joined = detection.profile.items_of is not None and detection.profile.items_of in names
+        mapping = build_mapping(raw.headers, detection.profile, explicit, raw.path, check=not joined,
+                                detection=detection)
         sources.append(Source(raw, mapping, index))
     return sources
+
+
+def _inputs(sources: Sequence[Source], cleaned: Cleaned) -> list[InputFile]:
+    out = []
+    for s in sources:
+        read, used, excluded = cleaned.per_file[s.raw.name]
+        masked, relay = cleaned.keys[s.raw.name]
+        detection = s.mapping.detection.describe() if s.mapping.detection else s.mapping.profile.name
+        out.append(InputFile(
+            path=s.raw.path, name=s.raw.name, sha256=s.raw.sha256, kind=s.raw.kind, rows_read=read, rows_used=used,
+            rows_excluded=excluded, sheet=s.raw.sheet, encoding=s.raw.encoding, delimiter=s.raw.delimiter,
+            header_row=s.raw.header_row, platform=s.mapping.profile.name, detection=detection, masked_keys=masked,
+            relay_keys=relay))
+    return out
+
+
+def _statuses(cleaned: Cleaned) -> list[StatusCount]:
+    return [StatusCount(*row) for row in cleaned.statuses]
+
+
+DATES = {True: "day-first", False: "month-first", None: "ISO (year first)"}
+
+
+def inspect(config: RunConfig) -> Inspection:
+    """Read and clean the files as `run` would, and report how they read; nothing is classified or written."""
+    rules = config.rules
+    with tempfile.TemporaryDirectory(prefix="tiercli-") as temp:
+        con = connect(temp, config.threads, config.memory_limit)
+        try:
+            sources = load(con, config, Path(temp))
+            cleaned = clean(con, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
+                            extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
+            first, last, customers = con.execute(
+                "SELECT min(order_ts), max(order_ts), count(DISTINCT customer_id) FROM lines WHERE reason IS NULL"
+            ).fetchone() or (None, None, 0)
+        finally:
+            con.close()
+    return Inspection(
+        inputs=_inputs(sources, cleaned), mapping=_mapping_summary([s.mapping for s in sources]),
+        statuses=_statuses(cleaned), excluded_by_reason=cleaned.excluded_by_reason, first_order=first,
+        last_order=last, customers=customers, dates=DATES[cleaned.dayfirst])
 
 
 def _mapping_summary(maps: Sequence[ColumnMap]) -> dict[str, str]:
@@ -84,16 +137,19 @@ def _mapping_summary(maps: Sequence[ColumnMap]) -> dict[str, str]:
 
 def run(config: RunConfig) -> Result:
     rules = config.rules
+    previous, overrides = read_history(config.previous, config.overrides, rules)
     with tempfile.TemporaryDirectory(prefix="tiercli-") as temp:
         con = connect(temp, config.threads, config.memory_limit)
         try:
             sources = load(con, config, Path(temp))
+            members = (load_members(con, config.members, member_names(rules), Path(temp))
+                       if config.members else None)
             cleaned = clean(con, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
-                            extra_statuses=rules.input.statuses)
+                            extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
             lock_down(con)  # the files have been read; from here on no SQL can reach a file
-            con.execute(f"CREATE TABLE customers AS {metrics_sql(cleaned.as_of)}")
-            scores = score(con, rules.rfm.bins)
-            columns = classify(con, rules)
+            scores, columns = classify_orders(con, rules, cleaned.as_of, members=members is not None)
+            history = apply_history(con, rules, cleaned.as_of, columns, previous, overrides, config.strict)
+            columns = history.columns
             select = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
             customers = con.sql(
                 f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id").to_arrow_table()
@@ -102,18 +158,9 @@ def run(config: RunConfig) -> Result:
         finally:
             con.close()
 
-    inputs = [
-        InputFile(
-            path=s.raw.path, name=s.raw.name, sha256=s.raw.sha256, kind=s.raw.kind,
-            rows_read=cleaned.per_file[s.raw.name][0], rows_used=cleaned.per_file[s.raw.name][1],
-            rows_excluded=cleaned.per_file[s.raw.name][2], sheet=s.raw.sheet, encoding=s.raw.encoding,
-            delimiter=s.raw.delimiter, header_row=s.raw.header_row, platform=s.mapping.profile.name,
-        )
-        for s in sources
-    ]
+    inputs = _inputs(sources, cleaned)
     mapping = _mapping_summary([s.mapping for s in sources])
-    units: dict[str, str] = {m.name: m.unit for m in METRICS}
-    units.update({"r_score": "count", "f_score": "count", "m_score": "count", "rfm_score": "count"})
+    units = column_units(rules)
     run_rows = [
         ("tiercli version", version()),
         ("run at", datetime.now().isoformat(timespec="seconds")),
@@ -122,18 +169,23 @@ def run(config: RunConfig) -> Result:
         ("rules", rules.source),
         ("rules name", rules.name),
         ("rules sha256", rules.sha256 or ""),
-        ("rfm", f"bins {rules.rfm.bins}, {rules.rfm.method}, segments {rules.rfm.segments}"),
-        ("dates", {True: "day-first", False: "month-first", None: "ISO (year first)"}[cleaned.dayfirst]),
+        *scores.run_rows,
+        ("dates", DATES[cleaned.dayfirst]),
         ("customers", str(customers.num_rows)),
         ("rows read", str(sum(f.rows_read for f in inputs))),
         ("rows used", str(sum(f.rows_used for f in inputs))),
         ("rows excluded", str(sum(f.rows_excluded for f in inputs))),
         *((f"excluded: {k}", str(v)) for k, v in cleaned.excluded_by_reason.items()),
+        *((f"masked buyer ids in {f.name}", str(f.masked_keys)) for f in inputs if f.masked_keys),
+        *((f"relay e-mails as buyer ids in {f.name}", str(f.relay_keys)) for f in inputs if f.relay_keys),
+        *(() if members is None else (("members", f"{members.path}: {members.members} members from "
+                                                  f"{members.rows} rows ({members.without_id} without an id)"),)),
         ("threads", str(config.threads or os.cpu_count())),
     ]
     return Result(
-        customers=customers, excluded=excluded, summary=per_tier, thresholds=scores.thresholds, run=run_rows,
+        customers=customers, excluded=excluded, summary=per_tier, thresholds=scores.thresholds,
+        run=run_rows + history.run_rows,
         inputs=inputs, mapping=mapping, as_of=cleaned.as_of, excluded_by_reason=cleaned.excluded_by_reason,
         column_units=units, gradings=[g.name for g in rules.gradings], tags=[t.name for t in rules.tags],
-        notes=scores.notes,
+        notes=scores.notes + history.notes, statuses=_statuses(cleaned), movement=history.movement,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import classify, rows_by_customer, write
+from conftest import SIMPLE_RULES, classify, rows_by_customer, write
 from tiercli.errors import DataError
 
 
@@ -91,7 +91,7 @@ def test_shopify_continuation_lines_share_the_order_total_exactly(tmp_path: Path
     assert customers["a@x.com"]["quantity"] == 3
     assert customers["b@x.com"]["monetary"] == Decimal("15.00")
     assert customers["b@x.com"]["refund_amount"] == Decimal("5.00")
-    assert customers["b@x.com"]["last_order"] == datetime(2025, 12, 8, 10, 0)
+    assert customers["b@x.com"]["last_order"] == datetime(2025, 12, 8, 6, 0)  # +0400 → the file's usual +0000
     assert "c@x.com" not in customers
     assert {(r["row"], r["reason"]) for r in result.excluded.to_pylist()} == {(5, "unpaid"), (6, "cancelled")}
     assert result.inputs[0].platform == "shopify-orders"
@@ -134,3 +134,77 @@ def test_a_date_column_that_starts_year_first_keeps_to_it(tmp_path: Path, monkey
     assert [(r["row"], r["reason"], r["message"]) for r in result.excluded.to_pylist()] == [
         (4, "bad_date", "'03/04/2024' in 'order_date' is not a date")]
     assert rows_by_customer(result)["c1"]["frequency"] == 2
+
+
+def test_export_quirks_each_become_a_reason_or_a_value(tmp_path: Path) -> None:
+    f = write(tmp_path, "orders.csv", """
+        customer_id,email,order_id,order_date,amount,status
+        ="u1",,="1001",2024-01-01 10:00:00,"¥1,200.00",paid
+        ****,a***@x.com,1002,2024-01-02 10:00:00,(5.00),paid
+        ****,b@x.com,1003,2024-01-03 10:00:00,50,paid
+        c3,,1004,2024-01-04 10:00:00,7,paid,surprise
+        c4,,1005,2024-01-05 10:00:00,8,paid,
+        合计,,,,"1,265.00",
+    """)
+    result = classify(f)
+    customers = rows_by_customer(result)
+    assert customers["u1"]["monetary"] == Decimal("1200.00")
+    assert customers["b@x.com"]["monetary"] == Decimal("50.00")  # the masked id gave way to the e-mail
+    assert customers["c4"]["monetary"] == Decimal("8.00")  # one trailing empty field is tolerated
+    assert [(r["row"], r["reason"], r["message"]) for r in result.excluded.to_pylist()] == [
+        (3, "missing_customer", "only a masked identifier: '****' in 'customer_id', 'email'"),
+        (5, "extra_cells", "the row has more cells than the header; the first extra one holds 'surprise'"),
+        (7, "summary_row", "a total row of the export, not an order"),
+    ]
+
+
+def test_ids_in_scientific_notation_stop_the_run_naming_the_column(tmp_path: Path) -> None:
+    f = write(tmp_path, "o.csv", "order_id,customer_id,order_date,amount\n1.23457E+18,u1,2024-01-01,5\n")
+    with pytest.raises(DataError) as caught:
+        classify(f)
+    assert str(caught.value) == (
+        f"{f} column 'order_id': holds ids in scientific notation, such as '1.23457E+18': their digits are lost. "
+        "Export the file again with that column formatted as text (or read the original CSV, not a copy saved by "
+        "Excel)")
+
+
+def test_times_with_offsets_are_normalised_to_one_zone(tmp_path: Path) -> None:
+    f = write(tmp_path, "o.csv", """
+        customer_id,order_date,amount
+        c1,2024-01-01 23:30:00+08:00,5
+        c1,2024-01-02 10:00:00 +0800,5
+        c2,2024-01-01T20:00:00Z,5
+    """)
+    customers = rows_by_customer(classify(f))
+    assert customers["c1"]["first_order"] == datetime(2024, 1, 1, 23, 30)
+    assert customers["c2"]["first_order"] == datetime(2024, 1, 2, 4, 0)  # 20:00 UTC is 04:00 the next day at +08
+    utc = rows_by_customer(classify(f, rules=SIMPLE_RULES + "input: {timezone: UTC}\n"))
+    assert utc["c1"]["first_order"] == datetime(2024, 1, 1, 15, 30)
+    assert utc["c2"]["first_order"] == datetime(2024, 1, 1, 20, 0)
+
+
+def test_uci_returns_net_and_adjustments_are_excluded(tmp_path: Path) -> None:
+    f = write(tmp_path, "Online Retail.csv", """
+        InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+        536365,85123A,WHITE HANGING HEART,6,12/1/2010 8:26,2.55,17850,United Kingdom
+        C536379,D,Discount,-1,12/1/2010 9:41,27.50,17850,United Kingdom
+        A563185,B,Adjust bad debt,1,8/12/2011 14:50,11062.06,,United Kingdom
+    """)
+    result = classify(f)
+    c = rows_by_customer(result)["17850"]
+    assert (c["monetary"], c["frequency"]) == (Decimal("-12.20"), 1)
+    assert [(r["row"], r["reason"]) for r in result.excluded.to_pylist()] == [(4, "adjustment")]
+
+
+def test_jd_order_amount_repeated_on_each_line_counts_once(tmp_path: Path) -> None:
+    f = write(tmp_path, "jd.csv", """
+        订单号,下单帐号,下单时间,订单状态,商品名称,商品ID,订购数量,订单金额,京东价,应付金额,支付方式
+        9001,jd_u1,2024-03-01 10:00:00,完成,A,1,1,300.00,100.00,300.00,在线支付
+        9001,jd_u1,2024-03-01 10:00:00,完成,B,2,1,300.00,200.00,300.00,在线支付
+        9002,jd_u1,2024-03-05 10:00:00,(删除)完成,C,3,1,50.00,50.00,50.00,在线支付
+    """)
+    result = classify(f)
+    c = rows_by_customer(result)["jd_u1"]
+    assert (c["monetary"], c["frequency"], c["distinct_products"]) == (Decimal("300.00"), 1, 2)
+    assert [(r["row"], r["reason"], r["message"]) for r in result.excluded.to_pylist()] == [
+        (4, "cancelled", "status '(删除)完成'")]

@@ -13,14 +13,14 @@ import xlsxwriter
 
 from conftest import classify, rows_by_customer, shared_file, write
 from tiercli.errors import InputError
-from tiercli.io.readers import detect_delimiter, detect_encoding, read_file
+from tiercli.io.readers import EXTRA, WHITESPACE, detect_delimiter, detect_encoding, read_file
 from tiercli.profiles.detect import header_score
 
 
 def _read(path: Path, **kw: object) -> tuple[list, list[tuple]]:
     con = duckdb.connect()
     (raw,) = read_file(con, str(path), "raw", header_score=header_score, **kw)  # type: ignore[arg-type]
-    return [raw], con.execute(f"SELECT * FROM {raw.table} ORDER BY __row").fetchall()
+    return [raw], con.execute(f"SELECT * EXCLUDE ({EXTRA}) FROM {raw.table} ORDER BY __row").fetchall()
 
 
 def test_gbk_csv_with_title_rows_and_multiline_cells(tmp_path: Path) -> None:
@@ -117,3 +117,38 @@ def test_real_uci_sample_xlsx_reads_every_row() -> None:
     assert result.rows_read == 40_000
     assert result.rows_used + result.rows_excluded == 40_000
     assert result.excluded_by_reason["missing_customer"] == 10_057
+
+
+def test_blank_lines_keep_the_row_numbers_a_spreadsheet_shows(tmp_path: Path) -> None:
+    path = write(tmp_path, "o.csv", 'customer,order_date,amount\nc1,2024-01-01,5\n\nc2,2024-01-02,"a\n\nb"\n\n'
+                 "c3,2024-01-03,7\n")
+    _, rows = _read(path)
+    assert [(r[0], r[-1]) for r in rows] == [("c1", 2), ("c2", 4), ("c3", 6)]  # a quoted cell stays one row
+    assert rows[1][2] == "a\n\nb"
+
+
+def test_shift_jis_is_detected_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "amazon.txt"
+    path.write_bytes("注文番号\t購入者名\t購入日\t金額\n250-1\tやまだ たろう\t2024-01-02\t1200\n".encode("cp932"))
+    (raw,), rows = _read(path)
+    assert (raw.encoding, raw.delimiter) == ("Shift_JIS", "\t")
+    assert raw.headers == ["注文番号", "購入者名", "購入日", "金額"]
+    assert rows == [("250-1", "やまだ たろう", "2024-01-02", "1200", 2)]
+
+
+def test_whitespace_aligned_text_is_split_into_columns(tmp_path: Path) -> None:
+    lines = ["customer    order date           amount", "c1          2024-01-01 10:00     5.00",
+             "c22         2024-01-02 11:30    17.50"]
+    assert detect_delimiter([line + "\n" for line in lines]) == WHITESPACE
+    path = write(tmp_path, "report.txt", "\n".join(lines) + "\n")
+    (raw,), rows = _read(path)
+    assert (raw.delimiter, raw.headers) == ("whitespace", ["customer", "order date", "amount"])
+    assert rows == [("c1", "2024-01-01 10:00", "5.00", 2), ("c22", "2024-01-02 11:30", "17.50", 3)]
+
+
+def test_cells_beyond_the_header_are_kept_apart(tmp_path: Path) -> None:
+    path = write(tmp_path, "o.csv", "customer,order_date,amount\nc1,2024-01-01,5,\nc2,2024-01-02,6,oops,more\n")
+    con = duckdb.connect()
+    (raw,) = read_file(con, str(path), "raw", header_score=header_score)
+    assert con.execute(f"SELECT c0, {EXTRA}, __row FROM {raw.table} ORDER BY __row").fetchall() == [
+        ("c1", None, 2), ("c2", "oops", 3)]

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from tiercli.errors import Location, TiercliError, UsageError
 from tiercli.pipeline import RunConfig, run, version
+from tiercli.rules.model import Rules
 
 app = typer.Typer(
     name="tiercli",
@@ -92,6 +93,22 @@ def default_output(first_input: str) -> str:
     return f"{Path(first_input).stem}.tiers.xlsx"
 
 
+MEMBERS_HELP = ("Members file (CSV/XLSX): member id plus any of registration date, birthday, level, region, "
+                "channel, gender; members without orders are classified too (frequency 0).")
+RULES_HELP = "Rules file (YAML). Default: the built-in tmall-5 starter (see `tiercli init`)."
+PREVIOUS_HELP = ("An earlier output of tiercli (workbook, or its CSV/Parquet): adds previous_<grading> and movement, "
+                 "keeps upgrade-only levels, and writes a Movement sheet.")
+OVERRIDES_HELP = ("Hand-set levels and tags (CSV/XLSX: customer, grading, level, add_tags, remove_tags, reason, "
+                  "expires), applied after the rules.")
+
+
+def _rules(path: str | None) -> Rules:
+    from tiercli.rules.load import load_rules, parse_rules
+    from tiercli.rules.starter import starter_text
+
+    return load_rules(path) if path else parse_rules(starter_text("tmall-5"), source="built-in tmall-5")
+
+
 @app.command()
 def classify(
     ctx: typer.Context,
@@ -110,40 +127,50 @@ def classify(
     threads: Annotated[int | None, typer.Option("--threads", help="DuckDB threads (default: all cores).")] = None,
     memory_limit: Annotated[str | None, typer.Option("--memory-limit", help="DuckDB memory limit, e.g. 2GB; "
                                                      "larger data spills to disk.")] = None,
+    members: Annotated[str | None, typer.Option("--members", help=MEMBERS_HELP)] = None,
+    previous: Annotated[str | None, typer.Option("--previous", help=PREVIOUS_HELP)] = None,
+    overrides: Annotated[str | None, typer.Option("--overrides", help=OVERRIDES_HELP)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop with exit code 2 when an override can't be "
+                                         "applied (unknown customer, grading, level or tag).")] = False,
 ) -> None:
     """Classify customers: metrics, RFM scores and segments, tiers and tags, written as a workbook or table."""
-    from tiercli.cli.render import print_summary
+    from tiercli.cli.render import print_movement, print_summary
+    from tiercli.engine.compute import require_members
     from tiercli.io.writers import write_result
-    from tiercli.rules.load import load_rules, parse_rules
-    from tiercli.rules.starter import starter_text
 
     with exit_codes(ctx):
-        loaded = load_rules(rules) if rules else parse_rules(starter_text("tmall-5"), source="built-in tmall-5")
+        loaded = _rules(rules)
+        require_members(loaded, members is not None)
         out = output or default_output(files[0])
         result = run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
-                               platform=platform, threads=threads, memory_limit=memory_limit))
+                               platform=platform, threads=threads, memory_limit=memory_limit, members=members,
+                               previous=previous, overrides=overrides, strict=strict))
         written = write_result(result, out)
         if not quiet:
             console = Console(stderr=(out == "-"), highlight=False, soft_wrap=False)
             print_summary(console, result, written)
+            if result.movement is not None:
+                print_movement(console, result.movement)
 
 
 @app.command()
 def init(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help="Where to write the rules file.")] = "rules.yaml",
-    preset: Annotated[str, typer.Option("--preset", help="Starter to write.")] = "tmall-5",
+    preset: Annotated[str, typer.Option("--preset", help="Starter to write: tmall-5 (five Tmall tiers), taobao-vip "
+                                        "(member levels 店铺客户 … 至尊VIP), rfm (the RFM segment as the tier), "
+                                        "lifecycle (lifecycle stages as the tier).")] = "tmall-5",
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter rules file to edit."""
     from tiercli.rules.starter import starter_text
 
     with exit_codes(ctx):
+        text = starter_text(preset)
         target = Path(path)
         if target.exists() and not force:
             raise UsageError("already exists; pick another path or add --force to overwrite it",
                              Location(file=path), slug="exists")
-        text = starter_text(preset)
         target.write_text(text, encoding="utf-8")
         _stderr().print(f"wrote {path} (preset {preset}); check it with: tiercli validate {path}", markup=False)
 
@@ -152,30 +179,213 @@ def init(
 def validate(
     ctx: typer.Context,
     rules: Annotated[str, typer.Argument(help="Rules file to check.")],
+    orders: Annotated[list[str] | None, typer.Option("--orders", help="Order exports to check the rules against "
+                                                     "(repeat for several files).")] = None,
+    members: Annotated[str | None, typer.Option("--members", help=MEMBERS_HELP)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date the metrics are relative to (YYYY-MM-DD).")]
+    = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help="Force a platform profile.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit code 1).")] = False,
 ) -> None:
-    """Check a rules file and report every problem with its line and rule path."""
+    """Check a rules file: errors stop it from running (exit 2); warnings (exit 0, or 1 with --strict) are rules
+    that run but can't do what they say — with --orders, also tiers that match nobody or are shadowed, tags that
+    match everyone or nobody, and segments nobody can reach."""
+    from tiercli.engine.compute import require_members
+    from tiercli.engine.lint import data_findings, dry_run, static_findings
     from tiercli.rules.load import check_rules_file, load_rules
 
     with exit_codes(ctx):
+        err = _stderr()
         problems = check_rules_file(rules)
-        if problems:
-            err = _stderr()
+        loaded = load_rules(rules) if not problems else None
+        if loaded is not None:
+            problems = dry_run(loaded)
+        if problems or loaded is None:
             for problem in problems:
                 err.print(f"error: {problem}", markup=False)
             err.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {rules}", markup=False)
             raise typer.Exit(EXIT_BAD_INPUT)
-        loaded = load_rules(rules)
+        findings = static_findings(loaded)
+        checked = ""
+        if orders:
+            require_members(loaded, members is not None)
+            result = run(RunConfig(files=orders, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
+                                   platform=platform, members=members))
+            findings = sorted([*findings, *data_findings(loaded, result)], key=lambda f: f.location.line or 0)
+            checked = f"; checked against {result.customers.num_rows:,} customers"
+        label = "error" if strict else "warning"
+        for finding in findings:
+            err.print(f"{label}: {finding}", markup=False)
         levels = ", ".join(f"{g.name}: {len(g.levels)} levels" for g in loaded.gradings)
-        print(f"{rules}: OK ({levels}; {len(loaded.tags)} tags)")
+        if findings:
+            count = f"{len(findings)} warning{'s' if len(findings) != 1 else ''}"
+            err.print(f"{rules}: {count} ({levels}; {len(loaded.tags)} tags{checked})", markup=False)
+            if strict:
+                raise typer.Exit(EXIT_STRICT)
+            return
+        print(f"{rules}: OK ({levels}; {len(loaded.tags)} tags{checked})")
 
 
 @app.command()
-def metrics(ctx: typer.Context) -> None:
+def explain(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="The customer id, as in the customer_id column of the output.")],
+    files: Annotated[list[str], typer.Argument(help="Order exports: CSV, XLSX/XLS, Parquet. Read as one.")],
+    rules: Annotated[str | None, typer.Option("--rules", "-r", help=RULES_HELP)] = None,
+    members: Annotated[str | None, typer.Option("--members", help=MEMBERS_HELP)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date the metrics are relative to (YYYY-MM-DD).")]
+    = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help="Force a platform profile.")] = None,
+) -> None:
+    """Why one customer got its tiers and tags: its metrics, then each tier in order and each tag, with every
+    comparison's values and whether it held."""
+    from tiercli.cli.render import print_explanation
+    from tiercli.engine.compute import require_members
+    from tiercli.engine.explain import explain as explain_customer
+
+    with exit_codes(ctx):
+        loaded = _rules(rules)
+        require_members(loaded, members is not None)
+        result = run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
+                               platform=platform, members=members))
+        print_explanation(Console(highlight=False, soft_wrap=True), explain_customer(result, loaded, customer))
+
+
+@app.command()
+def sql(
+    ctx: typer.Context,
+    rules: Annotated[str | None, typer.Option("--rules", "-r", help=RULES_HELP)] = None,
+    dialect: Annotated[str, typer.Option("--dialect", help="duckdb (exactly what tiercli runs), spark, bigquery, "
+                                         "snowflake or postgres (transpiled by sqlglot).")] = "duckdb",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date the metrics are relative to (YYYY-MM-DD). "
+                                              "Default: the latest order time, computed in the query.")] = None,
+    members: Annotated[bool, typer.Option("--members", help="Also read a `members` table (customers without "
+                                          "orders get a row; member attributes are joined).")] = False,
+) -> None:
+    """Print the whole classification as one SQL query over a canonical `orders` table."""
+    from tiercli.engine.query import DIALECTS, MEMBERS_DDL, ORDERS_DDL, export_sql
+    from tiercli.errors import did_you_mean
+
+    with exit_codes(ctx):
+        if dialect not in DIALECTS:
+            raise UsageError(f"unknown dialect '{dialect}'{did_you_mean(dialect, DIALECTS)}; use one of "
+                             f"{', '.join(DIALECTS)}", slug="bad_dialect")
+        loaded = _rules(rules)
+        exported = export_sql(loaded, dialect, parse_as_of(as_of), members)
+        tables = [ORDERS_DDL, *([MEMBERS_DDL] if members else [])]
+        header = [f"-- tiercli {version()}: rules {loaded.source} ({loaded.name}), dialect {dialect}",
+                  "-- reads these tables (DuckDB types):",
+                  *(f"--   {line.strip()}" for ddl in tables for line in ddl.splitlines())]
+        sys.stdout.write("\n".join(header) + "\n" + exported.sql)
+        for note in exported.notes:
+            _stderr().print(f"note: sqlglot: {note}", markup=False)
+
+
+@app.command()
+def inspect(
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(help="Order exports: CSV, XLSX/XLS, Parquet. Read as one.")],
+    rules: Annotated[str | None, typer.Option("--rules", "-r", help="Rules file whose input: section (columns, "
+                                              "platform, dayfirst, statuses, timezone) applies.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help="Force a platform profile.")] = None,
+) -> None:
+    """Show how the files read — platform, encoding, columns, statuses, exclusions, dates, customers — and write
+    nothing."""
+    from tiercli.cli.render import print_inspection
+    from tiercli.pipeline import inspect as inspect_files
+
+    with exit_codes(ctx):
+        found = inspect_files(RunConfig(files=files, rules=_rules(rules), sheet=sheet, platform=platform))
+        print_inspection(Console(highlight=False, soft_wrap=False), found)
+
+
+@app.command()
+def metrics(
+    ctx: typer.Context,
+    rules: Annotated[str | None, typer.Option("--rules", "-r", help="Also list this rules file's custom metrics "
+                                              "and helpers.")] = None,
+) -> None:
     """List every name a rule can use, with its definition."""
     from tiercli.cli.render import print_metrics
 
     with exit_codes(ctx):
-        print_metrics(Console(highlight=False, soft_wrap=True))
+        loaded = _rules(rules) if rules else None
+        print_metrics(Console(highlight=False, soft_wrap=True), loaded)
+
+
+@app.command()
+def compare(
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(help="Order exports: CSV, XLSX/XLS, Parquet. Read as one.")],
+    start: Annotated[str, typer.Option("--from", help="The earlier as_of (YYYY-MM-DD): the previous run.")],
+    end: Annotated[str, typer.Option("--to", help="The later as_of (YYYY-MM-DD): the run written.")],
+    rules: Annotated[str | None, typer.Option("--rules", "-r", help=RULES_HELP)] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Where to write the later run (.xlsx with its "
+                                               "Movement sheet, .csv, .parquet, .json). Default: "
+                                               "<first input>.compare.xlsx")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help="Force a platform profile.")] = None,
+    members: Annotated[str | None, typer.Option("--members", help=MEMBERS_HELP)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Backtest without a previous file: classify the same orders as of two dates, the earlier run being the
+    later one's previous run, and write the later run with its Movement sheet."""
+    from dataclasses import replace
+
+    from tiercli.cli.render import print_movement, print_summary
+    from tiercli.engine.compute import require_members
+    from tiercli.engine.movement import previous_of
+    from tiercli.io.writers import write_result
+
+    with exit_codes(ctx):
+        loaded = _rules(rules)
+        require_members(loaded, members is not None)
+        earlier, later = parse_as_of(start), parse_as_of(end)
+        assert earlier is not None and later is not None
+        if earlier >= later:
+            raise UsageError(f"--from {start} is not before --to {end}; give the earlier date to --from",
+                             slug="bad_compare_dates")
+        config = RunConfig(files=files, rules=loaded, sheet=sheet, platform=platform, members=members)
+        before = run(replace(config, as_of=earlier))
+        source = f"the same orders as of {earlier:%Y-%m-%d %H:%M:%S} (--from)"
+        result = run(replace(config, as_of=later, previous=previous_of(before, loaded, source)))
+        out = output or f"{Path(files[0]).stem}.compare.xlsx"
+        written = write_result(result, out)
+        if not quiet:
+            console = Console(stderr=(out == "-"), highlight=False, soft_wrap=False)
+            print_summary(console, result, written)
+            if result.movement is not None:
+                print_movement(console, result.movement)
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="The earlier output of tiercli (workbook, or its CSV/Parquet).")],
+    new: Annotated[str, typer.Argument(help="The later output of tiercli.")],
+    rules: Annotated[str | None, typer.Option("--rules", "-r", help="Rules file giving each grading's levels in "
+                                              "order. Default: the NEW workbook's Summary sheet.")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Also write the Movement sheet to this "
+                                               ".xlsx workbook.")] = None,
+) -> None:
+    """Compare two outputs of tiercli: per grading, customers per movement (new, up, down, same, returned,
+    lapsed) and the previous × current table."""
+    from tiercli.cli.render import print_movement
+    from tiercli.engine.movement import diff_runs
+    from tiercli.io.movement_sheet import write_movement_workbook
+    from tiercli.rules.load import load_rules
+
+    with exit_codes(ctx):
+        report = diff_runs(old, new, load_rules(rules) if rules else None)
+        if output:
+            write_movement_workbook(report, output)
+        console = Console(highlight=False, soft_wrap=False)
+        print_movement(console, report, matrix=True)
+        if output:
+            console.print(f"wrote {output}", markup=False)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 import duckdb
 
 from tiercli.errors import DataError, InputError, Location
-from tiercli.io.readers import RawTable
+from tiercli.io.readers import EXTRA, RawTable
 from tiercli.profiles.detect import ColumnMap
 
 REASONS: dict[str, str] = {
@@ -28,6 +28,10 @@ REASONS: dict[str, str] = {
     "bad_amount": "the amount is not a number",
     "unknown_status": "a status tiercli doesn't know, without a payment time and a positive amount",
     "duplicate_order": "the same order was already read from an earlier file or row",
+    "extra_cells": "the row has more cells than the header, so its values can't be placed",
+    "summary_row": "a total row of the export (合计, 总计, Total), not an order",
+    "adjustment": "an accounting adjustment (e.g. UCI 'A…' invoices), not an order",
+    "no_order": "an item row whose order is not in the order report given with it",
     "after_as_of": "the order is later than as_of",
 }
 
@@ -43,9 +47,14 @@ CREATE OR REPLACE MACRO tc(x) AS CASE
     ELSE tc_slow(x) END;
 CREATE OR REPLACE MACRO tid(x) AS CASE WHEN x LIKE '%.0' AND regexp_full_match(x, '[0-9]+\.0+')
     THEN regexp_extract(x, '^([0-9]+)', 1) ELSE x END;
+CREATE OR REPLACE MACRO money_bare(x) AS regexp_replace(
+    regexp_replace(x, '[¥￥$€£\s]|元|RMB|CNY|USD|GBP|EUR', '', 'g'), '^(-?[0-9][0-9.,]*)[(（].*[)）]$', '\1');
+CREATE OR REPLACE MACRO money_point(x) AS CASE
+    WHEN regexp_full_match(x, '\(?-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+),[0-9]{1,2}\)?')
+        THEN replace(replace(x, '.', ''), ',', '.')  -- a decimal comma, when it can't be a thousands one
+    ELSE replace(x, ',', '') END;
 CREATE OR REPLACE MACRO money_slow(x) AS coalesce(TRY_CAST(x AS DECIMAL(18, 4)), TRY_CAST(regexp_replace(
-    regexp_replace(regexp_replace(x, '[¥￥$€£,\s]|元|RMB|CNY|USD|GBP|EUR', '', 'g'), '^\((.*)\)$', '-\1'),
-    '^(-?)[A-Z]{3}', '\1') AS DECIMAL(18, 4)));
+    regexp_replace(money_point(money_bare(x)), '^\((.*)\)$', '-\1'), '^(-?)[A-Z]{3}', '\1') AS DECIMAL(18, 4)));
 CREATE OR REPLACE MACRO money(x) AS coalesce(TRY_CAST(x AS DECIMAL(18, 4)), money_slow(tc(x)));
 """
 
@@ -56,6 +65,8 @@ _MDY = ["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m/%d/%y %H:%M", "%m
 _DMY = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y %H:%M", "%d/%m/%y", "%d-%m-%Y %H:%M:%S",
         "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
 _DMY_PATTERN = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})"
+SUMMARY_LABELS = ("合计", "总计", "汇总", "小计", "Total", "Totals", "Grand Total")
+_SCIENTIFIC = r"^[0-9](\.[0-9]+)?[eE]\+[0-9]+$"
 _YEAR_FIRST = r"^[\s=\"']*\d{4}[-/.年]"
 DATE_SAMPLE_ROWS = 100_000
 
@@ -72,6 +83,7 @@ class Cleaned:
     as_of: datetime
     excluded_by_reason: dict[str, int]
     per_file: dict[str, tuple[int, int, int]]  # name -> read, used, excluded
+    keys: dict[str, tuple[int, int]]  # name -> rows with a masked identifier, used rows with a relay identifier
     statuses: list[tuple[str, str, str, int]]  # file, raw status, class, rows
     dayfirst: bool | None
 
@@ -92,7 +104,12 @@ def install_macros(con: duckdb.DuckDBPyConnection, dayfirst: bool | None) -> Non
                 THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST(x AS DOUBLE) * 86400e6) AS BIGINT))
             ELSE try_strptime(regexp_replace(x, '\s*(Z|UTC|GMT|[+-][0-9]{{2}}:?[0-9]{{2}})$', ''),
                               [{iso}]) END);
-        CREATE OR REPLACE MACRO ts_iso(x) AS coalesce(TRY_CAST(x AS TIMESTAMP), ts_iso_slow(tc(x)));"""
+        CREATE OR REPLACE MACRO ts_iso(x) AS coalesce(TRY_CAST(x AS TIMESTAMP), ts_iso_slow(tc(x)));
+        CREATE OR REPLACE MACRO ts_tz(x, zone) AS CASE
+            WHEN regexp_matches(tc(x), '{_OFFSET}') THEN timezone(zone, TRY_CAST(regexp_replace(regexp_replace(
+                tc(x), '\s*(Z|UTC|GMT)\s*$', '+00:00'), '\s*([+-][0-9]{{2}}):?([0-9]{{2}})\s*$', '\1:\2')
+                AS TIMESTAMPTZ))
+            ELSE ts(x) END;"""
     )
 
 
@@ -110,6 +127,23 @@ def _col(src: Source, header: str) -> str:
 
 VALUE_FIELDS = frozenset({"paid_ts", "created_ts", "cancelled_ts", "amount", "unit_price", "quantity",
                           "refund_amount", "discount_amount"})
+TIME_FIELDS = ("paid_ts", "created_ts", "cancelled_ts")
+_OFFSET = r"[0-9]:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})\s*$"
+
+
+@dataclass(frozen=True)
+class DateColumn:
+    """What the first values of a text date column show."""
+
+    year_first: bool  # every sampled value starts with a 4-digit year
+    offset: str | None  # the most common UTC offset written in the values (`+08:00`), None when there is none
+
+
+@dataclass(frozen=True)
+class Zones:
+    """Time zones: `target` is the one zone times end up in (None: as written, offsets aside)."""
+
+    target: str | None = None
 
 
 def _text(src: Source, field: str) -> str:
@@ -117,12 +151,20 @@ def _text(src: Source, field: str) -> str:
     return f"t_{field}" if field in src.mapping.columns else "CAST(NULL AS VARCHAR)"
 
 
+def _masked(src: Source, text: str) -> str:
+    pattern = src.mapping.profile.masked_pattern
+    return f"regexp_matches({text}, {_lit(pattern)})" if pattern else "false"
+
+
 def _texts(src: Source) -> str:
     """Cleaned text per mapped field, each macro applied to a plain column once (fallback chains coalesced);
     typed Parquet columns pass as text here and are used typed where it matters.
 
     A value field (time, money, quantity) read from one column passes through as it is: its parser tries the
-    plain cast first and cleans the text (`tc`) only when that fails, which saves most of the pass's work."""
+    plain cast first and cleans the text (`tc`) only when that fails, which saves most of the pass's work.
+    A masked customer identifier (`****`, `密文`) gives way to the next column of the customer chain."""
+    profile = src.mapping.profile
+    empties = ", ".join(_lit(v) for v in profile.empty_values)
     cells = []
     fields = []
     for field, headers in src.mapping.columns.items():
@@ -130,46 +172,257 @@ def _texts(src: Source) -> str:
         for k, header in enumerate(headers):
             col = _col(src, header)
             text = f"CAST({col} AS VARCHAR)" if col in src.raw.typed else col
-            cells.append(f"{text} AS t_{field}_{k}" if field in VALUE_FIELDS and len(headers) == 1
-                         else f"tc({text}) AS t_{field}_{k}")
+            if field in VALUE_FIELDS and len(headers) == 1:
+                cells.append(f"{text} AS t_{field}_{k}")
+            elif empties and field not in VALUE_FIELDS:
+                cells.append(f"CASE WHEN tc({text}) IN ({empties}) THEN NULL ELSE tc({text}) END AS t_{field}_{k}")
+            else:
+                cells.append(f"tc({text}) AS t_{field}_{k}")
             names.append(f"t_{field}_{k}")
-        text = names[0] if len(names) == 1 else f"coalesce({', '.join(names)})"
-        if field in ("customer", "order_id"):
+        if field == "customer":
+            written = names[0] if len(names) == 1 else f"coalesce({', '.join(names)})"
+            usable = [f"CASE WHEN {_masked(src, n)} THEN NULL ELSE {n} END" for n in names]
+            text = usable[0] if len(usable) == 1 else f"coalesce({', '.join(usable)})"
+            fields.append(f"{written} AS customer_written")
+            fields.append(f"coalesce({_masked(src, written)}, false) AS key_masked")
             text = f"tid({text})"
+        else:
+            text = names[0] if len(names) == 1 else f"coalesce({', '.join(names)})"
+            if field == "order_id":
+                text = f"tid({text})"
         fields.append(f"{text} AS t_{field}")
-    raw = "".join(f", {c}" for c in src.raw.columns)
+    if "customer" not in src.mapping.columns:
+        fields += ["CAST(NULL AS VARCHAR) AS customer_written", "false AS key_masked"]
+    raw = "".join(f", {c}" for c in _carried_cells(src))
     inner = f"SELECT __row{raw}, {', '.join(cells)} FROM {src.raw.table}"
     return f"SELECT __row{raw}, {', '.join(fields)} FROM ({inner})"
+
+
+def _carried_cells(src: Source) -> list[str]:
+    return [*src.raw.columns, *([EXTRA] if src.raw.extra else [])]
 
 
 def _header(src: Source, field: str) -> str:
     return ", ".join(f"'{h}'" for h in src.mapping.columns.get(field, ()))
 
 
-def iso_columns(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> set[tuple[int, str]]:
-    """Text date columns whose first values are all written year first (2024-03-04, 2024/3/4, 2024年3月4日).
+def date_columns(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> dict[tuple[int, str], DateColumn]:
+    """Text date columns, judged from their first values: written year first (2024-03-04, 2024/3/4, 2024年3月4日)
+    or not, and with a UTC offset or not.
 
-    Those are read with year-first formats only, so the day-first question needs no pass over the whole file;
-    a later value written another way is not a date there, and its row is excluded as bad_date with its text.
-    """
-    found = set()
+    Year-first columns are read with year-first formats only, so the day-first question needs no pass over the
+    whole file; a later value written another way is not a date there, and its row is excluded as bad_date with
+    its text. Columns with offsets are converted to one zone."""
+    found = {}
     for src in sources:
-        for field in ("paid_ts", "created_ts"):
+        for field in TIME_FIELDS:
             for header in src.mapping.columns.get(field, ()):
                 col = _col(src, header)
                 if col in src.raw.typed:
                     continue
-                row = con.execute(
-                    f"""SELECT count(*), count(*) FILTER (WHERE NOT regexp_matches({col}, ?))
-                        FROM (SELECT {col} FROM {src.raw.table} WHERE {col} IS NOT NULL LIMIT {DATE_SAMPLE_ROWS})""",
-                    [_YEAR_FIRST]).fetchone()
-                if row and row[0] and not row[1]:
-                    found.add((src.index, col))
+                sample = (f"SELECT {col} AS v, __row FROM {src.raw.table} WHERE {col} IS NOT NULL "
+                          f"LIMIT {DATE_SAMPLE_ROWS}")
+                row = con.execute(f"SELECT count(*), count(*) FILTER (WHERE NOT regexp_matches(v, ?)) "
+                                  f"FROM ({sample})", [_YEAR_FIRST]).fetchone()
+                if not row or not row[0]:
+                    continue
+                offset = con.execute(  # the most common offset; on a tie, the one met first
+                    f"""SELECT regexp_extract(v, ?, 1) AS o FROM ({sample}) WHERE regexp_matches(v, ?)
+                        GROUP BY o ORDER BY count(*) DESC, min(__row) LIMIT 1""", [_OFFSET, _OFFSET]).fetchone()
+                found[(src.index, col)] = DateColumn(not row[1], _offset_text(offset[0] if offset else None))
     return found
 
 
+def _offset_text(written: str | None) -> str | None:
+    if written is None:
+        return None
+    if written in ("Z", "UTC", "GMT"):
+        return "+00:00"
+    digits = written.replace(":", "")
+    return f"{digits[:3]}:{digits[3:]}"
+
+
+def zone_name(zone: str) -> str:
+    """A zone DuckDB's timezone() understands: IANA names as they are, `+08:00` as `GMT+08:00`."""
+    return f"GMT{zone}" if zone[:1] in "+-" else zone
+
+
+def _status_sql(src: Source, extra: Mapping[str, str]) -> str:
+    profile = src.mapping.profile
+    statuses = {**profile.statuses, **extra}
+    if "status" not in src.mapping.columns:
+        return "'paid_done'"
+    cases = " ".join(f"WHEN status = {_lit(k)} THEN {_lit(v)}" for k, v in statuses.items())
+    cases += " ".join(f" WHEN starts_with(status, {_lit(k)}) THEN {_lit(v)}"
+                      for k, v in profile.status_prefixes.items())
+    return f"CASE {cases} ELSE 'unknown' END"
+
+
+def _refund_class_sql(src: Source) -> str:
+    refunds = src.mapping.profile.refund_statuses
+    if "refund_status" not in src.mapping.columns or not refunds:
+        return "CAST(NULL AS VARCHAR)"
+    cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in refunds.items())
+    return f"CASE t_refund_status {cases} END"
+
+
+def _prefix_test(src: Source, kind: str) -> str:
+    prefixes = [p for p, k in src.mapping.profile.order_id_prefixes.items() if k == kind]
+    if not prefixes or "order_id" not in src.mapping.columns:
+        return "false"
+    return "(" + " OR ".join(f"starts_with(t_order_id, {_lit(p)})" for p in prefixes) + ")"
+
+
+def _typed_select(src: Source, dates: Mapping[tuple[int, str], DateColumn], zones: Zones) -> str:
+    cols = src.mapping.columns
+    profile = src.mapping.profile
+    amount = (f"money({_text(src, 'amount')})" if "amount" in cols
+              else f"money({_text(src, 'quantity')}) * money({_text(src, 'unit_price')})")
+    returned = _prefix_test(src, "return")
+    if profile.negative_quantity_is_return and "quantity" in cols:
+        returned = f"({returned} OR money({_text(src, 'quantity')}) < 0)"
+    if returned != "false":
+        amount = f"CASE WHEN {returned} THEN -abs({amount}) ELSE {amount} END"
+    amount_raw = _text(src, "amount") if "amount" in cols else f"{_text(src, 'unit_price')}"
+    order_id = _text(src, "order_id") if "order_id" in cols else f"{_lit(src.raw.name)} || ':' || __row"
+    region = _text(src, "region")
+    if profile.region_from_address and "region" in cols:
+        region = f"nullif(split_part({region}, ' ', 1), '')"
+    ts_of = {f: _ts(src, f, dates, zones) for f in TIME_FIELDS}
+    raw = "".join(f", {c}" for c in _carried_cells(src))
+    return f"""
+        SELECT {src.index} AS __input, __row AS source_row{raw},
+            {_text(src, 'customer')} AS customer_id, customer_written, key_masked,
+            {order_id} AS order_id,
+            {_prefix_test(src, 'adjustment')} AS is_adjustment,
+            {ts_of['paid_ts']} AS paid_ts, {ts_of['created_ts']} AS created_ts,
+            {ts_of['cancelled_ts']} AS cancelled_at,
+            {_text(src, 'paid_ts')} AS paid_raw, {_text(src, 'created_ts')} AS created_raw,
+            {amount} AS gross, {amount_raw} AS amount_raw,
+            coalesce(money({_text(src, 'refund_amount')}), 0) AS refund_amount,
+            coalesce(money({_text(src, 'discount_amount')}), 0) AS discount_amount,
+            money({_text(src, 'quantity')}) AS quantity,
+            money({_text(src, 'unit_price')}) AS unit_price,
+            {_text(src, 'status')} AS status,
+            {_text(src, 'refund_status')} AS refund_status, {_refund_class_sql(src)} AS refund_class,
+            {_text(src, 'product')} AS product, {_text(src, 'sku')} AS sku, {_text(src, 'category')} AS category,
+            {region} AS region, {_text(src, 'channel')} AS channel, {_text(src, 'currency')} AS currency
+        FROM ({_texts(src)})"""
+
+
+def _ts(src: Source, field: str, dates: Mapping[tuple[int, str], DateColumn], zones: Zones) -> str:
+    headers = src.mapping.columns.get(field)
+    if not headers:
+        return "CAST(NULL AS TIMESTAMP)"
+    col = _col(src, headers[0])
+    if col in src.raw.typed:
+        return col
+    judged = [dates.get((src.index, _col(src, h))) for h in headers]
+    parse = "ts_iso" if all(j is not None and j.year_first for j in judged) else "ts"
+    offsets = [j.offset for j in judged if j is not None and j.offset]
+    naive_zone = src.mapping.profile.timezone
+    if offsets:
+        target = zone_name(zones.target or offsets[0])
+        return f"ts_tz({_text(src, field)}, {_lit(target)})"
+    if naive_zone and zones.target:
+        return (f"timezone({_lit(zone_name(zones.target))}, "
+                f"timezone({_lit(naive_zone)}, {parse}({_text(src, field)})))")
+    return f"{parse}({_text(src, field)})"
+
+
+def _carry_order_fields(src: Source) -> str:
+    """SQL over `typed` for line_first shapes: order fields from the order's first line onto every line."""
+    carried = ["customer_id", "customer_written", "key_masked", "paid_ts", "created_ts", "cancelled_at", "paid_raw",
+               "created_raw", "gross", "amount_raw", "refund_amount", "discount_amount", "status", "refund_status",
+               "refund_class", "region", "channel", "currency"]
+    window = "OVER (PARTITION BY order_id ORDER BY source_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+    exprs = ", ".join(f"coalesce({c}, first_value({c} IGNORE NULLS) {window}) AS {c}" for c in carried)
+    return f"SELECT * REPLACE ({exprs}) FROM typed"
+
+
+def _summary_test(src: Source) -> str:
+    labels = src.mapping.profile.summary_labels or SUMMARY_LABELS
+    texts = ", ".join(_lit(v) for label in labels for v in (label, label + ":", label + "："))
+    first = src.raw.columns[0] if src.raw.columns else "NULL"
+    return (f"(order_id IN ({texts}) OR customer_written IN ({texts}) "
+            f"OR trim(CAST({first} AS VARCHAR)) IN ({texts}))")
+
+
+def _reason_sql(src: Source, item: bool = False) -> str:
+    cust = _header(src, "customer")
+    paid_cols, created_cols = _header(src, "paid_ts"), _header(src, "created_ts")
+    time_cols = ", ".join(x for x in (paid_cols, created_cols) if x)
+    amount_cols = _header(src, "amount") or _header(src, "unit_price")
+    bad_paid = "(paid_ts IS NULL AND tc(paid_raw) IS NOT NULL)"
+    bad_created = "(paid_ts IS NULL AND created_ts IS NULL AND tc(created_raw) IS NOT NULL)"
+    extra = f"tc({EXTRA}) IS NOT NULL" if src.raw.extra else "false"
+    quote = "''''"
+    return f"""
+        CASE
+            WHEN {extra} THEN 'extra_cells'
+            WHEN {_summary_test(src)} THEN 'summary_row'
+            WHEN is_adjustment THEN 'adjustment'
+            WHEN status_class = 'unpaid' THEN 'unpaid'
+            WHEN status_class = 'refunded' OR refund_class = 'refunded' THEN 'refunded_in_full'
+            WHEN status_class = 'cancelled' OR refund_class = 'cancelled' OR cancelled_at IS NOT NULL
+                THEN 'cancelled'
+            WHEN {str(item).lower()} THEN NULL  -- the rest comes from the item's order, joined afterwards
+            WHEN customer_id IS NULL THEN 'missing_customer'
+            WHEN {bad_paid} OR {bad_created} OR coalesce(paid_ts, created_ts) IS NULL THEN 'bad_date'
+            WHEN gross IS NULL THEN 'bad_amount'
+            WHEN status_class = 'unknown' AND NOT (paid_ts IS NOT NULL AND gross > 0) THEN 'unknown_status'
+            WHEN gross > 0 AND refund_amount >= gross THEN 'refunded_in_full'
+        END AS reason,
+        CASE
+            WHEN {extra} THEN 'the row has more cells than the header; the first extra one holds '
+                || {quote} || tc({EXTRA if src.raw.extra else 'NULL'}) || {quote}
+            WHEN {_summary_test(src)} THEN 'a total row of the export, not an order'
+            WHEN is_adjustment THEN 'order id ' || {quote} || order_id || {quote} || ' is an adjustment, not an order'
+            WHEN status_class IN ('unpaid', 'cancelled', 'refunded', 'unknown') AND status IS NOT NULL
+                THEN 'status ' || {quote} || status || {quote}
+            WHEN refund_class IN ('refunded', 'cancelled')
+                THEN 'after-sale status ' || {quote} || refund_status || {quote}
+            WHEN cancelled_at IS NOT NULL THEN 'cancelled at ' || CAST(cancelled_at AS VARCHAR)
+            WHEN customer_id IS NULL AND customer_written IS NOT NULL
+                THEN 'only a masked identifier: ' || {quote} || customer_written || {quote} || ' in ' || {_lit(cust)}
+            WHEN customer_id IS NULL THEN 'no value in ' || {_lit(cust)}
+            WHEN {bad_paid} THEN {quote} || tc(paid_raw) || {quote} || ' in ' || {_lit(paid_cols)} || ' is not a date'
+            WHEN {bad_created}
+                THEN {quote} || tc(created_raw) || {quote} || ' in ' || {_lit(created_cols)} || ' is not a date'
+            WHEN coalesce(paid_ts, created_ts) IS NULL THEN 'no value in ' || {_lit(time_cols)}
+            WHEN gross IS NULL AND tc(amount_raw) IS NULL THEN 'no value in ' || {_lit(amount_cols)}
+            WHEN gross IS NULL
+                THEN {quote} || tc(amount_raw) || {quote} || ' in ' || {_lit(amount_cols)} || ' is not an amount'
+            WHEN gross > 0 AND refund_amount >= gross
+                THEN 'refund ' || CAST(refund_amount AS VARCHAR) || ' of ' || CAST(gross AS VARCHAR)
+        END AS message"""
+
+
+def _row_select(src: Source, extra_statuses: Mapping[str, str], dates: Mapping[tuple[int, str], DateColumn],
+                zones: Zones, as_of: datetime | None, item: bool = False) -> str:
+    """One input's rows as `lines` rows: canonical columns, reason and message, original cells if excluded."""
+    body = f"WITH typed AS ({_typed_select(src, dates, zones)}) "
+    body += _carry_order_fields(src) if src.mapping.profile.shape == "line_first" else "SELECT * FROM typed"
+    reasoned = f"""
+        SELECT *, coalesce(paid_ts, created_ts) AS order_ts, {_reason_sql(src, item)}
+        FROM (SELECT *, {_status_sql(src, extra_statuses)} AS status_class FROM ({body}))"""
+    if as_of is not None:
+        late = f"reason IS NULL AND order_ts > {_ts_lit(as_of)}"
+        reasoned = f"""SELECT * REPLACE (
+            CASE WHEN {late} THEN 'after_as_of' ELSE reason END AS reason,
+            CASE WHEN {late} THEN 'ordered ' || CAST(order_ts AS VARCHAR) || ', after as_of ' || {_lit(str(as_of))}
+                 ELSE message END AS message)
+            FROM ({reasoned})"""
+    cells = ", ".join(f"CAST({c} AS VARCHAR)" for c in src.raw.columns)
+    dropped = ", ".join([*_carried_cells(src), "paid_raw", "created_raw", "amount_raw", "paid_ts", "created_ts",
+                         "customer_written", "is_adjustment", "refund_class"])
+    return f"""
+        SELECT * EXCLUDE ({dropped}), CASE WHEN reason IS NOT NULL THEN [{cells}] END AS raw_cells
+        FROM ({reasoned})"""
+
+
 def decide_dayfirst(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], configured: bool | None,
-                    iso: set[tuple[int, str]] | None = None) -> bool | None:
+                    dates: Mapping[tuple[int, str], DateColumn] | None = None) -> bool | None:
     """Read dates like 03/04/2024 day-first or month-first, from what the data shows."""
     firsts: list[int] = []
     seconds: list[int] = []
@@ -178,7 +431,8 @@ def decide_dayfirst(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], c
         for field in ("paid_ts", "created_ts"):
             for header in src.mapping.columns.get(field, ()):
                 col = _col(src, header)
-                if col in src.raw.typed or (src.index, col) in (iso or set()):
+                judged = (dates or {}).get((src.index, col))
+                if col in src.raw.typed or (judged is not None and judged.year_first):
                     continue
                 row = con.execute(
                     f"""SELECT max(TRY_CAST(regexp_extract({col}, ?, 1) AS INTEGER)),
@@ -214,120 +468,6 @@ def decide_dayfirst(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], c
     return configured
 
 
-def _status_sql(src: Source, extra: Mapping[str, str]) -> str:
-    statuses = {**src.mapping.profile.statuses, **extra}
-    if "status" not in src.mapping.columns:
-        return "'paid_done'"
-    cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in statuses.items())
-    return f"CASE status {cases} ELSE 'unknown' END"
-
-
-def _typed_select(src: Source, iso: set[tuple[int, str]]) -> str:
-    cols = src.mapping.columns
-    amount = (f"money({_text(src, 'amount')})" if "amount" in cols
-              else f"money({_text(src, 'quantity')}) * money({_text(src, 'unit_price')})")
-    amount_raw = _text(src, "amount") if "amount" in cols else f"{_text(src, 'unit_price')}"
-    order_id = _text(src, "order_id") if "order_id" in cols else f"{_lit(src.raw.name)} || ':' || __row"
-    region = _text(src, "region")
-    if src.mapping.profile.region_from_address and "region" in cols:
-        region = f"nullif(split_part({region}, ' ', 1), '')"
-    ts_of = {f: _ts(src, f, iso) for f in ("paid_ts", "created_ts", "cancelled_ts")}
-    raw = "".join(f", {c}" for c in src.raw.columns)
-    return f"""
-        SELECT {src.index} AS __input, __row AS source_row{raw},
-            {_text(src, 'customer')} AS customer_id,
-            {order_id} AS order_id,
-            {ts_of['paid_ts']} AS paid_ts, {ts_of['created_ts']} AS created_ts,
-            {ts_of['cancelled_ts']} AS cancelled_at,
-            {_text(src, 'paid_ts')} AS paid_raw, {_text(src, 'created_ts')} AS created_raw,
-            {amount} AS gross, {amount_raw} AS amount_raw,
-            coalesce(money({_text(src, 'refund_amount')}), 0) AS refund_amount,
-            coalesce(money({_text(src, 'discount_amount')}), 0) AS discount_amount,
-            money({_text(src, 'quantity')}) AS quantity,
-            money({_text(src, 'unit_price')}) AS unit_price,
-            {_text(src, 'status')} AS status,
-            {_text(src, 'product')} AS product, {_text(src, 'sku')} AS sku, {_text(src, 'category')} AS category,
-            {region} AS region, {_text(src, 'channel')} AS channel, {_text(src, 'currency')} AS currency
-        FROM ({_texts(src)})"""
-
-
-def _ts(src: Source, field: str, iso: set[tuple[int, str]]) -> str:
-    headers = src.mapping.columns.get(field)
-    if not headers:
-        return "CAST(NULL AS TIMESTAMP)"
-    col = _col(src, headers[0])
-    if col in src.raw.typed:
-        return col
-    iso_only = all((src.index, _col(src, h)) in iso for h in headers)
-    return f"{'ts_iso' if iso_only else 'ts'}({_text(src, field)})"
-
-
-def _carry_order_fields(src: Source) -> str:
-    """SQL over `typed` for line_first shapes: order fields from the order's first line onto every line."""
-    carried = ["customer_id", "paid_ts", "created_ts", "cancelled_at", "paid_raw", "created_raw", "gross", "amount_raw",
-               "refund_amount", "discount_amount", "status", "region", "channel", "currency"]
-    window = "OVER (PARTITION BY order_id ORDER BY source_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
-    exprs = ", ".join(f"coalesce({c}, first_value({c} IGNORE NULLS) {window}) AS {c}" for c in carried)
-    return f"SELECT * REPLACE ({exprs}) FROM typed"
-
-
-def _reason_sql(src: Source) -> str:
-    cust = _header(src, "customer")
-    paid_cols, created_cols = _header(src, "paid_ts"), _header(src, "created_ts")
-    time_cols = ", ".join(x for x in (paid_cols, created_cols) if x)
-    amount_cols = _header(src, "amount") or _header(src, "unit_price")
-    bad_paid = "(paid_ts IS NULL AND tc(paid_raw) IS NOT NULL)"
-    bad_created = "(paid_ts IS NULL AND created_ts IS NULL AND tc(created_raw) IS NOT NULL)"
-    quote = "''''"
-    return f"""
-        CASE
-            WHEN status_class = 'unpaid' THEN 'unpaid'
-            WHEN status_class = 'refunded' THEN 'refunded_in_full'
-            WHEN status_class = 'cancelled' OR cancelled_at IS NOT NULL THEN 'cancelled'
-            WHEN customer_id IS NULL THEN 'missing_customer'
-            WHEN {bad_paid} OR {bad_created} OR coalesce(paid_ts, created_ts) IS NULL THEN 'bad_date'
-            WHEN gross IS NULL THEN 'bad_amount'
-            WHEN status_class = 'unknown' AND NOT (paid_ts IS NOT NULL AND gross > 0) THEN 'unknown_status'
-            WHEN gross > 0 AND refund_amount >= gross THEN 'refunded_in_full'
-        END AS reason,
-        CASE
-            WHEN status_class IN ('unpaid', 'cancelled', 'refunded', 'unknown') AND status IS NOT NULL
-                THEN 'status ' || {quote} || status || {quote}
-            WHEN cancelled_at IS NOT NULL THEN 'cancelled at ' || CAST(cancelled_at AS VARCHAR)
-            WHEN customer_id IS NULL THEN 'no value in ' || {_lit(cust)}
-            WHEN {bad_paid} THEN {quote} || tc(paid_raw) || {quote} || ' in ' || {_lit(paid_cols)} || ' is not a date'
-            WHEN {bad_created}
-                THEN {quote} || tc(created_raw) || {quote} || ' in ' || {_lit(created_cols)} || ' is not a date'
-            WHEN coalesce(paid_ts, created_ts) IS NULL THEN 'no value in ' || {_lit(time_cols)}
-            WHEN gross IS NULL AND tc(amount_raw) IS NULL THEN 'no value in ' || {_lit(amount_cols)}
-            WHEN gross IS NULL
-                THEN {quote} || tc(amount_raw) || {quote} || ' in ' || {_lit(amount_cols)} || ' is not an amount'
-            ELSE 'refund ' || CAST(refund_amount AS VARCHAR) || ' of ' || CAST(gross AS VARCHAR)
-        END AS message"""
-
-
-def _row_select(src: Source, extra_statuses: Mapping[str, str], iso: set[tuple[int, str]],
-                as_of: datetime | None) -> str:
-    """One input's rows as `lines` rows: canonical columns, reason and message, original cells if excluded."""
-    body = f"WITH typed AS ({_typed_select(src, iso)}) "
-    body += _carry_order_fields(src) if src.mapping.profile.shape == "line_first" else "SELECT * FROM typed"
-    reasoned = f"""
-        SELECT *, coalesce(paid_ts, created_ts) AS order_ts, {_reason_sql(src)}
-        FROM (SELECT *, {_status_sql(src, extra_statuses)} AS status_class FROM ({body}))"""
-    if as_of is not None:
-        late = f"reason IS NULL AND order_ts > {_ts_lit(as_of)}"
-        reasoned = f"""SELECT * REPLACE (
-            CASE WHEN {late} THEN 'after_as_of' ELSE reason END AS reason,
-            CASE WHEN {late} THEN 'ordered ' || CAST(order_ts AS VARCHAR) || ', after as_of ' || {_lit(str(as_of))}
-                 ELSE message END AS message)
-            FROM ({reasoned})"""
-    cells = ", ".join(f"CAST({c} AS VARCHAR)" for c in src.raw.columns)
-    dropped = ", ".join([*src.raw.columns, "paid_raw", "created_raw", "amount_raw", "paid_ts", "created_ts"])
-    return f"""
-        SELECT * EXCLUDE ({dropped}), CASE WHEN reason IS NOT NULL THEN [{cells}] END AS raw_cells
-        FROM ({reasoned})"""
-
-
 def _ts_lit(value: datetime) -> str:
     return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
 
@@ -336,7 +476,8 @@ def build_lines(
     con: duckdb.DuckDBPyConnection,
     sources: Sequence[Source],
     extra_statuses: Mapping[str, str],
-    iso: set[tuple[int, str]] | None = None,
+    dates: Mapping[tuple[int, str], DateColumn] | None = None,
+    zones: Zones | None = None,
     as_of: datetime | None = None,
 ) -> None:
     """Create table `lines`: every input row, typed, with `reason` NULL for rows that will be used.
@@ -344,8 +485,10 @@ def build_lines(
     Each input is scanned once, in its own statement, so a file that can't be parsed is named in the error."""
     con.execute("CREATE OR REPLACE TABLE __inputs (__input INTEGER, source_file VARCHAR)")
     con.executemany("INSERT INTO __inputs VALUES (?, ?)", [(s.index, s.raw.name) for s in sources])
+    items = item_sources(sources)
     for position, src in enumerate(sources):
-        select = _row_select(src, extra_statuses, iso or set(), as_of)
+        select = _row_select(src, extra_statuses, dates or {}, zones or Zones(), as_of,
+                             item=src.index in items)
         statement = (f"CREATE TABLE lines AS {select}" if position == 0
                      else f"INSERT INTO lines BY NAME {select}")
         try:
@@ -358,18 +501,39 @@ def build_lines(
             con.execute(statement)
 
 
+def _check_ids(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
+    """Ids written in scientific notation (1.23457E+18) have lost their digits already: stop, naming the column."""
+    for field, column in (("customer", "customer_id"), ("order_id", "order_id")):
+        row = con.execute(
+            f"""SELECT __input, {column} FROM lines
+                WHERE contains(upper({column}), 'E+') AND regexp_matches({column}, ?) LIMIT 1""",
+            [_SCIENTIFIC]).fetchone()
+        if row:
+            src = next(s for s in sources if s.index == row[0])
+            header = " / ".join(src.mapping.columns.get(field, ()))
+            raise DataError(
+                f"holds ids in scientific notation, such as '{row[1]}': their digits are lost. "
+                "Export the file again with that column formatted as text (or read the original CSV, not a "
+                "copy saved by Excel)", Location(file=src.raw.path, column=header), slug="scientific_id")
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _late_exclusions(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
     """Duplicates: an order read before, from an earlier file or (order-per-row exports) an earlier row."""
+    items = item_sources(sources)
+    sources = [s for s in sources if s.index not in items]
     order_shape = any(s.mapping.profile.shape == "order" for s in sources)
     has_ids = any("order_id" in s.mapping.columns for s in sources)
     if not (has_ids and (len(sources) > 1 or order_shape)):
         return
+    considered = ", ".join(str(s.index) for s in sources)
+    # a row with a negative amount under a paid order's id is its refund or return (Square, Stripe): it nets
+    candidates = f"reason IS NULL AND l.__input IN ({considered}) AND NOT coalesce(gross < 0, false)"
     dup = con.execute(
-        """SELECT count(*) FROM (SELECT order_id FROM lines WHERE reason IS NULL
+        f"""SELECT count(*) FROM (SELECT order_id FROM lines l WHERE {candidates}
            GROUP BY order_id HAVING count(DISTINCT __input) > 1 OR count(*) > 1)""").fetchone()
     if not dup or not dup[0]:
         return
@@ -381,7 +545,7 @@ def _late_exclusions(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) 
                      first_value(f.source_file) OVER w AS first_file,
                      first_value(source_row) OVER w AS first_row,
                      first_value(l.__input) OVER w AS first_input
-              FROM lines l JOIN __inputs f USING (__input) WHERE reason IS NULL
+              FROM lines l JOIN __inputs f USING (__input) WHERE {candidates}
               WINDOW w AS (PARTITION BY order_id ORDER BY l.__input, source_row)) d
         WHERE lines.__input = d.__input AND lines.source_row = d.source_row
           AND (d.__input <> d.first_input OR ({str(order_shape).lower()} AND (d.source_row <> d.first_row)))""")
@@ -392,10 +556,75 @@ def _late_exclusions(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) 
             WHERE lines.__input = {src.index} AND lines.reason = 'duplicate_order' AND lines.source_row = r.__row""")
 
 
+def item_sources(sources: Sequence[Source]) -> dict[int, list[int]]:
+    """Item reports given together with their order report: item input -> the order report inputs."""
+    out = {}
+    for src in sources:
+        owner = src.mapping.profile.items_of
+        orders = [o.index for o in sources if owner is not None and o.mapping.profile.name == owner]
+        if orders:
+            out[src.index] = orders
+    return out
+
+
+def _join_items(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
+    """Item rows take customer, time and status from their order's row in the order report, and share its amount
+    by line value (the first item takes the rounding remainder); the order's row stays used, as the order, with
+    nothing left to add. An item whose order is excluded is excluded for the same reason; an item whose order is
+    not in the order report is excluded as `no_order`."""
+    for item, orders in item_sources(sources).items():
+        owner = ", ".join(str(i) for i in orders)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE __items AS
+            WITH o AS (
+                SELECT DISTINCT ON (order_id) * FROM lines WHERE __input IN ({owner})
+                ORDER BY order_id, reason IS NOT NULL, __input, source_row),
+            i AS (
+                SELECT i.__input, i.source_row, i.order_id,
+                       coalesce(nullif(abs(CAST(coalesce(i.unit_price, 0) * coalesce(i.quantity, 1) AS DOUBLE)), 0),
+                                1.0) AS w,
+                       o.__input AS o_input, o.source_row AS o_row, o.reason AS o_reason, o.customer_id,
+                       o.key_masked, o.order_ts, o.status AS o_status, o.status_class AS o_class, o.region,
+                       o.channel, o.currency, o.gross, o.refund_amount, o.discount_amount
+                FROM lines i LEFT JOIN o USING (order_id)
+                WHERE i.__input = {item} AND i.reason IS NULL)
+            SELECT *, sum(w) OVER o AS tw, row_number() OVER (PARTITION BY order_id ORDER BY source_row) AS rn
+            FROM i WINDOW o AS (PARTITION BY order_id)""")
+        shares = ", ".join(_share_sql(c) for c in ("gross", "refund_amount", "discount_amount"))
+        con.execute(f"""
+            UPDATE lines SET customer_id = s.customer_id, key_masked = s.key_masked, order_ts = s.order_ts,
+                status = coalesce(lines.status, s.o_status),
+                status_class = CASE WHEN lines.status IS NULL THEN s.o_class ELSE lines.status_class END,
+                region = coalesce(lines.region, s.region), channel = coalesce(lines.channel, s.channel),
+                currency = coalesce(lines.currency, s.currency),
+                gross = s.gross, refund_amount = s.refund_amount, discount_amount = s.discount_amount
+            FROM (SELECT __input, source_row, customer_id, key_masked, order_ts, o_status, o_class, region, channel,
+                         currency, {shares}
+                  FROM __items WHERE o_input IS NOT NULL AND o_reason IS NULL
+                  WINDOW o AS (PARTITION BY order_id)) s
+            WHERE lines.__input = s.__input AND lines.source_row = s.source_row""")
+        con.execute("""
+            UPDATE lines SET reason = CASE WHEN i.o_input IS NULL THEN 'no_order' ELSE i.o_reason END,
+                message = CASE WHEN i.o_input IS NULL
+                    THEN 'order ''' || i.order_id || ''' is not in the order report'
+                    ELSE 'its order (' || f.source_file || ' row ' || CAST(i.o_row AS VARCHAR) || ') is excluded: '
+                         || i.o_reason END
+            FROM __items i LEFT JOIN __inputs f ON f.__input = i.o_input
+            WHERE lines.__input = i.__input AND lines.source_row = i.source_row
+              AND (i.o_input IS NULL OR i.o_reason IS NOT NULL)""")
+        con.execute("""
+            UPDATE lines SET gross = 0, refund_amount = 0, discount_amount = 0, quantity = NULL, product = NULL,
+                sku = NULL, category = NULL
+            FROM (SELECT DISTINCT o_input, o_row FROM __items WHERE o_reason IS NULL) h
+            WHERE lines.__input = h.o_input AND lines.source_row = h.o_row""")
+        con.execute("DROP TABLE __items")
+
+
 def _share_order_amounts(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
     """An order-level amount on several lines is shared over them by line value (the first line takes the
     rounding remainder), so an order's lines add up to exactly what was paid."""
-    shared = [s.index for s in sources if s.mapping.profile.amount == "order" and s.mapping.profile.shape != "order"]
+    shared = [s.index for s in sources if s.mapping.profile.shape != "order"
+              and s.mapping.profile.amount in ("order", "order_repeated")]
     if not shared:
         return
     inputs = ", ".join(str(i) for i in shared)
@@ -432,13 +661,16 @@ def clean(
     as_of: datetime | None,
     dayfirst: bool | None,
     extra_statuses: Mapping[str, str],
+    timezone: str | None = None,
 ) -> Cleaned:
     """Everything that reads the input files; afterwards only `lines` and `__inputs` are needed."""
-    iso = iso_columns(con, sources)
-    decided = decide_dayfirst(con, sources, dayfirst, iso)
+    dates = date_columns(con, sources)
+    decided = decide_dayfirst(con, sources, dayfirst, dates)
     install_macros(con, decided)
-    build_lines(con, sources, extra_statuses, iso, as_of)
+    build_lines(con, sources, extra_statuses, dates, Zones(timezone), as_of)
+    _check_ids(con, sources)
     _late_exclusions(con, sources)
+    _join_items(con, sources)
     _share_order_amounts(con, sources)
     con.execute("""
         CREATE VIEW orders AS SELECT customer_id, order_id, order_ts, gross - refund_amount AS amount,
@@ -455,20 +687,26 @@ def clean(
         "SELECT reason, count(*) FROM lines WHERE reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
     counts = {row[0]: row[1:] for row in con.execute(
         """SELECT __input, count(*) FILTER (WHERE reason IS NULL), count(*) FILTER (WHERE reason IS NOT NULL),
-                  count(*), count(DISTINCT source_row), coalesce(max(source_row) - min(source_row) + 1, 0)
+                  count(*), count(DISTINCT source_row), count(*) FILTER (WHERE key_masked)
            FROM lines GROUP BY __input""").fetchall()}
     per_file = {}
+    keys = {}
     for src in sources:
-        used, excluded, total, distinct, span = counts.get(src.index, (0, 0, 0, 0, 0))
-        if src.raw.rows is None:  # a CSV: its rows were counted by the pass itself, numbered without gaps
-            src.raw.rows = span
+        used, excluded, total, distinct, masked = counts.get(src.index, (0, 0, 0, 0, 0))
+        if src.raw.rows is None:  # a CSV: its rows were counted by the pass itself
+            src.raw.rows = total
         if used + excluded != src.raw.rows or distinct != total:
             raise AssertionError(f"row accounting broke for {src.raw.name}: read {src.raw.rows}, "
                                  f"used {used}, excluded {excluded}, distinct rows {distinct} of {total}")
         per_file[src.raw.name] = (src.raw.rows, used, excluded)
+        relay = src.mapping.profile.relay_pattern
+        relayed = con.execute(
+            "SELECT count(*) FROM lines WHERE __input = ? AND reason IS NULL AND regexp_matches(customer_id, ?)",
+            [src.index, relay]).fetchone() if relay else None
+        keys[src.raw.name] = (masked, relayed[0] if relayed else 0)
     statuses = con.execute("""SELECT source_file, coalesce(status, '(none)'), status_class, count(*)
                               FROM lines JOIN __inputs USING (__input) GROUP BY ALL ORDER BY 1, 4 DESC""").fetchall()
-    return Cleaned(final_as_of, by_reason, per_file, [tuple(r) for r in statuses], decided)
+    return Cleaned(final_as_of, by_reason, per_file, keys, [tuple(r) for r in statuses], decided)
 
 
 def excluded_table(sources: Sequence[Source]) -> str:

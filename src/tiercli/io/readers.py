@@ -12,17 +12,21 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import itertools
+import mmap
 import os
+import re
 import tempfile
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tiercli.errors import InputError, Location, UsageError
 
@@ -34,7 +38,13 @@ CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 DELIMITERS = (",", ";", "\t", "|")
+WHITESPACE = "whitespace"
+_ALIGNED = re.compile(r"\t|\s{2,}")
+_TOKEN = re.compile(r"\S+")
 _CJK_MIN, _CJK_MAX = 0x4E00, 0x9FFF
+EXTRA = "c_extra"  # cells beyond the header's width (a row with more fields than the header)
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "gb18030": "GB18030",
+                  "shift_jis": "Shift_JIS", "cp1252": "CP1252", "latin-1": "LATIN-1"}
 
 
 @dataclass
@@ -52,6 +62,7 @@ class RawTable:
     delimiter: str | None = None
     typed: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type when not text (Parquet)
     single_thread_sql: str | None = None  # re-creates the view for DuckDB's single-threaded CSV scanner
+    extra: bool = False  # the view has EXTRA: what a row holds beyond the header's width (NULL when nothing)
 
     @property
     def columns(self) -> list[str]:
@@ -167,8 +178,14 @@ def read_file(
 
 # --- CSV -------------------------------------------------------------------------------------------------------
 
+def codec(encoding: str) -> str:
+    """The Python codec for a detected encoding (Shift_JIS files are read with Windows' superset, cp932)."""
+    return "cp932" if encoding == "shift_jis" else encoding
+
+
 def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 when the text reads as Chinese, else cp1252/latin-1."""
+    """UTF-8 (with or without BOM), else Shift_JIS when the text reads as Japanese (kana), else GB18030 when it
+    reads as Chinese, else cp1252/latin-1."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -179,45 +196,163 @@ def detect_encoding(sample: bytes) -> str:
     except UnicodeDecodeError:
         pass
     try:
+        text = codecs.getincrementaldecoder("cp932")().decode(sample, final=False)
+        wide = [ch for ch in text if ord(ch) > 127]
+        kana = sum(1 for ch in wide if 0x3040 <= ord(ch) <= 0x30FF)  # Chinese read as cp932 gives none of these
+        if wide and kana / len(wide) >= 0.05:
+            return "shift_jis"
+    except UnicodeDecodeError:
+        pass
+    gb18030 = False
+    try:
         text = codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+        gb18030 = True
         wide = [ch for ch in text if ord(ch) > 127]
         cjk = sum(1 for ch in wide if _CJK_MIN <= ord(ch) <= _CJK_MAX or 0x3000 <= ord(ch) <= 0x303F
                   or 0xFF00 <= ord(ch) <= 0xFFEF)
-        if wide and cjk / len(wide) >= 0.5:
+        if wide and cjk / len(wide) >= 0.5 and not _isolated_cjk(text):
             return "gb18030"
     except UnicodeDecodeError:
         pass
     try:
         sample.decode("cp1252")
         return "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1"
+    except UnicodeDecodeError:  # bytes cp1252 leaves undefined: GB18030 when it reads them (e.g. only '¥')
+        return "gb18030" if gb18030 else "latin-1"
+
+
+def _isolated_cjk(text: str) -> bool:
+    """Whether the CJK characters of a GB18030 reading mostly stand alone between Latin letters, as when
+    cp1252 text (`Bücher`: ü and the c after it) is read as GB18030; Chinese text has them in runs."""
+    def cjk(ch: str) -> bool:
+        return _CJK_MIN <= ord(ch) <= _CJK_MAX
+    found = [i for i, ch in enumerate(text) if cjk(ch)]
+    if not found:
+        return False
+    alone = sum(1 for i in found if not (i > 0 and cjk(text[i - 1])) and not (i + 1 < len(text) and cjk(text[i + 1]))
+                and ((i > 0 and text[i - 1].isascii() and text[i - 1].isalpha())
+                     or (i + 1 < len(text) and text[i + 1].isascii() and text[i + 1].isalpha())))
+    return alone / len(found) > 0.5
 
 
 def detect_delimiter(lines: Sequence[str]) -> str:
-    """The delimiter that splits the sample into the most consistent number (> 1) of fields."""
+    """The delimiter that splits the sample into the most consistent number (> 1) of fields; `WHITESPACE` for
+    text aligned in columns with runs of spaces, when no delimiter splits it consistently."""
     best, best_key = ",", (0.0, 0)
     for delim in DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=delim) if any(c.strip() for c in r)]
-        if not counts:
-            continue
-        width, hits = Counter(counts).most_common(1)[0]
-        if width < 2:
-            continue
-        key = (hits / len(counts), width)
+        key = _consistency([r for r in csv.reader(lines, delimiter=delim)])
         if key > best_key:
             best, best_key = delim, key
+    if best_key[0] < 0.9:
+        key = _consistency([split_aligned(line) for line in lines])
+        if key[1] >= 3 and key > best_key:
+            return WHITESPACE
     return best
 
 
-def _transcode(path: Path, encoding: str, temp_dir: Path | None) -> Path:
+def _consistency(rows: Sequence[Sequence[str]]) -> tuple[float, int]:
+    """(share of the non-blank lines having the most common width above 1, that width). Title lines above the
+    header (one field each) lower the share but don't decide the width."""
+    counts = [len(r) for r in rows if any(c.strip() for c in r)]
+    wide = Counter(c for c in counts if c >= 2)
+    if not wide:
+        return (0.0, 0)
+    width, hits = max(wide.items(), key=lambda item: (item[1], item[0]))
+    return (hits / len(counts), width)
+
+
+def split_aligned(line: str) -> list[str]:
+    """Fields of a whitespace-aligned text line, roughly: separated by a tab or two or more spaces (used to
+    recognise such text and its header; the columns themselves come from `aligned_spans`)."""
+    text = line.strip("\r\n").strip()
+    return _ALIGNED.split(text) if text else []
+
+
+def aligned_spans(lines: Iterable[str], header: str) -> list[tuple[int, int]]:
+    """Column spans [start, end) of text aligned in columns (e.g. a table printed by pandas): runs of positions
+    holding a character on some line, separated by positions blank on every line. A run without header text
+    is part of the nearer column beside it (on a tie: the one its labels align with, right for numbers and
+    pandas); the first run stays a column of its own (a printed index)."""
+    used: list[bool] = []
+    for line in lines:
+        for m in _TOKEN.finditer(line.rstrip("\r\n").expandtabs()):
+            if m.end() > len(used):
+                used.extend([False] * (m.end() - len(used)))
+            used[m.start():m.end()] = [True] * (m.end() - m.start())
+    runs: list[tuple[int, int]] = []
+    for i, on in enumerate(used):
+        if on and (not runs or runs[-1][1] < i):
+            runs.append((i, i + 1))
+        elif on:
+            runs[-1] = (runs[-1][0], i + 1)
+    head = header.rstrip("\r\n").expandtabs()
+    labelled = [bool(head[a:b].strip()) for a, b in runs]
+    right = sum(1 for (a, b), lab in zip(runs, labelled, strict=True) if lab and head[b - 1:b].strip())
+    left = sum(1 for (a, b), lab in zip(runs, labelled, strict=True) if lab and head[a:a + 1].strip())
+    spans: list[tuple[int, int]] = []
+    pending: int | None = None  # start of runs waiting to join the next labelled run
+    for k, ((a, b), lab) in enumerate(zip(runs, labelled, strict=True)):
+        gap_left = a - runs[k - 1][1] if k else None
+        gap_right = runs[k + 1][0] - b if k + 1 < len(runs) else None
+        if lab or k == 0 or (gap_left is None and gap_right is None):
+            spans.append((a if pending is None else pending, b))
+            pending = None
+        elif gap_right is not None and (gap_left is None or gap_right < gap_left
+                                        or (gap_right == gap_left and right >= left)):
+            pending = a if pending is None else pending
+        else:
+            spans[-1] = (spans[-1][0], b)
+    if pending is not None:
+        spans.append((pending, runs[-1][1]))
+    return spans
+
+
+def slice_aligned(line: str, spans: Sequence[tuple[int, int]]) -> list[str]:
+    text = line.rstrip("\r\n").expandtabs()
+    return [text[a:b].strip() for a, b in spans] if text.strip() else []
+
+
+def _has_blank_lines(path: Path) -> bool:
+    """Whether the file has an empty line before its end (DuckDB skips those, which would shift row numbers)."""
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        end = len(data)
+        while end and data[end - 1] in (10, 13):  # blank lines at the very end shift nothing
+            end -= 1
+        for pattern in (b"\n\n", b"\n\r\n"):
+            at = data.find(pattern)
+            if 0 <= at < end:
+                return True
+    return False
+
+
+def _file_spans(path: Path, encoding: str, header_index: int) -> list[tuple[int, int]]:
+    """Column spans of an aligned text file, from its header line and every line below it."""
+    with path.open("r", encoding=codec(encoding), errors="replace", newline="") as src:
+        body = (line.lstrip("\ufeff") for k, line in enumerate(src) if k >= header_index)
+        header = next(body, "")
+        return aligned_spans(itertools.chain([header], body), header)
+
+
+def _rewrite(path: Path, encoding: str, delimiter: str, temp_dir: Path | None,
+             spans: Sequence[tuple[int, int]] = ()) -> Path:
+    """A UTF-8 copy DuckDB can read with the same row numbers a spreadsheet shows: transcoded, aligned text
+    turned into tab-separated fields, and each blank line outside quotes kept as a row of empty cells."""
     fd, name = tempfile.mkstemp(suffix=".csv", prefix="tiercli-", dir=temp_dir)
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    empty_row = "\t" if delimiter == WHITESPACE else delimiter
+    in_quotes = False
     try:
-        with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
-            for block in iter(lambda: src.read(1 << 22), b""):
-                dst.write(decoder.decode(block).encode("utf-8"))
-            dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+        with path.open("r", encoding=codec(encoding), errors="strict", newline="") as src, \
+                os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
+            for line in src:
+                if delimiter == WHITESPACE:
+                    dst.write(("\t".join(slice_aligned(line.lstrip("\ufeff"), spans)) or empty_row) + "\n")
+                    continue
+                if not in_quotes and not line.strip("\r\n"):
+                    dst.write(empty_row + "\n")
+                    continue
+                dst.write(line)
+                if line.count('"') % 2:
+                    in_quotes = not in_quotes
     except UnicodeDecodeError as exc:
         os.unlink(name)
         raise InputError(
@@ -239,7 +374,7 @@ def read_csv(
     with path.open("rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
     encoding = detect_encoding(sample)
-    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample, final=False)
+    text = codecs.getincrementaldecoder(codec(encoding))(errors="replace").decode(sample, final=False)
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.splitlines(keepends=True)
@@ -251,23 +386,33 @@ def read_csv(
         raise InputError("is not a text file (binary content); export it as CSV or XLSX",
                          Location(file=shown), slug="not_a_table")
     delimiter = detect_delimiter(lines[:200])
-    parsed = list(csv.reader(lines[:HEADER_SEARCH_ROWS], delimiter=delimiter))
-    header_index = pick_header_row(parsed, header_score)
+    spans: list[tuple[int, int]] = []
+    if delimiter == WHITESPACE:
+        header_index = pick_header_row([split_aligned(line) for line in lines[:HEADER_SEARCH_ROWS]], header_score)
+        spans = _file_spans(path, encoding, header_index)
+        parsed = [slice_aligned(line, spans) for line in lines[:HEADER_SEARCH_ROWS]]
+    else:
+        parsed = list(csv.reader(lines[:HEADER_SEARCH_ROWS], delimiter=delimiter))
+        header_index = pick_header_row(parsed, header_score)
     headers = unique_headers([clean_header(c) for c in parsed[header_index]])
     lines_before = sum(1 + _embedded_newlines(r) for r in parsed[: header_index + 1])
 
     source = path
-    if encoding not in ("utf-8", "utf-8-sig"):
-        source = _transcode(path, encoding, temp_dir)  # lives in the run's temp folder until the run ends
-    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers)))
+    if encoding not in ("utf-8", "utf-8-sig") or delimiter == WHITESPACE or _has_blank_lines(path):
+        source = _rewrite(path, encoding, delimiter, temp_dir, spans)  # in the run's temp folder until the run ends
+    width = len(headers)
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + f", '{EXTRA}': 'VARCHAR'"
+    delim = "\t" if delimiter == WHITESPACE else delimiter
+    not_blank = " OR ".join(f"c{i} IS NOT NULL" for i in range(width))
 
     def view_sql(parallel: bool) -> str:
         return f"""CREATE OR REPLACE VIEW {table} AS
             SELECT * EXCLUDE (ordinality), CAST(ordinality AS BIGINT) + {header_index + 1} AS __row
-            FROM read_csv({_lit(str(source))}, header = false, skip = {lines_before}, delim = {_lit(delimiter)},
+            FROM read_csv({_lit(str(source))}, header = false, skip = {lines_before}, delim = {_lit(delim)},
                           quote = '"', escape = '"', columns = {{{columns}}}, null_padding = true,
                           strict_mode = false, all_varchar = true, auto_detect = false,
-                          parallel = {str(parallel).lower()}) WITH ORDINALITY"""
+                          parallel = {str(parallel).lower()}) WITH ORDINALITY
+            WHERE {not_blank} OR {EXTRA} IS NOT NULL"""
 
     con.execute(view_sql(True))
     try:  # a first look at the top rows, so a file DuckDB can't parse fails here, with its name
@@ -278,8 +423,8 @@ def read_csv(
                              slug="bad_csv") from exc
         con.execute(view_sql(False))
     return RawTable(shown, path.name, "csv", hasher.result(), table, headers, None, header_index + 1,
-                    encoding=encoding.replace("-sig", " (BOM)").upper().replace("UTF-8 (BOM)", "UTF-8 with BOM"),
-                    delimiter=delimiter, single_thread_sql=view_sql(False))
+                    encoding=ENCODING_NAMES.get(encoding, encoding.upper()), delimiter=delimiter,
+                    single_thread_sql=view_sql(False), extra=True)
 
 
 def _lit(text: str) -> str:
@@ -295,8 +440,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # fetchall: the result is complete
+    return int(rows[0][0]) if rows else 0
 
 
 # --- Excel -----------------------------------------------------------------------------------------------------
@@ -357,15 +502,19 @@ def _excel_sheet(
     header_index = pick_header_row(grid, header_score)
     headers = unique_headers([clean_header(c) for c in grid[header_index]])
     data = batch.slice(header_index + 1)
-    arrays = [data.column(i) for i in range(len(headers))]
+    width = len(headers)
+    arrays = [data.column(i) for i in range(width)]
+    extras = [pc.if_else(pc.equal(pc.utf8_trim_whitespace(data.column(i)), ""), None, data.column(i))
+              for i in range(width, data.num_columns)]
+    arrays.append(pc.coalesce(*extras) if extras else pa.nulls(data.num_rows, pa.string()))
     arrays.append(pa.array(range(header_index + 2, header_index + 2 + data.num_rows), pa.int64()))
-    arrow = pa.table(arrays, names=[*(f"c{i}" for i in range(len(headers))), "__row"])
+    arrow = pa.table(arrays, names=[*(f"c{i}" for i in range(width)), EXTRA, "__row"])
     con.register(f"{table}__arrow", arrow)
-    blank = " AND ".join(f"(c{i} IS NULL OR trim(c{i}) = '')" for i in range(len(headers)))
+    blank = " AND ".join(f"({c} IS NULL OR trim({c}) = '')" for c in [*(f"c{i}" for i in range(width)), EXTRA])
     con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}__arrow WHERE NOT ({blank})")
     rows = _count(con, table)
     return RawTable(shown, f"{path.name} [{sheet}]", kind, hasher.result(), table, headers, rows,
-                    header_index + 1, sheet=sheet)
+                    header_index + 1, sheet=sheet, extra=True)
 
 
 # --- Parquet ---------------------------------------------------------------------------------------------------

@@ -1,0 +1,587 @@
+"""Runs over time: a previous run's levels, upgrade-only gradings, overrides, and who moved.
+
+`apply_history` runs after the rules (DESIGN §2, classify → compare) and rewrites `classified` in one pass:
+
+1. customers of the previous run who are not in this data are added, kept with their previous levels;
+2. on an upgrade-only grading (`sticky: true`) a customer whose data gives a lower level than before is held at
+   the previous one — unless the grading has a `keep_rule` the customer no longer meets, or a grace period that
+   has run out (see `held_state_sql`);
+3. overrides set levels and add or remove tags;
+4. each grading gets `previous_<grading>` and a movement column (see `MOVEMENTS`) comparing its final level with
+   the previous one, by the grading's level order (the first level of the rules is the highest).
+
+`movement_report` then summarises the movement for the Movement sheet; `tiercli diff` builds the same report from
+two output files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tiercli.engine.compute import TAG_SEPARATOR
+from tiercli.errors import DataError, Location, TiercliError, UsageError
+from tiercli.io.overrides import Override, Overrides, read_overrides
+from tiercli.io.previous import GRACE_SUFFIX, Previous, levels_table, read_previous, read_run
+from tiercli.result import Result
+from tiercli.rules.model import Grading, Rules
+
+MOVEMENTS: dict[str, str] = {
+    "new": "not in the previous run",
+    "up": "in both runs' data, now at a higher level (one listed earlier in the rules)",
+    "down": "in both runs' data, now at a lower level (one listed later in the rules)",
+    "same": "in both runs' data, at the same level",
+    "returned": "in the previous run only as kept from an earlier run (not in its data), and in this data again",
+    "lapsed": "in the previous run, not in this data: kept with its previous level",
+}
+NEW_ROW = "(new)"
+NOT_IN_DATA = "(not in this data)"
+MOVERS = ("up", "down", "returned")
+MAX_LISTED = 50_000  # rows per list on the Movement sheet; the Customers sheet has everyone
+MAX_NOTED = 20  # expired or unusable overrides named one by one in the notes
+OVERRIDES_COLUMN = "overrides"
+PREVIOUS_TABLE = "previous_run"
+OVERRIDES_TABLE = "override_rows"
+
+
+def previous_column(grading: str) -> str:
+    return f"previous_{grading}"
+
+
+def movement_column(gradings: Sequence[str], grading: str) -> str:
+    """`movement` for the first grading, `movement_<grading>` for each further one."""
+    return "movement" if grading == gradings[0] else f"movement_{grading}"
+
+
+def grace_column(grading: str) -> str:
+    return grading + GRACE_SUFFIX
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def rank_sql(column: str, levels: Sequence[str]) -> str:
+    """The level's position in the rules (0 = the first, highest level)."""
+    return "CASE " + column + " " + " ".join(f"WHEN {_lit(lv)} THEN {i}" for i, lv in enumerate(levels)) + " END"
+
+
+def movement_sql(level: str, previous: str, in_data: str, in_previous: str, was_lapsed: str,
+                 levels: Sequence[str]) -> str:
+    """The movement of one grading (see MOVEMENTS), from SQL expressions for the level now and before, whether
+    the customer is in this data and in the previous run, and whether the previous run had kept it (lapsed)."""
+    now, before = rank_sql(level, levels), rank_sql(previous, levels)
+    return (f"CASE WHEN NOT {in_previous} THEN 'new' WHEN NOT {in_data} THEN 'lapsed' "
+            f"WHEN {was_lapsed} THEN 'returned' WHEN {now} < {before} THEN 'up' "
+            f"WHEN {now} > {before} THEN 'down' ELSE 'same' END")
+
+
+def held_state_sql(grading: Grading, level: str, previous: str, grace_until: str, in_data: str,
+                   as_of_date: str) -> str:
+    """'held', 'grace' or 'dropped' for a customer of an upgrade-only grading whose data gives a lower level than
+    the previous run did; NULL for everyone else.
+
+    held: no keep_rule and no grace period, or the keep_rule holds. grace: the keep_rule doesn't hold (or there is
+    none) but the grace period hasn't ended: it starts at this as_of when the previous run had none running and
+    ends grace_days later; the customer stays held until then. dropped: the rule doesn't hold and there is no
+    grace period, or it ended before this as_of: the customer gets the level this data gives."""
+    levels = [lv.name for lv in grading.levels]
+    below = f"{in_data} AND {previous} IS NOT NULL AND {rank_sql(level, levels)} > {rank_sql(previous, levels)}"
+    keep = "TRUE" if grading.keep_rule is None and grading.grace_days is None else "FALSE"
+    if grading.keep_rule is not None:
+        keep = f"coalesce({grading.keep_rule.sql}, FALSE)"
+    grace = "FALSE" if grading.grace_days is None else f"({grace_until} IS NULL OR {as_of_date} <= {grace_until})"
+    return f"CASE WHEN {below} THEN CASE WHEN {keep} THEN 'held' WHEN {grace} THEN 'grace' ELSE 'dropped' END END"
+
+
+@dataclass(frozen=True)
+class GradingMovement:
+    """One grading's movement: counts and revenue per movement, and the previous × current matrices."""
+
+    grading: str
+    counts: pd.DataFrame  # movement, customers, revenue
+    customers: pd.DataFrame  # previous level (rows, NEW_ROW first) × current level (+ NOT_IN_DATA), totals
+    revenue: pd.DataFrame  # the same cells: this run's net spend (monetary)
+    held: dict[str, int] = field(default_factory=dict)  # upgrade-only: held, grace, dropped
+
+
+@dataclass(frozen=True)
+class MovementReport:
+    """What the Movement sheet shows."""
+
+    previous: str  # what the previous run was (a file, or the earlier as_of of tiercli compare)
+    gradings: list[GradingMovement]
+    movers: pa.Table  # customer_id, grading, previous, current, movement, monetary, why (up/down/returned)
+    lapsed: pa.Table  # customer_id, then each grading's kept level
+    notes: list[str]
+
+
+@dataclass
+class History:
+    """What apply_history did: the output columns, facts for the Run sheet, notes, and the movement."""
+
+    columns: list[str]
+    run_rows: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    movement: MovementReport | None = None
+
+
+# --- overrides -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Applied:
+    """The overrides that apply, per customer: pivoted into one row each for the join."""
+
+    rows: list[Override]
+    levels: dict[tuple[str, str], Override] = field(default_factory=dict)  # (customer, grading) -> row
+    tags: dict[tuple[str, str], bool] = field(default_factory=dict)  # (customer, tag) -> added (True)/removed
+    text: dict[str, list[str]] = field(default_factory=dict)  # customer -> what was done, row by row
+
+
+def _override_text(label: str, row: Override) -> str:
+    changes = [f"{row.grading} → {row.level}"] if row.level else []
+    changes += [f"+{t}" for t in row.add_tags] + [f"−{t}" for t in row.remove_tags]
+    extra = [row.reason] if row.reason else []
+    if row.expires:
+        extra.append(f"until {row.expires.isoformat()}")
+    return f"{label} row {row.row}: {', '.join(changes)}" + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _sort_overrides(
+    con: duckdb.DuckDBPyConnection, overrides: Overrides, as_of: datetime, with_previous: bool
+) -> tuple[_Applied, list[Override], list[TiercliError]]:
+    """(the overrides that apply, the expired ones, problems): a row whose customer is not in the run is a
+    problem, and so is a second row setting the same customer's level (the later row wins)."""
+    day = as_of.date()
+    active = [r for r in overrides.rows if r.expires is None or r.expires >= day]
+    expired = [r for r in overrides.rows if r.expires is not None and r.expires < day]
+    wanted = pa.table({"customer_id": pa.array(sorted({r.customer for r in active}), pa.string())})
+    con.register("override_customers", wanted)
+    try:
+        union = f" UNION SELECT customer_id FROM {PREVIOUS_TABLE}" if with_previous else ""
+        known = {r[0] for r in con.execute(
+            "SELECT customer_id FROM override_customers WHERE customer_id IN "
+            f"(SELECT customer_id FROM classified{union})").fetchall()}
+    finally:
+        con.unregister("override_customers")
+    problems = list(overrides.problems)
+    applied = _Applied([])
+    for row in active:
+        if row.customer not in known:
+            problems.append(TiercliError(f"no customer '{row.customer}' in this run",
+                                         row.where(overrides.label, "customer"), slug="overrides_unknown_customer"))
+            continue
+        if row.grading is not None:
+            earlier = applied.levels.get((row.customer, row.grading))
+            if earlier is not None:
+                problems.append(TiercliError(
+                    f"sets {row.grading} of '{row.customer}' again (row {earlier.row} does too)",
+                    row.where(overrides.label, "level"), slug="overrides_twice"))
+            applied.levels[(row.customer, row.grading)] = row
+        for tag in row.add_tags:
+            applied.tags[(row.customer, tag)] = True
+        for tag in row.remove_tags:
+            applied.tags[(row.customer, tag)] = False
+        applied.rows.append(row)
+        applied.text.setdefault(row.customer, []).append(_override_text(overrides.label, row))
+    return applied, expired, sorted(problems, key=lambda p: p.location.row or 0)
+
+
+def _override_table(applied: _Applied, rules: Rules, label: str) -> pa.Table:
+    customers = sorted(applied.text)
+    columns: dict[str, pa.Array] = {"customer_id": pa.array(customers, pa.string())}
+    for i, grading in enumerate(rules.gradings):
+        titles = {lv.name: lv.title for lv in grading.levels}
+        rows = [applied.levels.get((c, grading.name)) for c in customers]
+        columns[f"__ovlevel_{i}"] = pa.array([r.level if r else None for r in rows], pa.string())
+        columns[f"__ovwhy_{i}"] = pa.array([_override_why(titles, r, label) if r else None for r in rows], pa.string())
+    for j, tag in enumerate(rules.tags):
+        flags = [applied.tags.get((c, tag.name)) for c in customers]
+        columns[f"__ovtag_{j}"] = pa.array([None if f is None else int(f) for f in flags], pa.int32())
+    columns["__ovtext"] = pa.array(["; ".join(applied.text[c]) for c in customers], pa.string())
+    return pa.table(columns)
+
+
+def _override_why(titles: dict[str, str], row: Override, label: str) -> str:
+    until = f", until {row.expires.isoformat()}" if row.expires else ""
+    assert row.level is not None
+    return f"{titles[row.level]}: override, {row.reason or 'no reason given'} ({label} row {row.row}{until})"
+
+
+# --- the one pass over classified ------------------------------------------------------------------------------
+
+
+def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool) -> tuple[str, list[str]]:
+    """The query that rewrites `classified`, and the columns it adds to the output (in order)."""
+    as_of_date = f"CAST(TIMESTAMP '{as_of.isoformat(sep=' ')}' AS DATE)"
+    names = [g.name for g in rules.gradings]
+    joined = ["c.* EXCLUDE (customer_id)"]
+    source = "classified c"
+    if previous:
+        joined += ["coalesce(c.customer_id, p.customer_id) AS customer_id", "c.customer_id IS NOT NULL AS __in_data",
+                   "p.customer_id IS NOT NULL AS __in_previous", "coalesce(p.lapsed, FALSE) AS __was_lapsed"]
+        for i, g in enumerate(names):
+            joined += [f"p.{_q(g)} AS __prev_{i}", f"p.{_q(grace_column(g))} AS __grace_{i}"]
+        source += f" FULL JOIN {PREVIOUS_TABLE} p ON c.customer_id = p.customer_id"
+    else:
+        joined += ["c.customer_id", "TRUE AS __in_data"]
+    if overrides:
+        joined.append("o.* EXCLUDE (customer_id)")
+        key = "coalesce(c.customer_id, p.customer_id)" if previous else "c.customer_id"
+        source += f" LEFT JOIN {OVERRIDES_TABLE} o ON o.customer_id = {key}"
+
+    states = []
+    replaced = []
+    added: list[tuple[str, str]] = []  # (output column, expression over `kept`)
+    for i, grading in enumerate(rules.gradings):
+        g, why = _q(grading.name), _q(grading.name + "_why")
+        sticky = previous and grading.sticky
+        if sticky:
+            states.append(held_state_sql(grading, g, f"__prev_{i}", f"__grace_{i}", "__in_data", as_of_date)
+                          + f" AS __state_{i}")
+        level_cases, why_cases = [], []
+        if overrides:
+            level_cases.append(f"WHEN __ovlevel_{i} IS NOT NULL THEN __ovlevel_{i}")
+        if previous:
+            level_cases.append(f"WHEN NOT __in_data THEN __prev_{i}")
+            titles = _titles(grading, f"__prev_{i}")
+            why_cases.append(f"WHEN NOT __in_data THEN {titles} || ': kept from the previous run (not in this data)'")
+        if sticky:
+            level_cases.append(f"WHEN __state_{i} IN ('held', 'grace') THEN __prev_{i}")
+            why_cases += _sticky_why(grading, i, why, as_of_date)
+        level = f"CASE {' '.join(level_cases)} ELSE {g} END" if level_cases else g
+        base_why = f"CASE {' '.join(why_cases)} ELSE {why} END" if why_cases else why
+        if overrides:
+            base_why = (f"CASE WHEN __ovlevel_{i} IS NOT NULL THEN __ovwhy_{i} || '; without it: ' || {base_why} "
+                        f"ELSE {base_why} END")
+        replaced += [f"{level} AS {g}", f"{base_why} AS {why}"]
+        if sticky and grading.grace_days is not None:
+            added.append((grace_column(grading.name),
+                          f"CASE WHEN NOT __in_data THEN __grace_{i} WHEN __state_{i} = 'grace' THEN "
+                          f"coalesce(__grace_{i}, {as_of_date} + {grading.grace_days}) END"))
+    if overrides and rules.tags:
+        flags = [f"coalesce(__ovtag_{j}, {_q(t.name)})" for j, t in enumerate(rules.tags)]
+        replaced += [f"{flag} AS {_q(t.name)}" for flag, t in zip(flags, rules.tags, strict=True)]
+        parts = ", ".join(f"CASE WHEN {flag} = 1 THEN {_lit(TAG_SEPARATOR + t.name)} ELSE '' END"
+                          for flag, t in zip(flags, rules.tags, strict=True))
+        changed = " OR ".join(f"__ovtag_{j} IS NOT NULL" for j in range(len(rules.tags)))
+        replaced.append(f"CASE WHEN {changed} THEN nullif(substring(concat({parts}), {len(TAG_SEPARATOR) + 1}), '') "
+                        "ELSE tags END AS tags")
+    if overrides:
+        added.append((OVERRIDES_COLUMN, "__ovtext"))
+    moved = []
+    if previous:
+        for i, grading in enumerate(rules.gradings):
+            levels = [lv.name for lv in grading.levels]
+            moved += [f"__prev_{i} AS {_q(previous_column(grading.name))}",
+                      movement_sql(_q(grading.name), f"__prev_{i}", "__in_data", "__in_previous", "__was_lapsed",
+                                   levels) + f" AS {_q(movement_column(names, grading.name))}"]
+    kept = f"SELECT *{', ' + ', '.join(states) if states else ''} FROM joined"
+    final = (f"SELECT * REPLACE ({', '.join(replaced)})"
+             + "".join(f", {expr} AS {_q(name)}" for name, expr in added) + " FROM kept")
+    sql = (f"CREATE OR REPLACE TABLE classified AS WITH joined AS (SELECT {', '.join(joined)} FROM {source}), "
+           f"kept AS ({kept}), final AS ({final}) SELECT *{', ' + ', '.join(moved) if moved else ''} FROM final")
+    new_columns = []
+    if previous:
+        new_columns += [previous_column(n) for n in names] + [movement_column(names, n) for n in names]
+    new_columns += [name for name, _ in added]
+    return sql, new_columns
+
+
+def _titles(grading: Grading, column: str) -> str:
+    """The level's name as the why column shows it (with its discount)."""
+    cases = " ".join(f"WHEN {_lit(lv.name)} THEN {_lit(lv.title)}" for lv in grading.levels if lv.title != lv.name)
+    return f"CASE {column} {cases} ELSE {column} END" if cases else column
+
+
+def _sticky_why(grading: Grading, i: int, why: str, as_of_date: str) -> list[str]:
+    """The why of a customer held at, in a grace period at, or dropped from the previous level."""
+    title = _titles(grading, f"__prev_{i}")
+    keep = grading.keep_rule
+    gives = f"{_lit('; this data gives ')} || {why}"
+    met = f", keep_rule met: {keep.text}" if keep is not None else ""
+    held = f"WHEN __state_{i} = 'held' THEN {title} || {_lit(f': held (upgrade-only{met})')} || {gives}"
+    until = f"strftime(coalesce(__grace_{i}, {as_of_date} + {grading.grace_days or 0}), '%Y-%m-%d')"
+    not_met = f" (keep_rule not met: {keep.text})" if keep is not None else " (upgrade-only)"
+    grace = (f"WHEN __state_{i} = 'grace' THEN {title} || ': held in a grace period until ' || {until} || "
+             f"{_lit(not_met)} || {gives}")
+    ended = f"'the grace period ended on ' || strftime(__grace_{i}, '%Y-%m-%d')"
+    if keep is not None:
+        reason = _lit(f"keep_rule not met: {keep.text}")
+        if grading.grace_days is not None:
+            reason = f"{reason} || ' and ' || {ended}"
+    else:
+        reason = ended
+    dropped = f"WHEN __state_{i} = 'dropped' THEN {why} || ' (dropped from ' || __prev_{i} || ': ' || {reason} || ')'"
+    return [held, grace, dropped]
+
+
+def read_history(
+    previous: str | Previous | None, overrides: str | Overrides | None, rules: Rules
+) -> tuple[Previous | None, Overrides | None]:
+    """The previous run and the overrides, read from their files when given as paths."""
+    if isinstance(previous, str):
+        previous = read_previous(previous, rules)
+    if isinstance(overrides, str):
+        overrides = read_overrides(overrides, rules)
+    return previous, overrides
+
+
+def apply_history(
+    con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, columns: list[str],
+    previous: Previous | None = None, overrides: Overrides | None = None, strict: bool = False,
+) -> History:
+    """Apply the previous run and the overrides to `classified` (see the module's description) and say what was
+    done. `columns` is the output column order so far; the History's columns add the new ones. With `strict`,
+    an override that can't be applied stops the run (DataError) before anything is written."""
+    history = History(columns=list(columns))
+    if previous is not None:
+        con.register("previous_input", previous.table)
+        con.execute(f"CREATE TEMP TABLE {PREVIOUS_TABLE} AS SELECT * FROM previous_input")
+        con.unregister("previous_input")
+        history.run_rows += [("previous run", previous.source), ("previous run sha256", previous.sha256 or ""),
+                             ("previous run customers", str(previous.customers))]
+    applied: _Applied | None = None
+    if overrides is not None:
+        applied, expired, problems = _sort_overrides(con, overrides, as_of, previous is not None)
+        if problems and strict:
+            lines = "\n".join(f"  {p}" for p in problems)
+            raise DataError(f"{len(problems)} override row{'s' if len(problems) != 1 else ''} can't be applied "
+                            f"(--strict):\n{lines}", Location(file=overrides.label), slug="overrides_problems")
+        history.notes += _override_notes(overrides, applied, expired, problems, as_of)
+        history.run_rows += [("overrides", overrides.path), ("overrides sha256", overrides.sha256),
+                             ("overrides applied", str(len(applied.rows))), ("overrides expired", str(len(expired))),
+                             ("overrides left out", str(len(problems)))]
+        if applied.rows:
+            con.register("override_input", _override_table(applied, rules, overrides.label))
+            con.execute(f"CREATE TEMP TABLE {OVERRIDES_TABLE} AS SELECT * FROM override_input")
+            con.unregister("override_input")
+        else:
+            applied = None
+    if previous is None and applied is None:
+        history.notes += _sticky_without_previous(rules)
+        history.run_rows += [(g.name, "upgrade-only: no previous run given; levels come from this data alone")
+                             for g in rules.gradings if g.sticky]
+        return history
+    sql, added = _history_sql(rules, as_of, previous is not None, applied is not None)
+    con.execute(sql)
+    position = max((history.columns.index(g.name + "_why") for g in rules.gradings), default=len(history.columns) - 1)
+    history.columns[position + 1:position + 1] = added
+    if previous is None:
+        history.notes += _sticky_without_previous(rules)
+        return history
+    held = _held(con, rules, applied is not None)
+    history.notes += _sticky_notes(rules, held)
+    history.run_rows += [(g.name, _held_text(g, held[g.name])) for g in rules.gradings if g.sticky]
+    lapsed = con.execute("SELECT count(*) FROM classified WHERE NOT __in_data").fetchone()
+    count = int(lapsed[0]) if lapsed else 0
+    history.run_rows.append(("kept from the previous run (not in this data)", str(count)))
+    if count:
+        history.notes.append(f"{count:,} customer{'s' if count != 1 else ''} of the previous run "
+                             f"{'are' if count != 1 else 'is'} not in this data: kept with "
+                             f"{'their' if count != 1 else 'its'} previous level, movement 'lapsed'")
+    history.movement = movement_report(con, "classified", rules_levels(rules), previous.source, held)
+    return history
+
+
+def rules_levels(rules: Rules) -> dict[str, list[str]]:
+    return {g.name: [lv.name for lv in g.levels] for g in rules.gradings}
+
+
+def _sticky_without_previous(rules: Rules) -> list[str]:
+    return [f"{g.name} is upgrade-only (sticky: true), but no previous run was given (--previous): levels here "
+            "come from this data alone" for g in rules.gradings if g.sticky]
+
+
+def _held(con: duckdb.DuckDBPyConnection, rules: Rules, overridden: bool) -> dict[str, dict[str, int]]:
+    """Per upgrade-only grading: customers held, in a grace period, dropped (an override's level wins over a
+    hold, so those are not counted)."""
+    out: dict[str, dict[str, int]] = {}
+    for i, grading in enumerate(rules.gradings):
+        if not grading.sticky:
+            continue
+        free = f" AND __ovlevel_{i} IS NULL" if overridden else ""
+        rows = con.execute(f"SELECT __state_{i}, count(*) FROM classified WHERE __state_{i} IS NOT NULL{free} "
+                           "GROUP BY 1").fetchall()
+        counts = {str(state): int(n) for state, n in rows}
+        out[grading.name] = {k: counts.get(k, 0) for k in ("held", "grace", "dropped")}
+    return out
+
+
+def _held_text(grading: Grading, counts: dict[str, int]) -> str:
+    held = counts["held"] + counts["grace"]
+    parts = [f"upgrade-only: {held:,} held at their previous level"]
+    if grading.grace_days is not None:
+        parts.append(f"{counts['grace']:,} of them in a grace period of {grading.grace_days} days")
+    if grading.keep_rule is not None or grading.grace_days is not None:
+        parts.append(f"{counts['dropped']:,} dropped ("
+                     + ("keep_rule not met" if grading.keep_rule is not None else "grace period over")
+                     + (f": {grading.keep_rule.text}" if grading.keep_rule is not None else "") + ")")
+    return "; ".join(parts)
+
+
+def _sticky_notes(rules: Rules, held: dict[str, dict[str, int]]) -> list[str]:
+    return [f"{g.name}: {_held_text(g, held[g.name])}" for g in rules.gradings if g.sticky]
+
+
+def _override_notes(overrides: Overrides, applied: _Applied, expired: Sequence[Override],
+                    problems: Sequence[TiercliError], as_of: datetime) -> list[str]:
+    notes = [f"overrides: {len(applied.rows):,} applied from {overrides.label}"
+             + (f", {len(expired):,} expired" if expired else "")
+             + (f", {len(problems):,} left out" if problems else "")]
+    for row in expired[:MAX_NOTED]:
+        assert row.expires is not None
+        notes.append(f"{overrides.label} row {row.row}: expired on {row.expires.isoformat()} (as_of is "
+                     f"{as_of.date().isoformat()}); ignored")
+    notes += [f"{p}; {'the later row wins' if p.slug == 'overrides_twice' else 'the row is left out'}"
+              for p in problems[:MAX_NOTED]]
+    hidden = max(0, len(expired) - MAX_NOTED) + max(0, len(problems) - MAX_NOTED)
+    if hidden:
+        notes.append(f"{overrides.label}: {hidden:,} more expired or left-out rows not listed here")
+    return notes
+
+
+# --- the report ------------------------------------------------------------------------------------------------
+
+
+def movement_report(
+    con: duckdb.DuckDBPyConnection, table: str, gradings: dict[str, list[str]], previous: str,
+    held: dict[str, dict[str, int]] | None = None,
+) -> MovementReport:
+    """The Movement sheet's content from `table`: customer_id, monetary, and per grading its level,
+    `previous_<grading>`, movement column and `<grading>_why`."""
+    names = list(gradings)
+    per_grading = []
+    notes: list[str] = []
+    movers: list[str] = []
+    for grading, levels in gradings.items():
+        g, before, moved = _q(grading), _q(previous_column(grading)), _q(movement_column(names, grading))
+        counts = dict(((str(m), (int(n), float(r or 0))) for m, n, r in con.execute(
+            f"SELECT {moved}, count(*), sum(monetary) FROM {table} GROUP BY 1").fetchall()))
+        frame = pd.DataFrame([{"movement": m, "customers": counts.get(m, (0, 0.0))[0],
+                               "revenue": round(counts.get(m, (0, 0.0))[1], 2), "meaning": MOVEMENTS[m]}
+                              for m in MOVEMENTS])
+        cells = con.execute(f"""
+            SELECT coalesce({before}, {_lit(NEW_ROW)}),
+                   CASE WHEN {moved} = 'lapsed' THEN {_lit(NOT_IN_DATA)} ELSE {g} END,
+                   count(*), sum(coalesce(monetary, 0))
+            FROM {table} GROUP BY 1, 2""").fetchall()
+        customers, revenue = _matrices(levels, cells)
+        per_grading.append(GradingMovement(grading, frame, customers, revenue, (held or {}).get(grading, {})))
+        rank = " ".join(f"WHEN {_lit(m)} THEN {i}" for i, m in enumerate(MOVERS))
+        movers.append(f"""
+            SELECT customer_id, {_lit(grading)} AS grading, {before} AS previous, {g} AS current,
+                   {moved} AS movement, monetary, {_q(grading + '_why')} AS why,
+                   {len(movers)} AS __grading, CASE {moved} {rank} END AS __movement
+            FROM {table} WHERE {moved} IN ({', '.join(_lit(m) for m in MOVERS)})""")
+    listed = con.sql(f"""
+        SELECT * EXCLUDE (__grading, __movement) FROM ({' UNION ALL '.join(movers)})
+        ORDER BY __grading, __movement, monetary DESC NULLS LAST, customer_id
+        LIMIT {MAX_LISTED + 1}""").to_arrow_table()
+    if listed.num_rows > MAX_LISTED:
+        listed = listed.slice(0, MAX_LISTED)
+        notes.append(f"the movers list shows the first {MAX_LISTED:,}; filter the Customers sheet's movement "
+                     "columns for all of them")
+    first = _q(movement_column(names, names[0]))
+    lapsed = con.sql(f"""
+        SELECT customer_id, {', '.join(_q(n) for n in names)} FROM {table} WHERE {first} = 'lapsed'
+        ORDER BY customer_id LIMIT {MAX_LISTED + 1}""").to_arrow_table()
+    if lapsed.num_rows > MAX_LISTED:
+        lapsed = lapsed.slice(0, MAX_LISTED)
+        notes.append(f"the list of customers not in this data shows the first {MAX_LISTED:,}; filter the Customers "
+                     "sheet's movement column for 'lapsed' for all of them")
+    return MovementReport(previous, per_grading, listed, lapsed, notes)
+
+
+def _matrices(levels: Sequence[str], cells: Sequence[tuple[str, str, int, float]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = [NEW_ROW, *levels]
+    columns = [*levels, NOT_IN_DATA]
+    counts = pd.DataFrame(0, index=rows, columns=columns, dtype="int64")
+    money = pd.DataFrame(0.0, index=rows, columns=columns)
+    for before, now, n, revenue in cells:
+        counts.loc[before, now] = int(n)
+        money.loc[before, now] = round(float(revenue or 0), 2)
+    for frame in (counts, money):
+        frame["total"] = frame.sum(axis=1)
+        frame.loc["total"] = frame.sum(axis=0)
+        frame.index.name = "previous \\ current"
+    return counts, money.round(2)
+
+
+def diff_table(con: duckdb.DuckDBPyConnection, old: pa.Table, new: pa.Table, new_extra: pa.Table,
+               gradings: dict[str, list[str]]) -> None:
+    """Create the table `diffed` comparing two runs: OLD's and NEW's levels (see `levels_table`), and NEW's
+    monetary and why columns (`new_extra`: customer_id, monetary, `<grading>_why`). A customer in OLD but not in
+    NEW is lapsed, with OLD's level."""
+    con.register("old_run", old)
+    con.register("new_run", new)
+    con.register("new_extra", new_extra)
+    names = list(gradings)
+    selects = ["coalesce(n.customer_id, o.customer_id) AS customer_id", "x.monetary"]
+    in_data = "(n.customer_id IS NOT NULL AND NOT n.lapsed)"
+    for grading, levels in gradings.items():
+        g = _q(grading)
+        selects += [f"coalesce(n.{g}, o.{g}) AS {g}", f"o.{g} AS {_q(previous_column(grading))}",
+                    movement_sql(f"coalesce(n.{g}, o.{g})", f"o.{g}", in_data, "o.customer_id IS NOT NULL",
+                                 "coalesce(o.lapsed, FALSE)", levels) + f" AS {_q(movement_column(names, grading))}",
+                    f"CASE WHEN n.customer_id IS NULL THEN 'not in the new run' ELSE x.{_q(grading + '_why')} END "
+                    f"AS {_q(grading + '_why')}"]
+    con.execute(f"""CREATE TABLE diffed AS SELECT {', '.join(selects)}
+                    FROM new_run n FULL JOIN old_run o ON n.customer_id = o.customer_id
+                    LEFT JOIN new_extra x ON x.customer_id = n.customer_id""")
+    for name in ("old_run", "new_run", "new_extra"):
+        con.unregister(name)
+
+
+def previous_of(result: Result, rules: Rules, source: str) -> Previous:
+    """A run's result as the previous run of another (tiercli compare: the earlier as_of)."""
+    table = result.customers
+    names = table.column_names
+    movement = table.column("movement") if "movement" in names else None
+    lapsed = pc.fill_null(pc.equal(movement, "lapsed"), False) if movement is not None else pa.repeat(
+        False, table.num_rows)
+    arrays: dict[str, pa.Array | pa.ChunkedArray] = {"customer_id": table.column("customer_id"), "lapsed": lapsed}
+    for grading in rules.gradings:
+        grace = grace_column(grading.name)
+        arrays[grading.name] = table.column(grading.name)
+        arrays[grace] = table.column(grace) if grace in names else pa.nulls(table.num_rows, pa.date32())
+    return Previous(source, None, pa.table(arrays))
+
+
+def diff_runs(old_path: str, new_path: str, rules: Rules | None = None) -> MovementReport:
+    """Who moved between two outputs of tiercli. The levels' order comes from `rules`, else from the NEW
+    workbook's Summary sheet; both files must have every grading as a column, with known levels."""
+    old, new = read_run(old_path, "the old run"), read_run(new_path, "the new run")
+    if rules is not None:
+        gradings, whose = rules_levels(rules), rules.source
+    else:
+        gradings, whose = new.summary_levels, f"the Summary sheet of {new_path}"
+        if not gradings:
+            raise UsageError("has no Summary sheet listing each grading's levels in order (it is not a workbook "
+                             "tiercli wrote), so up can't be told from down; give the rules with -r RULES",
+                             Location(file=new_path), slug="diff_needs_rules")
+    old_levels, new_levels = levels_table(old, gradings, whose), levels_table(new, gradings, whose)
+    extra: dict[str, pa.ChunkedArray] = {"customer_id": new.column("customer_id")}
+    money = new.column("monetary") if "monetary" in new.columns else pa.chunked_array([pa.nulls(new.rows,
+                                                                                                  pa.string())])
+    extra["monetary"] = pc.cast(money, pa.float64())
+    for grading in gradings:
+        why = grading + "_why"
+        extra[why] = new.column(why) if why in new.columns else pa.chunked_array([pa.nulls(new.rows, pa.string())])
+    con = duckdb.connect()
+    try:
+        diff_table(con, old_levels, new_levels, pa.table(extra), gradings)
+        return movement_report(con, "diffed", gradings, old_path)
+    finally:
+        con.close()

@@ -1,0 +1,89 @@
+"""The Movement sheet of the workbook: who moved between the previous run and this one.
+
+Per grading: customers and revenue per movement (new, up, down, same, returned, lapsed), how many an
+upgrade-only grading held, and the migration matrices previous level × current level, in customers and in this
+run's net spend; then the movers (up, down, returned) and the customers of the previous run who are not in this
+data. The Customers sheet has the same per customer in its `previous_<grading>` and movement columns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import xlsxwriter
+
+from tiercli.engine.movement import GradingMovement, MovementReport
+from tiercli.errors import Location, OutputError
+from tiercli.io.writers import _SPILL, INTEGER, MONEY, _atomic_path, _Formats, _write_grid
+
+_Row = list[tuple[Any, str | None]]
+_HELD = {"held": "held at their previous level (upgrade-only)", "grace": "of them in a grace period",
+         "dropped": "dropped (keep_rule not met or grace period over)"}
+
+
+def write_movement(workbook: xlsxwriter.Workbook, formats: _Formats, report: MovementReport) -> None:
+    ws = workbook.add_worksheet("Movement")
+    _write_grid(ws, formats, movement_rows(report))
+
+
+def movement_rows(report: MovementReport) -> list[_Row]:
+    rows: list[_Row] = [[("previous run", "bold"), (report.previous, _SPILL)]]
+    for note in report.notes:
+        rows.append([("note", "bold"), (note, _SPILL)])
+    for grading in report.gradings:
+        rows += [[], *_grading_rows(grading)]
+    rows += [[], [("Movers: up, down, returned", "bold")], *_table_rows(report.movers, {"monetary": MONEY})]
+    rows += [[], [("In the previous run, not in this data (kept with their previous level)", "bold")],
+             *_table_rows(report.lapsed, {})]
+    return rows
+
+
+def _grading_rows(grading: GradingMovement) -> list[_Row]:
+    rows: list[_Row] = [[(f"{grading.grading}: movement", "bold")],
+                        [("movement", "bold"), ("customers", "bold"), ("revenue", "bold"), ("meaning", "bold")]]
+    for record in grading.counts.itertuples(index=False):
+        rows.append([(record.movement, None), (record.customers, INTEGER), (record.revenue, MONEY),
+                     (record.meaning, _SPILL)])
+    for state, count in grading.held.items():
+        rows.append([(state, None), (count, INTEGER), (None, None), (_HELD[state], _SPILL)])
+    rows += [[], [(f"{grading.grading}: customers, previous level (rows) × level now (columns)", "bold")],
+             *_matrix_rows(grading.customers, INTEGER)]
+    rows += [[], [(f"{grading.grading}: revenue (this run's net spend), previous level × level now", "bold")],
+             *_matrix_rows(grading.revenue, MONEY)]
+    return rows
+
+
+def _matrix_rows(frame: pd.DataFrame, number_format: str) -> list[_Row]:
+    rows: list[_Row] = [[(frame.index.name, "bold"), *((str(c), "bold") for c in frame.columns)]]
+    for label, values in frame.iterrows():
+        rows.append([(str(label), "bold"), *((v, number_format) for v in values.tolist())])
+    return rows
+
+
+def _table_rows(table: pa.Table, formats: dict[str, str]) -> list[_Row]:
+    rows: list[_Row] = [[(name, "bold") for name in table.column_names]]
+    styles = [formats.get(name) for name in table.column_names]
+    for record in table.to_pylist():
+        rows.append([(value, style) for value, style in zip(record.values(), styles, strict=True)])
+    return rows
+
+
+def write_movement_workbook(report: MovementReport, out: str) -> None:
+    """A workbook holding only the Movement sheet (tiercli diff -o), written to a temporary file and renamed."""
+    target = Path(out)
+    where = Location(file=out)
+    if target.suffix.lower() != ".xlsx":
+        raise OutputError("the movement is written as a workbook; give a name ending in .xlsx", where)
+    if not target.parent.is_dir():
+        raise OutputError(f"the output directory '{target.parent}' does not exist", where)
+    try:
+        with _atomic_path(target, where) as temp:
+            workbook = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                       "strings_to_numbers": False, "constant_memory": True})
+            write_movement(workbook, _Formats(workbook), report)
+            workbook.close()
+    except OSError as error:
+        raise OutputError(f"can't write the output: {error.strerror or error}", where) from error

@@ -1,0 +1,140 @@
+"""Small tables read whole, every cell as text: a previous run's customers, an overrides file.
+
+These files are tiercli's own output or a short list typed by hand, so there is no platform detection: the header
+is the first row. Workbooks are read with fastexcel, CSV with pyarrow (UTF-8 with or without BOM, else GB18030,
+the encoding Excel uses on Chinese Windows), Parquet with its columns cast to text. Cells are cleaned as the
+order readers clean them: outer spaces, a `="…"` wrapper and a leading `'` go; `-`, `--` and `无` are empty.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import fastexcel
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from tiercli.errors import InputError, Location, did_you_mean
+from tiercli.io.readers import clean_header, file_sha256
+
+EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+CSV = (".csv", ".tsv", ".txt")
+PARQUET = (".parquet", ".pq")
+_DELIMITERS = (",", ";", "\t", "|")
+_EMPTY = ("", "-", "--", "无")
+
+
+@dataclass(frozen=True)
+class TextSheet:
+    """One table of a file: cleaned headers, every column as text, and where its rows are."""
+
+    label: str  # the file as messages name it, with [sheet] for workbooks
+    table: pa.Table  # every column as text (NULL for an empty cell), headers cleaned
+    first_row: int  # the row number of the first data row as a spreadsheet or editor shows it
+
+    def row(self, index: int) -> int:
+        return self.first_row + index
+
+
+SheetPicker = Callable[[Sequence[str]], list[str]]
+
+
+def first_sheet(names: Sequence[str]) -> list[str]:
+    return list(names[:1])
+
+
+def check_file(path: str, what: str) -> Path:
+    """The path of a file that exists and is one; `InputError` naming `what` it should be otherwise."""
+    target = Path(path)
+    where = Location(file=path)
+    if not target.exists():
+        raise InputError(f"{what} not found; check the path", where, slug="file_not_found")
+    if target.is_dir():
+        raise InputError(f"is a folder, not {what}", where, slug="not_a_file")
+    if target.stat().st_size == 0:
+        raise InputError("the file is empty", where, slug="empty_file")
+    return target
+
+
+def sha256(path: str) -> str:
+    return file_sha256(Path(path))
+
+
+def read_sheets(path: str, what: str, pick: SheetPicker = first_sheet) -> list[TextSheet]:
+    """The file's tables as text. `pick` chooses the sheets of a workbook from its sheet names."""
+    target = check_file(path, what)
+    suffix = target.suffix.lower()
+    if suffix in EXCEL:
+        return _read_workbook(path, pick)
+    if suffix in CSV:
+        return [_clean(path, _read_csv(path, target), 2)]
+    if suffix in PARQUET:
+        try:
+            table = pq.read_table(target)
+        except (OSError, pa.ArrowException) as error:
+            raise InputError(f"can't read it as Parquet: {error}", Location(file=path), slug="unreadable") from None
+        return [_clean(path, table, 1)]
+    raise InputError(f"can't read {what} from a '{target.suffix}' file; give a workbook (.xlsx), .csv or .parquet",
+                     Location(file=path), slug="unsupported_file")
+
+
+def _read_workbook(path: str, pick: SheetPicker) -> list[TextSheet]:
+    try:
+        reader = fastexcel.read_excel(path)
+        names = pick(reader.sheet_names)
+        sheets = []
+        for name in names:
+            sheet = reader.load_sheet_by_name(name, dtypes="string")
+            sheets.append(_clean(f"{path} [{name}]", sheet.to_arrow(), 2))
+    except (fastexcel.FastExcelError, OSError) as error:
+        raise InputError(f"can't read it as a workbook: {error}", Location(file=path), slug="unreadable") from None
+    return sheets
+
+
+def _read_csv(path: str, target: Path) -> pa.Table:
+    head = target.read_bytes()[:65536]
+    encoding = "utf-8"
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # not merely a character cut at the end of the sample
+            encoding, text = "gb18030", head.decode("gb18030", errors="replace")
+        else:
+            text = head[:error.start].decode("utf-8-sig")
+    first = text.splitlines()[0] if text else ""
+    delimiter = max(_DELIMITERS, key=lambda d: len(next(csv.reader([first], delimiter=d), [])))
+    header = next(csv.reader([first.removeprefix("\ufeff")], delimiter=delimiter), [])
+    try:
+        return pa_csv.read_csv(
+            target,
+            read_options=pa_csv.ReadOptions(encoding=encoding, block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in header},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise InputError(f"can't read it as CSV: {str(error).splitlines()[0]}", Location(file=path),
+                         slug="unreadable") from None
+
+
+def _clean(label: str, table: pa.Table, first_row: int) -> TextSheet:
+    names = [clean_header(name) for name in table.column_names]
+    columns = []
+    for column in table.columns:
+        text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
+        text = pc.utf8_trim(text, " \t\r\n\u3000")
+        text = pc.replace_substring_regex(text, '^="(.*)"$', r"\1")
+        text = pc.replace_substring_regex(text, "^'", "")
+        empty = pc.is_in(text, value_set=pa.array(_EMPTY))
+        columns.append(pc.if_else(empty, pa.scalar(None, pa.string()), text))
+    return TextSheet(label, pa.table(columns, names=names), first_row)
+
+
+def suggest(word: str, choices: Sequence[str]) -> str:
+    """' (did you mean 'x'?)' for the choice that differs only in case, else for the closest one, else ''."""
+    same = [c for c in choices if c.casefold() == word.casefold()]
+    return f" (did you mean '{same[0]}'?)" if same else did_you_mean(word, choices)
