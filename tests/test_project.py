@@ -90,3 +90,22 @@ def test_ruff_is_clean() -> None:
 def test_mypy_is_clean() -> None:
     proc = subprocess.run([sys.executable, "-m", "mypy"], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+INSPECTS = [c.strip() for c in re.findall(r"^(tiercli inspect sample_data/[^\n>]+)", README, flags=re.MULTILINE)]
+
+
+@pytest.mark.parametrize("command", INSPECTS)
+def test_readme_inspect_examples_run_and_write_nothing(command: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sample_data").symlink_to(REPO / "sample_data")
+    result = CliRunner().invoke(app, shlex.split(command)[1:])
+    assert result.exit_code == 0, result.output
+    assert "platform: tmall-order-report (100% of its headers" in result.stdout
+    assert "rows: 3,290 read = 3,098 used + 192 excluded" in result.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["sample_data"]
+
+
+def test_readme_shows_an_inspect_example() -> None:
+    assert INSPECTS

@@ -131,6 +131,9 @@ def test_compare_classifies_the_same_orders_as_of_two_dates(here: Path) -> None:
     code, _, err = invoke("compare", "orders.csv", "-r", "rules.yaml", "--from", "2024-06-30", "--to", "2024-03-31")
     assert code == 2
     assert err.strip() == "error: --from 2024-06-30 is not before --to 2024-03-31; give the earlier date to --from"
+    code, _, err = invoke("compare", "orders.csv", "--from", "31.03.2024", "--to", "2024-06-30")
+    assert code == 2
+    assert err.strip() == "error: --from '31.03.2024' is not a date; write it as YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS'"
 
 
 def test_diff_compares_two_outputs(here: Path) -> None:

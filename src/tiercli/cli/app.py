@@ -316,6 +316,17 @@ def metrics(
         print_metrics(Console(highlight=False, soft_wrap=True), loaded)
 
 
+def _date_option(option: str, text: str) -> datetime:
+    """A required date option read as --as-of is (a bare date means the end of that day)."""
+    try:
+        value = parse_as_of(text)
+    except UsageError:
+        raise UsageError(f"{option} '{text}' is not a date; write it as YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS'",
+                         slug="bad_date_option") from None
+    assert value is not None
+    return value
+
+
 @app.command()
 def compare(
     ctx: typer.Context,
@@ -343,8 +354,7 @@ def compare(
     with exit_codes(ctx):
         loaded = _rules(rules)
         require_members(loaded, members is not None)
-        earlier, later = parse_as_of(start), parse_as_of(end)
-        assert earlier is not None and later is not None
+        earlier, later = _date_option("--from", start), _date_option("--to", end)
         if earlier >= later:
             raise UsageError(f"--from {start} is not before --to {end}; give the earlier date to --from",
                              slug="bad_compare_dates")

@@ -8,7 +8,15 @@ from rich.table import Table
 
 from tiercli.engine.clean import reason_text
 from tiercli.engine.explain import Check, Explanation, format_value
-from tiercli.engine.metrics import HELPER_COLUMNS, HELPERS, MEMBER_ATTRIBUTES, METRICS, ORDER_COLUMNS, SCORE_NAMES
+from tiercli.engine.metrics import (
+    HELPER_COLUMNS,
+    HELPERS,
+    MEMBER_ATTRIBUTES,
+    METRICS,
+    ORDER_COLUMNS,
+    ORDER_ROW,
+    SCORE_NAMES,
+)
 from tiercli.engine.movement import MovementReport
 from tiercli.result import Inspection, Result, StatusCount
 from tiercli.rules.model import Rules
@@ -64,9 +72,14 @@ def print_metrics(console: Console, rules: Rules | None = None) -> None:
         if sql:
             console.print(f"    SQL: {sql.replace('{as_of}', 'as_of')}", markup=False)
 
+    console.print("Metrics marked [order] aggregate a customer's orders, one row per order built from its lines:",
+                  markup=False)
+    console.print("    " + " ".join(ORDER_ROW.format(lines="orders").split()), markup=False)
+    console.print("Metrics marked [line] aggregate the customer's order lines.\n", markup=False)
     for m in METRICS:
         sql = f"the first category ordered by {m.sql}" if m.stage == "by_category" else m.sql
-        block(f"{m.name} ({m.unit})", m.description, sql)
+        stage = f" [{m.stage}]" if m.stage in ("order", "line") else ""
+        block(f"{m.name} ({m.unit}){stage}", m.description, sql)
     for name, meaning in SCORE_NAMES.items():
         block(f"{name} ({'text' if name in ('segment', 'lifecycle') else 'score'})", meaning)
     console.print("\nMember attributes (with --members FILE; empty for customers not in it):", markup=False)

@@ -36,17 +36,19 @@ REASONS: dict[str, str] = {
 }
 
 _MACROS = r"""
-CREATE OR REPLACE MACRO tc_slow(x) AS nullif(nullif(nullif(nullif(trim(regexp_replace(regexp_replace(
+CREATE OR REPLACE MACRO tc_empty(y) AS CASE WHEN y IN ('', '-', '--', '无') THEN NULL ELSE y END;
+CREATE OR REPLACE MACRO tc_slow(x) AS tc_empty(trim(regexp_replace(regexp_replace(
     trim(x, chr(32) || chr(9) || chr(12288) || chr(13) || chr(10)), '^="(.*)"$', '\1'), '^[''\t]+', ''),
-    chr(32) || chr(9) || chr(12288)), ''), '-'), '--'), '无');
+    chr(32) || chr(9) || chr(12288)));
 CREATE OR REPLACE MACRO tc(x) AS CASE
     WHEN x IS NULL THEN NULL
     WHEN x[1] NOT IN ('=', '''', chr(9), chr(32), chr(12288), '"', chr(13), chr(10), '')
          AND x[-1] NOT IN (chr(32), chr(9), chr(12288), '"', chr(13), chr(10))
         THEN CASE WHEN x IN ('-', '--', '无') THEN NULL ELSE x END
+    WHEN starts_with(x, '="') AND ends_with(x, '"') AND NOT regexp_matches(x, '^="[\s''"]|[\s"]"$')
+        THEN tc_empty(x[3:-2])
     ELSE tc_slow(x) END;
-CREATE OR REPLACE MACRO tid(x) AS CASE WHEN x LIKE '%.0' AND regexp_full_match(x, '[0-9]+\.0+')
-    THEN regexp_extract(x, '^([0-9]+)', 1) ELSE x END;
+CREATE OR REPLACE MACRO tid(x) AS regexp_replace(x, '^([0-9]+)\.0+$', '\1');
 CREATE OR REPLACE MACRO money_bare(x) AS regexp_replace(
     regexp_replace(x, '[¥￥$€£\s]|元|RMB|CNY|USD|GBP|EUR', '', 'g'), '^(-?[0-9][0-9.,]*)[(（].*[)）]$', '\1');
 CREATE OR REPLACE MACRO money_point(x) AS CASE

@@ -11,7 +11,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from tiercli.engine.metrics import DAYS_AGO_SQL, MEMBER_ATTRIBUTES, MEMBER_NAMES, METRICS, Metric
+from tiercli.engine.metrics import DAYS_AGO_SQL, MEMBER_ATTRIBUTES, MEMBER_NAMES, METRICS, ORDER_ROW, Metric
 from tiercli.engine.scoring import Scores as Scores
 from tiercli.engine.scoring import score as score
 from tiercli.errors import Location, RulesError, TiercliError, UsageError
@@ -57,28 +57,35 @@ def _custom_typed(metric: CustomMetric) -> str:
 def metrics_sql(as_of: datetime | None, rules: Rules | None = None, members: bool = False) -> str:
     """The per-customer metrics query over `orders` (and `members`), exactly as `tiercli metrics` documents it.
 
-    `as_of` None means the latest order time, computed in the query. With `rules`, their custom metrics and the
-    helpers they use are computed in the same aggregation. With `members`, every customer of the `members` table
-    without an order gets a row too, holding each metric's value over no orders (frequency 0, monetary 0, …),
-    and the member attributes are joined."""
+    `as_of` None means the latest order time, computed in the query. Order-stage metrics aggregate `per_order`
+    (one row per customer and order); line-stage metrics, and the rules' custom metrics and helpers, aggregate
+    the order lines. With `members`, every customer of the `members` table without an order gets a row too,
+    holding each metric's value over no orders (frequency 0, monetary 0, …), and the member attributes are
+    joined."""
     lit = as_of_sql(as_of)
     custom = list(rules.metrics) if rules is not None else []
-    agg = [m for m in METRICS if m.stage == "agg"]
+    by_order = [m for m in METRICS if m.stage == "order"]
+    by_line = [m for m in METRICS if m.stage == "line"]
     by_cat = [m for m in METRICS if m.stage == "by_category"]
     derived = [m for m in METRICS if m.stage == "derived"]
-    agg_cols = ",\n        ".join([*(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in agg),
-                                    *(f"{m.sql} AS {_quote(m.name)}" for m in custom)])
+    order_cols = ",\n        ".join(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in by_order)
+    line_cols = ",\n        ".join([*(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in by_line),
+                                     *(f"{m.sql} AS {_quote(m.name)}" for m in custom)])
     lines = "orders"
     if any("days_ago" in m.reads for m in custom):
         lines = f"(SELECT *, {DAYS_AGO_SQL.format(as_of=lit)} AS days_ago FROM orders) AS orders"
-    no_orders = ""
-    if members:
-        no_orders = f"""
+
+    def without_orders(cols: str, source: str) -> str:
+        """Members without an order: each aggregate over no rows (count 0, sums coalesced to 0)."""
+        if not members:
+            return ""
+        return f"""
         UNION ALL
         SELECT members.customer_id, no_orders.* FROM members CROSS JOIN (
-            SELECT {agg_cols}
-            FROM {lines} WHERE FALSE) AS no_orders
+            SELECT {cols}
+            FROM {source} WHERE FALSE) AS no_orders
         WHERE NOT EXISTS (SELECT 1 FROM orders WHERE orders.customer_id = members.customer_id)"""
+
     cat = by_cat[0]
     derived_cols = ", ".join(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in derived)
     final = ", ".join([*(_typed(m, m.name) + f" AS {m.name}" for m in METRICS),
@@ -93,10 +100,16 @@ def metrics_sql(as_of: datetime | None, rules: Rules | None = None, members: boo
         SELECT customer_id, TRUE AS is_member, {attributes}
         FROM members) AS member_row USING (customer_id)"""
     return f"""
-    WITH agg AS (
+    WITH per_order AS (
+        {ORDER_ROW.format(lines="orders")}),
+    agg AS (
         SELECT customer_id,
-        {agg_cols}
-        FROM {lines} GROUP BY customer_id{no_orders}),
+        {order_cols}
+        FROM per_order GROUP BY customer_id{without_orders(order_cols, "per_order")}),
+    line_agg AS (
+        SELECT customer_id,
+        {line_cols}
+        FROM {lines} GROUP BY customer_id{without_orders(line_cols, lines)}),
     cat AS (
         SELECT customer_id, category AS {cat.name} FROM (
             SELECT customer_id, category,
@@ -104,8 +117,9 @@ def metrics_sql(as_of: datetime | None, rules: Rules | None = None, members: boo
             FROM orders WHERE category IS NOT NULL GROUP BY customer_id, category) AS ranked
         WHERE category_rank = 1),
     full_row AS (
-        SELECT agg.*, {', '.join(f'cat.{m.name}' for m in by_cat)}, {derived_cols}
-        FROM agg LEFT JOIN cat USING (customer_id))
+        SELECT agg.*, line_agg.* EXCLUDE (customer_id), {', '.join(f'cat.{m.name}' for m in by_cat)},
+            {derived_cols}
+        FROM agg JOIN line_agg USING (customer_id) LEFT JOIN cat USING (customer_id))
     SELECT customer_id, {final} FROM {source}"""
 
 

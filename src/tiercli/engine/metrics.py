@@ -4,11 +4,17 @@ Every metric a rule can name is listed here with its definition; `tiercli metric
 engine builds its aggregation query from it, so what users read is what runs.
 
 `{as_of}` in a definition stands for the run's as_of timestamp literal.
-Stage `agg` is an aggregate over one customer's order lines; `by_category` picks the customer's first category
+Stage `order` aggregates one customer's orders: the rows of `per_order`, one per customer and order id, built
+from the order lines (ORDER_ROW below): order_ts (the time of its first line), amount (net, all lines),
+purchase (it has a line with amount >= 0), purchase_amount (the sum of those lines), discounted, refund_amount,
+quantity. Stage `line` aggregates one customer's order lines; `by_category` picks the customer's first category
 in the order its SQL gives (an ORDER BY over per-category aggregates); `derived` is computed from the others (by
 name) in the same row.
 A purchase is an order line with amount >= 0: return lines (negative amounts, e.g. UCI `C…` invoices) reduce
 spend but are not orders.
+
+Counting orders per customer over `per_order` (not count(DISTINCT order_id) over lines) keeps one hash table per
+query instead of one distinct-set per customer and metric, which is what makes millions of lines affordable.
 """
 
 from __future__ import annotations
@@ -16,7 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Stage = Literal["agg", "derived", "by_category"]
+Stage = Literal["order", "line", "derived", "by_category"]
+
+# One row per customer and order, from the order lines: what the `order` stage aggregates.
+ORDER_ROW = """SELECT customer_id, order_id, min(order_ts) AS order_ts, coalesce(sum(amount), 0) AS amount,
+        bool_or(amount >= 0) AS purchase, sum(amount) FILTER (WHERE amount >= 0) AS purchase_amount,
+        bool_or(amount >= 0 AND discount_amount > 0) AS discounted, sum(refund_amount) AS refund_amount,
+        sum(quantity) AS quantity
+    FROM {lines} GROUP BY customer_id, order_id"""
 
 
 @dataclass(frozen=True)
@@ -25,11 +38,11 @@ class Metric:
     sql: str
     description: str
     unit: Literal["days", "count", "money", "ratio", "date", "text", "quantity"]
-    stage: Stage = "agg"
+    stage: Stage = "order"
 
 
 def _window(days: int) -> str:
-    return f"amount >= 0 AND order_ts > {{as_of}} - INTERVAL {days} DAY"
+    return f"order_ts > {{as_of}} - INTERVAL {days} DAY"
 
 
 METRICS: tuple[Metric, ...] = (
@@ -39,7 +52,7 @@ METRICS: tuple[Metric, ...] = (
         "Whole calendar days from the last order to as_of (0 = bought on the as_of day).",
         "days",
     ),
-    Metric("frequency", "count(DISTINCT order_id) FILTER (WHERE amount >= 0)",
+    Metric("frequency", "count(*) FILTER (WHERE purchase)",
            "Number of distinct orders (return lines don't count as orders).", "count"),
     Metric("monetary", "coalesce(sum(amount), 0)", "Net spend: amount paid minus refunds, over all orders.",
            "money"),
@@ -54,19 +67,19 @@ METRICS: tuple[Metric, ...] = (
         "days",
     ),
     *(
-        Metric(f"orders_{d}d", f"count(DISTINCT order_id) FILTER (WHERE {_window(d)})",
+        Metric(f"orders_{d}d", f"count(*) FILTER (WHERE purchase AND {_window(d)})",
                f"Distinct orders in the {d} days up to as_of.", "count")
         for d in (30, 90, 365)
     ),
     *(
-        Metric(f"spend_{d}d", f"coalesce(sum(amount) FILTER (WHERE {_window(d)}), 0)",
+        Metric(f"spend_{d}d", f"coalesce(sum(purchase_amount) FILTER (WHERE {_window(d)}), 0)",
                f"Net spend in the {d} days up to as_of.", "money")
         for d in (30, 90, 365)
     ),
     Metric("quantity", "coalesce(sum(quantity), 0)", "Items bought (sum of line quantities).", "quantity"),
     Metric("distinct_products", "count(DISTINCT coalesce(sku, product))",
-           "Different products bought (by SKU, else product name).", "count"),
-    Metric("distinct_categories", "count(DISTINCT category)", "Different categories bought.", "count"),
+           "Different products bought (by SKU, else product name).", "count", "line"),
+    Metric("distinct_categories", "count(DISTINCT category)", "Different categories bought.", "count", "line"),
     Metric("top_category", "sum(amount) DESC, category",
            "Category with the highest net spend (ties: the first in name order).", "text", "by_category"),
     Metric("refund_amount", "coalesce(sum(refund_amount), 0)", "Money refunded on partly refunded orders.",
@@ -75,8 +88,7 @@ METRICS: tuple[Metric, ...] = (
            "refund_amount / (monetary + refund_amount): share of what was paid that came back.", "ratio",
            "derived"),
     Metric("discount_share",
-           "count(DISTINCT order_id) FILTER (WHERE amount >= 0 AND discount_amount > 0)"
-           " / nullif(count(DISTINCT order_id) FILTER (WHERE amount >= 0), 0)",
+           "count(*) FILTER (WHERE discounted) / nullif(count(*) FILTER (WHERE purchase), 0)",
            "Share of orders that used a discount or coupon (0 when the data has no discount column).",
            "ratio"),
     Metric("avg_days_between_orders",
@@ -84,7 +96,7 @@ METRICS: tuple[Metric, ...] = (
            " / (frequency - 1) END",
            "Mean days between orders: (last − first) / (frequency − 1); empty for one-order customers.",
            "days", "derived"),
-    Metric("region", "mode(region)", "The region the customer ordered to most often.", "text"),
+    Metric("region", "mode(region)", "The region the customer ordered to most often.", "text", "line"),
 )
 
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)

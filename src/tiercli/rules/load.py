@@ -41,6 +41,7 @@ GRADING_KEYS: tuple[str, ...] = ("name", "levels", "description", "sticky", "kee
 INPUT_KEYS: tuple[str, ...] = ("columns", "platform", "sheet", "dayfirst", "statuses", "timezone")
 STATUS_CLASSES: tuple[str, ...] = ("paid_done", "paid_in_progress", "unpaid", "cancelled", "refunded")
 TIERS_GRADING = "tier"  # the `tiers:` shorthand is the grading with this name
+RUN_COLUMNS: tuple[str, ...] = ("movement", "overrides")  # added with --previous / --overrides
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -290,6 +291,7 @@ class _Checker:
         columns = {name: meaning for name, (_, meaning) in ORDER_COLUMNS.items()}
         column_kinds = {name: kind for name, (kind, _) in ORDER_COLUMNS.items()}
         taken = {n.casefold(): "a built-in name (see `tiercli metrics`)" for n in self.names}
+        taken.update({n: "an output column of runs over time (--previous, --overrides)" for n in RUN_COLUMNS})
         result: list[CustomMetric] = []
         for key, value in node.value:
             name = str(key.value) if isinstance(key, ScalarNode) else ""
@@ -505,10 +507,12 @@ class _Checker:
     def tags(self, node: Node, gradings: tuple[Grading, ...] = ()) -> tuple[Tag, ...] | None:
         """`tags:`. A tag's name is also its 0/1 output column, so it can't be a metric's or a grading's."""
         columns = {n.casefold(): "a metric" for n in self.names}
-        columns.update({n: "an output column" for n in ("customer_id", "tags")})
+        columns.update({n: "an output column" for n in ("customer_id", "tags", *RUN_COLUMNS)})
         for grading in gradings:
             columns[grading.name.casefold()] = "a grading"
             columns[f"{grading.name}_why".casefold()] = "a grading's why column"
+            for prefix, suffix in (("previous_", ""), ("movement_", ""), ("", "_grace_until")):
+                columns[f"{prefix}{grading.name}{suffix}".casefold()] = "a column of runs over time"
         if not isinstance(node, SequenceNode):
             self.report(node, "tags", f"must be a list of tags, e.g. - {_TAG_EXAMPLE}, found "
                                       f"{_describe(node)}", "wrong_type")
