@@ -125,8 +125,8 @@ def classify(
                                                  "detecting it.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     threads: Annotated[int | None, typer.Option("--threads", help="DuckDB threads (default: all cores).")] = None,
-    memory_limit: Annotated[str | None, typer.Option("--memory-limit", help="DuckDB memory limit, e.g. 2GB; "
-                                                     "larger data spills to disk.")] = None,
+    memory_limit: Annotated[str | None, typer.Option("--memory-limit", help="DuckDB memory limit, e.g. 4GB "
+                                                     "(default 1GB); larger data spills to disk.")] = None,
     members: Annotated[str | None, typer.Option("--members", help=MEMBERS_HELP)] = None,
     previous: Annotated[str | None, typer.Option("--previous", help=PREVIOUS_HELP)] = None,
     overrides: Annotated[str | None, typer.Option("--overrides", help=OVERRIDES_HELP)] = None,

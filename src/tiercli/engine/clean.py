@@ -36,15 +36,16 @@ REASONS: dict[str, str] = {
 }
 
 _MACROS = r"""
-CREATE OR REPLACE MACRO tc_empty(y) AS CASE WHEN y IN ('', '-', '--', '无') THEN NULL ELSE y END;
+CREATE OR REPLACE MACRO tc_empty(y) AS CASE WHEN length(y) <= 2 AND strpos('||-|--|无|', '|' || y || '|') > 0
+    THEN NULL ELSE y END;
 CREATE OR REPLACE MACRO tc_slow(x) AS tc_empty(trim(regexp_replace(regexp_replace(
     trim(x, chr(32) || chr(9) || chr(12288) || chr(13) || chr(10)), '^="(.*)"$', '\1'), '^[''\t]+', ''),
     chr(32) || chr(9) || chr(12288)));
 CREATE OR REPLACE MACRO tc(x) AS CASE
     WHEN x IS NULL THEN NULL
-    WHEN x[1] NOT IN ('=', '''', chr(9), chr(32), chr(12288), '"', chr(13), chr(10), '')
-         AND x[-1] NOT IN (chr(32), chr(9), chr(12288), '"', chr(13), chr(10))
-        THEN CASE WHEN x IN ('-', '--', '无') THEN NULL ELSE x END
+    WHEN x <> '' AND strpos('=''' || chr(9) || chr(32) || chr(12288) || '"' || chr(13) || chr(10), x[1]) = 0
+         AND strpos(chr(32) || chr(9) || chr(12288) || '"' || chr(13) || chr(10), x[-1]) = 0
+        THEN tc_empty(x)
     WHEN starts_with(x, '="') AND ends_with(x, '"') AND NOT regexp_matches(x, '^="[\s''"]|[\s"]"$')
         THEN tc_empty(x[3:-2])
     ELSE tc_slow(x) END;
@@ -177,7 +178,8 @@ def _texts(src: Source) -> str:
             if field in VALUE_FIELDS and len(headers) == 1:
                 cells.append(f"{text} AS t_{field}_{k}")
             elif empties and field not in VALUE_FIELDS:
-                cells.append(f"CASE WHEN tc({text}) IN ({empties}) THEN NULL ELSE tc({text}) END AS t_{field}_{k}")
+                cells.append(f"CASE WHEN {_one_of(f'tc({text})', profile.empty_values)} THEN NULL "
+                             f"ELSE tc({text}) END AS t_{field}_{k}")
             else:
                 cells.append(f"tc({text}) AS t_{field}_{k}")
             names.append(f"t_{field}_{k}")
@@ -342,12 +344,20 @@ def _carry_order_fields(src: Source) -> str:
     return f"SELECT * REPLACE ({exprs}) FROM typed"
 
 
+def _one_of(expr: str, values: Sequence[str]) -> str:
+    """`expr` is one of `values` — written with strpos, because DuckDB plans an IN list (and list_contains on
+    a constant list) as a join over every row, even where a CASE would evaluate it for a few."""
+    longest = max((len(v) for v in values), default=0)
+    joined = "|" + "|".join(values) + "|"
+    return f"(length({expr}) <= {longest} AND strpos({_lit(joined)}, '|' || {expr} || '|') > 0)"
+
+
 def _summary_test(src: Source) -> str:
     labels = src.mapping.profile.summary_labels or SUMMARY_LABELS
-    texts = ", ".join(_lit(v) for label in labels for v in (label, label + ":", label + "："))
     first = src.raw.columns[0] if src.raw.columns else "NULL"
-    return (f"(order_id IN ({texts}) OR customer_written IN ({texts}) "
-            f"OR trim(CAST({first} AS VARCHAR)) IN ({texts}))")
+    variants = [v for label in labels for v in (label, label + ":", label + "：")]
+    return (f"({_one_of('order_id', variants)} OR {_one_of('customer_written', variants)} "
+            f"OR {_one_of(f'trim(CAST({first} AS VARCHAR))', variants)})")
 
 
 def _reason_sql(src: Source, item: bool = False) -> str:
@@ -380,9 +390,9 @@ def _reason_sql(src: Source, item: bool = False) -> str:
                 || {quote} || tc({EXTRA if src.raw.extra else 'NULL'}) || {quote}
             WHEN {_summary_test(src)} THEN 'a total row of the export, not an order'
             WHEN is_adjustment THEN 'order id ' || {quote} || order_id || {quote} || ' is an adjustment, not an order'
-            WHEN status_class IN ('unpaid', 'cancelled', 'refunded', 'unknown') AND status IS NOT NULL
+            WHEN {_one_of('status_class', ('unpaid', 'cancelled', 'refunded', 'unknown'))} AND status IS NOT NULL
                 THEN 'status ' || {quote} || status || {quote}
-            WHEN refund_class IN ('refunded', 'cancelled')
+            WHEN {_one_of('refund_class', ('refunded', 'cancelled'))}
                 THEN 'after-sale status ' || {quote} || refund_status || {quote}
             WHEN cancelled_at IS NOT NULL THEN 'cancelled at ' || CAST(cancelled_at AS VARCHAR)
             WHEN customer_id IS NULL AND customer_written IS NOT NULL
