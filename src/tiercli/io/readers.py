@@ -52,7 +52,7 @@ class RawTable:
     path: str  # as the user gave it
     name: str  # file name (plus "[sheet]" for workbooks): what Excluded and Run show
     kind: str
-    sha256: str
+    hasher: _Hasher  # the file's sha256, computed in a thread while DuckDB reads the file
     table: str  # DuckDB view of c0…cN and __row, read from the file each time it is scanned
     headers: list[str]  # cleaned header labels, one per column
     rows: int | None  # None for CSV until the one full pass counts them
@@ -63,6 +63,10 @@ class RawTable:
     typed: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type when not text (Parquet)
     single_thread_sql: str | None = None  # re-creates the view for DuckDB's single-threaded CSV scanner
     extra: bool = False  # the view has EXTRA: what a row holds beyond the header's width (NULL when nothing)
+
+    @property
+    def sha256(self) -> str:
+        return self.hasher.result()
 
     @property
     def columns(self) -> list[str]:
@@ -422,7 +426,7 @@ def read_csv(
             raise InputError(f"can't be read as a table: {_first_line(exc)}", Location(file=shown),
                              slug="bad_csv") from exc
         con.execute(view_sql(False))
-    return RawTable(shown, path.name, "csv", hasher.result(), table, headers, None, header_index + 1,
+    return RawTable(shown, path.name, "csv", hasher, table, headers, None, header_index + 1,
                     encoding=ENCODING_NAMES.get(encoding, encoding.upper()), delimiter=delimiter,
                     single_thread_sql=view_sql(False), extra=True)
 
@@ -513,7 +517,7 @@ def _excel_sheet(
     blank = " AND ".join(f"({c} IS NULL OR trim({c}) = '')" for c in [*(f"c{i}" for i in range(width)), EXTRA])
     con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}__arrow WHERE NOT ({blank})")
     rows = _count(con, table)
-    return RawTable(shown, f"{path.name} [{sheet}]", kind, hasher.result(), table, headers, rows,
+    return RawTable(shown, f"{path.name} [{sheet}]", kind, hasher, table, headers, rows,
                     header_index + 1, sheet=sheet, extra=True)
 
 
@@ -533,5 +537,5 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str, table: 
         f"CREATE VIEW {table} AS SELECT {select}, CAST(file_row_number AS BIGINT) + 2 AS __row "
         f"FROM read_parquet({_lit(str(path))}, file_row_number = true)")
     typed = {f"c{i}": str(r[1]) for i, r in enumerate(schema) if str(r[1]) != "VARCHAR"}
-    return RawTable(shown, path.name, "parquet", hasher.result(), table, headers, _count(con, table), 1,
+    return RawTable(shown, path.name, "parquet", hasher, table, headers, _count(con, table), 1,
                     typed=typed)
