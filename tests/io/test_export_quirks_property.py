@@ -62,7 +62,8 @@ def _render(rows: list[tuple[str, int, int, bool]], style: dict[str, object]) ->
     return out.getvalue().encode(str(style["encoding"]))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=order_rows, style=export_style)
 def test_quirky_exports_keep_every_row_accounted_for(rows: list[tuple[str, int, int, bool]],
                                                      style: dict[str, object], tmp_path: Path) -> None:

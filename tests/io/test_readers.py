@@ -152,3 +152,11 @@ def test_cells_beyond_the_header_are_kept_apart(tmp_path: Path) -> None:
     (raw,) = read_file(con, str(path), "raw", header_score=header_score)
     assert con.execute(f"SELECT c0, {EXTRA}, __row FROM {raw.table} ORDER BY __row").fetchall() == [
         ("c1", None, 2), ("c2", "oops", 3)]
+
+
+def test_gb18030_text_that_happens_to_be_valid_utf8_is_still_gb18030() -> None:
+    """`0.00元` in GB18030 is valid UTF-8 (`0.00Ԫ`); a word with an accent is not taken for Chinese."""
+    assert detect_encoding("customer,amount\nc1,0.00元\nc2,5.00元\n".encode("gb18030")) == "gb18030"
+    assert detect_encoding("kunde,betrag\nMüller,5\n".encode()) == "utf-8"
+    assert detect_encoding("клиент,сумма\nИван,5\n".encode()) == "utf-8"
+    assert detect_encoding("customer,amount\nc1,¥5.00\n".encode()) == "utf-8"

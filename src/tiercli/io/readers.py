@@ -195,8 +195,9 @@ def detect_encoding(sample: bytes) -> str:
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        return "utf-8"
+        text = codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        if not _gb18030_posing_as_utf8(text, sample):
+            return "utf-8"
     except UnicodeDecodeError:
         pass
     try:
@@ -223,6 +224,23 @@ def detect_encoding(sample: bytes) -> str:
         return "cp1252"
     except UnicodeDecodeError:  # bytes cp1252 leaves undefined: GB18030 when it reads them (e.g. only '¥')
         return "gb18030" if gb18030 else "latin-1"
+
+
+def _gb18030_posing_as_utf8(text: str, sample: bytes) -> bool:
+    """Whether text that happens to be valid UTF-8 is GB18030: a few Chinese characters such as 元 in `0.00元`
+    form valid two-byte UTF-8 (Ԫ). Told by: every non-ASCII character is a two-byte one beyond Latin-1 standing
+    outside any word (never next to a letter), and read as GB18030 the same bytes are Chinese."""
+    wide = [i for i, ch in enumerate(text) if ord(ch) > 127]
+    if not wide or any(not 0x100 <= ord(text[i]) <= 0x7FF for i in wide):  # Latin-1 signs (¥ £ °) are UTF-8
+        return False
+    if any((i > 0 and text[i - 1].isalpha()) or (i + 1 < len(text) and text[i + 1].isalpha()) for i in wide):
+        return False
+    try:
+        chinese = codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    others = [ch for ch in chinese if ord(ch) > 127]
+    return bool(others) and all(_CJK_MIN <= ord(ch) <= _CJK_MAX for ch in others)
 
 
 def _isolated_cjk(text: str) -> bool:
