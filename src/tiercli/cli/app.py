@@ -16,6 +16,7 @@ from rich.console import Console
 
 from tiercli.errors import Location, TiercliError, UsageError
 from tiercli.pipeline import RunConfig, run, version
+from tiercli.result import Result
 from tiercli.rules.model import Rules
 
 app = typer.Typer(
@@ -134,9 +135,7 @@ def classify(
                                          "applied (unknown customer, grading, level or tag).")] = False,
 ) -> None:
     """Classify customers: metrics, RFM scores and segments, tiers and tags, written as a workbook or table."""
-    from tiercli.cli.render import print_movement, print_summary
     from tiercli.engine.compute import require_members
-    from tiercli.io.writers import write_result
 
     with exit_codes(ctx):
         loaded = _rules(rules)
@@ -145,12 +144,20 @@ def classify(
         result = run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
                                platform=platform, threads=threads, memory_limit=memory_limit, members=members,
                                previous=previous, overrides=overrides, strict=strict))
-        written = write_result(result, out)
-        if not quiet:
-            console = Console(stderr=(out == "-"), highlight=False, soft_wrap=False)
-            print_summary(console, result, written)
-            if result.movement is not None:
-                print_movement(console, result.movement)
+        _write_and_report(result, out, quiet)
+
+
+def _write_and_report(result: Result, out: str, quiet: bool) -> None:
+    """Write the result, then the summary (and movement) on the terminal; on stderr when the data goes to stdout."""
+    from tiercli.cli.render import print_movement, print_summary
+    from tiercli.io.writers import write_result
+
+    written = write_result(result, out)
+    if not quiet:
+        console = Console(stderr=(out == "-"), highlight=False, soft_wrap=False)
+        print_summary(console, result, written)
+        if result.movement is not None:
+            print_movement(console, result.movement)
 
 
 @app.command()
@@ -346,10 +353,8 @@ def compare(
     later one's previous run, and write the later run with its Movement sheet."""
     from dataclasses import replace
 
-    from tiercli.cli.render import print_movement, print_summary
     from tiercli.engine.compute import require_members
     from tiercli.engine.movement import previous_of
-    from tiercli.io.writers import write_result
 
     with exit_codes(ctx):
         loaded = _rules(rules)
@@ -363,12 +368,7 @@ def compare(
         source = f"the same orders as of {earlier:%Y-%m-%d %H:%M:%S} (--from)"
         result = run(replace(config, as_of=later, previous=previous_of(before, loaded, source)))
         out = output or f"{Path(files[0]).stem}.compare.xlsx"
-        written = write_result(result, out)
-        if not quiet:
-            console = Console(stderr=(out == "-"), highlight=False, soft_wrap=False)
-            print_summary(console, result, written)
-            if result.movement is not None:
-                print_movement(console, result.movement)
+        _write_and_report(result, out, quiet)
 
 
 @app.command()

@@ -188,14 +188,9 @@ def scored_sql(rfm: RfmSpec, lifecycle: LifecycleSpec, scores: str, source: str)
             FROM (SELECT customer_id, {scores} FROM {source}) AS scores) s USING (customer_id)"""
 
 
-def score(con: duckdb.DuckDBPyConnection, rules: Rules | int) -> Scores:
-    """Create `scored`: `customers` plus r_score, f_score, m_score, rfm_score, segment and lifecycle.
-
-    `rules` may be a bare number of bins (default scoring, segments and lifecycle)."""
-    if isinstance(rules, Rules):
-        rfm, lifecycle = rules.rfm, rules.lifecycle
-    else:
-        rfm, lifecycle = RfmSpec(bins=rules), LifecycleSpec()
+def score(con: duckdb.DuckDBPyConnection, rules: Rules) -> Scores:
+    """Create `scored`: `customers` plus r_score, f_score, m_score, rfm_score, segment and lifecycle."""
+    rfm, lifecycle = rules.rfm, rules.lifecycle
     table = table_for(rfm)
     dims = dimensions(rfm)
     pymc = rfm.segments == "pymc"
@@ -208,7 +203,7 @@ def score(con: duckdb.DuckDBPyConnection, rules: Rules | int) -> Scores:
     con.execute(f"CREATE TABLE scored AS {scored_sql(rfm, lifecycle, scores, INPUTS)}")
     frame, notes = _report(con, rfm, dims, cuts, table, bins)
     con.execute(f"DROP TABLE {INPUTS}")
-    run_rows = describe(rules if isinstance(rules, Rules) else None, rfm, lifecycle, table)
+    run_rows = describe(rules, rfm, lifecycle, table)
     return Scores(cuts, frame, notes, run_rows)
 
 
