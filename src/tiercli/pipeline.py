@@ -118,7 +118,8 @@ def inspect(config: RunConfig) -> Inspection:
         try:
             sources = load(con, config, Path(temp))
             cleaned = clean(con, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
-                            extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
+                            extra_statuses=rules.input.statuses, timezone=rules.input.timezone,
+                            require_orders=False)
             first, last, customers = con.execute(
                 "SELECT min(order_ts), max(order_ts), count(DISTINCT customer_id) FROM lines WHERE reason IS NULL"
             ).fetchone() or (None, None, 0)

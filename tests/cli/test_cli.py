@@ -155,3 +155,13 @@ def test_help_lists_the_commands() -> None:
     assert code == 0
     for command in ("classify", "init", "validate", "metrics"):
         assert command in out
+
+
+def test_inspect_reports_a_file_whose_rows_are_all_excluded(tmp_path: Path) -> None:
+    path = tmp_path / "o.csv"
+    path.write_text("customer_id,order_date,amount,status\nc1,2024-01-01,5,unpaid\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "rows: 1 read = 0 used + 1 excluded" in result.stdout
+    assert "excluded unpaid: 1 (the order was not paid)" in result.stdout
+    assert result.stdout.rstrip().endswith("customers: 0")

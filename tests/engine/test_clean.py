@@ -208,3 +208,9 @@ def test_jd_order_amount_repeated_on_each_line_counts_once(tmp_path: Path) -> No
     assert (c["monetary"], c["frequency"], c["distinct_products"]) == (Decimal("300.00"), 1, 2)
     assert [(r["row"], r["reason"], r["message"]) for r in result.excluded.to_pylist()] == [
         (4, "cancelled", "status '(删除)完成'")]
+
+
+def test_two_digit_years_are_not_read_as_year_ten(tmp_path: Path) -> None:
+    f = write(tmp_path, "o.csv", "customer_id,order_date,amount\nc1,12/13/2010 10:08,5\nc1,2/20/11 11:39,5\n")
+    c = rows_by_customer(classify(f))["c1"]
+    assert (c["first_order"], c["last_order"]) == (datetime(2010, 12, 13, 10, 8), datetime(2011, 2, 20, 11, 39))

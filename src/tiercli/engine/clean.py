@@ -63,9 +63,10 @@ CREATE OR REPLACE MACRO money(x) AS coalesce(TRY_CAST(x AS DECIMAL(18, 4)), mone
 
 _ISO_FORMATS = ["%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d",
                 "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日"]
-_MDY = ["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m/%d/%y %H:%M", "%m/%d/%y", "%m-%d-%Y %H:%M",
+# two-digit years first: %Y would read the 10 of 2/20/10 as the year 10
+_MDY = ["%m/%d/%y %H:%M", "%m/%d/%y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m-%d-%Y %H:%M",
         "%m-%d-%Y"]
-_DMY = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y %H:%M", "%d/%m/%y", "%d-%m-%Y %H:%M:%S",
+_DMY = ["%d/%m/%y %H:%M", "%d/%m/%y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S",
         "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
 _DMY_PATTERN = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})"
 SUMMARY_LABELS = ("合计", "总计", "汇总", "小计", "Total", "Totals", "Grand Total")
@@ -674,6 +675,7 @@ def clean(
     dayfirst: bool | None,
     extra_statuses: Mapping[str, str],
     timezone: str | None = None,
+    require_orders: bool = True,
 ) -> Cleaned:
     """Everything that reads the input files; afterwards only `lines` and `__inputs` are needed."""
     dates = date_columns(con, sources)
@@ -690,11 +692,11 @@ def clean(
             source_file, source_row
         FROM lines JOIN __inputs USING (__input) WHERE reason IS NULL""")
     stats = con.execute("SELECT count(*), max(order_ts) FROM lines WHERE reason IS NULL").fetchone()
-    if not stats or not stats[0]:
+    if (not stats or not stats[0]) and require_orders:
         reasons = dict(con.execute("SELECT reason, count(*) FROM lines GROUP BY 1 ORDER BY 2 DESC").fetchall())
         raise DataError("no order is left to classify after excluding rows: "
                         + ", ".join(f"{k} {v}" for k, v in reasons.items()), slug="no_orders")
-    final_as_of: datetime = as_of if as_of is not None else stats[1]
+    final_as_of: datetime = as_of or (stats[1] if stats and stats[1] else datetime(1970, 1, 1))
     by_reason = dict(con.execute(
         "SELECT reason, count(*) FROM lines WHERE reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
     counts = {row[0]: row[1:] for row in con.execute(
