@@ -109,3 +109,21 @@ def test_readme_inspect_examples_run_and_write_nothing(command: str, tmp_path: P
 
 def test_readme_shows_an_inspect_example() -> None:
     assert INSPECTS
+
+
+OTHER_COMMANDS = [c.strip() for c in re.findall(r"^ {4}(tiercli (?:validate|metrics|explain|sql) [^\n>]+)", README,
+                                                flags=re.MULTILINE)]
+
+
+def test_readme_shows_validate_metrics_explain_and_sql() -> None:
+    assert {c.split()[1] for c in OTHER_COMMANDS} == {"validate", "metrics", "explain", "sql"}
+
+
+@pytest.mark.parametrize("command", OTHER_COMMANDS)
+def test_readme_rule_command_examples_run(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("sample_data", "rules.example.yaml"):
+        (tmp_path / name).symlink_to(REPO / name)
+    result = CliRunner().invoke(app, shlex.split(command)[1:])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip()
