@@ -111,7 +111,7 @@ def test_readme_shows_an_inspect_example() -> None:
     assert INSPECTS
 
 
-OTHER_COMMANDS = [c.strip() for c in re.findall(r"^ {4}(tiercli (?:validate|metrics|explain|sql) [^\n>]+)", README,
+OTHER_COMMANDS = [c.strip() for c in re.findall(r"^ {4}(tiercli (?:validate|metrics|explain|sql)[^\n>]*)", README,
                                                 flags=re.MULTILINE)]
 
 

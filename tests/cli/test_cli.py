@@ -165,3 +165,12 @@ def test_inspect_reports_a_file_whose_rows_are_all_excluded(tmp_path: Path) -> N
     assert "rows: 1 read = 0 used + 1 excluded" in result.stdout
     assert "excluded unpaid: 1 (the order was not paid)" in result.stdout
     assert result.stdout.rstrip().endswith("customers: 0")
+
+
+def test_metrics_lang_zh_lists_the_chinese_names_rules_can_use() -> None:
+    result = CliRunner().invoke(app, ["metrics", "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    assert "monetary / 消费金额 (money) [order]" in result.stdout
+    assert "recency_days / 最近购买天数 (days) [order]" in result.stdout
+    bad = CliRunner().invoke(app, ["metrics", "--lang", "fr"])
+    assert (bad.exit_code, bad.stderr.strip()) == (2, "error: --lang must be en or zh, not 'fr'")

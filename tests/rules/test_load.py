@@ -111,12 +111,12 @@ def test_names_are_kept_as_written_even_when_yaml_reads_them_as_numbers_or_boole
 
 
 def test_names_can_be_given_for_expressions() -> None:
-    text = "tiers:\n  - {name: a, when: '消费金额 >= 100'}\n  - {name: b}\n"
-    rules = parse_rules(text, names={"消费金额": "net spend"})
+    text = "tiers:\n  - {name: a, when: '会员积分 >= 100'}\n  - {name: b}\n"
+    rules = parse_rules(text, names={"会员积分": "points"})
     when = rules.gradings[0].levels[0].when
-    assert when is not None and when.sql == '"消费金额" >= 100'
+    assert when is not None and when.sql == '"会员积分" >= 100'
     assert [str(p) for p in check_rules(text)] == [
-        "rules.yaml:2 tiers[0] 'a' → when: unknown name '消费金额' (`tiercli metrics` lists every name; text "
+        "rules.yaml:2 tiers[0] 'a' → when: unknown name '会员积分' (`tiercli metrics` lists every name; text "
         "values take single quotes)"
     ]
 

@@ -314,13 +314,17 @@ def metrics(
     ctx: typer.Context,
     rules: Annotated[str | None, typer.Option("--rules", "-r", help="Also list this rules file's custom metrics "
                                               "and helpers.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="en, or zh to show each built-in name's Chinese name too "
+                                      "(usable in rules: 消费金额 >= 1000).")] = "en",
 ) -> None:
     """List every name a rule can use, with its definition."""
     from tiercli.cli.render import print_metrics
 
     with exit_codes(ctx):
+        if lang not in ("en", "zh"):
+            raise UsageError(f"--lang must be en or zh, not '{lang}'", slug="bad_lang")
         loaded = _rules(rules) if rules else None
-        print_metrics(Console(highlight=False, soft_wrap=True), loaded)
+        print_metrics(Console(highlight=False, soft_wrap=True), loaded, zh=lang == "zh")
 
 
 def _date_option(option: str, text: str) -> datetime:

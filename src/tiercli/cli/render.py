@@ -16,6 +16,7 @@ from tiercli.engine.metrics import (
     ORDER_COLUMNS,
     ORDER_ROW,
     SCORE_NAMES,
+    ZH_NAMES,
 )
 from tiercli.engine.movement import MovementReport
 from tiercli.result import Inspection, Result, StatusCount
@@ -63,7 +64,11 @@ def print_summary(console: Console, result: Result, written: str) -> None:
     console.print(f"wrote {'stdout' if written == '-' else written}", markup=False)
 
 
-def print_metrics(console: Console, rules: Rules | None = None) -> None:
+def _zh(name: str, zh: bool) -> str:
+    return f" / {ZH_NAMES[name]}" if zh and name in ZH_NAMES else ""
+
+
+def print_metrics(console: Console, rules: Rules | None = None, zh: bool = False) -> None:
     """One block per name: name and unit, meaning, and the SQL that computes it; then member attributes, the
     order-level helpers, the order columns custom metrics can aggregate, and the rules' own custom metrics."""
     def block(title: str, meaning: str, sql: str | None = None) -> None:
@@ -79,9 +84,9 @@ def print_metrics(console: Console, rules: Rules | None = None) -> None:
     for m in METRICS:
         sql = f"the first category ordered by {m.sql}" if m.stage == "by_category" else m.sql
         stage = f" [{m.stage}]" if m.stage in ("order", "line") else ""
-        block(f"{m.name} ({m.unit}){stage}", m.description, sql)
+        block(f"{m.name}{_zh(m.name, zh)} ({m.unit}){stage}", m.description, sql)
     for name, meaning in SCORE_NAMES.items():
-        block(f"{name} ({'text' if name in ('segment', 'lifecycle') else 'score'})", meaning)
+        block(f"{name}{_zh(name, zh)} ({'text' if name in ('segment', 'lifecycle') else 'score'})", meaning)
     console.print("\nMember attributes (with --members FILE; empty for customers not in it):", markup=False)
     for a in MEMBER_ATTRIBUTES:
         block(f"{a.name} ({a.kind})", a.description, a.sql)

@@ -28,7 +28,7 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
-from tiercli.engine.metrics import HELPER_COLUMNS, HELPERS, UNIT_KINDS, Helper
+from tiercli.engine.metrics import HELPER_COLUMNS, HELPERS, NAME_OF_ZH, UNIT_KINDS, Helper
 from tiercli.errors import Location, RulesError, TiercliError, did_you_mean
 from tiercli.rules.model import Condition, CustomMetric
 
@@ -622,6 +622,10 @@ class _Builder:
         if len(matches) == 1:
             self.used.add(matches[0])
             return matches[0]
+        english = NAME_OF_ZH.get(written)  # a built-in metric by its Chinese name
+        if english is not None and english in self.names:
+            self.used.add(english)
+            return english
         self.problems.append(_unknown_name(written, self.names, quoted=bool(identifier.args.get("quoted"))))
         return written
 
