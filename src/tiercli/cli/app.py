@@ -133,18 +133,34 @@ def classify(
     overrides: Annotated[str | None, typer.Option("--overrides", help=OVERRIDES_HELP)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop with exit code 2 when an override can't be "
                                          "applied (unknown customer, grading, level or tag).")] = False,
+    split_by: Annotated[tuple[str, str] | None, typer.Option(
+        "--split-by", metavar="GROUP DIR", help="Also write one CSV per group into DIR: GROUP is tier, tag, "
+        "segment or a grading's name.")] = None,
+    split_columns: Annotated[str | None, typer.Option("--split-columns", help="Columns of those CSVs besides "
+                                                      "customer_id, comma-separated. Default: monetary,frequency,"
+                                                      "recency_days,segment,tags.")] = None,
 ) -> None:
     """Classify customers: metrics, RFM scores and segments, tiers and tags, written as a workbook or table."""
     from tiercli.engine.compute import require_members
+    from tiercli.io.split import DEFAULT_COLUMNS, check_split_by, write_split
 
     with exit_codes(ctx):
         loaded = _rules(rules)
         require_members(loaded, members is not None)
+        if split_by and split_by[0] is not None:
+            check_split_by(split_by[0], [g.name for g in loaded.gradings])
         out = output or default_output(files[0])
         result = run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
                                platform=platform, threads=threads, memory_limit=memory_limit, members=members,
                                previous=previous, overrides=overrides, strict=strict))
         _write_and_report(result, out, quiet)
+        if split_by and split_by[0] is not None:
+            columns = [c.strip() for c in split_columns.split(",") if c.strip()] if split_columns else DEFAULT_COLUMNS
+            lists = write_split(result, split_by[0], split_by[1], columns)
+            if not quiet:
+                console = Console(stderr=(out == "-"), highlight=False, soft_wrap=False)
+                for item in lists:
+                    console.print(f"wrote {item.path} ({item.customers:,} customers)", markup=False)
 
 
 def _write_and_report(result: Result, out: str, quiet: bool) -> None:

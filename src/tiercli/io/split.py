@@ -1,0 +1,90 @@
+"""Lists to act on: one CSV per tier, tag or segment, for the people who contact or re-import those customers.
+
+Each file is UTF-8 with BOM (Excel shows Chinese), holds the customer id and the chosen columns, in the order of
+the Customers table, and is written with the same formula guard and atomic rename as the main output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tiercli.errors import Location, UsageError, did_you_mean
+from tiercli.io.writers import _atomic_path, _write_csv
+from tiercli.result import Result
+
+DEFAULT_COLUMNS = ("monetary", "frequency", "recency_days", "segment", "tags")
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+@dataclass(frozen=True)
+class SplitFile:
+    group: str
+    path: Path
+    customers: int
+
+
+def file_name(group: str) -> str:
+    """A file name for a group as people read it (Chinese kept), with characters no file system takes replaced."""
+    name = _UNSAFE.sub("_", group).strip(" .") or "_"
+    return f"{name}.csv"
+
+
+def check_split_by(by: str, gradings: Sequence[str]) -> None:
+    """Before the run: `by` must be tier, tag, segment or one of the rules' gradings."""
+    choices = ["tier", "tag", "segment", *gradings]
+    if by not in choices:
+        raise UsageError(f"--split-by must be tier, tag, segment or a grading name, not '{by}'"
+                         f"{did_you_mean(by, choices)}", slug="bad_split_by")
+
+
+def _groups(result: Result, by: str) -> list[tuple[str, pa.Array]]:
+    """(group name, boolean mask over the customers) for each group of `by`, in the rules' order."""
+    table = result.customers
+    if by == "tag":
+        return [(tag, pc.equal(table.column(tag), 1)) for tag in result.tags]
+    check_split_by(by, result.gradings)
+    column = result.gradings[0] if by == "tier" else by
+    order = list(result.summary[result.summary["grading"] == column]["level"]) if column in result.gradings else []
+    values = table.column(column)
+    present = [v for v in pc.unique(values).to_pylist() if v is not None]
+    names = [v for v in order if v in present] + sorted(v for v in present if v not in order)
+    return [(name, pc.equal(values, name)) for name in names]
+
+
+def write_split(result: Result, by: str, directory: str, columns: Sequence[str] = DEFAULT_COLUMNS) -> list[SplitFile]:
+    """Write one CSV per group of `by` (tier = the first grading, tag, segment, or a grading's name) into
+    `directory`; a customer with several tags is in each of their files."""
+    where = Location(file=directory)
+    table = result.customers
+    missing = [c for c in columns if c not in table.column_names]
+    if missing:
+        raise UsageError(f"--split-columns names {', '.join(repr(c) for c in missing)}, not a column of the "
+                         f"customers table{did_you_mean(missing[0], table.column_names)}", where, slug="bad_columns")
+    groups = _groups(result, by)
+    target = Path(directory)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"can't create the folder: {exc.strerror or exc}", where, slug="bad_split_dir") from exc
+    keep = ["customer_id", *(c for c in columns if c != "customer_id")]
+    written = []
+    seen: dict[str, str] = {}
+    for group, mask in groups:
+        name = file_name(group)
+        if name.casefold() in seen:
+            raise UsageError(f"groups '{seen[name.casefold()]}' and '{group}' would share the file {name}",
+                             where, slug="split_name_clash")
+        seen[name.casefold()] = group
+        rows = table.filter(mask).select(keep)
+        path = target / name
+        with _atomic_path(path, Location(file=str(path))) as temp, open(temp, "w", encoding="utf-8-sig",
+                                                                         newline="") as stream:
+            _write_csv(rows, stream)
+        written.append(SplitFile(group, path, rows.num_rows))
+    return written
