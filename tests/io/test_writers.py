@@ -151,7 +151,7 @@ def book(workbook_path: Path) -> openpyxl.Workbook:
 
 
 def test_workbook_sheets_in_order(book: openpyxl.Workbook) -> None:
-    assert book.sheetnames == ["Customers", "Summary", "Thresholds", "Excluded", "Run"]
+    assert book.sheetnames == ["Customers", "Summary", "Tags", "Thresholds", "Excluded", "Run"]
 
 
 def test_customers_sheet_keeps_values_and_text_exact(book: openpyxl.Workbook) -> None:
@@ -321,6 +321,7 @@ def test_excluded_continues_on_more_sheets(tmp_path: Path, monkeypatch: pytest.M
     assert book.sheetnames == [
         "Customers",
         "Summary",
+        "Tags",
         "Thresholds",
         "Excluded",
         "Excluded (2)",
@@ -350,7 +351,7 @@ def test_empty_excluded_still_gets_a_sheet(tmp_path: Path) -> None:
     out = tmp_path / "empty.xlsx"
     write_result(make_result(excluded=excluded_table(0)), str(out))
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Customers", "Summary", "Thresholds", "Excluded", "Run"]
+    assert book.sheetnames == ["Customers", "Summary", "Tags", "Thresholds", "Excluded", "Run"]
     assert sheet_values(book["Excluded"]) == [["file", "row", "reason", "message", "订单编号", "买家会员名"]]
 
 

@@ -38,6 +38,16 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from tiercli.errors import Location, OutputError
+from tiercli.io.report_sheets import (
+    SEGMENT_FIELDS,
+    add_summary_charts,
+    add_tag_chart,
+    has_segments,
+    pareto_points,
+    rf_grid,
+    segment_figures,
+    tag_figures,
+)
 from tiercli.result import Result
 
 EXCEL_MAX_ROWS = 1_048_576  # rows in one sheet, header included
@@ -738,6 +748,74 @@ def _split_note(what: str, chunks: Sequence[tuple[str, pa.Table]]) -> list[str]:
     ]
 
 
+_SEGMENT_HEADER = (
+    ("segment", None),
+    ("customers", INTEGER),
+    ("share", RATIO),
+    ("orders", INTEGER),
+    ("revenue", MONEY),
+    ("aov", MONEY),
+    ("median recency_days", ONE_DECIMAL),
+    ("median frequency", ONE_DECIMAL),
+    ("median monetary", MONEY),
+)
+
+
+def _write_segments(ws: Worksheet, formats: _Formats, customers: pa.Table) -> None:
+    """Per segment figures, then the R×F grids of customers and mean monetary, each under a colour scale."""
+    rows: list[list[tuple[Any, str | None]]] = [[(name, "bold") for name, _ in _SEGMENT_HEADER]]
+    for figures in segment_figures(customers):
+        values = [getattr(figures, field) for field in SEGMENT_FIELDS]
+        rows.append([(value, style) for value, (_, style) in zip(values, _SEGMENT_HEADER, strict=True)])
+    grid = rf_grid(customers)
+    scales = []
+    grids: list[tuple[str, Sequence[Sequence[float | None]], str]] = [
+        ("customers by R score (rows) and F score (columns)", grid.customers, INTEGER),
+        ("mean monetary by R score (rows) and F score (columns)", grid.mean_spend, MONEY),
+    ]
+    for title, cells, style in grids:
+        rows.append([])
+        rows.append([(title, _SPILL)])
+        rows.append([("R \\ F", "bold"), *((f, "bold") for f in grid.f_scores)])
+        first = len(rows)
+        for r, line in zip(grid.r_scores, cells, strict=True):
+            rows.append([(r, "bold"), *((value, style) for value in line)])
+        scales.append((first, len(rows) - 1))
+    _write_grid(ws, formats, rows)
+    ws.freeze_panes(1, 0)
+    if grid.f_scores and grid.r_scores:
+        for first, last in scales:
+            ws.conditional_format(
+                first,
+                1,
+                last,
+                len(grid.f_scores),
+                {"type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"},
+            )
+
+
+def _summary_charts(
+    workbook: xlsxwriter.Workbook,
+    ws: Worksheet,
+    result: Result,
+    header_cells: Sequence[tuple[Any, str | None]],
+    header_row: int,
+    pareto_row: int,
+    pareto: Sequence[tuple[float, float]],
+) -> None:
+    """Charts beside the summary table: per grading its level rows, then the Pareto curve's points."""
+    header = [str(value) for value, _ in header_cells]
+    if not {"grading", "level", "customers", "revenue"} <= set(header):
+        return
+    gradings = []
+    names = result.summary["grading"].tolist()
+    for name in dict.fromkeys(names):
+        positions = [i for i, value in enumerate(names) if value == name]
+        gradings.append((str(name), header_row + 1 + positions[0], header_row + 1 + positions[-1]))
+    points = (pareto_row, pareto_row + len(pareto) - 1) if pareto else None
+    add_summary_charts(workbook, ws, "Summary", header, gradings, points, len(header) + 1)
+
+
 def _write_workbook(result: Result, path: Path) -> None:
     """The workbook. When a step fails the workbook is never closed, so nothing is written to `path`."""
     workbook = xlsxwriter.Workbook(
@@ -765,9 +843,33 @@ def _write_workbook(result: Result, path: Path) -> None:
 
     summary = workbook.add_worksheet("Summary")
     rows, header_row = _summary_rows(result, notes)
+    table_end = len(rows)
+    pareto = pareto_points(customers)
+    if pareto:
+        rows.append([])
+        # column A stays empty so that readers of the level table above (tiercli diff) stop at it
+        rows.append([(None, None), ("customer share", "bold"), ("revenue share", "bold")])
+        rows.extend([(None, None), (x, RATIO), (y, RATIO)] for x, y in pareto)
     _write_grid(summary, formats, rows)
     if len(result.summary.columns):
-        summary.autofilter(header_row, 0, len(rows) - 1, len(rows[header_row]) - 1)
+        summary.autofilter(header_row, 0, table_end - 1, len(rows[header_row]) - 1)
+        _summary_charts(workbook, summary, result, rows[header_row], header_row, len(rows) - len(pareto), pareto)
+
+    tags = tag_figures(customers, result.tags)
+    if tags:
+        tag_sheet = workbook.add_worksheet("Tags")
+        tag_rows: list[list[tuple[Any, str | None]]] = [
+            [("tag", "bold"), ("customers", "bold"), ("share", "bold"), ("revenue", "bold")]
+        ]
+        tag_rows.extend(
+            [(t.tag, None), (t.customers, INTEGER), (t.share, RATIO), (t.revenue, MONEY)] for t in tags
+        )
+        _write_grid(tag_sheet, formats, tag_rows)
+        tag_sheet.freeze_panes(1, 0)
+        add_tag_chart(workbook, tag_sheet, "Tags", len(tags))
+
+    if has_segments(customers):
+        _write_segments(workbook.add_worksheet("Segments"), formats, customers)
 
     thresholds = workbook.add_worksheet("Thresholds")
     rows = _frame_rows(result.thresholds, {})

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pyarrow as pa
+import pytest
+from openpyxl.chart import BarChart, PieChart, ScatterChart
+from test_writers import customers_table, make_result
+
+from tiercli.io.report_sheets import (
+    SegmentFigures,
+    TagFigures,
+    pareto_points,
+    rf_grid,
+    segment_figures,
+    tag_figures,
+)
+from tiercli.io.writers import write_result
+
+
+def spend_table(values: list[Decimal | None]) -> pa.Table:
+    return pa.table(
+        {
+            "customer_id": [f"c{i}" for i in range(len(values))],
+            "monetary": pa.array(values, pa.decimal128(12, 2)),
+            "vip": pa.array([1, 0, 1, 0][: len(values)], pa.int8()),
+        }
+    )
+
+
+def test_pareto_points_rank_customers_by_spend() -> None:
+    table = spend_table([Decimal(10), Decimal(30), None, Decimal(60)])
+    assert pareto_points(table) == pytest.approx([(0, 0), (0.25, 0.6), (0.5, 0.9), (0.75, 1.0), (1.0, 1.0)])
+
+
+def test_pareto_points_are_thinned_to_the_limit() -> None:
+    spend = [Decimal(i % 97) for i in range(1_000)]
+    table = pa.table({"monetary": pa.array(spend, pa.decimal128(12, 2))})
+    points = pareto_points(table, max_points=50)
+    assert len(points) == 51
+    assert points[0] == (0.0, 0.0) and points[-1] == pytest.approx((1.0, 1.0))
+    ranked = sorted((float(v) for v in spend), reverse=True)
+    total = sum(ranked)
+    for share, revenue in points[1:]:
+        rank = round(share * 1_000)
+        assert revenue == pytest.approx(sum(ranked[:rank]) / total)
+    assert [p[0] for p in points] == sorted(p[0] for p in points)
+
+
+def test_no_pareto_curve_without_positive_revenue() -> None:
+    assert pareto_points(spend_table([Decimal(0), Decimal(-5)])) == []
+    assert pareto_points(pa.table({"customer_id": ["a"]})) == []
+    assert pareto_points(spend_table([]).slice(0, 0)) == []
+
+
+def test_tag_figures_count_share_and_revenue() -> None:
+    table = spend_table([Decimal("10.50"), Decimal(30), None, Decimal(60)])
+    assert tag_figures(table, ["vip", "not a column"]) == [TagFigures("vip", 2, 0.5, 10.5)]
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> openpyxl.Workbook:
+    out = tmp_path / "report.xlsx"
+    write_result(make_result(), str(out))
+    return openpyxl.load_workbook(out)
+
+
+def series_refs(chart: BarChart | PieChart | ScatterChart) -> list[tuple[str, str]]:
+    refs = []
+    for series in chart.series:
+        if isinstance(chart, ScatterChart):
+            refs.append((series.xVal.numRef.f, series.yVal.numRef.f))
+        else:
+            categories = series.cat.strRef or series.cat.numRef
+            refs.append((categories.f, series.val.numRef.f))
+    return refs
+
+
+def test_summary_has_tier_charts_and_a_pareto_curve(book: openpyxl.Workbook) -> None:
+    ws = book["Summary"]
+    header = [cell.value for cell in ws[10]]
+    assert header[:6] == ["grading", "level", "customers", "share", "revenue", "revenue_share"]
+    assert [ws["B11"].value, ws["B12"].value] == ["重要客户", "普通客户"]
+    column, pie, pareto = ws._charts
+    assert isinstance(column, BarChart) and column.type == "col"
+    assert series_refs(column) == [("Summary!$B$11:$B$12", "Summary!$C$11:$C$12")]
+    assert isinstance(pie, PieChart)
+    assert series_refs(pie) == [("Summary!$B$11:$B$12", "Summary!$E$11:$E$12")]
+    assert isinstance(pareto, ScatterChart)
+    assert series_refs(pareto) == [("Summary!$B$15:$B$18", "Summary!$C$15:$C$18")]
+
+    # the curve's points, from the customers' monetary 20000.50, -5.00 and empty, biggest spender first
+    assert [ws["B14"].value, ws["C14"].value] == ["customer share", "revenue share"]
+    total = 20000.50 - 5.00
+    expected = [(0, 0), (1 / 3, 20000.50 / total), (2 / 3, 20000.50 / total), (1, 1)]
+    points = [(ws[f"B{row}"].value, ws[f"C{row}"].value) for row in range(15, 19)]
+    assert points == pytest.approx(expected)
+    assert all(ws[f"{col}{row}"].number_format == "0.0%" for col in "BC" for row in range(15, 19))
+    assert all(ws[f"A{row}"].value is None for row in range(13, 19))
+
+
+def test_tags_sheet_counts_customers_per_tag_with_a_bar_chart(book: openpyxl.Workbook) -> None:
+    ws = book["Tags"]
+    customers = customers_table()
+    monetary = [float(v) if v is not None else 0.0 for v in customers.column("monetary").to_pylist()]
+    expected = [["tag", "customers", "share", "revenue"]]
+    for tag in ("高频购买者", "价格敏感型"):
+        flags = customers.column(tag).to_pylist()
+        tagged = sum(flags)
+        expected.append(
+            [tag, tagged, tagged / customers.num_rows, sum(m for m, f in zip(monetary, flags, strict=True) if f)]
+        )
+    assert [list(row) for row in ws.iter_rows(values_only=True)] == expected
+    assert [ws["B2"].number_format, ws["C2"].number_format, ws["D2"].number_format] == [
+        "#,##0",
+        "0.0%",
+        "#,##0.00",
+    ]
+    assert ws.column_dimensions["A"].width >= len("高频购买者") * 2
+    (chart,) = ws._charts
+    assert isinstance(chart, BarChart) and chart.type == "bar"
+    assert series_refs(chart) == [("Tags!$A$2:$A$3", "Tags!$B$2:$B$3")]
+
+
+def segment_customers() -> pa.Table:
+    return pa.table(
+        {
+            "customer_id": ["a", "b", "c", "d", "e"],
+            "segment": ["冠军客户", "Lost", "冠军客户", None, "Lost"],
+            "r_score": pa.array([3, 1, 3, None, 1], pa.int64()),
+            "f_score": pa.array([3, 1, 2, 1, 1], pa.int64()),
+            "recency_days": pa.array([2, 300, 10, 50, 200], pa.int64()),
+            "frequency": pa.array([5, 1, 3, 1, 2], pa.int64()),
+            "monetary": pa.array(
+                [Decimal("500.10"), Decimal(20), Decimal(300), Decimal(9), None], pa.decimal128(12, 2)
+            ),
+        }
+    )
+
+
+def test_segment_figures_most_customers_first() -> None:
+    figures = segment_figures(segment_customers())
+    assert [f.segment for f in figures] == ["Lost", "冠军客户"]  # a tie goes by name
+    lost, champions = figures
+    assert champions == SegmentFigures("冠军客户", 2, 0.4, 8, 800.1, 100.01, 6.0, 4.0, 400.05)
+    assert lost == SegmentFigures("Lost", 2, 0.4, 3, 20.0, 6.67, 250.0, 1.5, 20.0)
+
+
+def test_rf_grid_covers_every_score_between_the_extremes() -> None:
+    grid = rf_grid(segment_customers())
+    assert grid.r_scores == [3, 2, 1] and grid.f_scores == [1, 2, 3]
+    assert grid.customers == [[0, 1, 1], [0, 0, 0], [2, 0, 0]]
+    assert grid.mean_spend == [[None, 300.0, pytest.approx(500.10)], [None, None, None], [10.0, None, None]]
+
+
+def test_segments_sheet_has_figures_and_coloured_grids(tmp_path: Path) -> None:
+    out = tmp_path / "segments.xlsx"
+    write_result(make_result(customers=segment_customers()), str(out))
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Customers", "Summary", "Segments", "Thresholds", "Excluded", "Run"]
+    ws = book["Segments"]
+    rows = [[value for value in row] for row in ws.iter_rows(values_only=True)]
+    assert rows[0] == [
+        "segment",
+        "customers",
+        "share",
+        "orders",
+        "revenue",
+        "aov",
+        "median recency_days",
+        "median frequency",
+        "median monetary",
+    ]
+    assert rows[1] == ["Lost", 2, 0.4, 3, 20, 6.67, 250, 1.5, 20]
+    assert rows[2] == ["冠军客户", 2, 0.4, 8, 800.1, 100.01, 6, 4, 400.05]
+    assert [c.number_format for c in ws[2]] == [
+        "General",
+        "#,##0",
+        "0.0%",
+        "#,##0",
+        "#,##0.00",
+        "#,##0.00",
+        "#,##0.0",
+        "#,##0.0",
+        "#,##0.00",
+    ]
+    assert rows[4][0] == "customers by R score (rows) and F score (columns)"
+    assert [r[:4] for r in rows[5:9]] == [["R \\ F", 1, 2, 3], [3, 0, 1, 1], [2, 0, 0, 0], [1, 2, 0, 0]]
+    assert rows[10][0] == "mean monetary by R score (rows) and F score (columns)"
+    assert [r[:4] for r in rows[11:15]] == [
+        ["R \\ F", 1, 2, 3],
+        [3, None, 300, 500.1],
+        [2, None, None, None],
+        [1, 10, None, None],
+    ]
+    assert [ws["C13"].number_format, ws["C7"].number_format] == ["#,##0.00", "#,##0"]
+    scales = {
+        str(rng.sqref): [rule.colorScale is not None for rule in rng.rules] for rng in ws.conditional_formatting
+    }
+    assert scales == {"B7:D9": [True], "B13:D15": [True]}
+    assert ws.column_dimensions["A"].width >= len("冠军客户") * 2
