@@ -201,3 +201,32 @@ def test_segments_sheet_has_figures_and_coloured_grids(tmp_path: Path) -> None:
     }
     assert scales == {"B7:D9": [True], "B13:D15": [True]}
     assert ws.column_dimensions["A"].width >= len("冠军客户") * 2
+
+
+def test_lifecycle_sheet_counts_customers_and_revenue_per_stage(tmp_path: Path) -> None:
+    from tiercli.io.report_sheets import StageFigures, lifecycle_figures
+
+    table = pa.table({
+        "customer_id": ["a", "b", "c", "d"],
+        "lifecycle": ["churned", "new", "churned", "active"],
+        "monetary": pa.array([Decimal(100), Decimal(50), Decimal(30), Decimal(20)], pa.decimal128(12, 2)),
+        "recency_days": pa.array([400, 3, 300, 20], pa.int64()),
+    })
+    assert lifecycle_figures(table) == [
+        StageFigures("new", 1, 0.25, 50.0, 0.25, 3.0),
+        StageFigures("active", 1, 0.25, 20.0, 0.1, 20.0),
+        StageFigures("churned", 2, 0.5, 130.0, 0.65, 350.0),
+    ]
+    assert lifecycle_figures(table.drop_columns(["lifecycle"])) == []
+
+
+def test_a_classified_workbook_has_a_lifecycle_sheet(tmp_path: Path) -> None:
+    from conftest import classify, write
+
+    orders = write(tmp_path, "o.csv", "customer_id,order_date,amount\na,2024-01-01,10\nb,2024-06-01,20\n")
+    out = tmp_path / "c.xlsx"
+    write_result(classify(orders), str(out))
+    rows = list(openpyxl.load_workbook(out, read_only=True)["Lifecycle"].iter_rows(values_only=True))
+    assert rows[0] == ("stage", "customers", "share", "revenue", "revenue share", "median recency_days")
+    assert sorted(r[1] for r in rows[1:]) == [1, 1]
+    assert sum(r[3] for r in rows[1:]) == 30

@@ -68,6 +68,41 @@ def tag_figures(customers: pa.Table, tags: Sequence[str]) -> list[TagFigures]:
     return figures
 
 
+LIFECYCLE_ORDER = ("potential", "new", "active", "at_risk", "churned")
+
+
+@dataclass(frozen=True)
+class StageFigures:
+    stage: str
+    customers: int
+    share: float  # of all customers
+    revenue: float
+    revenue_share: float | None
+    median_recency_days: float | None
+
+
+def lifecycle_figures(customers: pa.Table) -> list[StageFigures]:
+    """Per lifecycle stage present (in lifecycle order, then any other): customers, share, revenue, revenue share
+    and median recency; empty when the table has no lifecycle column."""
+    if "lifecycle" not in customers.column_names:
+        return []
+    stages = np.array(customers.column("lifecycle").to_pylist(), dtype=object)
+    spend = _monetary(customers) if "monetary" in customers.column_names else np.zeros(customers.num_rows)
+    recency = _floats(customers, "recency_days") if "recency_days" in customers.column_names else None
+    total, revenue = customers.num_rows, float(spend.sum())
+    present = [s for s in dict.fromkeys(stages.tolist()) if s is not None]
+    ordered = [s for s in LIFECYCLE_ORDER if s in present] + sorted(s for s in present if s not in LIFECYCLE_ORDER)
+    figures = []
+    for stage in ordered:
+        mask = stages == stage
+        stage_spend = round(float(spend[mask].sum()), 2)
+        figures.append(StageFigures(
+            stage, int(mask.sum()), float(mask.sum()) / total, stage_spend,
+            stage_spend / revenue if revenue else None,
+            _median(recency[mask]) if recency is not None else None))
+    return figures
+
+
 SEGMENT_COLUMNS = ("segment", "r_score", "f_score", "monetary", "frequency", "recency_days")
 
 

@@ -43,6 +43,7 @@ from tiercli.io.report_sheets import (
     add_summary_charts,
     add_tag_chart,
     has_segments,
+    lifecycle_figures,
     pareto_points,
     rf_grid,
     segment_figures,
@@ -870,6 +871,17 @@ def _write_workbook(result: Result, path: Path) -> None:
 
     if has_segments(customers):
         _write_segments(workbook.add_worksheet("Segments"), formats, customers)
+
+    stages = lifecycle_figures(customers)
+    if stages:
+        stage_sheet = workbook.add_worksheet("Lifecycle")
+        stage_rows: list[list[tuple[Any, str | None]]] = [
+            [(h, "bold") for h in ("stage", "customers", "share", "revenue", "revenue share",
+                                   "median recency_days")]]
+        stage_rows.extend([(f.stage, None), (f.customers, INTEGER), (f.share, RATIO), (f.revenue, MONEY),
+                           (f.revenue_share, RATIO), (f.median_recency_days, None)] for f in stages)
+        _write_grid(stage_sheet, formats, stage_rows)
+        stage_sheet.freeze_panes(1, 0)
 
     thresholds = workbook.add_worksheet("Thresholds")
     rows = _frame_rows(result.thresholds, {})
