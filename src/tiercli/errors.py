@@ -97,3 +97,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest choice, or '' when nothing is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a library's error message (or its type when it has none), for a one-line message."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -15,9 +15,10 @@ from datetime import datetime
 
 import duckdb
 
-from tiercli.errors import DataError, InputError, Location
+from tiercli.errors import DataError, InputError, Location, first_line
 from tiercli.io.readers import EXTRA, RawTable
 from tiercli.profiles.detect import ColumnMap
+from tiercli.sqltext import literal, timestamp
 
 REASONS: dict[str, str] = {
     "unpaid": "the order was not paid",
@@ -121,10 +122,6 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _col(src: Source, header: str) -> str:
     return f"c{src.raw.headers.index(header)}"
 
@@ -157,7 +154,7 @@ def _text(src: Source, field: str) -> str:
 
 def _masked(src: Source, text: str) -> str:
     pattern = src.mapping.profile.masked_pattern
-    return f"regexp_matches({text}, {_lit(pattern)})" if pattern else "false"
+    return f"regexp_matches({text}, {literal(pattern)})" if pattern else "false"
 
 
 def _texts(src: Source) -> str:
@@ -168,7 +165,7 @@ def _texts(src: Source) -> str:
     plain cast first and cleans the text (`tc`) only when that fails, which saves most of the pass's work.
     A masked customer identifier (`****`, `密文`) gives way to the next column of the customer chain."""
     profile = src.mapping.profile
-    empties = ", ".join(_lit(v) for v in profile.empty_values)
+    empties = ", ".join(literal(v) for v in profile.empty_values)
     cells = []
     fields = []
     for field, headers in src.mapping.columns.items():
@@ -257,8 +254,8 @@ def _status_sql(src: Source, extra: Mapping[str, str]) -> str:
     statuses = {**profile.statuses, **extra}
     if "status" not in src.mapping.columns:
         return "'paid_done'"
-    cases = " ".join(f"WHEN status = {_lit(k)} THEN {_lit(v)}" for k, v in statuses.items())
-    cases += " ".join(f" WHEN starts_with(status, {_lit(k)}) THEN {_lit(v)}"
+    cases = " ".join(f"WHEN status = {literal(k)} THEN {literal(v)}" for k, v in statuses.items())
+    cases += " ".join(f" WHEN starts_with(status, {literal(k)}) THEN {literal(v)}"
                       for k, v in profile.status_prefixes.items())
     return f"CASE {cases} ELSE 'unknown' END"
 
@@ -267,7 +264,7 @@ def _refund_class_sql(src: Source) -> str:
     refunds = src.mapping.profile.refund_statuses
     if "refund_status" not in src.mapping.columns or not refunds:
         return "CAST(NULL AS VARCHAR)"
-    cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in refunds.items())
+    cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in refunds.items())
     return f"CASE t_refund_status {cases} END"
 
 
@@ -275,7 +272,7 @@ def _prefix_test(src: Source, kind: str) -> str:
     prefixes = [p for p, k in src.mapping.profile.order_id_prefixes.items() if k == kind]
     if not prefixes or "order_id" not in src.mapping.columns:
         return "false"
-    return "(" + " OR ".join(f"starts_with(t_order_id, {_lit(p)})" for p in prefixes) + ")"
+    return "(" + " OR ".join(f"starts_with(t_order_id, {literal(p)})" for p in prefixes) + ")"
 
 
 def _typed_select(src: Source, dates: Mapping[tuple[int, str], DateColumn], zones: Zones) -> str:
@@ -289,7 +286,7 @@ def _typed_select(src: Source, dates: Mapping[tuple[int, str], DateColumn], zone
     if returned != "false":
         amount = f"CASE WHEN {returned} THEN -abs({amount}) ELSE {amount} END"
     amount_raw = _text(src, "amount") if "amount" in cols else f"{_text(src, 'unit_price')}"
-    order_id = _text(src, "order_id") if "order_id" in cols else f"{_lit(src.raw.name)} || ':' || __row"
+    order_id = _text(src, "order_id") if "order_id" in cols else f"{literal(src.raw.name)} || ':' || __row"
     region = _text(src, "region")
     if profile.region_from_address and "region" in cols:
         region = f"nullif(split_part({region}, ' ', 1), '')"
@@ -328,10 +325,10 @@ def _ts(src: Source, field: str, dates: Mapping[tuple[int, str], DateColumn], zo
     naive_zone = src.mapping.profile.timezone
     if offsets:
         target = zone_name(zones.target or offsets[0])
-        return f"ts_tz({_text(src, field)}, {_lit(target)})"
+        return f"ts_tz({_text(src, field)}, {literal(target)})"
     if naive_zone and zones.target:
-        return (f"timezone({_lit(zone_name(zones.target))}, "
-                f"timezone({_lit(naive_zone)}, {parse}({_text(src, field)})))")
+        return (f"timezone({literal(zone_name(zones.target))}, "
+                f"timezone({literal(naive_zone)}, {parse}({_text(src, field)})))")
     return f"{parse}({_text(src, field)})"
 
 
@@ -350,7 +347,7 @@ def _one_of(expr: str, values: Sequence[str]) -> str:
     a constant list) as a join over every row, even where a CASE would evaluate it for a few."""
     longest = max((len(v) for v in values), default=0)
     joined = "|" + "|".join(values) + "|"
-    return f"(length({expr}) <= {longest} AND strpos({_lit(joined)}, '|' || {expr} || '|') > 0)"
+    return f"(length({expr}) <= {longest} AND strpos({literal(joined)}, '|' || {expr} || '|') > 0)"
 
 
 def _summary_test(src: Source) -> str:
@@ -397,15 +394,16 @@ def _reason_sql(src: Source, item: bool = False) -> str:
                 THEN 'after-sale status ' || {quote} || refund_status || {quote}
             WHEN cancelled_at IS NOT NULL THEN 'cancelled at ' || CAST(cancelled_at AS VARCHAR)
             WHEN customer_id IS NULL AND customer_written IS NOT NULL
-                THEN 'only a masked identifier: ' || {quote} || customer_written || {quote} || ' in ' || {_lit(cust)}
-            WHEN customer_id IS NULL THEN 'no value in ' || {_lit(cust)}
-            WHEN {bad_paid} THEN {quote} || tc(paid_raw) || {quote} || ' in ' || {_lit(paid_cols)} || ' is not a date'
+                THEN 'only a masked identifier: ' || {quote} || customer_written || {quote} || ' in ' || {literal(cust)}
+            WHEN customer_id IS NULL THEN 'no value in ' || {literal(cust)}
+            WHEN {bad_paid}
+                THEN {quote} || tc(paid_raw) || {quote} || ' in ' || {literal(paid_cols)} || ' is not a date'
             WHEN {bad_created}
-                THEN {quote} || tc(created_raw) || {quote} || ' in ' || {_lit(created_cols)} || ' is not a date'
-            WHEN coalesce(paid_ts, created_ts) IS NULL THEN 'no value in ' || {_lit(time_cols)}
-            WHEN gross IS NULL AND tc(amount_raw) IS NULL THEN 'no value in ' || {_lit(amount_cols)}
+                THEN {quote} || tc(created_raw) || {quote} || ' in ' || {literal(created_cols)} || ' is not a date'
+            WHEN coalesce(paid_ts, created_ts) IS NULL THEN 'no value in ' || {literal(time_cols)}
+            WHEN gross IS NULL AND tc(amount_raw) IS NULL THEN 'no value in ' || {literal(amount_cols)}
             WHEN gross IS NULL
-                THEN {quote} || tc(amount_raw) || {quote} || ' in ' || {_lit(amount_cols)} || ' is not an amount'
+                THEN {quote} || tc(amount_raw) || {quote} || ' in ' || {literal(amount_cols)} || ' is not an amount'
             WHEN gross > 0 AND refund_amount >= gross
                 THEN 'refund ' || CAST(refund_amount AS VARCHAR) || ' of ' || CAST(gross AS VARCHAR)
         END AS message"""
@@ -420,10 +418,10 @@ def _row_select(src: Source, extra_statuses: Mapping[str, str], dates: Mapping[t
         SELECT *, coalesce(paid_ts, created_ts) AS order_ts, {_reason_sql(src, item)}
         FROM (SELECT *, {_status_sql(src, extra_statuses)} AS status_class FROM ({body}))"""
     if as_of is not None:
-        late = f"reason IS NULL AND order_ts > {_ts_lit(as_of)}"
+        late = f"reason IS NULL AND order_ts > {timestamp(as_of)}"
         reasoned = f"""SELECT * REPLACE (
             CASE WHEN {late} THEN 'after_as_of' ELSE reason END AS reason,
-            CASE WHEN {late} THEN 'ordered ' || CAST(order_ts AS VARCHAR) || ', after as_of ' || {_lit(str(as_of))}
+            CASE WHEN {late} THEN 'ordered ' || CAST(order_ts AS VARCHAR) || ', after as_of ' || {literal(str(as_of))}
                  ELSE message END AS message)
             FROM ({reasoned})"""
     cells = ", ".join(f"CAST({c} AS VARCHAR)" for c in src.raw.columns)
@@ -481,10 +479,6 @@ def decide_dayfirst(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], c
     return configured
 
 
-def _ts_lit(value: datetime) -> str:
-    return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
-
-
 def build_lines(
     con: duckdb.DuckDBPyConnection,
     sources: Sequence[Source],
@@ -508,7 +502,7 @@ def build_lines(
             con.execute(statement)
         except duckdb.Error as exc:
             if src.raw.single_thread_sql is None or "parallel" not in str(exc):
-                raise InputError(f"can't be read as a table: {_first_line(exc)}", Location(file=src.raw.path),
+                raise InputError(f"can't be read as a table: {first_line(exc)}", Location(file=src.raw.path),
                                  slug="bad_csv") from exc
             con.execute(src.raw.single_thread_sql)  # quoted line breaks: the single-threaded scanner reads them
             con.execute(statement)
@@ -528,10 +522,6 @@ def _check_ids(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> Non
                 f"holds ids in scientific notation, such as '{row[1]}': their digits are lost. "
                 "Export the file again with that column formatted as text (or read the original CSV, not a "
                 "copy saved by Excel)", Location(file=src.raw.path, column=header), slug="scientific_id")
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _late_exclusions(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
@@ -728,7 +718,7 @@ def excluded_table(sources: Sequence[Source]) -> str:
     parts = []
     for src in sources:
         picks = ", ".join(f"raw_cells[{i + 1}] AS {_q(h)}" for i, h in enumerate(src.raw.headers))
-        parts.append(f"""SELECT {_lit(src.raw.name)} AS file, source_row AS "row", reason, message, {picks}
+        parts.append(f"""SELECT {literal(src.raw.name)} AS file, source_row AS "row", reason, message, {picks}
             FROM lines WHERE __input = {src.index} AND reason IS NOT NULL""")
     return " UNION ALL BY NAME ".join(parts) + ' ORDER BY file, "row"'
 

@@ -16,6 +16,7 @@ from tiercli.engine.scoring import Scores as Scores
 from tiercli.engine.scoring import score as score
 from tiercli.errors import Location, RulesError, TiercliError, UsageError
 from tiercli.rules.model import Condition, CustomMetric, Grading, Rules, Tag
+from tiercli.sqltext import timestamp
 
 TAG_SEPARATOR = ", "
 LEVEL_DATA: tuple[str, ...] = ("discount", "benefit")  # level data the Summary shows, when a level has it
@@ -25,7 +26,7 @@ LATEST_ORDER = "(SELECT max(order_ts) FROM orders)"  # as_of when none is given:
 
 
 def as_of_literal(as_of: datetime) -> str:
-    return f"TIMESTAMP '{as_of.isoformat(sep=' ')}'"
+    return timestamp(as_of)
 
 
 def as_of_sql(as_of: datetime | None) -> str:

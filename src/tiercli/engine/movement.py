@@ -31,6 +31,7 @@ from tiercli.io.overrides import Override, Overrides, read_overrides
 from tiercli.io.previous import GRACE_SUFFIX, Previous, levels_table, read_previous, read_run
 from tiercli.result import Result
 from tiercli.rules.model import Grading, Rules
+from tiercli.sqltext import literal, timestamp
 
 MOVEMENTS: dict[str, str] = {
     "new": "not in the previous run",
@@ -67,13 +68,9 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def rank_sql(column: str, levels: Sequence[str]) -> str:
     """The level's position in the rules (0 = the first, highest level)."""
-    return "CASE " + column + " " + " ".join(f"WHEN {_lit(lv)} THEN {i}" for i, lv in enumerate(levels)) + " END"
+    return "CASE " + column + " " + " ".join(f"WHEN {literal(lv)} THEN {i}" for i, lv in enumerate(levels)) + " END"
 
 
 def movement_sql(level: str, previous: str, in_data: str, in_previous: str, was_lapsed: str,
@@ -224,7 +221,7 @@ def _override_why(titles: dict[str, str], row: Override, label: str) -> str:
 
 def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool) -> tuple[str, list[str]]:
     """The query that rewrites `classified`, and the columns it adds to the output (in order)."""
-    as_of_date = f"CAST(TIMESTAMP '{as_of.isoformat(sep=' ')}' AS DATE)"
+    as_of_date = f"CAST({timestamp(as_of)} AS DATE)"
     names = [g.name for g in rules.gradings]
     joined = ["c.* EXCLUDE (customer_id)"]
     source = "classified c"
@@ -273,7 +270,7 @@ def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool)
     if overrides and rules.tags:
         flags = [f"coalesce(__ovtag_{j}, {_q(t.name)})" for j, t in enumerate(rules.tags)]
         replaced += [f"{flag} AS {_q(t.name)}" for flag, t in zip(flags, rules.tags, strict=True)]
-        parts = ", ".join(f"CASE WHEN {flag} = 1 THEN {_lit(TAG_SEPARATOR + t.name)} ELSE '' END"
+        parts = ", ".join(f"CASE WHEN {flag} = 1 THEN {literal(TAG_SEPARATOR + t.name)} ELSE '' END"
                           for flag, t in zip(flags, rules.tags, strict=True))
         changed = " OR ".join(f"__ovtag_{j} IS NOT NULL" for j in range(len(rules.tags)))
         replaced.append(f"CASE WHEN {changed} THEN nullif(substring(concat({parts}), {len(TAG_SEPARATOR) + 1}), '') "
@@ -301,7 +298,8 @@ def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool)
 
 def _titles(grading: Grading, column: str) -> str:
     """The level's name as the why column shows it (with its discount)."""
-    cases = " ".join(f"WHEN {_lit(lv.name)} THEN {_lit(lv.title)}" for lv in grading.levels if lv.title != lv.name)
+    cases = " ".join(f"WHEN {literal(lv.name)} THEN {literal(lv.title)}"
+                     for lv in grading.levels if lv.title != lv.name)
     return f"CASE {column} {cases} ELSE {column} END" if cases else column
 
 
@@ -309,16 +307,16 @@ def _sticky_why(grading: Grading, i: int, why: str, as_of_date: str) -> list[str
     """The why of a customer held at, in a grace period at, or dropped from the previous level."""
     title = _titles(grading, f"__prev_{i}")
     keep = grading.keep_rule
-    gives = f"{_lit('; this data gives ')} || {why}"
+    gives = f"{literal('; this data gives ')} || {why}"
     met = f", keep_rule met: {keep.text}" if keep is not None else ""
-    held = f"WHEN __state_{i} = 'held' THEN {title} || {_lit(f': held (upgrade-only{met})')} || {gives}"
+    held = f"WHEN __state_{i} = 'held' THEN {title} || {literal(f': held (upgrade-only{met})')} || {gives}"
     until = f"strftime(coalesce(__grace_{i}, {as_of_date} + {grading.grace_days or 0}), '%Y-%m-%d')"
     not_met = f" (keep_rule not met: {keep.text})" if keep is not None else " (upgrade-only)"
     grace = (f"WHEN __state_{i} = 'grace' THEN {title} || ': held in a grace period until ' || {until} || "
-             f"{_lit(not_met)} || {gives}")
+             f"{literal(not_met)} || {gives}")
     ended = f"'the grace period ended on ' || strftime(__grace_{i}, '%Y-%m-%d')"
     if keep is not None:
-        reason = _lit(f"keep_rule not met: {keep.text}")
+        reason = literal(f"keep_rule not met: {keep.text}")
         if grading.grace_days is not None:
             reason = f"{reason} || ' and ' || {ended}"
     else:
@@ -473,18 +471,18 @@ def movement_report(
                                "revenue": round(counts.get(m, (0, 0.0))[1], 2), "meaning": MOVEMENTS[m]}
                               for m in MOVEMENTS])
         cells = con.execute(f"""
-            SELECT coalesce({before}, {_lit(NEW_ROW)}),
-                   CASE WHEN {moved} = 'lapsed' THEN {_lit(NOT_IN_DATA)} ELSE {g} END,
+            SELECT coalesce({before}, {literal(NEW_ROW)}),
+                   CASE WHEN {moved} = 'lapsed' THEN {literal(NOT_IN_DATA)} ELSE {g} END,
                    count(*), sum(coalesce(monetary, 0))
             FROM {table} GROUP BY 1, 2""").fetchall()
         customers, revenue = _matrices(levels, cells)
         per_grading.append(GradingMovement(grading, frame, customers, revenue, (held or {}).get(grading, {})))
-        rank = " ".join(f"WHEN {_lit(m)} THEN {i}" for i, m in enumerate(MOVERS))
+        rank = " ".join(f"WHEN {literal(m)} THEN {i}" for i, m in enumerate(MOVERS))
         movers.append(f"""
-            SELECT customer_id, {_lit(grading)} AS grading, {before} AS previous, {g} AS current,
+            SELECT customer_id, {literal(grading)} AS grading, {before} AS previous, {g} AS current,
                    {moved} AS movement, monetary, {_q(grading + '_why')} AS why,
                    {len(movers)} AS __grading, CASE {moved} {rank} END AS __movement
-            FROM {table} WHERE {moved} IN ({', '.join(_lit(m) for m in MOVERS)})""")
+            FROM {table} WHERE {moved} IN ({', '.join(literal(m) for m in MOVERS)})""")
     listed = con.sql(f"""
         SELECT * EXCLUDE (__grading, __movement) FROM ({' UNION ALL '.join(movers)})
         ORDER BY __grading, __movement, monetary DESC NULLS LAST, customer_id

@@ -17,6 +17,7 @@ import duckdb
 
 from tiercli.errors import ColumnMappingError, DataError, Location
 from tiercli.io.readers import clean_header, read_file
+from tiercli.sqltext import literal
 
 TABLE = "members"
 RAW = "raw_members"
@@ -81,10 +82,6 @@ def find_columns(headers: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _text_sql(column: str) -> str:
     """A cell as clean text: no `="…"` wrapper, leading quote or outer spaces; '', '-', '--', '无' are empty."""
     cleaned = (f"trim(regexp_replace(regexp_replace(CAST({column} AS VARCHAR), '^=\"(.*)\"$', '\\1'), "
@@ -100,7 +97,7 @@ def _id_sql(column: str) -> str:
 
 def _time_sql(column: str) -> str:
     text = _text_sql(column)
-    formats = "[" + ", ".join(_lit(f) for f in _DATE_FORMATS) + "]"
+    formats = "[" + ", ".join(literal(f) for f in _DATE_FORMATS) + "]"
     serial = (f"CASE WHEN regexp_full_match({text}, '[0-9]{{5}}(\\.[0-9]+)?') THEN TIMESTAMP '1899-12-30' + "
               f"to_microseconds(CAST(round(CAST({text} AS DOUBLE) * 86400000000) AS BIGINT)) END")
     return f"coalesce(TRY_CAST({text} AS TIMESTAMP), try_strptime({text}, {formats}), {serial})"

@@ -28,7 +28,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tiercli.errors import InputError, Location, UsageError
+from tiercli.errors import InputError, Location, UsageError, first_line
+from tiercli.sqltext import literal
 
 HeaderScore = Callable[[Sequence[str]], float]
 
@@ -430,7 +431,7 @@ def read_csv(
     def view_sql(parallel: bool) -> str:
         return f"""CREATE OR REPLACE VIEW {table} AS
             SELECT * EXCLUDE (ordinality), CAST(ordinality AS BIGINT) + {header_index + 1} AS __row
-            FROM read_csv({_lit(str(source))}, header = false, skip = {lines_before}, delim = {_lit(delim)},
+            FROM read_csv({literal(str(source))}, header = false, skip = {lines_before}, delim = {literal(delim)},
                           quote = '"', escape = '"', columns = {{{columns}}}, null_padding = true,
                           strict_mode = false, all_varchar = true, auto_detect = false,
                           parallel = {str(parallel).lower()}) WITH ORDINALITY
@@ -441,7 +442,7 @@ def read_csv(
         con.execute(f"SELECT * FROM {table} LIMIT 1000").fetchall()
     except duckdb.Error as exc:
         if "parallel" not in str(exc):
-            raise InputError(f"can't be read as a table: {_first_line(exc)}", Location(file=shown),
+            raise InputError(f"can't be read as a table: {first_line(exc)}", Location(file=shown),
                              slug="bad_csv") from exc
         con.execute(view_sql(False))
     return RawTable(shown, path.name, "csv", hasher, table, headers, None, header_index + 1,
@@ -449,16 +450,8 @@ def read_csv(
                     single_thread_sql=view_sql(False), extra=True)
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _embedded_newlines(row: Sequence[str]) -> int:
     return sum(cell.count("\n") for cell in row)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -484,7 +477,7 @@ def read_excel(
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own tree; any failure here means "not a workbook"
-        raise InputError(f"can't be opened as a spreadsheet ({_first_line(exc)}); is it really a .{kind} file?",
+        raise InputError(f"can't be opened as a spreadsheet ({first_line(exc)}); is it really a .{kind} file?",
                          Location(file=shown), slug="not_a_table") from exc
     names = list(reader.sheet_names)
     if sheet is not None:
@@ -499,7 +492,7 @@ def read_excel(
         try:
             batch = reader.load_sheet(name, header_row=None, dtypes="string").to_arrow()
         except Exception as exc:
-            raise InputError(f"sheet '{name}' can't be read ({_first_line(exc)})", Location(file=shown),
+            raise InputError(f"sheet '{name}' can't be read ({first_line(exc)})", Location(file=shown),
                              slug="not_a_table") from exc
         out.append(_excel_sheet(con, path, shown, f"{table}_{index}" if index else table, kind, name, batch,
                                 header_score, hasher))
@@ -547,13 +540,13 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str, table: 
     try:
         schema = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
     except duckdb.Error as exc:
-        raise InputError(f"can't be read as Parquet: {_first_line(exc)}", Location(file=shown),
+        raise InputError(f"can't be read as Parquet: {first_line(exc)}", Location(file=shown),
                          slug="not_a_table") from exc
     headers = unique_headers([clean_header(r[0]) for r in schema])
     select = ", ".join(f'"{r[0]}" AS c{i}' for i, r in enumerate(schema))
     con.execute(
         f"CREATE VIEW {table} AS SELECT {select}, CAST(file_row_number AS BIGINT) + 2 AS __row "
-        f"FROM read_parquet({_lit(str(path))}, file_row_number = true)")
+        f"FROM read_parquet({literal(str(path))}, file_row_number = true)")
     typed = {f"c{i}": str(r[1]) for i, r in enumerate(schema) if str(r[1]) != "VARCHAR"}
     return RawTable(shown, path.name, "parquet", hasher, table, headers, _count(con, table), 1,
                     typed=typed)
