@@ -17,6 +17,8 @@ import xlsxwriter
 
 from tiercli.engine.movement import GradingMovement, MovementReport
 from tiercli.errors import Location, OutputError
+from tiercli.i18n import Catalogue
+from tiercli.io.workbook_text import SHEETS, header
 from tiercli.io.writers import _SPILL, INTEGER, MONEY, _atomic_path, _Formats, _write_grid
 
 _Row = list[tuple[Any, str | None]]
@@ -24,34 +26,50 @@ _HELD = {"held": "held at their previous level (upgrade-only)", "grace": "of the
          "dropped": "dropped (keep_rule not met or grace period over)"}
 
 
-def write_movement(workbook: xlsxwriter.Workbook, formats: _Formats, report: MovementReport) -> None:
-    ws = workbook.add_worksheet("Movement")
-    _write_grid(ws, formats, movement_rows(report))
+_TEXT = Catalogue({
+    "previous run": ("previous run", "上期结果"),
+    "note": ("note", "说明"),
+    "movers": ("Movers: up, down, returned", "变动客户：升级、降级、回流"),
+    "lapsed": ("In the previous run, not in this data (kept with their previous level)",
+               "上期有、本期数据中没有的客户（保留上期等级）"),
+    "movement": ("{grading}: movement", "{grading}：变动"),
+    "meaning": ("meaning", "含义"),
+    "customers matrix": ("{grading}: customers, previous level (rows) × level now (columns)",
+                         "{grading}：客户数，上期等级（行）× 本期等级（列）"),
+    "revenue matrix": ("{grading}: revenue (this run's net spend), previous level × level now",
+                       "{grading}：消费金额（本期净消费），上期等级 × 本期等级"),
+})
 
 
-def movement_rows(report: MovementReport) -> list[_Row]:
-    rows: list[_Row] = [[("previous run", "bold"), (report.previous, _SPILL)]]
+def write_movement(workbook: xlsxwriter.Workbook, formats: _Formats, report: MovementReport, lang: str = "en") -> None:
+    ws = workbook.add_worksheet(SHEETS("Movement", lang))
+    _write_grid(ws, formats, movement_rows(report, lang))
+
+
+def movement_rows(report: MovementReport, lang: str = "en") -> list[_Row]:
+    rows: list[_Row] = [[(_TEXT("previous run", lang), "bold"), (report.previous, _SPILL)]]
     for note in report.notes:
-        rows.append([("note", "bold"), (note, _SPILL)])
+        rows.append([(_TEXT("note", lang), "bold"), (note, _SPILL)])
     for grading in report.gradings:
-        rows += [[], *_grading_rows(grading)]
-    rows += [[], [("Movers: up, down, returned", "bold")], *_table_rows(report.movers, {"monetary": MONEY})]
-    rows += [[], [("In the previous run, not in this data (kept with their previous level)", "bold")],
-             *_table_rows(report.lapsed, {})]
+        rows += [[], *_grading_rows(grading, lang)]
+    rows += [[], [(_TEXT("movers", lang), "bold")], *_table_rows(report.movers, {"monetary": MONEY}, lang)]
+    rows += [[], [(_TEXT("lapsed", lang), "bold")], *_table_rows(report.lapsed, {}, lang)]
     return rows
 
 
-def _grading_rows(grading: GradingMovement) -> list[_Row]:
-    rows: list[_Row] = [[(f"{grading.grading}: movement", "bold")],
-                        [("movement", "bold"), ("customers", "bold"), ("revenue", "bold"), ("meaning", "bold")]]
+def _grading_rows(grading: GradingMovement, lang: str) -> list[_Row]:
+    name = grading.grading
+    rows: list[_Row] = [[(_TEXT("movement", lang, grading=name), "bold")],
+                        [*((header(h, lang), "bold") for h in ("movement", "customers", "revenue")),
+                         (_TEXT("meaning", lang), "bold")]]
     for record in grading.counts.itertuples(index=False):
         rows.append([(record.movement, None), (record.customers, INTEGER), (record.revenue, MONEY),
                      (record.meaning, _SPILL)])
     for state, count in grading.held.items():
         rows.append([(state, None), (count, INTEGER), (None, None), (_HELD[state], _SPILL)])
-    rows += [[], [(f"{grading.grading}: customers, previous level (rows) × level now (columns)", "bold")],
+    rows += [[], [(_TEXT("customers matrix", lang, grading=name), "bold")],
              *_matrix_rows(grading.customers, INTEGER)]
-    rows += [[], [(f"{grading.grading}: revenue (this run's net spend), previous level × level now", "bold")],
+    rows += [[], [(_TEXT("revenue matrix", lang, grading=name), "bold")],
              *_matrix_rows(grading.revenue, MONEY)]
     return rows
 
@@ -63,8 +81,8 @@ def _matrix_rows(frame: pd.DataFrame, number_format: str) -> list[_Row]:
     return rows
 
 
-def _table_rows(table: pa.Table, formats: dict[str, str]) -> list[_Row]:
-    rows: list[_Row] = [[(name, "bold") for name in table.column_names]]
+def _table_rows(table: pa.Table, formats: dict[str, str], lang: str) -> list[_Row]:
+    rows: list[_Row] = [[(header(name, lang), "bold") for name in table.column_names]]
     styles = [formats.get(name) for name in table.column_names]
     for record in table.to_pylist():
         rows.append([(value, style) for value, style in zip(record.values(), styles, strict=True)])

@@ -1,7 +1,8 @@
 """An earlier run of tiercli, read back: `--previous PREV`, and both sides of `tiercli diff`.
 
 A run is what `tiercli classify` wrote: a workbook (its `Customers` sheet, continued on `Customers (2)`, … when it
-was long), or the customers table as CSV or Parquet. Customers are matched by `customer_id`; each grading of the
+was long), or the customers table as CSV or Parquet, in English or with `--lang zh`'s Chinese sheet names and
+headers (read back to tiercli's names). Customers are matched by `customer_id`; each grading of the
 rules must be a column whose values are that grading's level names. A workbook's Summary sheet also says each
 grading's levels in rules order, which `tiercli diff` uses to tell up from down without a rules file.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import fastexcel
 import pyarrow as pa
@@ -18,17 +19,21 @@ import pyarrow.compute as pc
 
 from tiercli.errors import ColumnMappingError, DataError, Location
 from tiercli.io.sheets import EXCEL, TextSheet, read_sheets, sha256, suggest
+from tiercli.io.workbook_text import canonical_table
 from tiercli.rules.model import Rules
 
 MOVEMENT = "movement"
 LAPSED = "lapsed"
 GRACE_SUFFIX = "_grace_until"
-_CUSTOMERS_SHEET = re.compile(r"Customers(?: \((\d+)\))?")
+_CUSTOMERS_SHEET = re.compile(r"(?:Customers|客户)(?: \((\d+)\))?")
+_SUMMARY_SHEETS = ("Summary", "汇总")
+_LEVEL_HEADERS = (["grading", "level"], ["分级", "等级"])
 _SHOWN_COLUMNS = 12
 
 
 def customers_sheets(names: Sequence[str]) -> list[str]:
-    """`Customers`, `Customers (2)`, … in order; a workbook without them: its first sheet."""
+    """`Customers`, `Customers (2)`, … (客户, 客户 (2), … when written in Chinese) in order; a workbook without
+    them: its first sheet."""
     found = [(int(m.group(1) or 1), n) for n in names if (m := _CUSTOMERS_SHEET.fullmatch(n))]
     return [n for _, n in sorted(found)] or list(names[:1])
 
@@ -69,7 +74,7 @@ class RunFile:
 
 def read_run(path: str, what: str = "the previous run") -> RunFile:
     """Read an output of tiercli; `ColumnMappingError` when it has no customer_id column."""
-    sheets = read_sheets(path, what, customers_sheets)
+    sheets = [replace(sheet, table=canonical_table(sheet.table)) for sheet in read_sheets(path, what, customers_sheets)]
     run = RunFile(path, sha256(path), sheets, _summary_levels(path) if path.lower().endswith(EXCEL) else {})
     for sheet in sheets:
         if "customer_id" not in sheet.table.column_names:
@@ -83,14 +88,15 @@ def read_run(path: str, what: str = "the previous run") -> RunFile:
 def _summary_levels(path: str) -> dict[str, list[str]]:
     """grading -> levels from the Summary sheet's per-level table (empty when there is none)."""
     reader = fastexcel.read_excel(path)
-    if "Summary" not in reader.sheet_names:
+    name = next((n for n in _SUMMARY_SHEETS if n in reader.sheet_names), None)
+    if name is None:
         return {}
-    table = reader.load_sheet_by_name("Summary", header_row=None, dtypes="string").to_arrow()
+    table = reader.load_sheet_by_name(name, header_row=None, dtypes="string").to_arrow()
     levels: dict[str, list[str]] = {}
     header = False
     for row in table.to_pylist():
         cells = list(row.values())
-        if cells[:2] == ["grading", "level"]:
+        if cells[:2] in _LEVEL_HEADERS:
             header = True
         elif header and cells[0] and cells[1]:
             levels.setdefault(cells[0], []).append(cells[1])

@@ -202,6 +202,21 @@ def rf_grid(customers: pa.Table) -> RfGrid:
     )
 
 
+@dataclass(frozen=True)
+class ChartTitles:
+    """The words of the charts, in one language: `{grading}` in a title is the grading's name."""
+
+    customers: str = "{grading}: customers"
+    revenue: str = "{grading}: revenue share"
+    pareto: str = "Pareto: revenue by customer rank"
+    pareto_x: str = "share of customers, top spenders first"
+    pareto_y: str = "share of revenue"
+    pareto_series: str = "cumulative revenue share"
+    tags: str = "customers per tag"
+    customers_series: str = "customers"
+    revenue_series: str = "revenue"
+
+
 def _cells(sheet: str, first_row: int, last_row: int, col: int) -> list[str | int]:
     return [sheet, first_row, col, last_row, col]
 
@@ -214,6 +229,7 @@ def add_summary_charts(
     gradings: Sequence[tuple[str, int, int]],
     pareto: tuple[int, int] | None,
     anchor_col: int,
+    titles: ChartTitles,
 ) -> None:
     """Per grading a column chart of customers per level and a pie of revenue share, then the Pareto line.
 
@@ -228,21 +244,22 @@ def add_summary_charts(
         levels = _cells(sheet, first, last, level_col)
         column = workbook.add_chart({"type": "column"})
         column.add_series(
-            {"name": "customers", "categories": levels, "values": _cells(sheet, first, last, customers_col)}
+            {"name": titles.customers_series, "categories": levels,
+             "values": _cells(sheet, first, last, customers_col)}
         )
-        column.set_title({"name": f"{name}: customers"})
+        column.set_title({"name": titles.customers.format(grading=name)})
         column.set_legend({"none": True})
         ws.insert_chart(row, anchor_col, column)
         pie = workbook.add_chart({"type": "pie"})
         pie.add_series(
             {
-                "name": "revenue",
+                "name": titles.revenue_series,
                 "categories": levels,
                 "values": _cells(sheet, first, last, revenue_col),
                 "data_labels": {"percentage": True},
             }
         )
-        pie.set_title({"name": f"{name}: revenue share"})
+        pie.set_title({"name": titles.revenue.format(grading=name)})
         ws.insert_chart(row, anchor_col + 8, pie)
         row += CHART_ROWS
     if pareto is not None:
@@ -250,24 +267,25 @@ def add_summary_charts(
         line = workbook.add_chart({"type": "scatter", "subtype": "straight"})
         line.add_series(
             {
-                "name": "cumulative revenue share",
+                "name": titles.pareto_series,
                 "categories": _cells(sheet, first, last, 1),
                 "values": _cells(sheet, first, last, 2),
             }
         )
-        line.set_title({"name": "Pareto: revenue by customer rank"})
-        line.set_x_axis({"name": "share of customers, top spenders first", "num_format": "0%", "max": 1})
-        line.set_y_axis({"name": "share of revenue", "num_format": "0%", "max": 1})
+        line.set_title({"name": titles.pareto})
+        line.set_x_axis({"name": titles.pareto_x, "num_format": "0%", "max": 1})
+        line.set_y_axis({"name": titles.pareto_y, "num_format": "0%", "max": 1})
         line.set_legend({"none": True})
         ws.insert_chart(row, anchor_col, line)
 
 
-def add_tag_chart(workbook: Workbook, ws: Worksheet, sheet: str, count: int) -> None:
+def add_tag_chart(workbook: Workbook, ws: Worksheet, sheet: str, count: int, titles: ChartTitles) -> None:
     """A bar chart of customers per tag, from the Tags table (tag in A, customers in B, header on row 1)."""
     chart = workbook.add_chart({"type": "bar"})
     chart.add_series(
-        {"name": "customers", "categories": _cells(sheet, 1, count, 0), "values": _cells(sheet, 1, count, 1)}
+        {"name": titles.customers_series, "categories": _cells(sheet, 1, count, 0),
+         "values": _cells(sheet, 1, count, 1)}
     )
-    chart.set_title({"name": "customers per tag"})
+    chart.set_title({"name": titles.tags})
     chart.set_legend({"none": True})
     ws.insert_chart(0, 5, chart)

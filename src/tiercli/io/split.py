@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tiercli.errors import Location, UsageError, did_you_mean
+from tiercli.io.workbook_text import canonical_header, translated_table
 from tiercli.io.writers import _atomic_path, _write_csv
 from tiercli.result import Result
 
@@ -57,11 +58,14 @@ def _groups(result: Result, by: str) -> list[tuple[str, pa.Array]]:
     return [(name, pc.equal(values, name)) for name in names]
 
 
-def write_split(result: Result, by: str, directory: str, columns: Sequence[str] = DEFAULT_COLUMNS) -> list[SplitFile]:
+def write_split(result: Result, by: str, directory: str, columns: Sequence[str] = DEFAULT_COLUMNS,
+                lang: str = "en") -> list[SplitFile]:
     """Write one CSV per group of `by` (tier = the first grading, tag, segment, or a grading's name) into
-    `directory`; a customer with several tags is in each of their files."""
+    `directory`; a customer with several tags is in each of their files. `columns` may be named in either
+    language; the headers are written in `lang`."""
     where = Location(file=directory)
     table = result.customers
+    columns = [c if c in table.column_names else canonical_header(c) for c in columns]
     missing = [c for c in columns if c not in table.column_names]
     if missing:
         raise UsageError(f"--split-columns names {', '.join(repr(c) for c in missing)}, not a column of the "
@@ -85,6 +89,6 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
         path = target / name
         with _atomic_path(path, Location(file=str(path))) as temp, open(temp, "w", encoding="utf-8-sig",
                                                                          newline="") as stream:
-            _write_csv(rows, stream)
+            _write_csv(translated_table(rows, lang, result.gradings, result.tags), stream)
         written.append(SplitFile(group, path, rows.num_rows))
     return written

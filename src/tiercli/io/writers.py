@@ -20,7 +20,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from json.encoder import encode_basestring
@@ -49,6 +49,7 @@ from tiercli.io.report_sheets import (
     segment_figures,
     tag_figures,
 )
+from tiercli.io.workbook_text import LABELS, SHEETS, chart_titles, header, translated_table
 from tiercli.result import Result
 
 EXCEL_MAX_ROWS = 1_048_576  # rows in one sheet, header included
@@ -101,13 +102,17 @@ _INPUT_COLUMNS = (
     "rows_excluded",
 )
 
+_EXCLUDED_OWN = ("file", "row", "reason", "message")  # the Excluded table's own columns; the input's cells follow
 _EXCEL_EPOCH_DAYS = 25_569  # 1970-01-01 as an Excel serial date
 _MICROS_PER_DAY = 86_400_000_000.0
 _FIRST_EXACT_SERIAL_DAY = datetime(1900, 3, 1)  # Excel's phantom 1900-02-29 shifts earlier serials
 
 
-def write_result(result: Result, out: str, stdout: BinaryIO | None = None) -> str:
+def write_result(result: Result, out: str, stdout: BinaryIO | None = None, lang: str = "en") -> str:
     """Write `result` to `out` and return what was written: "-" or the output path as given.
+
+    `lang` is the language of the sheet names, headers and labels of the workbook and of the CSV headers
+    (`zh`: Chinese); Parquet and JSON, read by programs, always keep tiercli's column names.
 
     `-` writes the customers as plain UTF-8 CSV to `stdout` (sys.stdout.buffer by default); `.csv` writes them
     as UTF-8 CSV with a BOM; `.parquet` and `.json` write them as Parquet or a JSON array of objects; `.xlsx`
@@ -117,7 +122,7 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None) -> st
     """
     out = os.fspath(out)
     if out == "-":
-        _write_csv_stdout(result.customers, stdout)
+        _write_csv_stdout(_people_table(result, lang), stdout)
         return out
 
     target = Path(out)
@@ -137,7 +142,7 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None) -> st
     if suffix == ".xlsx":
         _check_fits_excel(result, location)
 
-    writer: Callable[[Result, Path], None] = {
+    writer: Callable[[Result, Path, str], None] = {
         ".xlsx": _write_workbook,
         ".csv": _write_csv_file,
         ".parquet": _write_parquet,
@@ -145,7 +150,7 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None) -> st
     }[suffix]
     try:
         with _atomic_path(target, location) as temp:
-            writer(result, temp)
+            writer(result, temp, lang)
     except OutputError:
         raise
     except OSError as exc:
@@ -319,9 +324,14 @@ def _write_csv(table: pa.Table, stream: TextIO) -> None:
         writer.writerows(zip(*columns, strict=True))
 
 
-def _write_csv_file(result: Result, path: Path) -> None:
+def _people_table(result: Result, lang: str) -> pa.Table:
+    """The customers table under the headers people read in `lang`."""
+    return translated_table(result.customers, lang, result.gradings, result.tags)
+
+
+def _write_csv_file(result: Result, path: Path, lang: str) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as stream:
-        _write_csv(result.customers, stream)
+        _write_csv(_people_table(result, lang), stream)
 
 
 def _write_csv_stdout(table: pa.Table, stdout: BinaryIO | None) -> None:
@@ -339,7 +349,7 @@ def _write_csv_stdout(table: pa.Table, stdout: BinaryIO | None) -> None:
 # --- Parquet and JSON ---------------------------------------------------------------------------------------
 
 
-def _write_parquet(result: Result, path: Path) -> None:
+def _write_parquet(result: Result, path: Path, lang: str) -> None:
     pq.write_table(result.customers, str(path))
 
 
@@ -368,7 +378,7 @@ def _json_values(array: pa.Array, kind: str) -> list[str]:
     return [json.dumps(v, ensure_ascii=False, default=str) for v in array.to_pylist()]
 
 
-def _write_json(result: Result, path: Path) -> None:
+def _write_json(result: Result, path: Path, lang: str) -> None:
     table = result.customers
     keys = [encode_basestring(name) + ": " for name in table.column_names]
     kinds = [_kind(field.type) for field in table.schema]
@@ -607,12 +617,14 @@ def _write_table_sheet(
             row += 1
 
 
-def _frame_rows(frame: pd.DataFrame, column_formats: dict[str, str]) -> list[list[tuple[Any, str | None]]]:
-    """A small pandas frame as grid rows: a header row, then one row per record."""
+def _frame_rows(
+    frame: pd.DataFrame, column_formats: dict[str, str], lang: str = "en"
+) -> list[list[tuple[Any, str | None]]]:
+    """A small pandas frame as grid rows: a header row (in `lang`), then one row per record."""
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
         frame = frame.reset_index()
     names = [str(name) for name in frame.columns]
-    rows: list[list[tuple[Any, str | None]]] = [[(name, "bold") for name in names]]
+    rows: list[list[tuple[Any, str | None]]] = [[(header(name, lang), "bold") for name in names]]
     number_formats = [column_formats.get(name) for name in names]
     for record in frame.itertuples(index=False, name=None):
         rows.append(list(zip(record, number_formats, strict=True)))
@@ -693,36 +705,38 @@ def _write_grid(
             _write_cell(ws, formats, row, col, value, style)
 
 
-def _summary_rows(result: Result, notes: Sequence[str]) -> tuple[list[list[tuple[Any, str | None]]], int]:
+def _summary_rows(
+    result: Result, notes: Sequence[str], lang: str
+) -> tuple[list[list[tuple[Any, str | None]]], int]:
     facts: list[list[tuple[Any, str | None]]] = [
-        [("as_of", "bold"), (result.as_of, DATETIME_SECONDS)],
-        [("customers", "bold"), (result.customers.num_rows, INTEGER)],
-        [("rows read", "bold"), (result.rows_read, INTEGER)],
-        [("rows used", "bold"), (result.rows_used, INTEGER)],
-        [("rows excluded", "bold"), (result.rows_excluded, INTEGER)],
+        [(LABELS("as_of", lang), "bold"), (result.as_of, DATETIME_SECONDS)],
+        [(LABELS("customers", lang), "bold"), (result.customers.num_rows, INTEGER)],
+        [(LABELS("rows read", lang), "bold"), (result.rows_read, INTEGER)],
+        [(LABELS("rows used", lang), "bold"), (result.rows_used, INTEGER)],
+        [(LABELS("rows excluded", lang), "bold"), (result.rows_excluded, INTEGER)],
     ]
     for reason, count in result.excluded_by_reason.items():
-        facts.append([(f"excluded: {reason}", "bold"), (count, INTEGER)])
+        facts.append([(LABELS("excluded", lang, reason=reason), "bold"), (count, INTEGER)])
     for note in [*result.notes, *notes]:
-        facts.append([("note", "bold"), (note, _SPILL)])
+        facts.append([(LABELS("note", lang), "bold"), (note, _SPILL)])
     facts.append([])
     header_row = len(facts)
-    return facts + _frame_rows(result.summary, _SUMMARY_FORMATS), header_row
+    return facts + _frame_rows(result.summary, _SUMMARY_FORMATS, lang), header_row
 
 
-def _run_rows(result: Result) -> list[list[tuple[Any, str | None]]]:
-    rows: list[list[tuple[Any, str | None]]] = [[("Run", "bold")]]
+def _run_rows(result: Result, lang: str) -> list[list[tuple[Any, str | None]]]:
+    rows: list[list[tuple[Any, str | None]]] = [[(LABELS("Run", lang), "bold")]]
     rows.extend([(key, None), (value, None)] for key, value in result.run)
     rows.append([])
-    rows.append([("Inputs", "bold")])
+    rows.append([(LABELS("Inputs", lang), "bold")])
     rows.append([(name, "bold") for name in _INPUT_COLUMNS])
     for item in result.inputs:
         delimiter = {"\t": "\\t", " ": "space"}.get(item.delimiter or "", item.delimiter)
         values = {**{name: getattr(item, name) for name in _INPUT_COLUMNS}, "delimiter": delimiter}
         rows.append([(values[name], None) for name in _INPUT_COLUMNS])
     rows.append([])
-    rows.append([("Mapping", "bold")])
-    rows.append([("field", "bold"), ("source header", "bold")])
+    rows.append([(LABELS("Mapping", lang), "bold")])
+    rows.append([(LABELS("field", lang), "bold"), (LABELS("source header", lang), "bold")])
     rows.extend([(field, None), (header, None)] for field, header in result.mapping.items())
     return rows
 
@@ -737,16 +751,13 @@ def _sheet_chunks(name: str, table: pa.Table) -> list[tuple[str, pa.Table]]:
     return chunks
 
 
-def _split_note(what: str, chunks: Sequence[tuple[str, pa.Table]]) -> list[str]:
+def _split_note(what: str, chunks: Sequence[tuple[str, pa.Table]], lang: str) -> list[str]:
     """What the run should say when a table did not fit on one sheet."""
     if len(chunks) < 2:
         return []
     rows = sum(chunk.num_rows for _, chunk in chunks)
-    return [
-        f"{rows:,} {what} are more than one Excel sheet holds ({EXCEL_MAX_ROWS - 1:,} rows below the header), "
-        f"so they are on {len(chunks)} sheets, '{chunks[0][0]}' to '{chunks[-1][0]}'; write .csv or .parquet "
-        "to get them in one table"
-    ]
+    return [LABELS("split", lang, rows=f"{rows:,}", what=LABELS(what, lang), limit=f"{EXCEL_MAX_ROWS - 1:,}",
+                   sheets=len(chunks), first=chunks[0][0], last=chunks[-1][0])]
 
 
 _SEGMENT_HEADER = (
@@ -762,17 +773,17 @@ _SEGMENT_HEADER = (
 )
 
 
-def _write_segments(ws: Worksheet, formats: _Formats, customers: pa.Table) -> None:
+def _write_segments(ws: Worksheet, formats: _Formats, customers: pa.Table, lang: str) -> None:
     """Per segment figures, then the R×F grids of customers and mean monetary, each under a colour scale."""
-    rows: list[list[tuple[Any, str | None]]] = [[(name, "bold") for name, _ in _SEGMENT_HEADER]]
+    rows: list[list[tuple[Any, str | None]]] = [[(header(name, lang), "bold") for name, _ in _SEGMENT_HEADER]]
     for figures in segment_figures(customers):
         values = [getattr(figures, field) for field in SEGMENT_FIELDS]
         rows.append([(value, style) for value, (_, style) in zip(values, _SEGMENT_HEADER, strict=True)])
     grid = rf_grid(customers)
     scales = []
     grids: list[tuple[str, Sequence[Sequence[float | None]], str]] = [
-        ("customers by R score (rows) and F score (columns)", grid.customers, INTEGER),
-        ("mean monetary by R score (rows) and F score (columns)", grid.mean_spend, MONEY),
+        (LABELS("rf customers", lang), grid.customers, INTEGER),
+        (LABELS("rf spend", lang), grid.mean_spend, MONEY),
     ]
     for title, cells, style in grids:
         rows.append([])
@@ -799,25 +810,25 @@ def _summary_charts(
     workbook: xlsxwriter.Workbook,
     ws: Worksheet,
     result: Result,
-    header_cells: Sequence[tuple[Any, str | None]],
     header_row: int,
     pareto_row: int,
     pareto: Sequence[tuple[float, float]],
+    lang: str,
 ) -> None:
     """Charts beside the summary table: per grading its level rows, then the Pareto curve's points."""
-    header = [str(value) for value, _ in header_cells]
-    if not {"grading", "level", "customers", "revenue"} <= set(header):
+    names = [str(name) for name in result.summary.columns]
+    if not {"grading", "level", "customers", "revenue"} <= set(names):
         return
     gradings = []
-    names = result.summary["grading"].tolist()
-    for name in dict.fromkeys(names):
-        positions = [i for i, value in enumerate(names) if value == name]
+    values = result.summary["grading"].tolist()
+    for name in dict.fromkeys(values):
+        positions = [i for i, value in enumerate(values) if value == name]
         gradings.append((str(name), header_row + 1 + positions[0], header_row + 1 + positions[-1]))
     points = (pareto_row, pareto_row + len(pareto) - 1) if pareto else None
-    add_summary_charts(workbook, ws, "Summary", header, gradings, points, len(header) + 1)
+    add_summary_charts(workbook, ws, ws.get_name(), names, gradings, points, len(names) + 1, chart_titles(lang))
 
 
-def _write_workbook(result: Result, path: Path) -> None:
+def _write_workbook(result: Result, path: Path, lang: str) -> None:
     """The workbook. When a step fails the workbook is never closed, so nothing is written to `path`."""
     workbook = xlsxwriter.Workbook(
         str(path),
@@ -832,72 +843,76 @@ def _write_workbook(result: Result, path: Path) -> None:
     )
     formats = _Formats(workbook)
     customers = result.customers
-    customer_chunks = _sheet_chunks("Customers", customers)
+    customer_chunks = _sheet_chunks(SHEETS("Customers", lang), customers)
     excluded = result.excluded
-    excluded_chunks = _sheet_chunks("Excluded", excluded)
-    notes = _split_note("customers", customer_chunks) + _split_note("excluded rows", excluded_chunks)
+    excluded_chunks = _sheet_chunks(SHEETS("Excluded", lang), excluded)
+    notes = _split_note("customers noun", customer_chunks, lang) + _split_note("excluded noun", excluded_chunks, lang)
 
-    specs = _column_specs(customers, result.column_units)
+    own = [*result.gradings, *result.tags]
+    specs = [replace(spec, name=header(spec.name, lang, result.gradings, own))
+             for spec in _column_specs(customers, result.column_units)]
     widths = _column_widths(customers, specs)
     for name, chunk in customer_chunks:
         _write_table_sheet(workbook.add_worksheet(name), formats, chunk, specs, widths)
 
-    summary = workbook.add_worksheet("Summary")
-    rows, header_row = _summary_rows(result, notes)
+    summary = workbook.add_worksheet(SHEETS("Summary", lang))
+    rows, header_row = _summary_rows(result, notes, lang)
     table_end = len(rows)
     pareto = pareto_points(customers)
     if pareto:
         rows.append([])
         # column A stays empty so that readers of the level table above (tiercli diff) stop at it
-        rows.append([(None, None), ("customer share", "bold"), ("revenue share", "bold")])
+        rows.append([(None, None), (header("customer share", lang), "bold"), (header("revenue share", lang), "bold")])
         rows.extend([(None, None), (x, RATIO), (y, RATIO)] for x, y in pareto)
     _write_grid(summary, formats, rows)
     if len(result.summary.columns):
         summary.autofilter(header_row, 0, table_end - 1, len(rows[header_row]) - 1)
-        _summary_charts(workbook, summary, result, rows[header_row], header_row, len(rows) - len(pareto), pareto)
+        _summary_charts(workbook, summary, result, header_row, len(rows) - len(pareto), pareto, lang)
 
     tags = tag_figures(customers, result.tags)
     if tags:
-        tag_sheet = workbook.add_worksheet("Tags")
+        tag_sheet = workbook.add_worksheet(SHEETS("Tags", lang))
         tag_rows: list[list[tuple[Any, str | None]]] = [
-            [("tag", "bold"), ("customers", "bold"), ("share", "bold"), ("revenue", "bold")]
+            [(header(name, lang), "bold") for name in ("tag", "customers", "share", "revenue")]
         ]
         tag_rows.extend(
             [(t.tag, None), (t.customers, INTEGER), (t.share, RATIO), (t.revenue, MONEY)] for t in tags
         )
         _write_grid(tag_sheet, formats, tag_rows)
         tag_sheet.freeze_panes(1, 0)
-        add_tag_chart(workbook, tag_sheet, "Tags", len(tags))
+        add_tag_chart(workbook, tag_sheet, tag_sheet.get_name(), len(tags), chart_titles(lang))
 
     if has_segments(customers):
-        _write_segments(workbook.add_worksheet("Segments"), formats, customers)
+        _write_segments(workbook.add_worksheet(SHEETS("Segments", lang)), formats, customers, lang)
 
     stages = lifecycle_figures(customers)
     if stages:
-        stage_sheet = workbook.add_worksheet("Lifecycle")
+        stage_sheet = workbook.add_worksheet(SHEETS("Lifecycle", lang))
         stage_rows: list[list[tuple[Any, str | None]]] = [
-            [(h, "bold") for h in ("stage", "customers", "share", "revenue", "revenue share",
-                                   "median recency_days")]]
+            [(header(h, lang), "bold") for h in ("stage", "customers", "share", "revenue", "revenue share",
+                                                  "median recency_days")]]
         stage_rows.extend([(f.stage, None), (f.customers, INTEGER), (f.share, RATIO), (f.revenue, MONEY),
                            (f.revenue_share, RATIO), (f.median_recency_days, None)] for f in stages)
         _write_grid(stage_sheet, formats, stage_rows)
         stage_sheet.freeze_panes(1, 0)
 
-    thresholds = workbook.add_worksheet("Thresholds")
-    rows = _frame_rows(result.thresholds, {})
+    thresholds = workbook.add_worksheet(SHEETS("Thresholds", lang))
+    rows = _frame_rows(result.thresholds, {}, lang)
     _write_grid(thresholds, formats, rows)
     thresholds.freeze_panes(1, 0)
 
     if result.movement is not None:  # a previous run was given
         from tiercli.io.movement_sheet import write_movement
 
-        write_movement(workbook, formats, result.movement)
+        write_movement(workbook, formats, result.movement, lang)
 
-    excluded_specs = _column_specs(excluded, {})
+    excluded_own = excluded.column_names[len(_EXCLUDED_OWN):]
+    excluded_specs = [replace(spec, name=header(spec.name, lang, own=excluded_own))
+                      for spec in _column_specs(excluded, {})]
     excluded_widths = _column_widths(excluded, excluded_specs)
     for name, chunk in excluded_chunks:
         _write_table_sheet(workbook.add_worksheet(name), formats, chunk, excluded_specs, excluded_widths)
 
-    _write_grid(workbook.add_worksheet("Run"), formats, _run_rows(result), cap=70)
+    _write_grid(workbook.add_worksheet(SHEETS("Run", lang)), formats, _run_rows(result, lang), cap=70)
     workbook.close()
     result.notes.extend(notes)

@@ -1,0 +1,176 @@
+"""The words of the workbook and CSV outputs in English and Chinese: sheet names, column headers, labels.
+
+Column headers of the customers table are tiercli's own names (`monetary`, `previous_<grading>`, …) in English,
+and their Chinese names (消费金额, `<grading>_上期`, …) with `--lang zh`. Grading, level and tag names are the
+user's own and stay as written. `canonical_header` turns a Chinese header back into tiercli's name, so that an
+output written in either language can be read back (`--previous`, `tiercli diff`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import pyarrow as pa
+
+from tiercli.engine.metrics import ZH_NAMES
+from tiercli.i18n import Catalogue
+from tiercli.io.report_sheets import ChartTitles
+
+SHEETS = Catalogue({
+    "Customers": ("Customers", "客户"),
+    "Summary": ("Summary", "汇总"),
+    "Tags": ("Tags", "标签"),
+    "Segments": ("Segments", "RFM分群"),
+    "Lifecycle": ("Lifecycle", "生命周期"),
+    "Thresholds": ("Thresholds", "分段阈值"),
+    "Movement": ("Movement", "变动"),
+    "Excluded": ("Excluded", "排除行"),
+    "Run": ("Run", "运行信息"),
+})
+
+# Fixed column names of the tables tiercli writes, beyond the metric and score names of ZH_NAMES.
+_FIXED_ZH: dict[str, str] = {
+    **ZH_NAMES,
+    "customer_id": "客户ID",
+    "tags": "标签",
+    "movement": "变动",
+    "overrides": "人工调整",
+    "is_member": "是否会员",
+    "member_level": "会员等级",
+    "member_region": "会员地区",
+    "member_channel": "会员渠道",
+    "member_gender": "性别",
+    "registered_at": "注册时间",
+    "registered_days": "注册天数",
+    "birthday": "生日",
+    "age": "年龄",
+    "birth_month": "生日月份",
+    # the Summary, Tags, Segments, Lifecycle and Thresholds tables
+    "grading": "分级",
+    "level": "等级",
+    "customers": "客户数",
+    "share": "占比",
+    "revenue": "消费金额合计",
+    "revenue_share": "消费金额占比",
+    "revenue share": "消费金额占比",
+    "mean_orders": "平均订单数",
+    "mean_recency_days": "平均最近购买天数",
+    "benefit": "权益",
+    "tag": "标签",
+    "orders": "订单数",
+    "median recency_days": "最近购买天数中位数",
+    "median frequency": "购买次数中位数",
+    "median monetary": "消费金额中位数",
+    "stage": "阶段",
+    "dimension": "维度",
+    "metric": "指标",
+    "score": "分值",
+    "min": "最小值",
+    "max": "最大值",
+    "range": "范围",
+    "cut_points": "切分点",
+    "method": "方法",
+    "ties": "并列处理",
+    # the Excluded table's own columns (the original cells follow under their own headers)
+    "file": "文件",
+    "row": "行号",
+    "reason": "原因",
+    "message": "说明",
+    # the Movement sheet's movers table
+    "previous": "上期等级",
+    "current": "本期等级",
+    "why": "依据",
+    "customer share": "客户占比",
+}
+_NAME_OF_ZH: dict[str, str] = {}
+for _name, _zh in _FIXED_ZH.items():  # where two names share a Chinese one, the customers table's (listed first) wins
+    _NAME_OF_ZH.setdefault(_zh, _name)
+# Columns derived from a grading's name: (English prefix, English suffix) → the Chinese suffix after the name.
+_DERIVED: tuple[tuple[tuple[str, str], str], ...] = (
+    (("previous_", ""), "_上期"),
+    (("movement_", ""), "_变动"),
+    (("", "_why"), "_依据"),
+    (("", "_grace_until"), "_保级截止"),
+)
+
+
+def header(name: str, lang: str, gradings: Sequence[str] = (), own: Collection[str] = ()) -> str:
+    """The header a column is written under: tiercli's name in English, its Chinese name with `zh`. Names the
+    user chose (`gradings`, and `own`: tags and the like) stay as they are."""
+    if lang != "zh" or name in own or name in gradings:
+        return name
+    if name in _FIXED_ZH:
+        return _FIXED_ZH[name]
+    for grading in gradings:
+        for (en_prefix, en_suffix), zh_suffix in _DERIVED:
+            if name == f"{en_prefix}{grading}{en_suffix}":
+                return f"{grading}{zh_suffix}"
+    return name
+
+
+def canonical_header(name: str) -> str:
+    """tiercli's name for a header written in either language (the inverse of `header`)."""
+    if name in _NAME_OF_ZH:
+        return _NAME_OF_ZH[name]
+    for (en_prefix, en_suffix), zh_suffix in _DERIVED:
+        if name.endswith(zh_suffix) and len(name) > len(zh_suffix):
+            return f"{en_prefix}{name[: -len(zh_suffix)]}{en_suffix}"
+    return name
+
+
+def canonical_table(table: pa.Table) -> pa.Table:
+    """`table` with Chinese headers renamed to tiercli's names, unless that would give two columns one name."""
+    names = [canonical_header(n) for n in table.column_names]
+    if names == table.column_names or len(set(names)) != len(names):
+        return table
+    return table.rename_columns(names)
+
+
+def translated_table(table: pa.Table, lang: str, gradings: Sequence[str] = (), own: Collection[str] = ()) -> pa.Table:
+    """`table` with its headers in `lang`; the same table for English, or when two headers would collide."""
+    names = [header(n, lang, gradings, own) for n in table.column_names]
+    if names == table.column_names or len(set(names)) != len(names):
+        return table
+    return table.rename_columns(names)
+
+
+LABELS = Catalogue({
+    "as_of": ("as_of", "统计截止时间"),
+    "customers": ("customers", "客户数"),
+    "rows read": ("rows read", "读取行数"),
+    "rows used": ("rows used", "使用行数"),
+    "rows excluded": ("rows excluded", "排除行数"),
+    "excluded": ("excluded: {reason}", "排除：{reason}"),
+    "note": ("note", "说明"),
+    "Run": ("Run", "运行信息"),
+    "Inputs": ("Inputs", "输入文件"),
+    "Mapping": ("Mapping", "列对应"),
+    "field": ("field", "字段"),
+    "source header": ("source header", "原始列名"),
+    "rf customers": ("customers by R score (rows) and F score (columns)", "客户数：R分（行）× F分（列）"),
+    "rf spend": ("mean monetary by R score (rows) and F score (columns)", "平均消费金额：R分（行）× F分（列）"),
+    "split": (
+        "{rows} {what} are more than one Excel sheet holds ({limit} rows below the header), so they are on {sheets} "
+        "sheets, '{first}' to '{last}'; write .csv or .parquet to get them in one table",
+        "{rows} 条{what}超过了 Excel 单个工作表的容量（表头下 {limit} 行），因此分在 {sheets} 个工作表（'{first}' 至 "
+        "'{last}'）；如需一张完整的表，请输出 .csv 或 .parquet",
+    ),
+    "customers noun": ("customers", "客户"),
+    "excluded noun": ("excluded rows", "排除行"),
+})
+
+_ZH_CHARTS = ChartTitles(
+    customers="{grading}：客户数",
+    revenue="{grading}：消费金额占比",
+    pareto="帕累托曲线：按客户排名的消费金额",
+    pareto_x="客户占比（消费最高者在前）",
+    pareto_y="消费金额占比",
+    pareto_series="累计消费金额占比",
+    tags="各标签客户数",
+    customers_series="客户数",
+    revenue_series="消费金额",
+)
+
+
+def chart_titles(lang: str) -> ChartTitles:
+    return _ZH_CHARTS if lang == "zh" else ChartTitles()

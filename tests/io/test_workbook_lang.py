@@ -1,0 +1,134 @@
+"""--lang zh: Chinese sheet names, headers, labels and chart titles, and such outputs read back as runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import classify, write
+from tiercli.engine.metrics import ZH_NAMES
+from tiercli.i18n import Catalogue, check_lang, default_lang
+from tiercli.io.previous import read_previous
+from tiercli.io.workbook_text import canonical_header, header
+from tiercli.io.writers import write_result
+from tiercli.rules.load import parse_rules
+
+ORDERS = """
+order_id,customer_id,paid_at,amount,status
+o1,alice,2026-01-05 10:00:00,1200.00,paid
+o2,alice,2026-02-05 10:00:00,300.00,paid
+o3,bob,2026-02-10 10:00:00,80.00,paid
+o4,carol,2026-02-20 10:00:00,45.50,paid
+o5,carol,2026-02-25 10:00:00,,paid
+"""
+
+RULES = """
+version: 1
+name: test
+tiers:
+  - {name: 大客户, when: "monetary >= 1000"}
+  - {name: 回头客, when: "frequency >= 2"}
+  - {name: 普通}
+tags:
+  - {name: 近期活跃, when: "recency_days <= 30"}
+"""
+
+
+@pytest.fixture
+def zh_book(tmp_path: Path) -> openpyxl.Workbook:
+    result = classify(write(tmp_path, "orders.csv", ORDERS), rules=RULES)
+    out = tmp_path / "out.xlsx"
+    write_result(result, str(out), lang="zh")
+    return openpyxl.load_workbook(out)
+
+
+def test_sheet_names_are_chinese(zh_book: openpyxl.Workbook) -> None:
+    assert zh_book.sheetnames == ["客户", "汇总", "标签", "RFM分群", "生命周期", "分段阈值", "排除行", "运行信息"]
+
+
+def test_customer_headers_are_chinese_and_user_names_stay(zh_book: openpyxl.Workbook) -> None:
+    header_row = [c.value for c in zh_book["客户"][1]]
+    assert header_row[:5] == ["客户ID", "tier", "标签", "RFM分群", "生命周期"]
+    assert {"消费金额", "购买次数", "最近购买天数", "客单价", "tier_依据", "近期活跃"} <= set(header_row)
+    assert "monetary" not in header_row
+    values = {row[0]: dict(zip(header_row, row, strict=True))
+              for row in zh_book["客户"].iter_rows(min_row=2, values_only=True)}
+    assert values["alice"]["消费金额"] == 1500 and values["alice"]["tier"] == "大客户"
+
+
+def test_summary_labels_headers_and_chart_titles_are_chinese(zh_book: openpyxl.Workbook) -> None:
+    ws = zh_book["汇总"]
+    labels = [ws.cell(row=r, column=1).value for r in range(1, 7)]
+    assert labels == ["统计截止时间", "客户数", "读取行数", "使用行数", "排除行数", "排除：bad_amount"]
+    header_row = next(i for i in range(1, 20) if ws.cell(row=i, column=1).value == "分级")
+    assert [c.value for c in ws[header_row]][:6] == ["分级", "等级", "客户数", "占比", "消费金额合计", "消费金额占比"]
+    column, pie, pareto = ws._charts
+    titles = [" ".join(run.t for p in chart.title.tx.rich.p for run in (p.r or [])) for chart in (column, pie, pareto)]
+    assert titles == ["tier：客户数", "tier：消费金额占比", "帕累托曲线：按客户排名的消费金额"]
+    categories = column.series[0].cat.strRef or column.series[0].cat.numRef
+    assert categories.f == f"汇总!$B${header_row + 1}:$B${header_row + 3}"
+
+
+def test_excluded_sheet_keeps_the_input_headers(zh_book: openpyxl.Workbook) -> None:
+    assert [c.value for c in zh_book["排除行"][1]] == ["文件", "行号", "原因", "说明", "order_id", "customer_id",
+                                                      "paid_at", "amount", "status"]
+
+
+def test_csv_headers_follow_the_language_and_parquet_keeps_tiercli_names(tmp_path: Path) -> None:
+    result = classify(write(tmp_path, "orders.csv", ORDERS), rules=RULES)
+    write_result(result, str(tmp_path / "zh.csv"), lang="zh")
+    write_result(result, str(tmp_path / "zh.parquet"), lang="zh")
+    first_line = (tmp_path / "zh.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert first_line.startswith("客户ID,tier,标签,RFM分群,生命周期,")
+    assert pq.read_schema(tmp_path / "zh.parquet").names[:3] == ["customer_id", "tier", "tags"]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_chinese_output_reads_back_as_a_previous_run(tmp_path: Path, suffix: str) -> None:
+    result = classify(write(tmp_path, "orders.csv", ORDERS), rules=RULES)
+    out = tmp_path / f"march{suffix}"
+    write_result(result, str(out), lang="zh")
+    previous = read_previous(str(out), parse_rules(RULES))
+    levels = dict(zip(previous.table.column("customer_id").to_pylist(), previous.table.column("tier").to_pylist(),
+                      strict=True))
+    assert levels == {"alice": "大客户", "bob": "普通", "carol": "普通"}
+
+
+def test_headers_translate_and_read_back() -> None:
+    gradings = ["vip"]
+    for name in [*ZH_NAMES, "customer_id", "tags", "movement", "previous_vip", "movement_vip", "vip_why",
+                 "vip_grace_until"]:
+        zh = header(name, "zh", gradings)
+        assert zh != name and canonical_header(zh) == name
+    assert header("vip_why", "zh", gradings) == "vip_依据"
+    assert header("monetary", "en", gradings) == "monetary"
+    # names the user chose are theirs, even when they look like tiercli's
+    assert header("share", "zh", gradings, own=["share"]) == "share"
+    assert header("frequency", "zh", ["frequency"]) == "frequency"
+
+
+def test_language_comes_from_the_locale() -> None:
+    assert default_lang({"LANG": "zh_CN.UTF-8"}) == "zh"
+    assert default_lang({"LC_ALL": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}) == "en"
+    assert default_lang({"LANGUAGE": "zh_TW:zh"}) == "zh"
+    assert default_lang({}) == "en"
+    assert check_lang("ZH") == "zh"
+    with pytest.raises(Exception, match="--lang 'fr' is not a language tiercli speaks; use en or zh"):
+        check_lang("fr")
+
+
+def test_a_catalogue_needs_both_languages_with_the_same_placeholders() -> None:
+    with pytest.raises(ValueError, match="'x': both languages"):
+        Catalogue({"x": ("{n} rows", "行")})
+    assert Catalogue({"x": ("{n} rows", "{n} 行")})("x", "zh", n=3) == "3 行"
+
+
+def test_split_lists_take_chinese_column_names_and_write_chinese_headers(tmp_path: Path) -> None:
+    from tiercli.io.split import write_split
+
+    result = classify(write(tmp_path, "orders.csv", ORDERS), rules=RULES)
+    (big, *_) = write_split(result, "tier", str(tmp_path / "lists"), ["消费金额", "frequency"], lang="zh")
+    assert big.path.read_text(encoding="utf-8-sig").splitlines() == ["客户ID,消费金额,购买次数", "alice,1500.00,2"]
