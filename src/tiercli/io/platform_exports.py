@@ -1,0 +1,258 @@
+"""Re-import files for shop platforms: each customer's levels and tags in the form the platform's customer tools take.
+
+What goes out: for every grading the customer's level, and every tag the customer holds (its 0/1 column is 1).
+A level goes out under its own name; when that name is also a level of another grading or a tag's name, it goes
+out as `grading:level` so that the labels stay apart. The rules loader refuses level and tag names with a comma or
+starting like a formula, so no label splits a comma-separated cell or needs the formula guard. Rows follow the
+order of the customers table.
+
+`shopify-tags` follows the customer CSV of the Shopify admin (Shopify Help Center, "Importing and exporting
+customer lists" and "Description of the customer CSV file"): headers are case-sensitive, the `Email` column must
+be present though a value may be blank, `Phone` identifies a customer without e-mail, `Tags` is one
+comma-separated cell, and a file may be at most 1 MB. The file holds only `Email,Phone,Tags`: a column that is
+absent can't overwrite anything the shop already holds; import it with "Overwrite existing customers". Not
+confirmed: whether that import replaces or adds to a customer's existing tags, and whether Shopify accepts a byte
+order mark in front of the headers, so the file is plain UTF-8 without one. A customer id that looks like an
+e-mail address goes to `Email`, one that looks like a phone number to `Phone`; other customers can't be matched
+and are left out with a warning.
+
+`youzan-tags` follows the Youzan customer import (客户 → 客户管理/客户查询 → 批量导入, as described in Youzan's
+help pages and its 2018 product notice on the merchant forum): csv, xlsx or xls, at most 10 MB and 100,000 rows;
+the mobile number (手机号) is the only required field and identifies the customer; a repeated import overwrites
+the basic fields; files opened with Office older than 2010 may show garbled text. Not confirmed: the template's
+exact headers and how it separates several tags in one cell. The file has `手机号`, one column per grading (its
+level, headed by the grading's name) and `标签` (the tags held, separated by `,` as most Chinese customer tools
+do); copy the columns into the template downloaded from the shop if the upload asks for it. Only 11-digit
+mainland mobile numbers (a leading +86 or 86 is dropped) can be matched; other customers are left out with a
+warning.
+
+`taobao-groups` follows the Taobao/Tmall shop CRM (TOP API `taobao.crm.group.add` and
+`taobao.crm.members.group.batchadd`): a shop has at most 100 customer groups, a group name is at most 15
+characters, and members are added to groups by buyer nickname (买家会员名, the customer id of Taobao order reports).
+Not confirmed: a file layout for the seller tools' group import, so the file has one row per customer and group,
+`买家会员名,分组名称`, which filters by group in a spreadsheet and pastes into any tool that takes a list of
+nicknames. Names longer than 15 characters (a CJK character counts as one) and more than 100 groups get a
+warning, not a cut, so that the shop owner chooses the names.
+
+Encoding: the Chinese formats are UTF-8 with a byte order mark, which Excel (2010 and later) and WPS open as
+Chinese and which holds every character a nickname may use (GBK does not); Shopify's is UTF-8. Every cell gets the
+CSV formula guard: text starting with `= + - @`, a tab or a carriage return gets a leading `'`. Only identifiers
+can start so (e.g. a phone number written `+1…`); a warning says how many, as the platform may not find them
+with the `'`.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tiercli.errors import Location, OutputError, UsageError, did_you_mean
+from tiercli.io.writers import FORMULA_TRIGGERS, _atomic_path, _guard
+from tiercli.result import Result
+
+EXPORT_FORMATS = ("shopify-tags", "youzan-tags", "taobao-groups")
+
+SHOPIFY_MAX_BYTES = 1_000_000  # "1 MB or smaller"
+TAOBAO_MAX_GROUPS = 100
+TAOBAO_MAX_GROUP_NAME = 15
+EXAMPLES = 3  # ids quoted in a warning
+
+_EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
+_PHONE = re.compile(r"\+?[0-9(][0-9 ().\-]{5,22}")
+_PHONE_DIGITS = (7, 15)
+_CN_MOBILE = re.compile(r"(?:\+?86)?(1[3-9][0-9]{9})")
+
+
+@dataclass(frozen=True)
+class PlatformExport:
+    """What was written: the file, the customers in it, its data rows and what the user should know."""
+
+    path: str
+    customers: int
+    rows: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_export_format(fmt: str) -> None:
+    """Before the run: `fmt` must be one of EXPORT_FORMATS."""
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"--export-format must be {', '.join(EXPORT_FORMATS[:-1])} or {EXPORT_FORMATS[-1]}, not "
+                         f"'{fmt}'{did_you_mean(fmt, EXPORT_FORMATS)}", slug="bad_export_format")
+
+
+def check_export_path(path: str) -> None:
+    """Before the run: `path` must be a .csv file name in a folder that exists."""
+    target = Path(path)
+    where = Location(file=path)
+    if target.suffix.lower() != ".csv":
+        raise UsageError("the platform export is a CSV file; give a path ending in .csv", where,
+                         slug="bad_export_path")
+    if target.is_dir():
+        raise UsageError("the platform export path is a folder; give a file name", where, slug="bad_export_path")
+    if not target.parent.is_dir():
+        raise UsageError(f"the folder '{target.parent}' does not exist; create it or give another path", where,
+                         slug="bad_export_path")
+
+
+def write_platform_export(result: Result, fmt: str, path: str) -> PlatformExport:
+    """Write the customers' levels and tags to `path` in the re-import form of `fmt` (one of EXPORT_FORMATS)."""
+    check_export_format(fmt)
+    path = os.fspath(path)
+    check_export_path(path)
+    writer = {"shopify-tags": _shopify, "youzan-tags": _youzan, "taobao-groups": _taobao}[fmt]
+    table = writer(result)
+    location = Location(file=path)
+    try:
+        with _atomic_path(Path(path), location) as temp, open(
+            temp, "w", encoding=table.encoding, newline=""
+        ) as stream:
+            out = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+            out.writerow([_guard(name) for name in table.header])
+            out.writerows([_guard(cell) for cell in row] for row in table.rows)
+    except OSError as exc:
+        raise OutputError(f"can't write the platform export: {exc.strerror or exc}", location) from exc
+    warnings = list(table.warnings)
+    guarded = sum(1 for key in table.keys if key[:1] in FORMULA_TRIGGERS)
+    if guarded:
+        warnings.append(f"Customer ids that start with =, +, -, @, a tab or a carriage return were written with a "
+                        f"leading apostrophe so that spreadsheets don't run them as formulas ({guarded:,} in {path}); "
+                        f"remove it if {table.platform} doesn't find these customers.")
+    if fmt == "shopify-tags":
+        size = os.path.getsize(path)
+        if size > SHOPIFY_MAX_BYTES:
+            warnings.append(f"{path} is {size / 1_000_000:.1f} MB, but Shopify imports customer CSV files of 1 MB "
+                            f"or less; split it into smaller files (keep the header row in each) before importing.")
+    return PlatformExport(path=path, customers=len(table.keys), rows=len(table.rows), warnings=warnings)
+
+
+# --- labels ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A file's content before it is written: header, rows, and the identifier written for each customer."""
+
+    platform: str
+    encoding: str
+    header: list[str]
+    rows: list[list[str]]
+    keys: list[str]
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class _Customer:
+    id: str
+    levels: dict[str, str]  # grading -> level
+    labels: list[str]  # the level labels, then the tags held, in rules order
+    tags: list[str]
+
+
+def _levels(result: Result, grading: str) -> list[str]:
+    """The grading's levels: those of the rules (the summary lists them all), then any other value in the data."""
+    summary = result.summary
+    known: list[str] = []
+    if {"grading", "level"} <= set(summary.columns):
+        known = [str(level) for level in summary[summary["grading"] == grading]["level"]]
+    present = [str(v) for v in result.customers.column(grading).to_pylist() if v is not None]
+    return list(dict.fromkeys([*known, *present]))
+
+
+def _customers(result: Result) -> list[_Customer]:
+    """Every customer with their levels and labels. A level's label is its name, or `grading:level` when the name
+    is also another grading's level or a tag."""
+    names: Counter[str] = Counter(result.tags)
+    for grading in result.gradings:
+        names.update(_levels(result, grading))
+    table = result.customers
+    gradings = {g: table.column(g).to_pylist() for g in result.gradings}
+    held = {t: table.column(t).to_pylist() for t in result.tags}
+    customers = []
+    for i, customer in enumerate(table.column("customer_id").to_pylist()):
+        levels = {g: str(values[i]) for g, values in gradings.items() if values[i] is not None}
+        tags = [t for t, values in held.items() if values[i]]
+        labels = [level if names[level] == 1 else f"{g}:{level}" for g, level in levels.items()]
+        customers.append(_Customer(str(customer), levels, [*labels, *tags], tags))
+    return customers
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def _quoted(values: Iterable[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _left_out(platform: str, key: str, ids: Sequence[str]) -> list[str]:
+    """The warning for customers the platform can't match, which are not written."""
+    if not ids:
+        return []
+    n = len(ids)
+    more = f" and {n - EXAMPLES:,} more" if n > EXAMPLES else ""
+    return [f"{_count(n, 'customer')} {'was' if n == 1 else 'were'} left out: {platform} finds customers by {key}, "
+            f"and {'this id is' if n == 1 else 'these ids are'} not one: {_quoted(ids[:EXAMPLES])}{more}."]
+
+
+# --- formats ---------------------------------------------------------------------------------------------
+
+
+def _is_phone(text: str) -> bool:
+    return _PHONE.fullmatch(text) is not None and _PHONE_DIGITS[0] <= sum(c.isdigit() for c in text) <= \
+        _PHONE_DIGITS[1]
+
+
+def _shopify(result: Result) -> _Table:
+    rows: list[list[str]] = []
+    unmatched: list[str] = []
+    for customer in _customers(result):
+        if _EMAIL.fullmatch(customer.id):
+            email, phone = customer.id, ""
+        elif _is_phone(customer.id):
+            email, phone = "", customer.id
+        else:
+            unmatched.append(customer.id)
+            continue
+        rows.append([email, phone, ", ".join(customer.labels)])
+    warnings = _left_out("Shopify", "e-mail address or phone number", unmatched)
+    keys = [email or phone for email, phone, _ in rows]
+    return _Table("Shopify", "utf-8", ["Email", "Phone", "Tags"], rows, keys, warnings)
+
+
+def _youzan(result: Result) -> _Table:
+    rows: list[list[str]] = []
+    unmatched: list[str] = []
+    for customer in _customers(result):
+        mobile = _CN_MOBILE.fullmatch(re.sub(r"[\s-]", "", customer.id))
+        if mobile is None:
+            unmatched.append(customer.id)
+            continue
+        levels = [customer.levels.get(g, "") for g in result.gradings]
+        rows.append([mobile.group(1), *levels, ",".join(customer.tags)])
+    warnings = _left_out("Youzan", "mainland mobile number (11 digits, starting with 1)", unmatched)
+    return _Table("Youzan", "utf-8-sig", ["手机号", *result.gradings, "标签"], rows, [r[0] for r in rows], warnings)
+
+
+def _taobao(result: Result) -> _Table:
+    rows: list[list[str]] = []
+    keys: list[str] = []
+    for customer in _customers(result):
+        if customer.labels:
+            rows.extend([customer.id, group] for group in customer.labels)
+            keys.append(customer.id)
+    groups = list(dict.fromkeys(group for _, group in rows))
+    warnings = []
+    long_names = [g for g in groups if len(g) > TAOBAO_MAX_GROUP_NAME]
+    if long_names:
+        named = ", ".join(f"'{g}' ({len(g)})" for g in long_names)
+        warnings.append(f"Taobao group names can be at most {TAOBAO_MAX_GROUP_NAME} characters; these are longer: "
+                        f"{named}. Shorten them in the rules before creating the groups.")
+    if len(groups) > TAOBAO_MAX_GROUPS:
+        warnings.append(f"Taobao allows at most {TAOBAO_MAX_GROUPS} customer groups per shop, and this export uses "
+                        f"{len(groups)}; leave some out or merge them in the rules.")
+    return _Table("Taobao", "utf-8-sig", ["买家会员名", "分组名称"], rows, keys, warnings)
