@@ -1,0 +1,597 @@
+"""The HTML report: one self-contained page with what the workbook's report sheets show.
+
+Head facts (as_of, row accounting, excluded rows per reason, input files, notes), per grading its level table
+with charts of customers and revenue share per level, the Pareto curve, tags, RFM segments with coloured R×F
+grids, lifecycle stages, the RFM thresholds and, with a previous run, the movement per grading.
+
+The page loads nothing: styles are inline, charts are inline SVG (tiercli.report.charts), there is no script,
+and a Content-Security-Policy forbids any fetch. Every text that comes from the data or the rules is escaped.
+Fixed words are in English or Chinese; grading, level, tag, segment and stage names are the user's and stay.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import secrets
+import statistics
+from collections.abc import Callable, Hashable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tiercli.engine.clean import reason_text
+from tiercli.errors import Location, OutputError
+from tiercli.i18n import Catalogue, check_lang
+from tiercli.io.report_sheets import (
+    SEGMENT_FIELDS,
+    has_segments,
+    lifecycle_figures,
+    pareto_points,
+    rf_grid,
+    segment_figures,
+    tag_figures,
+)
+from tiercli.report.charts import Bar, bar_chart, count_tick, pareto_chart, percent_tick
+from tiercli.result import Result
+
+TEXTS = Catalogue({
+    "title": ("Customer tiers report", "客户分级报告"),
+    "subtitle": ("Data as of {as_of}", "数据截至 {as_of}"),
+    "overview": ("Overview", "概览"),
+    "as_of": ("as_of", "统计截止时间"),
+    "customers": ("customers", "客户数"),
+    "rows read": ("rows read", "读取行数"),
+    "rows used": ("rows used", "使用行数"),
+    "rows excluded": ("rows excluded", "排除行数"),
+    "excluded heading": ("Excluded rows", "排除行"),
+    "reason": ("reason", "原因"),
+    "rows": ("rows", "行数"),
+    "meaning": ("meaning", "说明"),
+    "inputs heading": ("Input files", "输入文件"),
+    "file": ("file", "文件"),
+    "platform": ("platform", "平台"),
+    "notes heading": ("Notes", "提示"),
+    "tiers heading": ("Gradings", "分级"),
+    "grading heading": ("Grading: {grading}", "分级：{grading}"),
+    "level": ("level", "等级"),
+    "share": ("share", "客户占比"),
+    "revenue": ("revenue", "消费金额合计"),
+    "revenue_share": ("revenue share", "消费金额占比"),
+    "aov": ("AOV", "客单价"),
+    "mean_orders": ("mean orders", "平均订单数"),
+    "mean_recency_days": ("mean recency days", "平均最近购买天数"),
+    "discount": ("discount", "折扣"),
+    "benefit": ("benefit", "权益"),
+    "customers chart": ("{grading}: customers per level", "{grading}：各等级客户数"),
+    "revenue chart": ("{grading}: revenue share per level", "{grading}：各等级消费金额占比"),
+    "pareto heading": ("Revenue concentration", "消费集中度"),
+    "pareto chart": ("Pareto: cumulative revenue share by customer rank", "帕累托：按客户排名的累计消费金额占比"),
+    "pareto x": ("share of customers, top spenders first", "客户占比（消费最高者在前）"),
+    "pareto y": ("share of revenue", "消费金额占比"),
+    "pareto callout": ("top {customers} of customers: {revenue} of revenue",
+                       "前 {customers} 的客户：{revenue} 的消费金额"),
+    "tags heading": ("Tags", "标签"),
+    "tag": ("tag", "标签"),
+    "tag chart": ("customers per tag", "各标签客户数"),
+    "segments heading": ("RFM segments", "RFM分群"),
+    "segment": ("segment", "分群"),
+    "orders": ("orders", "订单数"),
+    "median_recency_days": ("median recency days", "最近购买天数中位数"),
+    "median_frequency": ("median frequency", "购买次数中位数"),
+    "median_monetary": ("median monetary", "消费金额中位数"),
+    "rf customers": ("Customers by R score (rows) and F score (columns)", "客户数：R分（行）× F分（列）"),
+    "rf spend": ("Mean monetary by R score (rows) and F score (columns)", "平均消费金额：R分（行）× F分（列）"),
+    "rf corner": ("R \\ F", "R \\ F"),
+    "lifecycle heading": ("Lifecycle", "生命周期"),
+    "stage": ("stage", "阶段"),
+    "thresholds heading": ("RFM thresholds", "分段阈值"),
+    "dimension": ("dimension", "维度"),
+    "metric": ("metric", "指标"),
+    "score": ("score", "分值"),
+    "min": ("min", "最小值"),
+    "max": ("max", "最大值"),
+    "range": ("range", "范围"),
+    "cut_points": ("cut points", "切分点"),
+    "method": ("method", "方法"),
+    "ties": ("ties", "并列处理"),
+    "movement heading": ("Movement against {previous}", "与上期对比：{previous}"),
+    "movement": ("movement", "变动"),
+    "held": ("held at the previous level: {held}, in a grace period: {grace}, dropped: {dropped}",
+             "保持上期等级：{held}，宽限期内：{grace}，已降级：{dropped}"),
+})
+
+# Chinese for the engine's fixed explanations; their English is the engine's own (reason_text, MOVEMENTS).
+REASONS_ZH: dict[str, str] = {
+    "unpaid": "订单未付款",
+    "cancelled": "订单已取消或关闭",
+    "refunded_in_full": "已付款项全部退款",
+    "missing_customer": "该行没有客户",
+    "bad_date": "没有可用的下单时间",
+    "bad_amount": "金额不是数字",
+    "unknown_status": "tiercli 不认识的订单状态，且没有付款时间和正数金额",
+    "duplicate_order": "同一订单已在之前的文件或行中读取过",
+    "extra_cells": "该行的单元格多于表头，无法对应到列",
+    "summary_row": "导出文件的合计行（合计、总计、Total），不是订单",
+    "adjustment": "会计调整（如 UCI 的 'A…' 发票），不是订单",
+    "no_order": "明细行所属的订单不在一同提供的订单报表中",
+    "after_as_of": "订单晚于统计截止时间",
+}
+MOVEMENTS_ZH: dict[str, str] = {
+    "new": "不在上期结果中",
+    "up": "两期数据中都有，现在等级更高（规则中排在前面的等级）",
+    "down": "两期数据中都有，现在等级更低（规则中排在后面的等级）",
+    "same": "两期数据中都有，等级不变",
+    "returned": "上期结果中只是沿用更早一期的等级（不在上期数据中），本期数据中再次出现",
+    "lapsed": "在上期结果中，不在本期数据中：保留上期等级",
+}
+
+RED, YELLOW, GREEN = (0xF8, 0x69, 0x6B), (0xFF, 0xEB, 0x84), (0x63, 0xBE, 0x7B)  # the workbook's colour scale
+
+FONTS = 'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", ' \
+    '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif'
+STYLE = """
+*, *::before, *::after { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
+body { margin: 0 auto; max-width: 1040px; padding: 16px; font-family: FONTS; line-height: 1.5; color: #1f2328;
+       background: #fff; overflow-wrap: anywhere; }
+h1 { font-size: 1.6rem; margin: 0.2em 0; }
+h2 { font-size: 1.3rem; margin: 1.6em 0 0.5em; padding-bottom: 0.2em; border-bottom: 1px solid #d0d7de; }
+h3 { font-size: 1.1rem; margin: 1.2em 0 0.4em; }
+.subtitle { color: #57606a; margin: 0 0 1em; }
+.table-wrap { overflow-x: auto; max-width: 100%; margin: 0.5em 0 1em; }
+table { border-collapse: collapse; font-size: 0.9rem; overflow-wrap: normal; }
+caption { text-align: left; font-weight: 600; padding: 0.3em 0; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #e5e7eb; text-align: left; vertical-align: top; }
+thead th { border-bottom: 2px solid #d0d7de; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.rf-grid td { min-width: 4.5em; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 320px), 1fr)); gap: 16px; }
+figure { margin: 0; min-width: 0; }
+figcaption { font-weight: 600; font-size: 0.95rem; margin-bottom: 4px; }
+svg.chart { display: block; width: 100%; max-width: 560px; height: auto; font-family: inherit; font-size: 12px; }
+svg.chart text { fill: #1f2328; }
+svg.chart .tick, svg.chart .axis-title { font-size: 11px; fill: #57606a; }
+svg.chart .grid { stroke: #e5e7eb; stroke-width: 1; }
+svg.chart .axis { stroke: #8c959f; stroke-width: 1; }
+svg.chart .diagonal { stroke: #8c959f; stroke-width: 1; stroke-dasharray: 4 4; }
+svg.chart .line { fill: none; stroke: #4e79a7; stroke-width: 2.5; }
+svg.chart .point { fill: #e15759; }
+svg.chart .callout { font-size: 11px; }
+svg.chart-customers .bar { fill: #4e79a7; }
+svg.chart-revenue-share .bar { fill: #f28e2b; }
+svg.chart-tags .bar { fill: #59a14f; }
+ul.notes { padding-left: 1.2em; }
+""".replace("FONTS", FONTS)
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    numeric: bool = False
+    background: str | None = None  # a #rrggbb colour
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+# --- numbers as the page shows them ------------------------------------------------------------------------
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    return isinstance(value, Decimal) and value.is_nan()
+
+
+def count_text(value: Any) -> str:
+    return "" if _missing(value) else f"{int(value):,}"
+
+
+def percent_text(value: Any) -> str:
+    return "" if _missing(value) else f"{float(value):.1%}"
+
+
+def one_decimal_text(value: Any) -> str:
+    return "" if _missing(value) else f"{float(value):,.1f}"
+
+
+def two_decimals_text(value: Any) -> str:
+    return "" if _missing(value) else f"{float(value):,.2f}"
+
+
+def plain_text(value: Any) -> str:
+    """A value of a column without a known format: whole numbers without decimals, others with up to two."""
+    if _missing(value):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating, Decimal)):
+        number = float(value)
+        if not math.isfinite(number):
+            return str(number)
+        return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+Formatter = Callable[[Any], str]
+
+SUMMARY_FORMATS: dict[str, Formatter] = {
+    "customers": count_text,
+    "share": percent_text,
+    "revenue": two_decimals_text,
+    "revenue_share": percent_text,
+    "aov": two_decimals_text,
+    "mean_orders": two_decimals_text,
+    "mean_recency_days": one_decimal_text,
+}
+SEGMENT_FORMATS: dict[str, Formatter] = {
+    "segment": plain_text,
+    "customers": count_text,
+    "share": percent_text,
+    "orders": count_text,
+    "revenue": two_decimals_text,
+    "aov": two_decimals_text,
+    "median_recency_days": one_decimal_text,
+    "median_frequency": one_decimal_text,
+    "median_monetary": two_decimals_text,
+}
+THRESHOLD_FORMATS: dict[str, Formatter] = {"customers": count_text}
+
+
+def _cell(value: Any, formatter: Formatter = plain_text) -> Cell:
+    numeric = isinstance(value, (int, float, Decimal, np.integer, np.floating)) and not isinstance(value, bool)
+    return Cell(formatter(value), numeric)
+
+
+def _label(name: str, lang: str) -> str:
+    """A fixed column's header in `lang`; a column tiercli has no word for keeps its name."""
+    return TEXTS(name, lang) if name in TEXTS.entries else name
+
+
+def reason_meaning(slug: str, lang: str) -> str:
+    return REASONS_ZH.get(slug, reason_text(slug)) if lang == "zh" else reason_text(slug)
+
+
+# --- HTML pieces ---------------------------------------------------------------------------------------------
+
+
+def _table(css_class: str, headers: Sequence[Cell], rows: Sequence[Sequence[Cell]], caption: str = "") -> str:
+    """A table inside its own horizontal scroller; the first cell of each row is its header."""
+    out = ['<div class="table-wrap">', f'<table class="{_e(css_class)}">']
+    if caption:
+        out.append(f"<caption>{_e(caption)}</caption>")
+    out.append("<thead><tr>" + "".join(_th(cell, "col") for cell in headers) + "</tr></thead>")
+    out.append("<tbody>")
+    for row in rows:
+        cells = [_th(row[0], "row"), *(_td(cell) for cell in row[1:])] if row else []
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table></div>")
+    return "\n".join(out)
+
+
+def _attrs(cell: Cell) -> str:
+    attrs = ' class="num"' if cell.numeric else ""
+    if cell.background:
+        attrs += f' style="background-color:{_e(cell.background)}"'
+    return attrs
+
+
+def _th(cell: Cell, scope: str) -> str:
+    return f'<th scope="{scope}"{_attrs(cell)}>{_e(cell.text)}</th>'
+
+
+def _td(cell: Cell) -> str:
+    return f"<td{_attrs(cell)}>{_e(cell.text)}</td>"
+
+
+def _headers(names: Sequence[str], lang: str, numeric: Sequence[str] = ()) -> list[Cell]:
+    return [Cell(_label(name, lang), name in numeric) for name in names]
+
+
+def _figure(svg: str, caption: str) -> str:
+    return f"<figure>\n<figcaption>{_e(caption)}</figcaption>\n{svg}\n</figure>"
+
+
+def _frame_table(css_class: str, frame: pd.DataFrame, formats: dict[str, Formatter], lang: str) -> str:
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
+        frame = frame.reset_index()
+    names = [str(name) for name in frame.columns]
+    rows = [
+        [_cell(value, formats.get(name, plain_text)) for name, value in zip(names, record, strict=True)]
+        for record in frame.itertuples(index=False, name=None)
+    ]
+    return _table(css_class, _headers(names, lang, _numeric_columns(names, rows)), rows)
+
+
+def _numeric_columns(names: Sequence[str], rows: Sequence[Sequence[Cell]]) -> list[str]:
+    """The columns whose cells are all numbers or empty, so that their headers align right with them."""
+    return [name for i, name in enumerate(names) if rows and all(row[i].numeric or not row[i].text for row in rows)]
+
+
+def colour_scale(values: Sequence[float | None]) -> list[str | None]:
+    """Background colours like the workbook's 3-colour scale: red at the lowest value, yellow at the median, green
+    at the highest, mixed in between; all yellow when every value is the same; None for an empty value."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return [None] * len(values)
+    low, mid, high = min(present), statistics.median(present), max(present)
+
+    def mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> str:
+        return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b, strict=True))
+
+    colours: list[str | None] = []
+    for value in values:
+        if value is None:
+            colours.append(None)
+        elif low == high:
+            colours.append(mix(YELLOW, YELLOW, 0.0))
+        elif value <= low or value >= high:
+            colours.append(mix(RED, GREEN, 0.0 if value <= low else 1.0))
+        elif value <= mid:
+            colours.append(mix(RED, YELLOW, (value - low) / (mid - low)))
+        else:
+            colours.append(mix(YELLOW, GREEN, (value - mid) / (high - mid)))
+    return colours
+
+
+# --- sections ------------------------------------------------------------------------------------------------
+
+
+def _overview(result: Result, lang: str) -> str:
+    facts = [
+        ("as_of", Cell(result.as_of.strftime("%Y-%m-%d %H:%M:%S"))),
+        ("customers", Cell(count_text(result.customers.num_rows), True)),
+        ("rows read", Cell(count_text(result.rows_read), True)),
+        ("rows used", Cell(count_text(result.rows_used), True)),
+        ("rows excluded", Cell(count_text(result.rows_excluded), True)),
+    ]
+    out = [f'<section id="overview">\n<h2>{_e(TEXTS("overview", lang))}</h2>', '<div class="table-wrap">',
+           '<table class="facts"><tbody>']
+    out.extend(f'<tr><th scope="row">{_e(TEXTS(key, lang))}</th>{_td(cell)}</tr>' for key, cell in facts)
+    out.append("</tbody></table></div>")
+    if result.excluded_by_reason:
+        out.append(f"<h3>{_e(TEXTS('excluded heading', lang))}</h3>")
+        rows = [[Cell(reason), Cell(count_text(count), True), Cell(reason_meaning(reason, lang))]
+                for reason, count in result.excluded_by_reason.items()]
+        out.append(_table("excluded", _headers(("reason", "rows", "meaning"), lang, ("rows",)), rows))
+    if result.inputs:
+        out.append(f"<h3>{_e(TEXTS('inputs heading', lang))}</h3>")
+        names = ("file", "platform", "rows read", "rows used", "rows excluded")
+        rows = [[Cell(f.name), Cell(f.platform or ""), Cell(count_text(f.rows_read), True),
+                 Cell(count_text(f.rows_used), True), Cell(count_text(f.rows_excluded), True)] for f in result.inputs]
+        out.append(_table("inputs", _headers(names, lang, names[2:]), rows))
+    if result.notes:
+        out.append(f"<h3>{_e(TEXTS('notes heading', lang))}</h3>")
+        out.append('<ul class="notes">' + "".join(f"<li>{_e(note)}</li>" for note in result.notes) + "</ul>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _grading(number: int, grading: str, levels: pd.DataFrame, lang: str) -> str:
+    names = [str(name) for name in levels.columns if name != "grading"]
+    records = levels.to_dict("records")
+    rows = [[_cell(record[name], SUMMARY_FORMATS.get(name, plain_text)) for name in names] for record in records]
+    table = _table("tiers", _headers(names, lang, _numeric_columns(names, rows)), rows)
+    customers = [Bar(str(r["level"]), float(r["customers"]), count_text(r["customers"])) for r in records]
+    shares = [Bar(str(r["level"]), float(r["revenue_share"]), percent_text(r["revenue_share"])) for r in records]
+    customers_title = TEXTS("customers chart", lang, grading=grading)
+    shares_title = TEXTS("revenue chart", lang, grading=grading)
+    charts = [
+        _figure(bar_chart(customers, chart_id=f"chart-customers-{number}", css_class="chart-customers",
+                          title=customers_title, category_axis=TEXTS("level", lang),
+                          value_axis=TEXTS("customers", lang), tick_text=count_tick, whole=True), customers_title),
+        _figure(bar_chart(shares, chart_id=f"chart-revenue-share-{number}", css_class="chart-revenue-share",
+                          title=shares_title, category_axis=TEXTS("level", lang),
+                          value_axis=TEXTS("revenue_share", lang), tick_text=percent_tick, whole=False),
+                shares_title),
+    ]
+    return "\n".join([
+        f'<section class="grading" id="grading-{number}" data-grading="{_e(grading)}">',
+        f"<h3>{_e(TEXTS('grading heading', lang, grading=grading))}</h3>",
+        table,
+        '<div class="charts">', *charts, "</div>",
+        "</section>",
+    ])
+
+
+def _gradings(result: Result, lang: str) -> str:
+    summary = result.summary
+    if summary.empty or "grading" not in summary.columns:
+        return ""
+    sections = [_grading(i, str(name), summary[summary["grading"] == name], lang)
+                for i, name in enumerate(dict.fromkeys(summary["grading"].tolist()), start=1)]
+    return "\n".join([f'<section id="gradings">\n<h2>{_e(TEXTS("tiers heading", lang))}</h2>', *sections,
+                      "</section>"])
+
+
+def _pareto(result: Result, lang: str) -> str:
+    points = pareto_points(result.customers)
+    if not points:
+        return ""
+    title = TEXTS("pareto chart", lang)
+    chart = pareto_chart(
+        points, chart_id="chart-pareto", title=title, x_axis=TEXTS("pareto x", lang), y_axis=TEXTS("pareto y", lang),
+        callout=lambda x, y: TEXTS("pareto callout", lang, customers=percent_tick(round(x, 2)),
+                                   revenue=percent_tick(round(y, 2))),
+    )
+    return "\n".join([f'<section id="pareto">\n<h2>{_e(TEXTS("pareto heading", lang))}</h2>',
+                      _figure(chart, title), "</section>"])
+
+
+def _tags(result: Result, lang: str) -> str:
+    figures = tag_figures(result.customers, result.tags)
+    if not figures:
+        return ""
+    rows = [[Cell(f.tag), Cell(count_text(f.customers), True), Cell(percent_text(f.share), True),
+             Cell(two_decimals_text(f.revenue), True)] for f in figures]
+    names = ("tag", "customers", "share", "revenue")
+    title = TEXTS("tag chart", lang)
+    chart = bar_chart([Bar(f.tag, f.customers, count_text(f.customers)) for f in figures], chart_id="chart-tags",
+                      css_class="chart-tags", title=title, category_axis=TEXTS("tag", lang),
+                      value_axis=TEXTS("customers", lang), tick_text=count_tick, whole=True)
+    return "\n".join([f'<section id="tags">\n<h2>{_e(TEXTS("tags heading", lang))}</h2>',
+                      _table("tags", _headers(names, lang, names[1:]), rows),
+                      _figure(chart, title), "</section>"])
+
+
+def _grid(css_class: str, caption: str, r_scores: Sequence[int], f_scores: Sequence[int],
+          cells: Sequence[Sequence[float | None]], formatter: Formatter, lang: str) -> str:
+    colours = colour_scale([value for line in cells for value in line])
+    width = len(f_scores)
+    rows = [
+        [Cell(str(r), True), *(Cell(formatter(value), True, colours[i * width + j]) for j, value in enumerate(line))]
+        for i, (r, line) in enumerate(zip(r_scores, cells, strict=True))
+    ]
+    headers = [Cell(TEXTS("rf corner", lang)), *(Cell(str(f), True) for f in f_scores)]
+    return _table(f"rf-grid {css_class}", headers, rows, caption)
+
+
+def _segments(result: Result, lang: str) -> str:
+    customers = result.customers
+    if not has_segments(customers):
+        return ""
+    rows = [[_cell(getattr(f, name), SEGMENT_FORMATS[name]) for name in SEGMENT_FIELDS]
+            for f in segment_figures(customers)]
+    grid = rf_grid(customers)
+    spend: list[list[float | None]] = grid.mean_spend
+    counts: list[list[float | None]] = [[float(n) for n in line] for line in grid.customers]
+    return "\n".join([
+        f'<section id="segments">\n<h2>{_e(TEXTS("segments heading", lang))}</h2>',
+        _table("segments", _headers(SEGMENT_FIELDS, lang, SEGMENT_FIELDS[1:]), rows),
+        _grid("rf-customers", TEXTS("rf customers", lang), grid.r_scores, grid.f_scores, counts, count_text, lang),
+        _grid("rf-spend", TEXTS("rf spend", lang), grid.r_scores, grid.f_scores, spend, two_decimals_text, lang),
+        "</section>",
+    ])
+
+
+def _lifecycle(result: Result, lang: str) -> str:
+    stages = lifecycle_figures(result.customers)
+    if not stages:
+        return ""
+    names = ("stage", "customers", "share", "revenue", "revenue_share", "median_recency_days")
+    rows = [[Cell(f.stage), Cell(count_text(f.customers), True), Cell(percent_text(f.share), True),
+             Cell(two_decimals_text(f.revenue), True), Cell(percent_text(f.revenue_share), True),
+             Cell(one_decimal_text(f.median_recency_days), True)] for f in stages]
+    return "\n".join([f'<section id="lifecycle">\n<h2>{_e(TEXTS("lifecycle heading", lang))}</h2>',
+                      _table("lifecycle", _headers(names, lang, names[1:]), rows), "</section>"])
+
+
+def _thresholds(result: Result, lang: str) -> str:
+    if result.thresholds.empty:
+        return ""
+    return "\n".join([f'<section id="thresholds">\n<h2>{_e(TEXTS("thresholds heading", lang))}</h2>',
+                      _frame_table("thresholds", result.thresholds, THRESHOLD_FORMATS, lang), "</section>"])
+
+
+def _movement_meaning(row: dict[Hashable, Any], lang: str) -> str:
+    """What a movement means: the engine's words, or their Chinese."""
+    english = str(row["meaning"])
+    return MOVEMENTS_ZH.get(str(row["movement"]), english) if lang == "zh" else english
+
+
+def _movement(result: Result, lang: str) -> str:
+    report = result.movement
+    if report is None:
+        return ""
+    out = [f'<section id="movement">\n<h2>{_e(TEXTS("movement heading", lang, previous=report.previous))}</h2>']
+    names = ("movement", "customers", "revenue", "meaning")
+    for number, grading in enumerate(report.gradings, start=1):
+        rows = [[Cell(str(r["movement"])), Cell(count_text(r["customers"]), True),
+                 Cell(two_decimals_text(r["revenue"]), True), Cell(_movement_meaning(r, lang))]
+                for r in grading.counts.to_dict("records")]
+        out.append(f'<h3 id="movement-{number}">{_e(grading.grading)}</h3>')
+        out.append(_table("movement", _headers(names, lang, names[1:3]), rows))
+        if grading.held:
+            held = {key: count_text(grading.held.get(key, 0)) for key in ("held", "grace", "dropped")}
+            out.append(f'<p class="held">{_e(TEXTS("held", lang, **held))}</p>')
+    if report.notes:
+        out.append('<ul class="notes">' + "".join(f"<li>{_e(note)}</li>" for note in report.notes) + "</ul>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def render_html(result: Result, lang: str = "en") -> str:
+    """The report of `result` as one HTML document that needs nothing else to show (no script, no file, no
+    network), in English (`en`) or Chinese (`zh`)."""
+    lang = check_lang(lang)
+    title = TEXTS("title", lang)
+    as_of = result.as_of.strftime("%Y-%m-%d %H:%M:%S")
+    sections = [
+        _overview(result, lang),
+        _gradings(result, lang),
+        _pareto(result, lang),
+        _tags(result, lang),
+        _segments(result, lang),
+        _lifecycle(result, lang),
+        _thresholds(result, lang),
+        _movement(result, lang),
+    ]
+    return "\n".join([
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">',
+        f"<title>{_e(title)} · {_e(as_of)}</title>",
+        f"<style>{STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="subtitle">{_e(TEXTS("subtitle", lang, as_of=as_of))}</p>',
+        *(section for section in sections if section),
+        "</main>",
+        "</body>",
+        "</html>",
+        "",
+    ])
+
+
+def write_html(result: Result, path: str, lang: str = "en") -> None:
+    """Write the report of `result` to `path` as UTF-8, through a temporary file beside it that is renamed into
+    place, so a failed write leaves no partial file. Raises OutputError naming the path when its directory is
+    missing or the file can't be written."""
+    target = Path(path)
+    location = Location(file=os.fspath(path))
+    directory = target.parent
+    if not directory.is_dir():
+        problem = "is not a directory" if directory.exists() else "does not exist"
+        raise OutputError(f"the report's directory '{directory}' {problem}", location)
+    if target.is_dir():
+        raise OutputError("the report is a directory; give a file name", location)
+    data = render_html(result, lang).encode("utf-8")
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise OutputError(f"can't write the report: {_reason(exc)}", location) from exc
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, target)
+    except BaseException as exc:
+        with suppress(OSError):
+            os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise OutputError(f"can't write the report: {_reason(exc)}", location) from exc
+        raise
+
+
+def _reason(exc: OSError) -> str:
+    """Why a write failed, without the temporary file's name."""
+    return exc.strerror or type(exc).__name__
