@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
@@ -22,6 +23,7 @@ from tiercli.io.overrides import Overrides
 from tiercli.io.previous import Previous
 from tiercli.io.readers import RawTable, read_file
 from tiercli.profiles.detect import ColumnMap, build_mapping, detect_platform, header_score
+from tiercli.progress import COMPUTING, NO_PROGRESS, READING, Progress, phase, watch_queries
 from tiercli.result import InputFile, Inspection, Result, StatusCount
 from tiercli.rules.model import Rules
 
@@ -53,13 +55,19 @@ class RunConfig:
 DEFAULT_MEMORY_LIMIT = "1GB"
 
 
-def connect(temp_dir: str, threads: int | None, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
+def connect(temp_dir: str, threads: int | None, memory_limit: str | None,
+            query_progress: bool = False) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory database; with `query_progress`, DuckDB tracks how far each query is (without printing
+    it) so that `tiercli.progress.watch_queries` can read it."""
     config: dict[str, str | bool | int | float | list[str]] = {
         "temp_directory": temp_dir, "preserve_insertion_order": False}
     if threads:
         config["threads"] = threads
     config["memory_limit"] = memory_limit or DEFAULT_MEMORY_LIMIT
-    return duckdb.connect(":memory:", config=config)
+    con = duckdb.connect(":memory:", config=config)
+    if query_progress:
+        con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+    return con
 
 
 def lock_down(con: duckdb.DuckDBPyConnection) -> None:
@@ -68,7 +76,9 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET lock_configuration = true")
 
 
-def load(con: duckdb.DuckDBPyConnection, config: RunConfig, temp_dir: Path) -> list[Source]:
+def load(con: duckdb.DuckDBPyConnection, config: RunConfig, temp_dir: Path,
+         progress: Progress = NO_PROGRESS) -> list[Source]:
+    """Read every input file (advancing `progress` by one per file) and map its columns."""
     if not config.files:
         raise UsageError("no input file given", slug="no_input")
     raws: list[RawTable] = []
@@ -76,6 +86,7 @@ def load(con: duckdb.DuckDBPyConnection, config: RunConfig, temp_dir: Path) -> l
     for index, path in enumerate(config.files):
         raws.extend(read_file(con, path, f"raw_{index}", sheet=sheet, header_score=header_score,
                               temp_dir=temp_dir))
+        progress.advance()
     platform = config.platform or config.rules.input.platform
     explicit = config.rules.input.columns
     found = [detect_platform(raw.headers, platform, raw.path, explicit) for raw in raws]
@@ -140,26 +151,45 @@ def _mapping_summary(maps: Sequence[ColumnMap]) -> dict[str, str]:
     return {f: " | ".join(v) for f, v in merged.items()}
 
 
-def run(config: RunConfig) -> Result:
+COMPUTING_STEPS = 5  # classify, history, customers, excluded rows, summary
+
+
+def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
+    """Classify the customers of `config.files`. `progress` hears of the reading phase (a unit per input file,
+    one for the members file, one for cleaning) and the computing phase (COMPUTING_STEPS units), and, unless it
+    is NO_PROGRESS, of how far each DuckDB query is."""
     rules = config.rules
     previous, overrides = read_history(config.previous, config.overrides, rules)
+    watched = progress is not NO_PROGRESS
     with tempfile.TemporaryDirectory(prefix="tiercli-") as temp:
-        con = connect(temp, config.threads, config.memory_limit)
+        con = connect(temp, config.threads, config.memory_limit, query_progress=watched)
         try:
-            sources = load(con, config, Path(temp))
-            members = (load_members(con, config.members, member_names(rules), Path(temp))
-                       if config.members else None)
-            cleaned = clean(con, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
-                            extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
-            lock_down(con)  # the files have been read; from here on no SQL can reach a file
-            scores, columns = classify_orders(con, rules, cleaned.as_of, members=members is not None)
-            history = apply_history(con, rules, cleaned.as_of, columns, previous, overrides, config.strict)
-            columns = history.columns
-            select = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
-            customers = con.sql(
-                f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id").to_arrow_table()
-            excluded = con.sql(excluded_table(sources)).to_arrow_table()
-            per_tier = summary(con, rules)
+            with watch_queries(con, progress) if watched else nullcontext():
+                with phase(progress, READING, len(config.files) + bool(config.members) + 1):
+                    sources = load(con, config, Path(temp), progress)
+                    members = (load_members(con, config.members, member_names(rules), Path(temp))
+                               if config.members else None)
+                    if members is not None:
+                        progress.advance()
+                    cleaned = clean(con, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
+                                    extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
+                    progress.advance()
+                lock_down(con)  # the files have been read; from here on no SQL can reach a file
+                with phase(progress, COMPUTING, COMPUTING_STEPS):
+                    scores, columns = classify_orders(con, rules, cleaned.as_of, members=members is not None)
+                    progress.advance()
+                    history = apply_history(con, rules, cleaned.as_of, columns, previous, overrides,
+                                            config.strict)
+                    progress.advance()
+                    columns = history.columns
+                    select = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+                    customers = con.sql(
+                        f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id").to_arrow_table()
+                    progress.advance()
+                    excluded = con.sql(excluded_table(sources)).to_arrow_table()
+                    progress.advance()
+                    per_tier = summary(con, rules)
+                    progress.advance()
         finally:
             con.close()
 

@@ -173,4 +173,4 @@ def test_metrics_lang_zh_lists_the_chinese_names_rules_can_use() -> None:
     assert "monetary / 消费金额 (money) [order]" in result.stdout
     assert "recency_days / 最近购买天数 (days) [order]" in result.stdout
     bad = CliRunner().invoke(app, ["metrics", "--lang", "fr"])
-    assert (bad.exit_code, bad.stderr.strip()) == (2, "error: --lang must be en or zh, not 'fr'")
+    assert (bad.exit_code, bad.stderr.strip()) == (2, "error: --lang 'fr' is not a language tiercli speaks; use en or zh")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
@@ -15,7 +15,9 @@ import typer
 from rich.console import Console
 
 from tiercli.errors import Location, TiercliError, UsageError
+from tiercli.i18n import check_lang
 from tiercli.pipeline import RunConfig, run, version
+from tiercli.progress import NO_PROGRESS, WRITING, Progress, phase
 from tiercli.result import Result
 from tiercli.rules.model import Rules
 
@@ -101,6 +103,13 @@ PREVIOUS_HELP = ("An earlier output of tiercli (workbook, or its CSV/Parquet): a
                  "keeps upgrade-only levels, and writes a Movement sheet.")
 OVERRIDES_HELP = ("Hand-set levels and tags (CSV/XLSX: customer, grading, level, add_tags, remove_tags, reason, "
                   "expires), applied after the rules.")
+LANG_HELP = ("Language of the summary and of the output's sheet names and headers: en or zh. Rule, level and tag "
+             "names stay as written. Default: zh when the locale (LC_ALL, LC_MESSAGES, LANG, LANGUAGE) is Chinese, "
+             "else en.")
+QUIET_HELP = ("Print only errors, plus one warning per kind of row left out because it could not be read as an "
+              "order (no customer, no usable date, an amount that is not a number, an unknown status, extra cells, "
+              "an item without its order), so that a scheduled run still tells of data it lost. No summary, no "
+              "progress bars; the exit code says whether the run worked.")
 
 
 def _rules(path: str | None) -> Rules:
@@ -124,7 +133,8 @@ def classify(
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="Force a platform profile instead of "
                                                  "detecting it.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=LANG_HELP)] = None,
     threads: Annotated[int | None, typer.Option("--threads", help="DuckDB threads (default: all cores).")] = None,
     memory_limit: Annotated[str | None, typer.Option("--memory-limit", help="DuckDB memory limit, e.g. 4GB "
                                                      "(default 1GB); larger data spills to disk.")] = None,
@@ -140,40 +150,60 @@ def classify(
                                                       "customer_id, comma-separated. Default: monetary,frequency,"
                                                       "recency_days,segment,tags.")] = None,
 ) -> None:
-    """Classify customers: metrics, RFM scores and segments, tiers and tags, written as a workbook or table."""
+    """Classify customers: metrics, RFM scores and segments, tiers and tags, written as a workbook or table.
+
+    On a terminal, a phase (reading, classifying, writing) that takes more than a second shows a progress bar on
+    stderr, gone when the phase is done."""
+    from tiercli.cli.progress import progress_bars
     from tiercli.engine.compute import require_members
-    from tiercli.io.split import DEFAULT_COLUMNS, check_split_by, write_split
+    from tiercli.io.split import DEFAULT_COLUMNS, check_split_by
 
     with exit_codes(ctx):
+        chosen = check_lang(lang)
         loaded = _rules(rules)
         require_members(loaded, members is not None)
+        split: tuple[str, str, Sequence[str]] | None = None
         if split_by and split_by[0] is not None:
             check_split_by(split_by[0], [g.name for g in loaded.gradings])
-        out = output or default_output(files[0])
-        result = run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
-                               platform=platform, threads=threads, memory_limit=memory_limit, members=members,
-                               previous=previous, overrides=overrides, strict=strict))
-        _write_and_report(result, out, quiet)
-        if split_by and split_by[0] is not None:
             columns = [c.strip() for c in split_columns.split(",") if c.strip()] if split_columns else DEFAULT_COLUMNS
-            lists = write_split(result, split_by[0], split_by[1], columns)
-            if not quiet:
-                console = Console(stderr=(out == "-"), highlight=False, soft_wrap=False)
-                for item in lists:
-                    console.print(f"wrote {item.path} ({item.customers:,} customers)", markup=False)
+            split = (split_by[0], split_by[1], columns)
+        out = output or default_output(files[0])
+        data_on_terminal = out == "-" and sys.stdout.isatty()  # bars would land between the rows
+        with progress_bars(_stderr(), chosen, show=not quiet and not data_on_terminal) as progress:
+            result = run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
+                                   platform=platform, threads=threads, memory_limit=memory_limit, members=members,
+                                   previous=previous, overrides=overrides, strict=strict), progress)
+            written = _write(result, out, chosen, progress, split)
+        _report(result, out, written, quiet, chosen)
 
 
-def _write_and_report(result: Result, out: str, quiet: bool) -> None:
-    """Write the result, then the summary (and movement) on the terminal; on stderr when the data goes to stdout."""
-    from tiercli.cli.render import print_movement, print_summary
+def _write(result: Result, out: str, lang: str, progress: Progress = NO_PROGRESS,
+           split: tuple[str, str, Sequence[str]] | None = None) -> list[tuple[str, str]]:
+    """Write the result to `out` (and, with `split` = (group, directory, columns), one CSV per group), as the
+    writing phase of `progress`; return what went where, as (what, path) for the summary."""
+    from tiercli.cli.render import written_lists, written_output
+    from tiercli.io.split import write_split
     from tiercli.io.writers import write_result
 
-    written = write_result(result, out)
-    if not quiet:
-        console = Console(stderr=(out == "-"), highlight=False, soft_wrap=False)
-        print_summary(console, result, written)
-        if result.movement is not None:
-            print_movement(console, result.movement)
+    with phase(progress, WRITING):
+        written = [written_output(write_result(result, out, lang=lang), lang)]
+        if split is not None:
+            written += written_lists(write_split(result, *split), lang)
+    return written
+
+
+def _report(result: Result, out: str, written: list[tuple[str, str]], quiet: bool, lang: str) -> None:
+    """The summary (and movement), on stderr when the data went to stdout; with `quiet`, only the warnings of
+    rows that could not be read, on stderr."""
+    from tiercli.cli.render import print_data_warnings, print_movement, print_summary
+
+    if quiet:
+        print_data_warnings(_stderr(), result, lang)
+        return
+    console = Console(stderr=(out == "-"), highlight=False, soft_wrap=False)
+    print_summary(console, result, written, lang)
+    if result.movement is not None:
+        print_movement(console, result.movement, lang=lang)
 
 
 @app.command()
@@ -330,17 +360,17 @@ def metrics(
     ctx: typer.Context,
     rules: Annotated[str | None, typer.Option("--rules", "-r", help="Also list this rules file's custom metrics "
                                               "and helpers.")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="en, or zh to show each built-in name's Chinese name too "
-                                      "(usable in rules: 消费金额 >= 1000).")] = "en",
+    lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help="en, or zh to show each built-in "
+                                             "name's Chinese name too (usable in rules: 消费金额 >= 1000). Default: "
+                                             "zh when the locale is Chinese, else en.")] = None,
 ) -> None:
     """List every name a rule can use, with its definition."""
     from tiercli.cli.render import print_metrics
 
     with exit_codes(ctx):
-        if lang not in ("en", "zh"):
-            raise UsageError(f"--lang must be en or zh, not '{lang}'", slug="bad_lang")
+        zh = check_lang(lang) == "zh"
         loaded = _rules(rules) if rules else None
-        print_metrics(Console(highlight=False, soft_wrap=True), loaded, zh=lang == "zh")
+        print_metrics(Console(highlight=False, soft_wrap=True), loaded, zh=zh)
 
 
 def _date_option(option: str, text: str) -> datetime:
@@ -388,7 +418,8 @@ def compare(
         source = f"the same orders as of {earlier:%Y-%m-%d %H:%M:%S} (--from)"
         result = run(replace(config, as_of=later, previous=previous_of(before, loaded, source)))
         out = output or f"{Path(files[0]).stem}.compare.xlsx"
-        _write_and_report(result, out, quiet)
+        lang = check_lang(None)
+        _report(result, out, _write(result, out, lang), quiet, lang)
 
 
 @app.command()

@@ -1,12 +1,18 @@
-"""Terminal output: the run summary and the metric list, with rich."""
+"""Terminal output: the run summary and the metric list, with rich.
+
+The fixed words of the run summary, the movement lines and the `wrote …` lines are in English or Chinese (`TEXT`);
+file, rule, grading, level and tag names, and the notes of the engine, are shown as they are.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from tiercli.engine.clean import reason_text
+from tiercli.engine.clean import REASONS, reason_text
 from tiercli.engine.explain import Check, Explanation, format_value
 from tiercli.engine.metrics import (
     HELPER_COLUMNS,
@@ -19,49 +25,175 @@ from tiercli.engine.metrics import (
     ZH_NAMES,
 )
 from tiercli.engine.movement import MovementReport
-from tiercli.result import Inspection, Result, StatusCount
+from tiercli.i18n import Catalogue
+from tiercli.io.report_sheets import TagFigures, tag_figures
+from tiercli.io.split import SplitFile
+from tiercli.result import InputFile, Inspection, Result, StatusCount
 from tiercli.rules.model import Rules
+
+TEXT = Catalogue({
+    "read": ("read {name}: {rows} rows ({details})", "读取 {name}：{rows} 行（{details}）"),
+    "platform": ("platform {value}", "平台 {value}"),
+    "encoding": ("encoding {value}", "编码 {value}"),
+    "delimiter": ("delimiter {value}", "分隔符 {value}"),
+    "header row": ("header row {value}", "表头在第 {value} 行"),
+    "columns": ("columns: {mapping}", "列对应：{mapping}"),
+    "as_of": ("as_of: {as_of}", "统计截止时间：{as_of}"),
+    "rows": ("rows: {read} read = {used} used + {excluded} excluded",
+             "行数：读取 {read} = 使用 {used} + 排除 {excluded}"),
+    "excluded": ("  excluded {reason}: {rows} ({meaning})", "  排除 {reason}：{rows} 行（{meaning}）"),
+    "masked": ("  masked buyer ids in {name}: {rows} rows", "  {name} 中买家ID已脱敏：{rows} 行"),
+    "statuses": ("  statuses: {statuses}", "  订单状态：{statuses}"),
+    "grading title": ("{grading} ({customers})", "{grading}（{customers}）"),
+    "customers count": ("{count} customers", "{count} 位客户"),
+    "one customer": ("1 customer", "1 位客户"),
+    "level": ("level", "等级"),
+    "customers": ("customers", "客户数"),
+    "share": ("share", "占比"),
+    "revenue share": ("revenue share", "消费金额占比"),
+    "aov": ("AOV", "客单价"),
+    "tags title": ("tags ({tags})", "标签（共 {tags} 个）"),
+    "top tags title": ("top {shown} tags of {tags}, by customers", "客户数最多的 {shown} 个标签（共 {tags} 个）"),
+    "tag": ("tag", "标签"),
+    "cut points": ("{dimension} ({metric}) cut points: {cuts}", "{dimension}（{metric}）切分点：{cuts}"),
+    "note": ("note: {note}", "说明：{note}"),
+    "wrote": ("wrote {path} ({what})", "已写入 {path}（{what}）"),
+    "stdout": ("stdout", "标准输出"),
+    "workbook": ("workbook", "工作簿"),
+    "customers table": ("customers table", "客户表"),
+    "split list": ("list of {group}, {customers}", "{group} 名单，{customers}"),
+    "movement": ("movement {grading} (against {previous}): {counts}", "变动 {grading}（对比 {previous}）：{counts}"),
+    "movement count": ("{customers} {movement}", "{movement} {customers}"),
+    "movement matrix": ("{grading}: previous level (rows) × level now (columns), customers",
+                        "{grading}：上期等级（行）× 本期等级（列），客户数"),
+    "warning excluded": ("warning: rows left out as {reason} ({meaning}): {rows}",
+                         "警告：因 {reason}（{meaning}）被排除的行：{rows}"),
+})
+
+_REASONS_ZH = {
+    "unpaid": "订单未付款",
+    "cancelled": "订单已取消或关闭",
+    "refunded_in_full": "已全额退款",
+    "missing_customer": "该行没有客户",
+    "bad_date": "没有可用的下单时间",
+    "bad_amount": "金额不是数字",
+    "unknown_status": "未知的订单状态，且没有付款时间和正的金额",
+    "duplicate_order": "同一订单已在之前的文件或行中读过",
+    "extra_cells": "该行的单元格比表头多，无法对应到列",
+    "summary_row": "导出文件的合计行（合计、总计、Total），不是订单",
+    "adjustment": "会计调整（如 UCI 的 A 开头发票），不是订单",
+    "no_order": "明细行所属的订单不在同时给出的订单报表中",
+    "after_as_of": "订单晚于统计截止时间",
+}
+REASON_TEXT = Catalogue({slug: (REASONS[slug], chinese) for slug, chinese in _REASONS_ZH.items()})
+
+# Rows left out because they could not be read as an order, as opposed to rows left out by design (unpaid,
+# cancelled, refunded, duplicates, total rows, after as_of): worth a warning even with --quiet.
+UNREADABLE = ("missing_customer", "bad_date", "bad_amount", "unknown_status", "extra_cells", "no_order")
+TOP_TAGS = 10  # tags shown in the summary, those most customers hold
 
 
 def _money(value: float | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
-def print_summary(console: Console, result: Result, written: str) -> None:
+def _customers(count: int, lang: str) -> str:
+    return TEXT("one customer", lang) if count == 1 else TEXT("customers count", lang, count=f"{count:,}")
+
+
+def _reason(slug: str, lang: str) -> str:
+    return REASON_TEXT(slug, lang) if slug in REASON_TEXT.entries else reason_text(slug)
+
+
+def written_output(out: str, lang: str) -> tuple[str, str]:
+    """What `tiercli.io.writers.write_result` wrote to `out`, as `print_summary` lists it: (what, path)."""
+    if out == "-":
+        return TEXT("customers table", lang), TEXT("stdout", lang)
+    return TEXT("workbook" if out.lower().endswith(".xlsx") else "customers table", lang), out
+
+
+def written_lists(lists: Sequence[SplitFile], lang: str) -> list[tuple[str, str]]:
+    """The split lists of `tiercli.io.split.write_split`, as `print_summary` lists them: (what, path)."""
+    return [(TEXT("split list", lang, group=item.group, customers=_customers(item.customers, lang)), str(item.path))
+            for item in lists]
+
+
+def _read_line(f: InputFile, lang: str) -> str:
+    details = [TEXT("platform", lang, value=f.platform),
+               f.encoding and TEXT("encoding", lang, value=f.encoding),
+               f.delimiter and TEXT("delimiter", lang, value=repr(f.delimiter)),
+               TEXT("header row", lang, value=f.header_row)]
+    return TEXT("read", lang, name=f.name, rows=f"{f.rows_read:,}",
+                details=("，" if lang == "zh" else ", ").join(x for x in details if x))
+
+
+def print_summary(console: Console, result: Result, written: Sequence[tuple[str, str]], lang: str = "en") -> None:
+    """After a run: how the files read and what was left out, per grading its levels, the TOP_TAGS tags most
+    customers hold (rules order among equals), cut points and notes, then every file written, `written` being
+    (what, path) pairs."""
+    def say(text: str) -> None:
+        console.print(text, markup=False)
+
     for f in result.inputs:
-        details = ", ".join(x for x in (
-            f"platform {f.platform}", f.encoding and f"encoding {f.encoding}",
-            f.delimiter and f"delimiter {f.delimiter!r}", f"header row {f.header_row}") if x)
-        console.print(f"read {f.name}: {f.rows_read:,} rows ({details})", markup=False)
-    console.print("columns: " + "; ".join(f"{k} ← {v}" for k, v in result.mapping.items()), markup=False)
-    console.print(f"as_of: {result.as_of:%Y-%m-%d %H:%M:%S}", markup=False)
-    console.print(f"rows: {result.rows_read:,} read = {result.rows_used:,} used + {result.rows_excluded:,} "
-                  "excluded", markup=False)
+        say(_read_line(f, lang))
+    say(TEXT("columns", lang, mapping="; ".join(f"{k} ← {v}" for k, v in result.mapping.items())))
+    say(TEXT("as_of", lang, as_of=f"{result.as_of:%Y-%m-%d %H:%M:%S}"))
+    say(TEXT("rows", lang, read=f"{result.rows_read:,}", used=f"{result.rows_used:,}",
+             excluded=f"{result.rows_excluded:,}"))
     for reason, count in result.excluded_by_reason.items():
-        console.print(f"  excluded {reason}: {count:,} ({reason_text(reason)})", markup=False)
+        say(TEXT("excluded", lang, reason=reason, rows=f"{count:,}", meaning=_reason(reason, lang)))
     for f in result.inputs:
         if f.masked_keys:
-            console.print(f"  masked buyer ids in {f.name}: {f.masked_keys:,} rows", markup=False)
-        _print_statuses(console, [s for s in result.statuses if s.file == f.name])
+            say(TEXT("masked", lang, name=f.name, rows=f"{f.masked_keys:,}"))
+        _print_statuses(console, [s for s in result.statuses if s.file == f.name], lang)
 
     for grading in result.gradings:
-        table = Table(title=f"{grading} ({result.customers.num_rows:,} customers)", title_justify="left")
-        for name, justify in (("level", "left"), ("customers", "right"), ("share", "right"),
-                              ("revenue share", "right"), ("AOV", "right")):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
-        rows = result.summary[result.summary["grading"] == grading].to_dict("records")
-        for row in rows:
-            aov = row["aov"]
-            table.add_row(str(row["level"]), f"{row['customers']:,}", f"{row['share']:.1%}",
-                          f"{row['revenue_share']:.1%}", _money(None if pd.isna(aov) else float(aov)))
-        console.print(table)
+        say(TEXT("grading title", lang, grading=grading, customers=_customers(result.customers.num_rows, lang)))
+        console.print(_grading_table(result, grading, lang))
+    if result.tags:
+        figures = sorted(tag_figures(result.customers, result.tags), key=lambda f: -f.customers)
+        shown = figures[:TOP_TAGS]
+        say(TEXT("top tags title", lang, shown=len(shown), tags=len(figures)) if len(figures) > len(shown)
+            else TEXT("tags title", lang, tags=len(figures)))
+        console.print(_tags_table(shown, lang))
 
     cuts = result.thresholds[result.thresholds["cut_points"] != ""]
     for cut in cuts.itertuples():
-        console.print(f"{cut.dimension} ({cut.metric}) cut points: {cut.cut_points}", markup=False)
+        say(TEXT("cut points", lang, dimension=cut.dimension, metric=cut.metric, cuts=cut.cut_points))
     for note in result.notes:
-        console.print(f"note: {note}", markup=False)
-    console.print(f"wrote {'stdout' if written == '-' else written}", markup=False)
+        say(TEXT("note", lang, note=note))
+    for what, path in written:
+        say(TEXT("wrote", lang, path=path, what=what))
+
+
+def _grading_table(result: Result, grading: str, lang: str) -> Table:
+    table = Table()
+    for key, justify in (("level", "left"), ("customers", "right"), ("share", "right"),
+                         ("revenue share", "right"), ("aov", "right")):
+        table.add_column(TEXT(key, lang), justify=justify)  # type: ignore[arg-type]
+    for row in result.summary[result.summary["grading"] == grading].to_dict("records"):
+        aov = row["aov"]
+        table.add_row(str(row["level"]), f"{row['customers']:,}", f"{row['share']:.1%}",
+                      f"{row['revenue_share']:.1%}", _money(None if pd.isna(aov) else float(aov)))
+    return table
+
+
+def _tags_table(figures: Sequence[TagFigures], lang: str) -> Table:
+    table = Table()
+    for key, justify in (("tag", "left"), ("customers", "right"), ("share", "right")):
+        table.add_column(TEXT(key, lang), justify=justify)  # type: ignore[arg-type]
+    for figure in figures:
+        table.add_row(figure.tag, f"{figure.customers:,}", f"{figure.share:.1%}")
+    return table
+
+
+def print_data_warnings(console: Console, result: Result, lang: str = "en") -> None:
+    """Rows left out because they could not be read as orders (UNREADABLE), one warning per reason: what
+    `--quiet` still prints."""
+    for reason, count in result.excluded_by_reason.items():
+        if reason in UNREADABLE:
+            console.print(TEXT("warning excluded", lang, rows=f"{count:,}", reason=reason,
+                               meaning=_reason(reason, lang)), markup=False)
 
 
 def _zh(name: str, zh: bool) -> str:
@@ -176,25 +308,27 @@ def print_inspection(console: Console, found: Inspection) -> None:
     console.print(f"customers: {found.customers:,}", markup=False)
 
 
-def _print_statuses(console: Console, statuses: list[StatusCount]) -> None:
+def _print_statuses(console: Console, statuses: list[StatusCount], lang: str = "en") -> None:
     if len(statuses) == 1 and statuses[0].status == "(none)":
         return
-    console.print("  statuses: " + "; ".join(f"{s.status} {s.rows:,} ({s.status_class})" for s in statuses),
-                  markup=False)
+    listed = "; ".join(f"{s.status} {s.rows:,} ({s.status_class})" for s in statuses)
+    console.print(TEXT("statuses", lang, statuses=listed), markup=False)
 
 
-def print_movement(console: Console, report: MovementReport, matrix: bool = False) -> None:
+def print_movement(console: Console, report: MovementReport, matrix: bool = False, lang: str = "en") -> None:
     """Per grading, customers per movement (and what an upgrade-only grading held); with `matrix`, also the
-    previous × current table of customers."""
+    previous × current table of customers. Movement names (new, up, …) are the values of the movement column
+    and stay as they are."""
+    separator = "，" if lang == "zh" else ", "
     for grading in report.gradings:
-        counts = ", ".join(f"{r['customers']:,} {r['movement']}" for r in grading.counts.to_dict("records"))
-        console.print(f"movement {grading.grading} (against {report.previous}): {counts}", markup=False,
-                      soft_wrap=True)
+        counts = separator.join(TEXT("movement count", lang, customers=f"{r['customers']:,}", movement=r["movement"])
+                                for r in grading.counts.to_dict("records"))
+        console.print(TEXT("movement", lang, grading=grading.grading, previous=report.previous, counts=counts),
+                      markup=False, soft_wrap=True)
         if not matrix:
             continue
         frame = grading.customers
-        table = Table(title=f"{grading.grading}: previous level (rows) × level now (columns), customers",
-                      title_justify="left")
+        table = Table(title=TEXT("movement matrix", lang, grading=grading.grading), title_justify="left")
         table.add_column(str(frame.index.name))
         for column in frame.columns:
             table.add_column(str(column), justify="right")
@@ -202,4 +336,4 @@ def print_movement(console: Console, report: MovementReport, matrix: bool = Fals
             table.add_row(str(label), *(f"{int(v):,}" for v in values.tolist()))
         console.print(table)
     for note in report.notes:
-        console.print(f"note: {note}", markup=False, soft_wrap=True)
+        console.print(TEXT("note", lang, note=note), markup=False, soft_wrap=True)
