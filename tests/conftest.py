@@ -26,6 +26,15 @@ tags:
 """
 
 
+@pytest.fixture(autouse=True)
+def english_plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An English locale and nothing that forces a terminal or turns colour off, whatever the machine has."""
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE",
+                 "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
     path = tmp_path / name
     path.write_bytes(textwrap.dedent(text).lstrip("\n").encode(encoding))

@@ -1,7 +1,8 @@
 """The one tree of errors tiercli raises on purpose.
 
-Every error carries a slug (stable, for tests and scripts), a human message that says what to do, and where the
-problem is (file, line, row, column, rule path). The CLI turns any of them into exit code 2 in one place.
+Every error carries a slug (stable, for tests and scripts), a human message that says what to do (in English, and
+in Chinese beside it), and where the problem is (file, line, row, column, rule path). The CLI turns any of them
+into exit code 2 in one place.
 """
 
 from __future__ import annotations
@@ -22,25 +23,38 @@ class Location:
     column: str | None = None
 
     def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
+        """The breadcrumb in `lang`: "orders.csv row 5 column '金额'", in Chinese "orders.csv 第 5 行 列 '金额'"
+        (rule paths stay as written)."""
+        zh = lang == "zh"
         head = self.file or ""
         if self.line is not None:
             head = f"{head}:{self.line}"
         if self.row is not None:
-            head = f"{head} row {self.row}" if head else f"row {self.row}"
+            row = f"第 {self.row} 行" if zh else f"row {self.row}"
+            head = f"{head} {row}" if head else row
         parts = [p for p in (head, self.path) if p]
         if self.column is not None:
-            parts.append(f"column '{self.column}'")
+            parts.append(f"列 '{self.column}'" if zh else f"column '{self.column}'")
         return " ".join(parts)
 
 
 class TiercliError(Exception):
-    """Base of every expected error. `slug` names the kind; `str()` is the full one-line message."""
+    """Base of every expected error. `slug` names the kind; `str()` is the full one-line message in English.
+
+    `zh` is the same message in Chinese, written beside the English where the error is raised; `text(lang)` gives
+    the line users read in their language.
+    """
 
     slug = "error"
 
-    def __init__(self, message: str, location: Location | None = None, slug: str | None = None) -> None:
+    def __init__(self, message: str, location: Location | None = None, slug: str | None = None, *,
+                 zh: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.zh = zh
         self.location = location or Location()
         if slug is not None:
             self.slug = slug
@@ -48,6 +62,13 @@ class TiercliError(Exception):
     def __str__(self) -> str:
         where = str(self.location)
         return f"{where}: {self.message}" if where else self.message
+
+    def text(self, lang: str) -> str:
+        """The full one-line message in `lang` (en or zh); English when no Chinese was written for it."""
+        if lang != "zh" or self.zh is None:
+            return str(self)
+        where = self.location.text("zh")
+        return f"{where}：{self.zh}" if where else self.zh
 
 
 class InputError(TiercliError):
@@ -80,6 +101,10 @@ class RulesError(TiercliError):
     def __str__(self) -> str:
         return self.message
 
+    def text(self, lang: str) -> str:
+        """Every problem's message in `lang`, one per line."""
+        return "\n".join(p.text(lang) for p in self.problems)
+
 
 class OutputError(TiercliError):
     """The output can't be written where asked."""
@@ -93,10 +118,22 @@ class UsageError(TiercliError):
     slug = "usage"
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' for the closest choice, or '' when nothing is close."""
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to `word`, or None when nothing is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None
+
+
+def meant(choice: str | None, lang: str = "en") -> str:
+    """' (did you mean 'x'?)' (zh: '（是否想写 'x'？）') for `choice`, or '' for None."""
+    if choice is None:
+        return ""
+    return f"（是否想写 '{choice}'？）" if lang == "zh" else f" (did you mean '{choice}'?)"
+
+
+def did_you_mean(word: str, choices: Iterable[str], lang: str = "en") -> str:
+    """`meant` of the closest choice: ' (did you mean 'x'?)', or '' when nothing is close."""
+    return meant(closest(word, choices), lang)
 
 
 def first_line(exc: BaseException) -> str:

@@ -33,7 +33,8 @@ def check_lang(lang: str | None) -> str:
         return default_lang()
     chosen = lang.strip().lower()
     if chosen not in LANGS:
-        raise UsageError(f"--lang '{lang}' is not a language tiercli speaks; use en or zh", slug="bad_lang")
+        raise UsageError(f"--lang '{lang}' is not a language tiercli speaks; use en or zh", slug="bad_lang",
+                         zh=f"--lang '{lang}' 不是 tiercli 支持的语言；请用 en 或 zh")
     return chosen
 
 

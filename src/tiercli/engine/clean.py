@@ -35,6 +35,24 @@ REASONS: dict[str, str] = {
     "no_order": "an item row whose order is not in the order report given with it",
     "after_as_of": "the order is later than as_of",
 }
+REASONS_ZH: dict[str, str] = {
+    "unpaid": "订单未付款",
+    "cancelled": "订单已取消或关闭",
+    "refunded_in_full": "已付款项全部退款",
+    "missing_customer": "该行没有客户",
+    "bad_date": "没有可用的下单时间",
+    "bad_amount": "金额不是数字",
+    "unknown_status": "tiercli 不认识的订单状态，且没有付款时间和正数金额",
+    "duplicate_order": "同一订单已在之前的文件或行中读取过",
+    "extra_cells": "该行的单元格多于表头，无法对应到列",
+    "summary_row": "导出文件的合计行（合计、总计、Total），不是订单",
+    "adjustment": "会计调整（如 UCI 的 'A…' 发票），不是订单",
+    "no_order": "明细行所属的订单不在一同提供的订单报表中",
+    "after_as_of": "订单晚于统计截止时间",
+}
+# Rows left out because they could not be read as an order, as opposed to rows left out by design (unpaid,
+# cancelled, refunded, duplicates, total rows, after as_of): worth a warning even with --quiet.
+UNREADABLE = ("missing_customer", "bad_date", "bad_amount", "unknown_status", "extra_cells", "no_order")
 
 _MACROS = r"""
 CREATE OR REPLACE MACRO tc_empty(y) AS CASE WHEN length(y) <= 2 AND strpos('||-|--|无|', '|' || y || '|') > 0
@@ -438,6 +456,7 @@ def decide_dayfirst(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], c
     firsts: list[int] = []
     seconds: list[int] = []
     examples: list[str] = []
+    examples_zh: list[str] = []
     for src in sources:
         for field in ("paid_ts", "created_ts"):
             for header in src.mapping.columns.get(field, ()):
@@ -456,18 +475,22 @@ def decide_dayfirst(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], c
                     firsts.append(row[0])
                     seconds.append(row[1])
                     examples.append(f"'{row[2]}' in '{header}' of {src.raw.name}")
+                    examples_zh.append(f"{src.raw.name} 的 '{header}' 列中的 '{row[2]}'")
     if not firsts:
         return configured
     day_first_seen = max(firsts) > 12
     month_first_seen = max(seconds) > 12
     if day_first_seen and month_first_seen:
         raise DataError(f"dates are written both day-first and month-first ({'; '.join(examples)}); "
-                        "export them in one format", slug="mixed_date_order")
+                        "export them in one format", slug="mixed_date_order",
+                        zh=f"日期有的是日在前、有的是月在前（{'；'.join(examples_zh)}）；请统一成一种格式后再导出")
     if day_first_seen or month_first_seen:
         found = day_first_seen
         if configured is not None and configured != found:
             raise DataError(f"input.dayfirst is {str(configured).lower()} but the data has dates that only "
-                            f"read {'day' if found else 'month'}-first, e.g. {examples[0]}", slug="dayfirst")
+                            f"read {'day' if found else 'month'}-first, e.g. {examples[0]}", slug="dayfirst",
+                            zh=f"input.dayfirst 设为 {str(configured).lower()}，但数据中有只能按"
+                               f"{'日' if found else '月'}在前读取的日期，例如{examples_zh[0]}")
         return found
     if configured is None:
         defaults = {s.mapping.profile.dayfirst for s in sources} - {None}
@@ -475,7 +498,9 @@ def decide_dayfirst(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], c
             return defaults.pop()
         raise DataError(f"dates such as {examples[0]} could be day-first or month-first and no value tells "
                         "which; set it in the rules file: input: {dayfirst: true} (or false)",
-                        slug="ambiguous_dates")
+                        slug="ambiguous_dates",
+                        zh=f"像{examples_zh[0]}这样的日期既可能是日在前，也可能是月在前，数据中没有能区分的值；"
+                           "请在规则文件中设置：input: {dayfirst: true}（或 false）")
     return configured
 
 
@@ -503,7 +528,7 @@ def build_lines(
         except duckdb.Error as exc:
             if src.raw.single_thread_sql is None or "parallel" not in str(exc):
                 raise InputError(f"can't be read as a table: {first_line(exc)}", Location(file=src.raw.path),
-                                 slug="bad_csv") from exc
+                                 slug="bad_csv", zh=f"无法按表格读取：{first_line(exc)}") from exc
             con.execute(src.raw.single_thread_sql)  # quoted line breaks: the single-threaded scanner reads them
             con.execute(statement)
 
@@ -521,7 +546,9 @@ def _check_ids(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> Non
             raise DataError(
                 f"holds ids in scientific notation, such as '{row[1]}': their digits are lost. "
                 "Export the file again with that column formatted as text (or read the original CSV, not a "
-                "copy saved by Excel)", Location(file=src.raw.path, column=header), slug="scientific_id")
+                "copy saved by Excel)", Location(file=src.raw.path, column=header), slug="scientific_id",
+                zh=f"其中的ID是科学计数法，例如 '{row[1]}'：数字已经丢失。请把该列设为文本格式后重新导出"
+                   "（或读取原始 CSV，而不是用 Excel 另存过的副本）")
 
 
 def _late_exclusions(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
@@ -685,7 +712,9 @@ def clean(
     if (not stats or not stats[0]) and require_orders:
         reasons = dict(con.execute("SELECT reason, count(*) FROM lines GROUP BY 1 ORDER BY 2 DESC").fetchall())
         raise DataError("no order is left to classify after excluding rows: "
-                        + ", ".join(f"{k} {v}" for k, v in reasons.items()), slug="no_orders")
+                        + ", ".join(f"{k} {v}" for k, v in reasons.items()), slug="no_orders",
+                        zh="排除不可用的行之后，没有剩下可以分级的订单："
+                           + "，".join(f"{k} {v} 行" for k, v in reasons.items()))
     final_as_of: datetime = as_of or (stats[1] if stats and stats[1] else datetime(1970, 1, 1))
     by_reason = dict(con.execute(
         "SELECT reason, count(*) FROM lines WHERE reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
@@ -723,5 +752,8 @@ def excluded_table(sources: Sequence[Source]) -> str:
     return " UNION ALL BY NAME ".join(parts) + ' ORDER BY file, "row"'
 
 
-def reason_text(slug: str) -> str:
+def reason_text(slug: str, lang: str = "en") -> str:
+    """What an exclusion reason means, in English or Chinese (`zh`)."""
+    if lang == "zh" and slug in REASONS_ZH:
+        return REASONS_ZH[slug]
     return REASONS.get(slug, slug)

@@ -139,7 +139,7 @@ def require_members(rules: Rules, members: bool) -> None:
     if used and not members:
         name, location = next(iter(used.items()))
         raise UsageError(f"uses {name}, which comes from a members file: add --members FILE", location,
-                         slug="needs_members")
+                         slug="needs_members", zh=f"用到了 {name}，它来自会员文件：请加上 --members FILE")
 
 
 def build_customers(
@@ -158,7 +158,7 @@ def build_customers(
                                     "GROUP BY customer_id) AS per_customer")
             if failure:
                 raise RulesError([TiercliError(f"can't be computed on this data: {failure}", metric.location,
-                                               slug="expression")]) from None
+                                               slug="expression", zh=f"无法在这份数据上计算：{failure}")]) from None
         raise error
 
 
@@ -248,7 +248,7 @@ def classify(con: duckdb.DuckDBPyConnection, rules: Rules) -> list[str]:
             failure = _failure(con, f"SELECT count(*) FROM scored WHERE {condition.sql}")
             if failure:
                 raise RulesError([TiercliError(f"can't be evaluated on this data: {failure}", condition.location,
-                                               slug="expression")]) from None
+                                               slug="expression", zh=f"无法在这份数据上判断：{failure}")]) from None
         raise error
     present = {row[0] for row in con.execute("DESCRIBE scored").fetchall()}
     return output_columns(rules, members="is_member" in present)

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import sqlglot
 from sqlglot import exp
 
-from tiercli.errors import DataError, Location, did_you_mean
+from tiercli.errors import DataError, Location, closest, meant
 from tiercli.result import Result
 from tiercli.rules.expressions import DIALECT, display
 from tiercli.rules.model import Condition, Rules
@@ -63,9 +63,11 @@ def find_customer(customers: pa.Table, customer: str) -> pa.Table:
     if row.num_rows:
         return row
     ids = customers["customer_id"].to_pylist()
-    hint = did_you_mean(wanted, [i for i in ids if i is not None])
-    raise DataError(f"customer '{wanted}' is not in the data{hint}; the ids are as in the customer_id column of "
-                    "`tiercli classify`'s output", slug="unknown_customer")
+    close = closest(wanted, [i for i in ids if i is not None])
+    raise DataError(f"customer '{wanted}' is not in the data{meant(close)}; the ids are as in the customer_id column "
+                    "of `tiercli classify`'s output", slug="unknown_customer",
+                    zh=f"数据中没有客户 '{wanted}'{meant(close, 'zh')}；"
+                       "客户ID与 `tiercli classify` 输出中 customer_id 列的写法相同")
 
 
 def leaves(sql: str) -> list[exp.Expr]:

@@ -41,6 +41,14 @@ MOVEMENTS: dict[str, str] = {
     "returned": "in the previous run only as kept from an earlier run (not in its data), and in this data again",
     "lapsed": "in the previous run, not in this data: kept with its previous level",
 }
+MOVEMENTS_ZH: dict[str, str] = {
+    "new": "不在上期结果中",
+    "up": "两期数据中都有，现在等级更高（规则中排在前面的等级）",
+    "down": "两期数据中都有，现在等级更低（规则中排在后面的等级）",
+    "same": "两期数据中都有，等级不变",
+    "returned": "上期结果中只是沿用更早一期的等级（不在上期数据中），本期数据中再次出现",
+    "lapsed": "在上期结果中，不在本期数据中：保留上期等级",
+}
 NEW_ROW = "(new)"
 NOT_IN_DATA = "(not in this data)"
 MOVERS = ("up", "down", "returned")
@@ -177,14 +185,16 @@ def _sort_overrides(
     for row in active:
         if row.customer not in known:
             problems.append(TiercliError(f"no customer '{row.customer}' in this run",
-                                         row.where(overrides.label, "customer"), slug="overrides_unknown_customer"))
+                                         row.where(overrides.label, "customer"), slug="overrides_unknown_customer",
+                                         zh=f"本次运行中没有客户 '{row.customer}'"))
             continue
         if row.grading is not None:
             earlier = applied.levels.get((row.customer, row.grading))
             if earlier is not None:
                 problems.append(TiercliError(
                     f"sets {row.grading} of '{row.customer}' again (row {earlier.row} does too)",
-                    row.where(overrides.label, "level"), slug="overrides_twice"))
+                    row.where(overrides.label, "level"), slug="overrides_twice",
+                    zh=f"再次设置了客户 '{row.customer}' 的 {row.grading}（第 {earlier.row} 行也设置了）"))
             applied.levels[(row.customer, row.grading)] = row
         for tag in row.add_tags:
             applied.tags[(row.customer, tag)] = True
@@ -355,8 +365,10 @@ def apply_history(
         applied, expired, problems = _sort_overrides(con, overrides, as_of, previous is not None)
         if problems and strict:
             lines = "\n".join(f"  {p}" for p in problems)
+            lines_zh = "\n".join(f"  {p.text('zh')}" for p in problems)
             raise DataError(f"{len(problems)} override row{'s' if len(problems) != 1 else ''} can't be applied "
-                            f"(--strict):\n{lines}", Location(file=overrides.label), slug="overrides_problems")
+                            f"(--strict):\n{lines}", Location(file=overrides.label), slug="overrides_problems",
+                            zh=f"有 {len(problems)} 行人工调整无法应用（--strict）：\n{lines_zh}")
         history.notes += _override_notes(overrides, applied, expired, problems, as_of)
         history.run_rows += [("overrides", overrides.path), ("overrides sha256", overrides.sha256),
                              ("overrides applied", str(len(applied.rows))), ("overrides expired", str(len(expired))),
@@ -560,15 +572,17 @@ def previous_of(result: Result, rules: Rules, source: str) -> Previous:
 def diff_runs(old_path: str, new_path: str, rules: Rules | None = None) -> MovementReport:
     """Who moved between two outputs of tiercli. The levels' order comes from `rules`, else from the NEW
     workbook's Summary sheet; both files must have every grading as a column, with known levels."""
-    old, new = read_run(old_path, "the old run"), read_run(new_path, "the new run")
+    old, new = read_run(old_path, ("the old run", "旧的运行结果")), read_run(new_path, ("the new run", "新的运行结果"))
     if rules is not None:
-        gradings, whose = rules_levels(rules), rules.source
+        gradings, whose = rules_levels(rules), (rules.source, rules.source)
     else:
-        gradings, whose = new.summary_levels, f"the Summary sheet of {new_path}"
+        gradings, whose = new.summary_levels, (f"the Summary sheet of {new_path}", f"{new_path} 的 Summary/汇总 工作表")
         if not gradings:
             raise UsageError("has no Summary sheet listing each grading's levels in order (it is not a workbook "
                              "tiercli wrote), so up can't be told from down; give the rules with -r RULES",
-                             Location(file=new_path), slug="diff_needs_rules")
+                             Location(file=new_path), slug="diff_needs_rules",
+                             zh="没有按顺序列出各分级等级的 Summary/汇总 工作表（它不是 tiercli 写出的工作簿），"
+                                "因此分不清升级和降级；请用 -r RULES 指定规则文件")
     old_levels, new_levels = levels_table(old, gradings, whose), levels_table(new, gradings, whose)
     extra: dict[str, pa.ChunkedArray] = {"customer_id": new.column("customer_id")}
     money = new.column("monetary") if "monetary" in new.columns else pa.chunked_array([pa.nulls(new.rows,

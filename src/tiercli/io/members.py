@@ -45,6 +45,8 @@ NEEDS: dict[str, str] = {
 }
 _WHAT = {"registered_at": "registration date", "birthday": "birthday", "member_level": "level",
          "member_region": "region", "member_channel": "channel", "member_gender": "gender"}
+_WHAT_ZH = {"registered_at": "注册时间", "birthday": "生日", "member_level": "会员等级",
+            "member_region": "地区", "member_channel": "渠道", "member_gender": "性别"}
 _DATE_FORMATS = ["%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日 %H:%M:%S",
                  "%Y年%m月%d日", "%Y%m%d"]
 
@@ -114,18 +116,23 @@ def load_members(
     where = Location(file=path)
     columns = find_columns(raw.headers)
     found = ", ".join(f"'{h}'" for h in raw.headers)
+    found_zh = "、".join(f"'{h}'" for h in raw.headers)
     if "customer_id" not in columns:
         raise ColumnMappingError(
             f"no column for the member id (looked for: {', '.join(FIELDS['customer_id'][:6])}, 会员ID, 客户ID, …). "
             f"Columns found: {found}. Name the id column customer_id (the same ids as in the orders)", where,
-            slug="members_no_id")
+            slug="members_no_id",
+            zh=f"找不到会员ID列（查找过：{'、'.join(FIELDS['customer_id'][:6])}、会员ID、客户ID 等）。"
+               f"找到的列：{found_zh}。请把ID列命名为 customer_id（ID 与订单中的一致）")
     for name in dict.fromkeys(needed):
         column = NEEDS.get(name)
         if column is not None and column not in columns:
             raise ColumnMappingError(
                 f"the rules use {name}, which needs the members' {_WHAT[column]}, but there is no such column "
                 f"(looked for: {', '.join(FIELDS[column][:5])}, …). Columns found: {found}", where,
-                slug="members_missing_column")
+                slug="members_missing_column",
+                zh=f"规则用到了 {name}，需要会员的{_WHAT_ZH[column]}，但没有这样的列"
+                   f"（查找过：{'、'.join(FIELDS[column][:5])} 等）。找到的列：{found_zh}")
     cells = {field: f"c{raw.headers.index(header)}" for field, header in columns.items()}
     selects = []
     for field in FIELDS:
@@ -150,14 +157,17 @@ def load_members(
                               "NOT NULL ORDER BY __row LIMIT 1").fetchone()
             if bad:
                 raise DataError(f"'{bad[1]}' is not a date; write dates as YYYY-MM-DD",
-                                Location(file=path, row=int(bad[0]), column=columns[field]), slug="members_bad_date")
+                                Location(file=path, row=int(bad[0]), column=columns[field]), slug="members_bad_date",
+                                zh=f"'{bad[1]}' 不是日期；日期请写成 YYYY-MM-DD")
     twice = con.execute("""SELECT customer_id, list(__row ORDER BY __row) FROM members_read
                            WHERE customer_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1
                            ORDER BY min(__row) LIMIT 1""").fetchone()
     if twice:
         rows = ", ".join(str(r) for r in twice[1][:5])
         raise DataError(f"member '{twice[0]}' is listed more than once (rows {rows}); keep one row per member",
-                        Location(file=path, column=columns["customer_id"]), slug="members_duplicate")
+                        Location(file=path, column=columns["customer_id"]), slug="members_duplicate",
+                        zh=f"会员 '{twice[0]}' 出现了不止一次（第 {rows.replace(', ', '、')} 行）；"
+                           "每位会员只保留一行")
     con.execute(f"CREATE TABLE {TABLE} AS SELECT {', '.join(FIELDS)} FROM members_read WHERE customer_id IS NOT NULL")
     counts = con.execute("SELECT count(*), count(customer_id) FROM members_read").fetchone()
     con.execute("DROP TABLE members_read")

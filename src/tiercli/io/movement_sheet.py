@@ -19,7 +19,7 @@ from tiercli.engine.movement import GradingMovement, MovementReport
 from tiercli.errors import Location, OutputError
 from tiercli.i18n import Catalogue
 from tiercli.io.workbook_text import SHEETS, header
-from tiercli.io.writers import _SPILL, INTEGER, MONEY, _atomic_path, _Formats, _write_grid
+from tiercli.io.writers import _SPILL, INTEGER, MONEY, _Formats, _write_grid, atomic_path
 
 _Row = list[tuple[Any, str | None]]
 _HELD = {"held": "held at their previous level (upgrade-only)", "grace": "of them in a grace period",
@@ -94,14 +94,17 @@ def write_movement_workbook(report: MovementReport, out: str) -> None:
     target = Path(out)
     where = Location(file=out)
     if target.suffix.lower() != ".xlsx":
-        raise OutputError("the movement is written as a workbook; give a name ending in .xlsx", where)
+        raise OutputError("the movement is written as a workbook; give a name ending in .xlsx", where,
+                          zh="变动结果会写成工作簿；请给出以 .xlsx 结尾的文件名")
     if not target.parent.is_dir():
-        raise OutputError(f"the output directory '{target.parent}' does not exist", where)
+        raise OutputError(f"the output directory '{target.parent}' does not exist", where,
+                          zh=f"输出文件夹 '{target.parent}' 不存在")
     try:
-        with _atomic_path(target, where) as temp:
+        with atomic_path(target, where) as temp:
             workbook = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False, "strings_to_urls": False,
                                                        "strings_to_numbers": False, "constant_memory": True})
             write_movement(workbook, _Formats(workbook), report)
             workbook.close()
     except OSError as error:
-        raise OutputError(f"can't write the output: {error.strerror or error}", where) from error
+        raise OutputError(f"can't write the output: {error.strerror or error}", where,
+                          zh=f"无法写入输出文件：{error.strerror or error}") from error

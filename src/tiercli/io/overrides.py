@@ -75,24 +75,28 @@ class Overrides:
 def read_overrides(path: str, rules: Rules) -> Overrides:
     """Read and check an overrides file. A missing customer column, or a column tiercli doesn't know, stops the
     run; a row that can't be used becomes a problem and is left out."""
-    sheet = read_sheets(path, "the overrides file")[0]
+    sheet = read_sheets(path, ("the overrides file", "人工调整文件"))[0]
     columns: dict[str, str] = {}
     for header in sheet.table.column_names:
         name = _ALIASES.get(_key(header))
         if name is None:
             hint = did_you_mean(header, list(COLUMNS)) or f" (columns: {', '.join(COLUMNS)})"
+            hint_zh = did_you_mean(header, list(COLUMNS), "zh") or f"（可用的列：{'、'.join(COLUMNS)}）"
             raise ColumnMappingError(f"unknown column '{header}'{hint}", Location(file=sheet.label),
-                                     slug="overrides_unknown_column")
+                                     slug="overrides_unknown_column", zh=f"未知的列 '{header}'{hint_zh}")
         if name in columns:
             raise ColumnMappingError(f"columns '{columns[name]}' and '{header}' both give {name}; keep one",
-                                     Location(file=sheet.label), slug="overrides_duplicate_column")
+                                     Location(file=sheet.label), slug="overrides_duplicate_column",
+                                     zh=f"列 '{columns[name]}' 和 '{header}' 都表示 {name}；请只保留一个")
         columns[name] = header
     if "customer" not in columns:
         raise ColumnMappingError(f"no customer column; the columns are {', '.join(COLUMNS)}",
-                                 Location(file=sheet.label), slug="overrides_no_customer")
+                                 Location(file=sheet.label), slug="overrides_no_customer",
+                                 zh=f"没有 customer 列；可用的列是 {'、'.join(COLUMNS)}")
     if not {"level", "add_tags", "remove_tags"} & set(columns):
         raise ColumnMappingError("nothing to change: give a level, add_tags or remove_tags column",
-                                 Location(file=sheet.label), slug="overrides_nothing")
+                                 Location(file=sheet.label), slug="overrides_nothing",
+                                 zh="没有要调整的内容：请提供 level、add_tags 或 remove_tags 列")
     checker = _Rows(sheet.label, rules, columns)
     records = sheet.table.to_pylist()
     for index, record in enumerate(records):
@@ -101,11 +105,11 @@ def read_overrides(path: str, rules: Rules) -> Overrides:
 
 
 class _LeftOut(Exception):
-    """A row that can't be used: why, and the field to blame."""
+    """A row that can't be used: why (in English and Chinese), and the field to blame."""
 
-    def __init__(self, field: str | None, message: str, slug: str) -> None:
+    def __init__(self, field: str | None, message: str, slug: str, *, zh: str) -> None:
         super().__init__(message)
-        self.field, self.message, self.slug = field, message, slug
+        self.field, self.message, self.slug, self.zh = field, message, slug, zh
 
 
 @dataclass
@@ -128,42 +132,51 @@ class _Rows:
         except _LeftOut as out:
             column = self.columns.get(out.field) if out.field else None
             self.problems.append(TiercliError(out.message, Location(file=self.label, row=row, column=column),
-                                              slug=out.slug))
+                                              slug=out.slug, zh=out.zh))
 
     def override(self, row: int, cells: dict[str, str | None]) -> Override:
         customer = cells.get("customer")
         if customer is None:
-            raise _LeftOut("customer", "no customer", "overrides_no_customer")
+            raise _LeftOut("customer", "no customer", "overrides_no_customer", zh="没有客户")
         grading, level = self.level(cells.get("grading"), cells.get("level"))
         add = self.tag_list("add_tags", cells.get("add_tags"))
         remove = self.tag_list("remove_tags", cells.get("remove_tags"))
         both = [t for t in add if t in remove]
         if both:
-            raise _LeftOut("add_tags", f"adds and removes {', '.join(both)}", "overrides_tag_twice")
+            raise _LeftOut("add_tags", f"adds and removes {', '.join(both)}", "overrides_tag_twice",
+                           zh=f"同时添加又移除了标签 {'、'.join(both)}")
         if level is None and not add and not remove:
-            raise _LeftOut(None, "changes nothing: give a level, add_tags or remove_tags", "overrides_nothing")
+            raise _LeftOut(None, "changes nothing: give a level, add_tags or remove_tags", "overrides_nothing",
+                           zh="这一行没有调整任何内容：请填写 level、add_tags 或 remove_tags")
         expires = cells.get("expires")
         day = parse_date(expires) if expires is not None else None
         if expires is not None and day is None:
-            raise _LeftOut("expires", f"'{expires}' is not a date; write it as YYYY-MM-DD", "overrides_bad_date")
+            raise _LeftOut("expires", f"'{expires}' is not a date; write it as YYYY-MM-DD", "overrides_bad_date",
+                           zh=f"'{expires}' 不是日期；请写成 YYYY-MM-DD")
         return Override(row, customer, grading, level, add, remove, cells.get("reason"), day)
 
     def level(self, grading: str | None, level: str | None) -> tuple[str | None, str | None]:
         """(grading, level) of a row that sets a level, else (None, None)."""
         if grading is not None and grading not in self.levels:
             hint = suggest(grading, list(self.levels)) or f" (the gradings are {', '.join(self.levels)})"
-            raise _LeftOut("grading", f"unknown grading '{grading}'{hint}", "overrides_unknown_grading")
+            hint_zh = suggest(grading, list(self.levels), "zh") or f"（现有分级：{'、'.join(self.levels)}）"
+            raise _LeftOut("grading", f"unknown grading '{grading}'{hint}", "overrides_unknown_grading",
+                           zh=f"未知的分级 '{grading}'{hint_zh}")
         if level is None:
             return None, None
         if grading is None:
             if len(self.levels) > 1:
                 raise _LeftOut("grading", f"sets level '{level}' but names no grading, and the rules have "
-                               f"{len(self.levels)} ({', '.join(self.levels)})", "overrides_which_grading")
+                               f"{len(self.levels)} ({', '.join(self.levels)})", "overrides_which_grading",
+                               zh=f"设置了等级 '{level}' 但没有写明分级，而规则文件中有 {len(self.levels)} 个分级"
+                                  f"（{'、'.join(self.levels)}）")
             grading = next(iter(self.levels))
         if level not in self.levels[grading]:
             hint = suggest(level, self.levels[grading])
             raise _LeftOut("level", f"unknown level '{level}' of the grading '{grading}'{hint}; its levels are "
-                           f"{', '.join(self.levels[grading])}", "overrides_unknown_level")
+                           f"{', '.join(self.levels[grading])}", "overrides_unknown_level",
+                           zh=f"分级 '{grading}' 中没有等级 '{level}'{suggest(level, self.levels[grading], 'zh')}；"
+                              f"它的等级有 {'、'.join(self.levels[grading])}")
         return grading, level
 
     def tag_list(self, field_name: str, text: str | None) -> tuple[str, ...]:
@@ -172,7 +185,10 @@ class _Rows:
         if unknown:
             hint = suggest(unknown[0], self.tags) or (f" (the tags are {', '.join(self.tags)})" if self.tags
                                                            else " (the rules have no tags)")
-            raise _LeftOut(field_name, f"unknown tag '{unknown[0]}'{hint}", "overrides_unknown_tag")
+            hint_zh = suggest(unknown[0], self.tags, "zh") or (f"（现有标签：{'、'.join(self.tags)}）" if self.tags
+                                                                else "（规则文件中没有标签）")
+            raise _LeftOut(field_name, f"unknown tag '{unknown[0]}'{hint}", "overrides_unknown_tag",
+                           zh=f"未知的标签 '{unknown[0]}'{hint_zh}")
         return names
 
 

@@ -62,18 +62,21 @@ class RunFile:
             index -= sheet.table.num_rows
         raise IndexError(index)
 
-    def row_text(self, index: int) -> str:
-        """'row 5' (with the sheet when the run has more than one) for messages already naming the file."""
+    def row_text(self, index: int, lang: str = "en") -> str:
+        """'row 5' (zh: '第 5 行'; with the sheet when the run has more than one) for messages already naming the
+        file."""
         where = self.where(index)
-        return f"row {where.row}" if len(self.sheets) == 1 else f"{where.file} row {where.row}"
+        row = f"第 {where.row} 行" if lang == "zh" else f"row {where.row}"
+        return row if len(self.sheets) == 1 else f"{where.file} {row}"
 
     @property
     def rows(self) -> int:
         return sum(s.table.num_rows for s in self.sheets)
 
 
-def read_run(path: str, what: str = "the previous run") -> RunFile:
-    """Read an output of tiercli; `ColumnMappingError` when it has no customer_id column."""
+def read_run(path: str, what: tuple[str, str] = ("the previous run", "上期运行结果")) -> RunFile:
+    """Read an output of tiercli (`what` names it in messages: English, Chinese); `ColumnMappingError` when it has
+    no customer_id column."""
     sheets = [replace(sheet, table=canonical_table(sheet.table)) for sheet in read_sheets(path, what, customers_sheets)]
     run = RunFile(path, sha256(path), sheets, _summary_levels(path) if path.lower().endswith(EXCEL) else {})
     for sheet in sheets:
@@ -81,7 +84,9 @@ def read_run(path: str, what: str = "the previous run") -> RunFile:
             raise ColumnMappingError(
                 f"no customer_id column, so this is not a customers table tiercli wrote (the Customers sheet of its "
                 f"workbook, or its -o .csv/.parquet); columns found: {_shown(sheet.table.column_names)}",
-                Location(file=sheet.label), slug="run_no_customer_id")
+                Location(file=sheet.label), slug="run_no_customer_id",
+                zh="没有 customer_id 列，所以这不是 tiercli 写出的客户表（工作簿中的 Customers/客户 工作表，或用 -o "
+                   f"写出的 .csv/.parquet）；找到的列：{_shown(sheet.table.column_names, 'zh')}")
     return run
 
 
@@ -103,9 +108,11 @@ def _summary_levels(path: str) -> dict[str, list[str]]:
     return levels
 
 
-def _shown(names: Sequence[str]) -> str:
-    shown = ", ".join(f"'{n}'" for n in names[:_SHOWN_COLUMNS])
-    return shown + (f" and {len(names) - _SHOWN_COLUMNS} more" if len(names) > _SHOWN_COLUMNS else "")
+def _shown(names: Sequence[str], lang: str = "en") -> str:
+    more = len(names) - _SHOWN_COLUMNS
+    if lang == "zh":
+        return "、".join(f"'{n}'" for n in names[:_SHOWN_COLUMNS]) + (f" 等另外 {more} 列" if more > 0 else "")
+    return ", ".join(f"'{n}'" for n in names[:_SHOWN_COLUMNS]) + (f" and {more} more" if more > 0 else "")
 
 
 @dataclass(frozen=True)
@@ -128,12 +135,13 @@ def read_previous(path: str, rules: Rules) -> Previous:
     """`--previous PREV` read and checked: every grading of the rules a column, every level one of its levels."""
     run = read_run(path)
     gradings = {g.name: [level.name for level in g.levels] for g in rules.gradings}
-    return Previous(path, run.sha256, levels_table(run, gradings, rules.source))
+    return Previous(path, run.sha256, levels_table(run, gradings, (rules.source, rules.source)))
 
 
-def levels_table(run: RunFile, gradings: Mapping[str, Sequence[str]], whose: str) -> pa.Table:
+def levels_table(run: RunFile, gradings: Mapping[str, Sequence[str]], whose: tuple[str, str]) -> pa.Table:
     """customer_id, lapsed, and per grading its level and grace date, checked: ids present and listed once, each
-    grading a column, each level known. `whose` names where the levels come from, for messages."""
+    grading a column, each level known. `whose` names where the levels come from, for messages (English,
+    Chinese)."""
     ids = run.column("customer_id")
     _check_ids(run, ids)
     movement = run.column(MOVEMENT) if MOVEMENT in run.columns else None
@@ -142,9 +150,12 @@ def levels_table(run: RunFile, gradings: Mapping[str, Sequence[str]], whose: str
     for grading, levels in gradings.items():
         if grading not in run.columns:
             raise ColumnMappingError(
-                f"no column '{grading}' for the grading '{grading}' of {whose}; columns found: {_shown(run.columns)}. "
-                "The run was made with other rules: use those, or rename its column to the grading's name",
-                Location(file=run.sheets[0].label), slug="run_no_grading")
+                f"no column '{grading}' for the grading '{grading}' of {whose[0]}; columns found: "
+                f"{_shown(run.columns)}. The run was made with other rules: use those, or rename its column to the "
+                "grading's name",
+                Location(file=run.sheets[0].label), slug="run_no_grading",
+                zh=f"没有列 '{grading}'（{whose[1]} 中分级 '{grading}' 的列）；找到的列：{_shown(run.columns, 'zh')}。"
+                   "这份运行结果是用另一份规则文件生成的：请改用那份规则文件，或把它的列改名为该分级的名称")
         values = run.column(grading)
         _check_levels(run, grading, values, levels, whose)
         arrays[grading] = values
@@ -156,27 +167,32 @@ def _check_ids(run: RunFile, ids: pa.ChunkedArray) -> None:
     missing = pc.index(pc.is_null(ids), True).as_py()
     if missing >= 0:
         raise DataError("has no customer_id; every row of a run is one customer", run.where(missing, "customer_id"),
-                        slug="run_missing_id")
+                        slug="run_missing_id", zh="缺少 customer_id；运行结果的每一行都是一位客户")
     counts = pc.value_counts(ids)
     twice = pc.filter(counts, pc.greater(counts.field("counts"), 1))
     if len(twice):
         customer = twice[0]["values"].as_py()
         rows = pc.indices_nonzero(pc.equal(ids, customer)).to_pylist()[:3]
         where = " and ".join(run.row_text(r) for r in rows)
+        where_zh = "和".join(run.row_text(r, "zh") for r in rows)
         raise DataError(f"customer '{customer}' is listed more than once ({where}); a run has one row per customer",
-                        Location(file=run.sheets[0].label, column="customer_id"), slug="run_duplicate_id")
+                        Location(file=run.sheets[0].label, column="customer_id"), slug="run_duplicate_id",
+                        zh=f"客户 '{customer}' 出现了不止一次（{where_zh}）；运行结果中每位客户只占一行")
 
 
-def _check_levels(run: RunFile, grading: str, values: pa.ChunkedArray, levels: Sequence[str], whose: str) -> None:
+def _check_levels(run: RunFile, grading: str, values: pa.ChunkedArray, levels: Sequence[str],
+                  whose: tuple[str, str]) -> None:
     empty = pc.index(pc.is_null(values), True).as_py()
     if empty >= 0:
         customer = run.column("customer_id")[empty].as_py()
         raise DataError(f"customer '{customer}' has no level; every customer of a run has one",
-                        run.where(empty, grading), slug="run_missing_level")
+                        run.where(empty, grading), slug="run_missing_level",
+                        zh=f"客户 '{customer}' 没有等级；运行结果中每位客户都应有一个等级")
     unknown = pc.filter(values, pc.invert(pc.is_in(values, value_set=pa.array(list(levels), pa.string()))))
     if not len(unknown):
         return
-    parts = []
+    parts: list[str] = []
+    parts_zh: list[str] = []
     found = [(pc.index(values, item["values"]).as_py(), item["values"], item["counts"])
              for item in pc.value_counts(unknown).to_pylist()]
     for index, level, count in sorted(found):
@@ -184,10 +200,15 @@ def _check_levels(run: RunFile, grading: str, values: pa.ChunkedArray, levels: S
         hint = suggest(level, levels).strip().strip("()")
         parts.append(f"'{level}' ({count:,} customer{'s' if count != 1 else ''}, first at {first}"
                      f"{'; ' + hint if hint else ''})")
+        hint_zh = suggest(level, levels, "zh").strip("（）")
+        parts_zh.append(f"'{level}'（{count:,} 位客户，首次出现在{run.row_text(index, 'zh')}"
+                        f"{'；' + hint_zh if hint_zh else ''}）")
     raise DataError(
-        f"the grading '{grading}' has {'levels' if len(parts) != 1 else 'a level'} that {whose} doesn't know: "
+        f"the grading '{grading}' has {'levels' if len(parts) != 1 else 'a level'} that {whose[0]} doesn't know: "
         f"{', '.join(parts)}; the levels there are {', '.join(levels)}. Rename them in the file, or use the rules "
-        "the run was made with", Location(file=run.path, column=grading), slug="run_unknown_level")
+        "the run was made with", Location(file=run.path, column=grading), slug="run_unknown_level",
+        zh=f"分级 '{grading}' 中有 {whose[1]} 里没有的等级：{'，'.join(parts_zh)}；那里的等级是 {'、'.join(levels)}。"
+           "请在文件中改名，或使用生成这份运行结果时的规则文件")
 
 
 def _dates(run: RunFile, name: str) -> pa.ChunkedArray:
@@ -200,5 +221,5 @@ def _dates(run: RunFile, name: str) -> pa.ChunkedArray:
     bad = pc.index(pc.and_(pc.is_valid(text), pc.is_null(parsed)), True).as_py()
     if bad >= 0:
         raise DataError(f"'{text[bad].as_py()}' is not a date; write it as YYYY-MM-DD", run.where(bad, name),
-                        slug="run_bad_date")
+                        slug="run_bad_date", zh=f"'{text[bad].as_py()}' 不是日期；请写成 YYYY-MM-DD")
     return parsed

@@ -135,11 +135,13 @@ class _Hasher(threading.Thread):
 
 def _check_file(path: Path, shown: str) -> None:
     if not path.exists():
-        raise InputError("file not found; check the path", Location(file=shown), slug="file_not_found")
+        raise InputError("file not found; check the path", Location(file=shown), slug="file_not_found",
+                         zh="找不到文件；请检查路径")
     if path.is_dir():
-        raise InputError("is a folder, not a file", Location(file=shown), slug="not_a_file")
+        raise InputError("is a folder, not a file", Location(file=shown), slug="not_a_file",
+                         zh="这是一个文件夹，不是文件")
     if path.stat().st_size == 0:
-        raise InputError("the file is empty", Location(file=shown), slug="empty_file")
+        raise InputError("the file is empty", Location(file=shown), slug="empty_file", zh="文件是空的")
 
 
 def file_kind(path: Path) -> str:
@@ -380,7 +382,8 @@ def _rewrite(path: Path, encoding: str, delimiter: str, temp_dir: Path | None,
         os.unlink(name)
         raise InputError(
             f"can't be read as {encoding} (byte {exc.start} is not valid); save it as UTF-8 and try again",
-            Location(file=str(path)), slug="bad_encoding") from exc
+            Location(file=str(path)), slug="bad_encoding",
+            zh=f"无法按 {encoding} 读取（第 {exc.start} 个字节无效）；请另存为 UTF-8 后重试") from exc
     return Path(name)
 
 
@@ -404,10 +407,12 @@ def read_csv(
     if len(sample) == SAMPLE_BYTES and lines:
         lines = lines[:-1]  # the last line of a cut sample may be partial
     if not any(line.strip() for line in lines):
-        raise InputError("has no rows (only blank lines)", Location(file=shown), slug="empty_file")
+        raise InputError("has no rows (only blank lines)", Location(file=shown), slug="empty_file",
+                         zh="没有数据行（只有空行）")
     if "\x00" in text[:4096] and encoding != "utf-16":
         raise InputError("is not a text file (binary content); export it as CSV or XLSX",
-                         Location(file=shown), slug="not_a_table")
+                         Location(file=shown), slug="not_a_table",
+                         zh="不是文本文件（内容是二进制）；请导出为 CSV 或 XLSX")
     delimiter = detect_delimiter(lines[:200])
     spans: list[tuple[int, int]] = []
     if delimiter == WHITESPACE:
@@ -443,7 +448,7 @@ def read_csv(
     except duckdb.Error as exc:
         if "parallel" not in str(exc):
             raise InputError(f"can't be read as a table: {first_line(exc)}", Location(file=shown),
-                             slug="bad_csv") from exc
+                             slug="bad_csv", zh=f"无法按表格读取：{first_line(exc)}") from exc
         con.execute(view_sql(False))
     return RawTable(shown, path.name, "csv", hasher, table, headers, None, header_index + 1,
                     encoding=ENCODING_NAMES.get(encoding, encoding.upper()), delimiter=delimiter,
@@ -478,12 +483,14 @@ def read_excel(
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own tree; any failure here means "not a workbook"
         raise InputError(f"can't be opened as a spreadsheet ({first_line(exc)}); is it really a .{kind} file?",
-                         Location(file=shown), slug="not_a_table") from exc
+                         Location(file=shown), slug="not_a_table",
+                         zh=f"无法作为电子表格打开（{first_line(exc)}）；它真的是 .{kind} 文件吗？") from exc
     names = list(reader.sheet_names)
     if sheet is not None:
         if sheet not in names:
             raise UsageError(f"has no sheet '{sheet}'; its sheets are: {', '.join(names)}",
-                             Location(file=shown), slug="unknown_sheet")
+                             Location(file=shown), slug="unknown_sheet",
+                             zh=f"没有名为 '{sheet}' 的工作表；现有工作表：{'、'.join(names)}")
         chosen = [sheet]
     else:
         chosen = names[:1]
@@ -493,7 +500,7 @@ def read_excel(
             batch = reader.load_sheet(name, header_row=None, dtypes="string").to_arrow()
         except Exception as exc:
             raise InputError(f"sheet '{name}' can't be read ({first_line(exc)})", Location(file=shown),
-                             slug="not_a_table") from exc
+                             slug="not_a_table", zh=f"工作表 '{name}' 无法读取（{first_line(exc)}）") from exc
         out.append(_excel_sheet(con, path, shown, f"{table}_{index}" if index else table, kind, name, batch,
                                 header_score, hasher))
     return out
@@ -511,7 +518,8 @@ def _excel_sheet(
     hasher: _Hasher,
 ) -> RawTable:
     if batch.num_rows == 0 or batch.num_columns == 0:
-        raise InputError(f"sheet '{sheet}' is empty", Location(file=shown), slug="empty_file")
+        raise InputError(f"sheet '{sheet}' is empty", Location(file=shown), slug="empty_file",
+                         zh=f"工作表 '{sheet}' 是空的")
     top = batch.slice(0, HEADER_SEARCH_ROWS).to_pylist()
     grid = [["" if v is None else str(v) for v in row.values()] for row in top]
     header_index = pick_header_row(grid, header_score)
@@ -541,7 +549,7 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str, table: 
         schema = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
     except duckdb.Error as exc:
         raise InputError(f"can't be read as Parquet: {first_line(exc)}", Location(file=shown),
-                         slug="not_a_table") from exc
+                         slug="not_a_table", zh=f"无法按 Parquet 读取：{first_line(exc)}") from exc
     headers = unique_headers([clean_header(r[0]) for r in schema])
     select = ", ".join(f'"{r[0]}" AS c{i}' for i, r in enumerate(schema))
     con.execute(

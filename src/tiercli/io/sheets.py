@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from tiercli.errors import InputError, Location, did_you_mean
+from tiercli.errors import InputError, Location, did_you_mean, meant
 from tiercli.io.readers import clean_header, file_sha256
 
 EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -48,16 +48,19 @@ def first_sheet(names: Sequence[str]) -> list[str]:
     return list(names[:1])
 
 
-def check_file(path: str, what: str) -> Path:
-    """The path of a file that exists and is one; `InputError` naming `what` it should be otherwise."""
+def check_file(path: str, what: tuple[str, str]) -> Path:
+    """The path of a file that exists and is one; `InputError` naming `what` (English, Chinese) it should be
+    otherwise."""
     target = Path(path)
     where = Location(file=path)
     if not target.exists():
-        raise InputError(f"{what} not found; check the path", where, slug="file_not_found")
+        raise InputError(f"{what[0]} not found; check the path", where, slug="file_not_found",
+                         zh=f"找不到{what[1]}；请检查路径")
     if target.is_dir():
-        raise InputError(f"is a folder, not {what}", where, slug="not_a_file")
+        raise InputError(f"is a folder, not {what[0]}", where, slug="not_a_file",
+                         zh=f"这是一个文件夹，不是{what[1]}")
     if target.stat().st_size == 0:
-        raise InputError("the file is empty", where, slug="empty_file")
+        raise InputError("the file is empty", where, slug="empty_file", zh="文件是空的")
     return target
 
 
@@ -65,8 +68,9 @@ def sha256(path: str) -> str:
     return file_sha256(Path(path))
 
 
-def read_sheets(path: str, what: str, pick: SheetPicker = first_sheet) -> list[TextSheet]:
-    """The file's tables as text. `pick` chooses the sheets of a workbook from its sheet names."""
+def read_sheets(path: str, what: tuple[str, str], pick: SheetPicker = first_sheet) -> list[TextSheet]:
+    """The file's tables as text. `what` names the file in messages (English, Chinese); `pick` chooses the sheets
+    of a workbook from its sheet names."""
     target = check_file(path, what)
     suffix = target.suffix.lower()
     if suffix in EXCEL:
@@ -77,10 +81,12 @@ def read_sheets(path: str, what: str, pick: SheetPicker = first_sheet) -> list[T
         try:
             table = pq.read_table(target)
         except (OSError, pa.ArrowException) as error:
-            raise InputError(f"can't read it as Parquet: {error}", Location(file=path), slug="unreadable") from None
+            raise InputError(f"can't read it as Parquet: {error}", Location(file=path), slug="unreadable",
+                             zh=f"无法按 Parquet 读取：{error}") from None
         return [_clean(path, table, 1)]
-    raise InputError(f"can't read {what} from a '{target.suffix}' file; give a workbook (.xlsx), .csv or .parquet",
-                     Location(file=path), slug="unsupported_file")
+    raise InputError(f"can't read {what[0]} from a '{target.suffix}' file; give a workbook (.xlsx), .csv or .parquet",
+                     Location(file=path), slug="unsupported_file",
+                     zh=f"无法从 '{target.suffix}' 文件读取{what[1]}；请提供工作簿（.xlsx）、.csv 或 .parquet 文件")
 
 
 def _read_workbook(path: str, pick: SheetPicker) -> list[TextSheet]:
@@ -92,7 +98,8 @@ def _read_workbook(path: str, pick: SheetPicker) -> list[TextSheet]:
             sheet = reader.load_sheet_by_name(name, dtypes="string")
             sheets.append(_clean(f"{path} [{name}]", sheet.to_arrow(), 2))
     except (fastexcel.FastExcelError, OSError) as error:
-        raise InputError(f"can't read it as a workbook: {error}", Location(file=path), slug="unreadable") from None
+        raise InputError(f"can't read it as a workbook: {error}", Location(file=path), slug="unreadable",
+                         zh=f"无法按工作簿读取：{error}") from None
     return sheets
 
 
@@ -118,7 +125,7 @@ def _read_csv(path: str, target: Path) -> pa.Table:
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise InputError(f"can't read it as CSV: {str(error).splitlines()[0]}", Location(file=path),
-                         slug="unreadable") from None
+                         slug="unreadable", zh=f"无法按 CSV 读取：{str(error).splitlines()[0]}") from None
 
 
 def _clean(label: str, table: pa.Table, first_row: int) -> TextSheet:
@@ -134,7 +141,8 @@ def _clean(label: str, table: pa.Table, first_row: int) -> TextSheet:
     return TextSheet(label, pa.table(columns, names=names), first_row)
 
 
-def suggest(word: str, choices: Sequence[str]) -> str:
-    """' (did you mean 'x'?)' for the choice that differs only in case, else for the closest one, else ''."""
+def suggest(word: str, choices: Sequence[str], lang: str = "en") -> str:
+    """' (did you mean 'x'?)' (zh: '（是否想写 'x'？）') for the choice that differs only in case, else for the
+    closest one, else ''."""
     same = [c for c in choices if c.casefold() == word.casefold()]
-    return f" (did you mean '{same[0]}'?)" if same else did_you_mean(word, choices)
+    return meant(same[0], lang) if same else did_you_mean(word, choices, lang)

@@ -33,10 +33,10 @@ MIN_SCORE = 0.6  # a profile scoring at least this (share of its signature prese
 WEAK_SCORE = 0.25  # between this and MIN_SCORE a match is partial: stop and ask
 WEAK_HITS = 2  # ... when at least this many of the signature headers found are not common names
 TIE_MARGIN = 0.1  # a runner-up this close to a clear match makes it a tie
-REQUIRED: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("customer",), "the customer (who bought)"),
-    (("paid_ts", "created_ts"), "the order time"),
-    (("amount", "unit_price"), "the amount paid"),
+REQUIRED: tuple[tuple[tuple[str, ...], str, str], ...] = (  # (fields, what they are, the same in Chinese)
+    (("customer",), "the customer (who bought)", "客户（买家）"),
+    (("paid_ts", "created_ts"), "the order time", "订单时间"),
+    (("amount", "unit_price"), "the amount paid", "实付金额"),
 )
 
 _PROFILE_KEYS = ("title", "signature", "columns", "shape", "amount", "statuses", "status_prefixes",
@@ -400,7 +400,9 @@ def detect_platform(
     if forced is not None:
         if forced not in table:
             raise UsageError(f"unknown platform '{forced}'{did_you_mean(forced, table)}; known: "
-                             f"{', '.join(sorted(table))}", slug="unknown_platform")
+                             f"{', '.join(sorted(table))}", slug="unknown_platform",
+                             zh=f"未知的平台 '{forced}'{did_you_mean(forced, table, 'zh')}；已知的平台："
+                                f"{'、'.join(sorted(table))}")
         chosen = table[forced]
         others = [(p, s) for p, s in ranked if p.name != forced and s > 0]
         other, other_score = others[0] if others else (None, 0.0)
@@ -420,19 +422,27 @@ def detect_platform(
     location = Location(file=where or None)
     mapping_hint = ("map the columns yourself in the rules file: input: {columns: {customer: <column>, "
                     "order_id: <column>, paid_ts: <column>, amount: <column>}}")
+    mapping_hint_zh = ("在规则文件中自己指定列：input: {columns: {customer: <列名>, order_id: <列名>, "
+                       "paid_ts: <列名>, amount: <列名>}}")
     if tie:
         close = [p for p, s in ranked if s > best_score - TIE_MARGIN]
         raise ColumnMappingError(
             f"looks as much like {' as like '.join(_candidate(p, headers) for p in close)}; choose one with "
             f"--platform {' or --platform '.join(p.name for p in close)}, or {mapping_hint}",
-            location, slug="ambiguous_platform")
+            location, slug="ambiguous_platform",
+            zh=f"看起来同样像{'，也像'.join(_candidate(p, headers, 'zh') for p in close)}；请用 --platform "
+               f"{' 或 --platform '.join(p.name for p in close)} 选定一个，或者{mapping_hint_zh}")
     partial = [p for p, s in ranked if _partial(p, s, headers)][:3]
     missing = [s for s in best.signature if s not in best.matched(headers)]
     more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+    more_zh = f" 等另外 {len(missing) - 5} 个" if len(missing) > 5 else ""
     raise ColumnMappingError(
         f"looks only partly like {' and '.join(_candidate(p, headers) for p in partial)}; '{best.name}' lacks "
         f"{_list(missing[:5])}{more}. If it is that export, say so with --platform {best.name}; otherwise "
-        f"{mapping_hint}", location, slug="weak_platform")
+        f"{mapping_hint}", location, slug="weak_platform",
+        zh=f"只有部分像{'和'.join(_candidate(p, headers, 'zh') for p in partial)}；'{best.name}' 缺少 "
+           f"{_list(missing[:5], 'zh')}{more_zh}。如果确实是这种导出文件，请用 --platform {best.name} 指明；"
+           f"否则请{mapping_hint_zh}")
 
 
 def _partial(profile: Profile, score: float, headers: Sequence[str]) -> bool:
@@ -443,14 +453,17 @@ def _partial(profile: Profile, score: float, headers: Sequence[str]) -> bool:
     return score >= WEAK_SCORE and len(telling) >= WEAK_HITS
 
 
-def _candidate(profile: Profile, headers: Sequence[str]) -> str:
+def _candidate(profile: Profile, headers: Sequence[str], lang: str = "en") -> str:
     found = len(profile.matched(headers))
+    if lang == "zh":
+        return f"'{profile.name}'（{profile.title}：它的 {len(profile.signature)} 个表头中有 {found} 个，" \
+               f"{found / len(profile.signature):.0%}）"
     return f"'{profile.name}' ({profile.title}: {found} of its {len(profile.signature)} headers, " \
            f"{found / len(profile.signature):.0%})"
 
 
 def _covers_required(explicit: Mapping[str, str]) -> bool:
-    return all(any(o in explicit for o in options) for options, _ in REQUIRED)
+    return all(any(o in explicit for o in options) for options, _, _ in REQUIRED)
 
 
 def detect(
@@ -486,8 +499,10 @@ def build_mapping(
         if header_key(header) not in by_key:
             raise ColumnMappingError(
                 f"rules input.columns.{name} names '{header}', which is not a column of this file"
-                f"{_closest(header, headers)}. Columns found: {_list(headers)}",
-                Location(file=where), slug="missing_column")
+                f"{did_you_mean(header, headers)}. Columns found: {_list(headers)}",
+                Location(file=where), slug="missing_column",
+                zh=f"规则文件的 input.columns.{name} 写的是 '{header}'，但这个文件中没有这一列"
+                   f"{did_you_mean(header, headers, 'zh')}。找到的列：{_list(headers, 'zh')}")
         columns[name] = (by_key[header_key(header)],)
     for name in FIELDS:
         if name in columns:
@@ -503,52 +518,60 @@ def build_mapping(
 
 def _require(columns: Mapping[str, tuple[str, ...]], profile: Profile, headers: Sequence[str],
              where: str) -> None:
-    missing = [what for options, what in REQUIRED if not any(o in columns for o in options)]
+    missing = [(what, zh) for options, what, zh in REQUIRED if not any(o in columns for o in options)]
     if missing and profile.items_of is not None:
         orders = profiles()[profile.items_of]
         raise ColumnMappingError(
-            f"looks like {_a(profile.title)}, which lacks {' and '.join(missing)}: give it together with the "
-            f"{orders.title} it belongs to, e.g. `tiercli classify orders.csv items.csv`; the two are joined on "
-            f"'{profile.join_key}'", Location(file=where), slug="item_report_alone")
+            f"looks like {_a(profile.title)}, which lacks {' and '.join(en for en, _ in missing)}: give it together "
+            f"with the {orders.title} it belongs to, e.g. `tiercli classify orders.csv items.csv`; the two are joined "
+            f"on '{profile.join_key}'", Location(file=where), slug="item_report_alone",
+            zh=f"看起来是{profile.title}，缺少{'和'.join(zh for _, zh in missing)}：请把它和所属的{orders.title}一起"
+               f"给出，例如 `tiercli classify orders.csv items.csv`；两者按 '{profile.join_key}' 关联")
     if "customer" not in columns and profile.no_customer_key:
         raise ColumnMappingError(
             f"looks like {_a(profile.title)}, which has no column that identifies the buyer, so customers can't "
             f"be told apart: {profile.hint}. If the file has such a column, map it in the rules file: "
-            "input: {columns: {customer: <column name>}}", Location(file=where), slug="no_customer_key")
-    for options, what in REQUIRED:
+            "input: {columns: {customer: <column name>}}", Location(file=where), slug="no_customer_key",
+            zh=f"看起来是{profile.title}，其中没有能识别买家的列，因此无法区分客户：{profile.hint}。"
+               "如果文件中有这样的列，请在规则文件中指定：input: {columns: {customer: <列名>}}")
+    for options, what, what_zh in REQUIRED:
         if any(o in columns for o in options):
             continue
         aliases = [a for o in options for a in profile.columns.get(o, ())]
         looked = f" (looked for: {', '.join(aliases[:8])})" if aliases else ""
-        guess = _closest_any(aliases, headers)
+        looked_zh = f"（查找过：{'、'.join(aliases[:8])}）" if aliases else ""
+        close = _closest_header(aliases, headers)
+        guess = f" Closest: '{close}'." if close else ""
+        guess_zh = f"最接近的是 '{close}'。" if close else ""
         raise ColumnMappingError(
             f"no column for {what}{looked}. Columns found: {_list(headers)}.{guess} "
             f"Map it in the rules file: input: {{columns: {{{options[0]}: <column name>}}}}",
-            Location(file=where), slug="missing_column")
+            Location(file=where), slug="missing_column",
+            zh=f"找不到{what_zh}的列{looked_zh}。找到的列：{_list(headers, 'zh')}。{guess_zh}"
+               f"请在规则文件中指定：input: {{columns: {{{options[0]}: <列名>}}}}")
     if "amount" not in columns and "quantity" not in columns:
         raise ColumnMappingError(
             f"has a unit price ('{columns['unit_price'][0]}') but no quantity column to multiply it by. "
             f"Columns found: {_list(headers)}. Map it: input: {{columns: {{quantity: <column name>}}}}",
-            Location(file=where), slug="missing_column")
+            Location(file=where), slug="missing_column",
+            zh=f"有单价列（'{columns['unit_price'][0]}'），但没有可以与之相乘的数量列。"
+               f"找到的列：{_list(headers, 'zh')}。请指定：input: {{columns: {{quantity: <列名>}}}}")
 
 
 def _a(title: str) -> str:
     return f"{'an' if title[:1] in 'AEIO' else 'a'} {title}"
 
 
-def _list(headers: Sequence[str]) -> str:
-    return ", ".join(f"'{h}'" for h in headers)
+def _list(headers: Sequence[str], lang: str = "en") -> str:
+    return ("、" if lang == "zh" else ", ").join(f"'{h}'" for h in headers)
 
 
-def _closest(word: str, headers: Sequence[str]) -> str:
-    return did_you_mean(word, headers)
-
-
-def _closest_any(aliases: Sequence[str], headers: Sequence[str]) -> str:
+def _closest_header(aliases: Sequence[str], headers: Sequence[str]) -> str | None:
+    """The header most like one of `aliases`, when it is close enough to name."""
     best: tuple[float, str] = (0.0, "")
     for header in headers:
         for alias in aliases:
             ratio = difflib.SequenceMatcher(None, header_key(alias), header_key(header)).ratio()
             if ratio > best[0]:
                 best = (ratio, header)
-    return f" Closest: '{best[1]}'." if best[0] >= 0.7 else ""
+    return best[1] if best[0] >= 0.7 else None

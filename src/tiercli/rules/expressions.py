@@ -29,7 +29,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from tiercli.engine.metrics import HELPER_COLUMNS, HELPERS, NAME_OF_ZH, UNIT_KINDS, Helper
-from tiercli.errors import Location, RulesError, TiercliError, did_you_mean
+from tiercli.errors import Location, RulesError, TiercliError, closest, did_you_mean, meant
 from tiercli.rules.model import Condition, CustomMetric
 
 DIALECT = "duckdb"
@@ -38,8 +38,13 @@ ALLOWED_FUNCTIONS: tuple[str, ...] = (
     "abs", "ceil", "coalesce", "floor", "greatest", "least", "length", "lower", "nullif", "round", "upper",
 )
 
-CONDITION_HINT = "must be a condition (a comparison such as monetary >= 1000)"
-_TEXT_QUOTES = "text values take single quotes: '美妆'"
+Said = tuple[str, str]  # a problem in English and in Chinese
+
+CONDITION_HINT: Said = ("must be a condition (a comparison such as monetary >= 1000)",
+                        "必须是一个条件（比如 monetary >= 1000 这样的比较）")
+_TEXT_QUOTES: Said = ("text values take single quotes: '美妆'", "文本值要用单引号：'美妆'")
+_EMPTY: Said = ("is empty; write a condition such as monetary >= 1000", "是空的；请写一个条件，例如 monetary >= 1000")
+_SEMICOLON: Said = ("';' is not allowed: write a single condition", "不能使用 ';'：只写一个条件")
 
 _BINARY: tuple[type[exp.Expr], ...] = (
     exp.And, exp.Or,
@@ -111,38 +116,47 @@ _VALUE_END_TOKENS = frozenset(
      TokenType.NULL, TokenType.TRUE, TokenType.FALSE, TokenType.END}
 )
 
-_NOT_ALLOWED: dict[type[exp.Expr], str] = {
-    exp.DPipe: "the || operator is not allowed",
-    exp.Pow: "powers (** and ^) are not allowed",
-    exp.IntDiv: "the // operator is not allowed; use floor(a / b)",
-    exp.BitwiseAnd: "bitwise operators are not allowed",
-    exp.BitwiseOr: "bitwise operators are not allowed",
-    exp.BitwiseXor: "bitwise operators are not allowed",
-    exp.BitwiseNot: "bitwise operators are not allowed",
-    exp.BitwiseLeftShift: "bitwise operators are not allowed",
-    exp.BitwiseRightShift: "bitwise operators are not allowed",
-    exp.Glob: "GLOB is not allowed; use like",
-    exp.SimilarTo: "SIMILAR TO is not allowed; use like",
-    exp.RegexpLike: "regular expressions (~) are not allowed; use like",
-    exp.Collate: "COLLATE is not allowed",
-    exp.Escape: "ESCAPE is not allowed",
-    exp.NullSafeEQ: "IS [NOT] DISTINCT FROM is not allowed; use = or <>",
-    exp.NullSafeNEQ: "IS [NOT] DISTINCT FROM is not allowed; use = or <>",
-    exp.Interval: "INTERVAL is not allowed; compare day counts such as recency_days",
-    exp.Array: "lists in [ ] are not allowed; use in (…)",
-    exp.Struct: "structs in { } are not allowed",
-    exp.Bracket: "indexing with [ ] is not allowed",
-    exp.Dot: "dotted names are not allowed",
-    exp.Any: "ANY is not allowed; use in (…)",
-    exp.All: "ALL is not allowed",
-    exp.Tuple: "tuples are not allowed",
-    exp.Lambda: "lambdas are not allowed",
-    exp.JSONExtract: "JSON operators (->, ->>) are not allowed",
-    exp.JSONExtractScalar: "JSON operators (->, ->>) are not allowed",
-    exp.RawString: "$$…$$ strings are not allowed; write text in single quotes",
-    exp.ByteString: "E'…' strings are not allowed; write text in single quotes",
-    exp.National: "N'…' strings are not allowed; write text in single quotes",
-    exp.HexString: "hex strings are not allowed; write text in single quotes",
+_BITWISE: Said = ("bitwise operators are not allowed", "不能使用位运算符")
+_DISTINCT_FROM: Said = ("IS [NOT] DISTINCT FROM is not allowed; use = or <>",
+                        "不能使用 IS [NOT] DISTINCT FROM；请用 = 或 <>")
+_JSON: Said = ("JSON operators (->, ->>) are not allowed", "不能使用 JSON 运算符（->、->>）")
+_NOT_ALLOWED: dict[type[exp.Expr], Said] = {
+    exp.DPipe: ("the || operator is not allowed", "不能使用 || 运算符"),
+    exp.Pow: ("powers (** and ^) are not allowed", "不能使用乘方（** 和 ^）"),
+    exp.IntDiv: ("the // operator is not allowed; use floor(a / b)", "不能使用 // 运算符；请用 floor(a / b)"),
+    exp.BitwiseAnd: _BITWISE,
+    exp.BitwiseOr: _BITWISE,
+    exp.BitwiseXor: _BITWISE,
+    exp.BitwiseNot: _BITWISE,
+    exp.BitwiseLeftShift: _BITWISE,
+    exp.BitwiseRightShift: _BITWISE,
+    exp.Glob: ("GLOB is not allowed; use like", "不能使用 GLOB；请用 like"),
+    exp.SimilarTo: ("SIMILAR TO is not allowed; use like", "不能使用 SIMILAR TO；请用 like"),
+    exp.RegexpLike: ("regular expressions (~) are not allowed; use like", "不能使用正则表达式（~）；请用 like"),
+    exp.Collate: ("COLLATE is not allowed", "不能使用 COLLATE"),
+    exp.Escape: ("ESCAPE is not allowed", "不能使用 ESCAPE"),
+    exp.NullSafeEQ: _DISTINCT_FROM,
+    exp.NullSafeNEQ: _DISTINCT_FROM,
+    exp.Interval: ("INTERVAL is not allowed; compare day counts such as recency_days",
+                   "不能使用 INTERVAL；请比较 recency_days 这样的天数"),
+    exp.Array: ("lists in [ ] are not allowed; use in (…)", "不能使用 [ ] 列表；请用 in (…)"),
+    exp.Struct: ("structs in { } are not allowed", "不能使用 { } 结构"),
+    exp.Bracket: ("indexing with [ ] is not allowed", "不能用 [ ] 取下标"),
+    exp.Dot: ("dotted names are not allowed", "不能使用带点的名称"),
+    exp.Any: ("ANY is not allowed; use in (…)", "不能使用 ANY；请用 in (…)"),
+    exp.All: ("ALL is not allowed", "不能使用 ALL"),
+    exp.Tuple: ("tuples are not allowed", "不能使用元组"),
+    exp.Lambda: ("lambdas are not allowed", "不能使用 lambda"),
+    exp.JSONExtract: _JSON,
+    exp.JSONExtractScalar: _JSON,
+    exp.RawString: ("$$…$$ strings are not allowed; write text in single quotes",
+                    "不能使用 $$…$$ 字符串；文本请写在单引号中"),
+    exp.ByteString: ("E'…' strings are not allowed; write text in single quotes",
+                     "不能使用 E'…' 字符串；文本请写在单引号中"),
+    exp.National: ("N'…' strings are not allowed; write text in single quotes",
+                   "不能使用 N'…' 字符串；文本请写在单引号中"),
+    exp.HexString: ("hex strings are not allowed; write text in single quotes",
+                    "不能使用十六进制字符串；文本请写在单引号中"),
 }
 
 
@@ -167,6 +181,7 @@ class CheckedExpression:
     rendered: str = field(default="", repr=False)  # DuckDB SQL of `tree`
     helpers: tuple[HelperUse, ...] = ()  # helpers lifted out of a rule (their columns are among `names`)
     kind: str | None = None  # number | text | time | bool, when the kinds of the names are known
+    problems_zh: tuple[str, ...] = field(default=(), repr=False)  # `problems` in Chinese, in the same order
 
     @property
     def ok(self) -> bool:
@@ -199,7 +214,8 @@ def check_expression(
         tree = builder.build(parsed)
         problems = builder.problems
         if not problems and aggregate and not builder.aggregates:
-            problems = [f"must be an aggregate over the customer's order lines, e.g. {_METRIC_EXAMPLE}"]
+            problems = [(f"must be an aggregate over the customer's order lines, e.g. {_METRIC_EXAMPLE[0]}",
+                         f"应为对该客户订单明细的聚合，例如 {_METRIC_EXAMPLE[1]}")]
         if not problems and condition:
             problems = _condition_problems(parsed, builder.booleans())
         kind = None
@@ -213,7 +229,8 @@ def check_expression(
         return CheckedExpression(text, tree, frozenset(builder.used), (), rendered, tuple(builder.lifted.values()),
                                  kind)
     except RecursionError:
-        return _failed(text, ["the expression is nested too deeply; split it into simpler parts"])
+        return _failed(text, [("the expression is nested too deeply; split it into simpler parts",
+                               "表达式嵌套太深；请拆成几个更简单的部分")])
 
 
 def check_condition(
@@ -222,7 +239,8 @@ def check_condition(
     """A checked `Condition`, or None and one error per problem (all at `location`)."""
     checked = check_expression(text, names, types=types)
     if not checked.ok:
-        return None, [TiercliError(p, location, slug="expression") for p in checked.problems]
+        return None, [TiercliError(p, location, slug="expression", zh=z)
+                      for p, z in zip(checked.problems, checked.problems_zh, strict=True)]
     helpers = tuple(
         CustomMetric(name=h.name, text=h.name, sql=h.sql, kind=UNIT_KINDS[h.unit], location=location, unit=h.unit,
                      helper=True, reads=h.reads)
@@ -245,38 +263,43 @@ def check_metric(
 ) -> tuple[CustomMetric | None, list[TiercliError]]:
     """A custom metric checked as an aggregate over the order `columns`, or None and its problems."""
     checked = check_expression(text, columns, condition=False, types=types, aggregate=True)
-    problems = list(checked.problems)
+    problems = list(zip(checked.problems, checked.problems_zh, strict=True))
     customer = {n.casefold(): n for n in customer_names if n not in columns}
-    for i, problem in enumerate(problems):
+    for i, (problem, _) in enumerate(problems):
         found = re.match(r"unknown name '([^']+)'", problem)
         if found and found.group(1).casefold() in customer:
-            problems[i] = (f"'{found.group(1)}' is a customer metric; a custom metric aggregates order columns ("
-                           f"{', '.join(columns)}); combine customer metrics in the rule itself")
+            name = found.group(1)
+            problems[i] = (f"'{name}' is a customer metric; a custom metric aggregates order columns ("
+                           f"{', '.join(columns)}); combine customer metrics in the rule itself",
+                           f"'{name}' 是客户指标；自定义指标是对订单列（{'、'.join(columns)}）的聚合；"
+                           "请直接在规则中组合客户指标")
     if problems:
-        return None, [TiercliError(p, location, slug="expression") for p in problems]
+        return None, [TiercliError(p, location, slug="expression", zh=z) for p, z in problems]
     return CustomMetric(name=name, text=text, sql=checked.sql, kind=checked.kind, location=location,
                         reads=checked.names), []
 
 
-_METRIC_EXAMPLE = "sum(amount) filter (where category = '美妆') or count(DISTINCT order_id)"
+_METRIC_EXAMPLE: Said = ("sum(amount) filter (where category = '美妆') or count(DISTINCT order_id)",
+                         "sum(amount) filter (where category = '美妆') 或 count(DISTINCT order_id)")
 
 
-def _failed(text: str, problems: Iterable[str]) -> CheckedExpression:
-    return CheckedExpression(text, None, frozenset(), tuple(dict.fromkeys(problems)))
+def _failed(text: str, problems: Iterable[Said]) -> CheckedExpression:
+    unique = list(dict.fromkeys(problems))
+    return CheckedExpression(text, None, frozenset(), tuple(en for en, _ in unique),
+                             problems_zh=tuple(zh for _, zh in unique))
 
 
 # --- text and tokens ---
 
-def _check_text(text: str) -> tuple[list[Token], list[str]]:
-    empty = "is empty; write a condition such as monetary >= 1000"
+def _check_text(text: str) -> tuple[list[Token], list[Said]]:
     if not text.strip():
-        return [], [empty]
+        return [], [_EMPTY]
     try:
         tokens = Dialect.get_or_raise(DIALECT).tokenize(text)
     except TokenError:
         return [], [_unclosed_quote(text)]
     if not tokens:
-        return [], [empty]
+        return [], [_EMPTY]
     return tokens, _token_problems(tokens)
 
 
@@ -288,34 +311,36 @@ def _called_names(tokens: list[Token]) -> tuple[str, ...]:
     )
 
 
-def _unclosed_quote(text: str) -> str:
+def _unclosed_quote(text: str) -> Said:
     if text.count('"') % 2:
-        return f"syntax error: a name in double quotes is not closed ({_TEXT_QUOTES})"
-    return f"syntax error: a quote is not closed ({_TEXT_QUOTES})"
+        return (f"syntax error: a name in double quotes is not closed ({_TEXT_QUOTES[0]})",
+                f"语法错误：双引号中的名称没有闭合（{_TEXT_QUOTES[1]}）")
+    return f"syntax error: a quote is not closed ({_TEXT_QUOTES[0]})", f"语法错误：引号没有闭合（{_TEXT_QUOTES[1]}）"
 
 
-def _token_problems(tokens: list[Token]) -> list[str]:
-    problems: list[str] = []
+def _token_problems(tokens: list[Token]) -> list[Said]:
+    problems: list[Said] = []
     for index, token in enumerate(tokens):
         if token.token_type not in (TokenType.STRING, TokenType.IDENTIFIER):
             problems.extend(_full_width_message(ch) for ch in dict.fromkeys(token.text) if ch in _FULL_WIDTH)
         if token.token_type == TokenType.SEMICOLON:
-            problems.append("';' is not allowed: write a single condition")
+            problems.append(_SEMICOLON)
         elif token.token_type == TokenType.PARAMETER:
-            problems.append(
-                f"'{token.text}' is not allowed (parameters and the @ operator); use names and values"
-            )
+            problems.append((f"'{token.text}' is not allowed (parameters and the @ operator); use names and values",
+                             f"不能使用 '{token.text}'（参数和 @ 运算符）；请使用名称和值"))
         elif token.token_type in (TokenType.LIKE, TokenType.ILIKE) and _is_function_form(tokens, index):
             word = token.text.lower()
-            problems.append(f"write {word} as an operator, e.g. top_category {word} '美%'")
+            problems.append((f"write {word} as an operator, e.g. top_category {word} '美%'",
+                             f"请把 {word} 写成运算符，例如 top_category {word} '美%'"))
     return problems
 
 
-def _full_width_message(char: str) -> str:
+def _full_width_message(char: str) -> Said:
     if char in "‘’“”":
-        return "curly quotes found: write text in straight single quotes, e.g. '美妆'"
-    return (f"full-width '{char}' must be typed as '{_FULL_WIDTH[char]}' "
-            "(switch the input method to half-width)")
+        return ("curly quotes found: write text in straight single quotes, e.g. '美妆'",
+                "发现了弯引号（中文引号）：文本请用直的单引号，例如 '美妆'")
+    return (f"full-width '{char}' must be typed as '{_FULL_WIDTH[char]}' (switch the input method to half-width)",
+            f"全角的 '{char}' 必须输入为 '{_FULL_WIDTH[char]}'（请把输入法切换到半角）")
 
 
 def _is_function_form(tokens: list[Token], index: int) -> bool:
@@ -330,7 +355,7 @@ def _is_function_form(tokens: list[Token], index: int) -> bool:
 
 # --- parsing ---
 
-def _parse(text: str) -> exp.Expr | list[str]:
+def _parse(text: str) -> exp.Expr | list[Said]:
     dialect = Dialect.get_or_raise(DIALECT)
     try:
         statements = dialect.parse(text)
@@ -340,30 +365,34 @@ def _parse(text: str) -> exp.Expr | list[str]:
         return [_unclosed_quote(text)]
     found = [s for s in statements if s is not None]
     if not found:
-        return ["is empty; write a condition such as monetary >= 1000"]
+        return [_EMPTY]
     if len(found) > 1:
-        return ["';' is not allowed: write a single condition"]
+        return [_SEMICOLON]
     return found[0]
 
 
-def _syntax_message(error: ParseError) -> str:
+def _syntax_message(error: ParseError) -> Said:
     if not error.errors:
-        return f"syntax error: {_clean(str(error))}"
+        return f"syntax error: {_clean(str(error))}", f"语法错误：{_clean(str(error))}"
     first = error.errors[0]
     description = str(first.get("description") or "")
     highlight = str(first.get("highlight") or "").strip()
     col = first.get("col")
     start = col - len(highlight) + 1 if isinstance(col, int) and highlight else col
     where = f" (at character {start})" if isinstance(start, int) else ""
+    where_zh = f"（第 {start} 个字符处）" if isinstance(start, int) else ""
     if description.startswith("Required keyword"):
-        return f"syntax error: something is missing after '{highlight}'{where}"
+        return (f"syntax error: something is missing after '{highlight}'{where}",
+                f"语法错误：'{highlight}' 后面缺少内容{where_zh}")
     if description.startswith("Invalid expression / Unexpected token"):
-        return f"syntax error: unexpected '{highlight}'{where}"
+        return f"syntax error: unexpected '{highlight}'{where}", f"语法错误：意外的 '{highlight}'{where_zh}"
     if description.startswith("Expecting )"):
-        return f"syntax error: a ')' is missing after '{highlight}'{where}"
+        return (f"syntax error: a ')' is missing after '{highlight}'{where}",
+                f"语法错误：'{highlight}' 后面缺少 ')'{where_zh}")
     if "number of provided arguments" in description:
-        return f"syntax error: too many arguments in a function call{where}"
-    return f"syntax error near '{highlight}'{where}: {_clean(description)}"
+        return f"syntax error: too many arguments in a function call{where}", f"语法错误：函数调用的参数太多{where_zh}"
+    return (f"syntax error near '{highlight}'{where}: {_clean(description)}",
+            f"语法错误，在 '{highlight}' 附近{where_zh}：{_clean(description)}")
 
 
 def _clean(message: str) -> str:
@@ -388,7 +417,7 @@ class _Builder:
         for name in names:
             self.folded.setdefault(name.casefold(), []).append(name)
         self.used: set[str] = set()
-        self.problems: list[str] = []
+        self.problems: list[Said] = []
         self.lifted: dict[str, HelperUse] = {}
 
     def booleans(self) -> frozenset[str]:
@@ -398,7 +427,7 @@ class _Builder:
     def lifted_kinds(self) -> dict[str, str]:
         return {h.name: UNIT_KINDS[h.unit] for h in self.lifted.values()}
 
-    def refuse(self, message: str) -> exp.Expr:
+    def refuse(self, message: Said) -> exp.Expr:
         self.problems.append(message)
         return exp.Null()
 
@@ -412,7 +441,7 @@ class _Builder:
     def child(self, node: exp.Expr, key: str) -> exp.Expr:
         value = node.args.get(key)
         if not isinstance(value, exp.Expr):
-            return self.refuse(f"something is missing in '{_user_sql(node)}'")
+            return self.refuse((f"something is missing in '{_user_sql(node)}'", f"'{_user_sql(node)}' 中缺少内容"))
         return self.build(value)
 
     def children(self, node: exp.Expr, key: str) -> list[exp.Expr]:
@@ -428,7 +457,8 @@ class _Builder:
         left, right = self.child(node, "this"), self.child(node, "expression")
         if isinstance(node, exp.Div | exp.Mod):
             if _number_value(right) == 0:
-                return self.refuse(f"division by zero in '{_user_sql(node)}'; divide by a number other than 0")
+                return self.refuse((f"division by zero in '{_user_sql(node)}'; divide by a number other than 0",
+                                    f"'{_user_sql(node)}' 中除以了零；请除以一个不为 0 的数"))
             if _number_value(right) is None and not isinstance(right, exp.Nullif):
                 right = exp.Nullif(this=right, expression=exp.Literal.number(0))
         return type(node)(this=left, expression=right)
@@ -440,7 +470,8 @@ class _Builder:
 
     def is_(self, node: exp.Expr) -> exp.Expr:
         if not isinstance(node.args.get("expression"), exp.Null) or self.extras(node, ("this", "expression")):
-            return self.refuse("'is' only works with null: write x is null or x is not null")
+            return self.refuse(("'is' only works with null: write x is null or x is not null",
+                                "'is' 只能和 null 一起用：请写 x is null 或 x is not null"))
         return exp.Is(this=self.child(node, "this"), expression=exp.Null())
 
     def in_(self, node: exp.Expr) -> exp.Expr:
@@ -449,14 +480,14 @@ class _Builder:
             return self.refuse(_refusal(node.args["query"], self.calls, self.aggregate))
         values = node.args.get("expressions") or []
         if extra or not values or not all(_is_fixed_value(v) for v in values):
-            return self.refuse(
-                "'in' takes a list of fixed values in parentheses, e.g. region in ('浙江', '上海')"
-            )
+            return self.refuse(("'in' takes a list of fixed values in parentheses, e.g. region in ('浙江', '上海')",
+                                "'in' 后面要跟括号中的固定值列表，例如 region in ('浙江', '上海')"))
         return exp.In(this=self.child(node, "this"), expressions=self.children(node, "expressions"))
 
     def between(self, node: exp.Expr) -> exp.Expr:
         if self.extras(node, ("this", "low", "high")):
-            return self.refuse("'between symmetric' is not allowed; write x between low and high")
+            return self.refuse(("'between symmetric' is not allowed; write x between low and high",
+                                "不能使用 'between symmetric'；请写 x between low and high"))
         return exp.Between(
             this=self.child(node, "this"), low=self.child(node, "low"), high=self.child(node, "high")
         )
@@ -496,8 +527,8 @@ class _Builder:
         if len(arguments) < fewest or (most is not None and len(arguments) > most):
             return self.refuse(_arity_message(name, fewest, most))
         if type(node) is exp.Round and len(arguments) == 2 and not _is_whole_number(arguments[1]):
-            return self.refuse("round() takes a whole number of decimals as its second argument, e.g. "
-                               "round(aov, 2)")
+            return self.refuse(("round() takes a whole number of decimals as its second argument, e.g. "
+                                "round(aov, 2)", "round() 的第二个参数应为整数的小数位数，例如 round(aov, 2)"))
         built = [self.build(a) for a in arguments]
         rebuilt = _make_function(type(node), built)
         if isinstance(rebuilt, exp.Least | exp.Greatest):
@@ -507,14 +538,17 @@ class _Builder:
     def column(self, node: exp.Expr) -> exp.Expr:
         if self.extras(node, ("this",)) and isinstance(node, exp.Column):
             qualified = ".".join(p.name for p in node.parts)
-            return self.refuse(f"qualified name '{qualified}' is not allowed; write just '{node.name}'")
+            return self.refuse((f"qualified name '{qualified}' is not allowed; write just '{node.name}'",
+                                f"不能使用带限定的名称 '{qualified}'；只写 '{node.name}' 即可"))
         identifier = node.this
         if not isinstance(identifier, exp.Identifier):
             return self.refuse(_refusal(node, self.calls, self.aggregate))
         name = self.resolve(identifier)
         if self.aggregate and not self.depth and name in self.names:
-            self.problems.append(f"'{name}' must be inside an aggregate such as sum({name}) or count(DISTINCT "
-                                 f"{name}): a metric is one value per customer")
+            self.problems.append((f"'{name}' must be inside an aggregate such as sum({name}) or count(DISTINCT "
+                                  f"{name}): a metric is one value per customer",
+                                  f"'{name}' 必须放在聚合里，例如 sum({name}) 或 count(DISTINCT {name})："
+                                  "指标是每位客户一个值"))
         return exp.column(name, quoted=True)
 
     def aggregate_function(self, node: exp.Expr) -> exp.Expr:
@@ -522,17 +556,20 @@ class _Builder:
         if not self.aggregate:
             return self.refuse(_refusal(node, self.calls, self.aggregate))
         if self.depth:
-            return self.refuse(f"aggregates can't be nested: {name}() is inside another aggregate")
+            return self.refuse((f"aggregates can't be nested: {name}() is inside another aggregate",
+                                f"聚合不能嵌套：{name}() 在另一个聚合里面"))
         allowed: dict[type[exp.Expr], tuple[str, ...]] = {
             exp.Count: ("this", "big_int"), exp.Quantile: ("this", "quantile"),
             exp.PercentileCont: ("this", "expression"), exp.PercentileDisc: ("this", "expression")}
         if self.extras(node, allowed.get(type(node), ("this",))):
-            return self.refuse(f"{name}() takes one column or expression here, e.g. {name}(amount)")
+            return self.refuse((f"{name}() takes one column or expression here, e.g. {name}(amount)",
+                                f"{name}() 在这里只接受一个列或表达式，例如 {name}(amount)"))
         argument = node.this
         if isinstance(argument, exp.Order):
-            return self.refuse(f"ORDER BY inside {name}() is not allowed")
+            return self.refuse((f"ORDER BY inside {name}() is not allowed", f"{name}() 中不能使用 ORDER BY"))
         if isinstance(argument, exp.Star) and type(node) is not exp.Count:
-            return self.refuse(f"{name}(*) is not allowed; name a column, e.g. {name}(amount)")
+            return self.refuse((f"{name}(*) is not allowed; name a column, e.g. {name}(amount)",
+                                f"不能使用 {name}(*)；请写出列名，例如 {name}(amount)"))
         self.depth += 1
         try:
             if isinstance(argument, exp.Star):
@@ -540,13 +577,16 @@ class _Builder:
             elif isinstance(argument, exp.Distinct):
                 values = argument.expressions
                 if not isinstance(node, _DISTINCT_OK) or len(values) != 1 or argument.args.get("on"):
-                    return self.refuse("DISTINCT works in count, sum and avg, with one column, e.g. "
-                                       "count(DISTINCT order_id)")
+                    return self.refuse(("DISTINCT works in count, sum and avg, with one column, e.g. "
+                                        "count(DISTINCT order_id)",
+                                        "DISTINCT 只能用在 count、sum 和 avg 中，且只带一列，"
+                                        "例如 count(DISTINCT order_id)"))
                 built = exp.Distinct(expressions=[self.build(values[0])])
             elif isinstance(argument, exp.Expr):
                 built = self.build(argument)
             else:
-                return self.refuse(f"{name}() needs an argument, e.g. {name}(amount)")
+                return self.refuse((f"{name}() needs an argument, e.g. {name}(amount)",
+                                    f"{name}() 需要一个参数，例如 {name}(amount)"))
         finally:
             self.depth -= 1
         self.aggregates += 1
@@ -554,8 +594,9 @@ class _Builder:
             fraction = node.args.get("quantile" if isinstance(node, exp.Quantile) else "expression")
             value = _number_value(fraction) if isinstance(fraction, exp.Expr) else None
             if value is None or not 0 <= value <= 1:
-                return self.refuse(f"{name}() takes a fraction from 0 to 1 as its second argument, e.g. "
-                                   f"{name}(amount, 0.9)")
+                return self.refuse((f"{name}() takes a fraction from 0 to 1 as its second argument, e.g. "
+                                    f"{name}(amount, 0.9)", f"{name}() 的第二个参数应为 0 到 1 之间的比例，例如 "
+                                                            f"{name}(amount, 0.9)"))
             if isinstance(node, exp.Quantile):
                 return exp.Quantile(this=built, quantile=exp.Literal.number(value))
             return type(node)(this=built, expression=exp.Literal.number(value))
@@ -566,7 +607,7 @@ class _Builder:
         if not self.aggregate or type(inner) not in _AGGREGATES:
             return self.refuse(_refusal(inner if isinstance(inner, exp.Expr) else node, self.calls, self.aggregate))
         if not isinstance(where, exp.Where) or not isinstance(where.this, exp.Expr):
-            return self.refuse("write the filter as filter (where condition)")
+            return self.refuse(("write the filter as filter (where condition)", "filter 请写成 filter (where 条件)"))
         built = self.build(inner)
         self.depth += 1
         try:
@@ -574,8 +615,10 @@ class _Builder:
         finally:
             self.depth -= 1
         if _non_condition(where.this, self.booleans()) is not None:
-            return self.refuse(f"filter (where …) needs a condition, e.g. filter (where category = '美妆'), "
-                               f"found '{_user_sql(where.this)}'")
+            return self.refuse((f"filter (where …) needs a condition, e.g. filter (where category = '美妆'), "
+                                f"found '{_user_sql(where.this)}'",
+                                "filter (where …) 需要一个条件，例如 filter (where category = '美妆')，"
+                                f"实际是 '{_user_sql(where.this)}'"))
         return exp.Filter(this=built, expression=exp.Where(this=condition))
 
     def helper(self, node: exp.Expr) -> exp.Expr:
@@ -584,25 +627,33 @@ class _Builder:
         if helper is None:
             return self.refuse(_refusal(node, self.calls, self.aggregate))
         usage = f"{name}(column, 'value', …), e.g. {name}(category, '美妆')"
+        usage_zh = f"{name}(列, '值', …)，例如 {name}(category, '美妆')"
         arguments = list(node.expressions)
         if len(arguments) < 2:
-            return self.refuse(f"{name}() takes a column and at least one value: {usage}")
+            return self.refuse((f"{name}() takes a column and at least one value: {usage}",
+                                f"{name}() 需要一个列和至少一个值：{usage_zh}"))
         first = arguments[0]
-        columns = ", ".join(HELPER_COLUMNS)
+        columns, columns_zh = ", ".join(HELPER_COLUMNS), "、".join(HELPER_COLUMNS)
         if not (isinstance(first, exp.Column) and isinstance(first.this, exp.Identifier) and len(first.parts) == 1):
-            return self.refuse(f"the first argument of {name}() must be one of the order columns {columns}: {usage}")
+            return self.refuse((f"the first argument of {name}() must be one of the order columns {columns}: {usage}",
+                                f"{name}() 的第一个参数必须是订单列 {columns_zh} 之一：{usage_zh}"))
         column = first.name.casefold()
         if column not in HELPER_COLUMNS:
             hint = did_you_mean(column, HELPER_COLUMNS) or f" (use one of {columns})"
-            return self.refuse(f"{name}() can't match values in '{first.name}'{hint}")
+            hint_zh = did_you_mean(column, HELPER_COLUMNS, "zh") or f"（请用 {columns_zh} 之一）"
+            return self.refuse((f"{name}() can't match values in '{first.name}'{hint}",
+                                f"{name}() 不能匹配 '{first.name}' 中的值{hint_zh}"))
         values: list[str] = []
         for value in arguments[1:]:
             if not (isinstance(value, exp.Literal) and value.is_string):
-                return self.refuse(f"{name}() compares {column} with text values in single quotes, e.g. "
-                                   f"{name}({column}, '{_user_sql(value)}')")
+                return self.refuse((f"{name}() compares {column} with text values in single quotes, e.g. "
+                                    f"{name}({column}, '{_user_sql(value)}')",
+                                    f"{name}() 是把 {column} 与单引号中的文本值比较，例如 "
+                                    f"{name}({column}, '{_user_sql(value)}')"))
             values.append(str(value.this))
         if self.depth:
-            return self.refuse(f"{name}() is already an aggregate; it can't be inside another aggregate")
+            return self.refuse((f"{name}() is already an aggregate; it can't be inside another aggregate",
+                                f"{name}() 本身就是聚合；不能放在另一个聚合里面"))
         tree = _expand_helper(helper, column, values)
         if self.aggregate:
             self.aggregates += 1
@@ -638,7 +689,8 @@ class _Builder:
         if node.is_string:
             return exp.Literal.string(value)
         if not _NUMBER.fullmatch(value):
-            return self.refuse(f"number '{value}' is not understood; write e.g. 1000 or 0.5")
+            return self.refuse((f"number '{value}' is not understood; write e.g. 1000 or 0.5",
+                                f"无法识别数字 '{value}'；请写成 1000 或 0.5 这样的形式"))
         return exp.Literal.number(value)
 
     def boolean(self, node: exp.Expr) -> exp.Expr:
@@ -648,9 +700,8 @@ class _Builder:
         return exp.Null()
 
     def alias(self, node: exp.Expr) -> exp.Expr:
-        return self.refuse(
-            f"unexpected '{node.alias}' after '{_user_sql(node.this)}': join conditions with and / or"
-        )
+        return self.refuse((f"unexpected '{node.alias}' after '{_user_sql(node.this)}': join conditions with and / or",
+                            f"'{_user_sql(node.this)}' 后面出现了意外的 '{node.alias}'：多个条件请用 and / or 连接"))
 
 
 _Handler = Callable[[_Builder, exp.Expr], exp.Expr]
@@ -718,12 +769,13 @@ def _make_function(kind: type[exp.Expr], args: list[exp.Expr]) -> exp.Expr:
     return kind(this=first)
 
 
-def _arity_message(name: str, fewest: int, most: int | None) -> str:
+def _arity_message(name: str, fewest: int, most: int | None) -> Said:
     if most is None:
-        return f"{name}() takes at least {fewest} argument{'s' if fewest > 1 else ''}"
+        return (f"{name}() takes at least {fewest} argument{'s' if fewest > 1 else ''}",
+                f"{name}() 至少需要 {fewest} 个参数")
     if fewest == most:
-        return f"{name}() takes {fewest} argument{'s' if fewest > 1 else ''}"
-    return f"{name}() takes {fewest} or {most} arguments"
+        return f"{name}() takes {fewest} argument{'s' if fewest > 1 else ''}", f"{name}() 需要 {fewest} 个参数"
+    return f"{name}() takes {fewest} or {most} arguments", f"{name}() 需要 {fewest} 或 {most} 个参数"
 
 
 def _is_whole_number(node: exp.Expr) -> bool:
@@ -738,13 +790,15 @@ def _is_fixed_value(node: exp.Expr) -> bool:
     return type(node) in (exp.Literal, exp.Boolean, exp.Null)
 
 
-def _unknown_name(written: str, names: Mapping[str, str], *, quoted: bool) -> str:
-    suggestion = did_you_mean(written, names)
-    if suggestion:
-        return f"unknown name '{written}'{suggestion}"
+def _unknown_name(written: str, names: Mapping[str, str], *, quoted: bool) -> Said:
+    close = closest(written, names)
+    if close is not None:
+        return f"unknown name '{written}'{meant(close)}", f"未知的名称 '{written}'{meant(close, 'zh')}"
     if quoted:
-        return f"unknown name '{written}' (text values take single quotes: '{written}')"
-    return f"unknown name '{written}' (`tiercli metrics` lists every name; text values take single quotes)"
+        return (f"unknown name '{written}' (text values take single quotes: '{written}')",
+                f"未知的名称 '{written}'（文本值要用单引号：'{written}'）")
+    return (f"unknown name '{written}' (`tiercli metrics` lists every name; text values take single quotes)",
+            f"未知的名称 '{written}'（`tiercli metrics` 列出了所有名称；文本值要用单引号）")
 
 
 def _function_name(node: exp.Expr, calls: tuple[str, ...]) -> str:
@@ -756,44 +810,56 @@ def _function_name(node: exp.Expr, calls: tuple[str, ...]) -> str:
     return node.key
 
 
-def _refusal(node: exp.Expr, calls: tuple[str, ...] = (), aggregate: bool = False) -> str:
+def _refusal(node: exp.Expr, calls: tuple[str, ...] = (), aggregate: bool = False) -> Said:
     """A message naming the construct that is not allowed (`aggregate`: in a custom metric)."""
-    allowed = ", ".join(ALLOWED_FUNCTIONS)
+    allowed, allowed_zh = ", ".join(ALLOWED_FUNCTIONS), "、".join(ALLOWED_FUNCTIONS)
     if isinstance(node, exp.Query | exp.Exists):
         if aggregate:
             return ("subqueries and SELECT are not allowed: a custom metric is one aggregate over a customer's "
-                    "order lines")
-        return "subqueries and SELECT are not allowed: a rule is one condition over a customer's metrics"
+                    "order lines", "不能使用子查询和 SELECT：自定义指标是对一位客户订单明细的一个聚合")
+        return ("subqueries and SELECT are not allowed: a rule is one condition over a customer's metrics",
+                "不能使用子查询和 SELECT：规则是针对一位客户指标的一个条件")
     if aggregate and isinstance(node, exp.AggFunc | exp.Anonymous) and not isinstance(node, exp.Window):
         name = _function_name(node, calls)
         known = {*ALLOWED_FUNCTIONS, *ALLOWED_AGGREGATES, *_HELPERS}
         name = name if name in calls else next((c for c in calls if c not in known), name)
-        return (f"function '{name}' is not allowed{did_you_mean(name, [*ALLOWED_AGGREGATES, *ALLOWED_FUNCTIONS])}; "
-                f"aggregates: {', '.join(ALLOWED_AGGREGATES)}; functions: {allowed}")
+        close = closest(name, [*ALLOWED_AGGREGATES, *ALLOWED_FUNCTIONS])
+        return (f"function '{name}' is not allowed{meant(close)}; "
+                f"aggregates: {', '.join(ALLOWED_AGGREGATES)}; functions: {allowed}",
+                f"不能使用函数 '{name}'{meant(close, 'zh')}；可用的聚合：{'、'.join(ALLOWED_AGGREGATES)}；"
+                f"可用的函数：{allowed_zh}")
     if isinstance(node, exp.Window):
-        return "window functions (OVER) are not allowed"
+        return "window functions (OVER) are not allowed", "不能使用窗口函数（OVER）"
     if isinstance(node, exp.Cast):
-        return "type casts (CAST, ::, DATE '…') are not allowed"
+        return "type casts (CAST, ::, DATE '…') are not allowed", "不能使用类型转换（CAST、::、DATE '…'）"
     if isinstance(node, exp.Placeholder | exp.Parameter):
-        return "parameters ($1, ?, :name) are not allowed; use names and values"
+        return ("parameters ($1, ?, :name) are not allowed; use names and values",
+                "不能使用参数（$1、?、:name）；请使用名称和值")
     if isinstance(node, exp.Star):
-        return "'*' is not allowed"
+        return "'*' is not allowed", "不能使用 '*'"
     if isinstance(node, exp.AggFunc):
-        return (f"aggregate function '{_function_name(node, calls)}' is not allowed in a rule: rules read "
+        name = _function_name(node, calls)
+        return (f"aggregate function '{name}' is not allowed in a rule: rules read "
                 "per-customer metrics such as monetary (`tiercli metrics` lists them); define an aggregate under "
-                "`metrics:` and use its name")
+                "`metrics:` and use its name",
+                f"规则中不能使用聚合函数 '{name}'：规则读取的是每位客户的指标，例如 monetary"
+                "（`tiercli metrics` 列出了全部）；请在 `metrics:` 下定义聚合，再使用它的名称")
     if isinstance(node, exp.Anonymous):
         name = _function_name(node, calls)
-        suggestion = did_you_mean(name, [*ALLOWED_FUNCTIONS, *_HELPERS])
-        return f"unknown function '{name}'{suggestion}; allowed functions: {allowed}"
+        close = closest(name, [*ALLOWED_FUNCTIONS, *_HELPERS])
+        return (f"unknown function '{name}'{meant(close)}; allowed functions: {allowed}",
+                f"未知的函数 '{name}'{meant(close, 'zh')}；可用的函数：{allowed_zh}")
     for kind, message in _NOT_ALLOWED.items():
         if isinstance(node, kind):
             return message
     if type(node) is exp.If:
-        return "function 'if' is not allowed; write case when … then … else … end"
+        return ("function 'if' is not allowed; write case when … then … else … end",
+                "不能使用函数 'if'；请写 case when … then … else … end")
     if isinstance(node, exp.Func):
-        return f"function '{_function_name(node, calls)}' is not allowed; allowed functions: {allowed}"
-    return f"'{node.key}' is not allowed"
+        name = _function_name(node, calls)
+        return (f"function '{name}' is not allowed; allowed functions: {allowed}",
+                f"不能使用函数 '{name}'；可用的函数：{allowed_zh}")
+    return f"'{node.key}' is not allowed", f"不能使用 '{node.key}'"
 
 
 def _user_sql(node: exp.Expr) -> str:
@@ -824,26 +890,29 @@ def _non_condition(node: exp.Expr, booleans: frozenset[str] = frozenset()) -> ex
     return node
 
 
-def _condition_problems(tree: exp.Expr, booleans: frozenset[str] = frozenset()) -> list[str]:
-    problems: list[str] = []
+def _condition_problems(tree: exp.Expr, booleans: frozenset[str] = frozenset()) -> list[Said]:
+    problems: list[Said] = []
+    hint, hint_zh = CONDITION_HINT
     bad = _non_condition(tree, booleans)
     if bad is tree:
         problems.append(CONDITION_HINT)
     elif bad is not None:
-        problems.append(f"'{_user_sql(bad)}' {CONDITION_HINT}")
+        problems.append((f"'{_user_sql(bad)}' {hint}", f"'{_user_sql(bad)}' {hint_zh}"))
     for case in tree.find_all(exp.Case):
         if case.args.get("this") is not None:
             continue
         for branch in case.args.get("ifs") or []:
             test = branch.this
             if _non_condition(test, booleans) is not None:
-                problems.append(f"'{_user_sql(test)}' after 'when' {CONDITION_HINT}")
+                problems.append((f"'{_user_sql(test)}' after 'when' {hint}",
+                                 f"'when' 后面的 '{_user_sql(test)}' {hint_zh}"))
     return problems
 
 
 # --- kinds of values ---
 
 _KIND_PHRASE = {"number": "a number", "text": "text", "time": "a date/time", "bool": "true/false"}
+_KIND_PHRASE_ZH = {"number": "数字", "text": "文本", "time": "日期时间", "bool": "布尔值（true/false）"}
 _ARITHMETIC: dict[type[exp.Expr], str] = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%"}
 _NUMERIC_FUNCTIONS = (exp.Abs, exp.Ceil, exp.Floor, exp.Round)
 _TEXT_FUNCTIONS = (exp.Lower, exp.Upper, exp.Length)
@@ -864,23 +933,29 @@ class _KindCheck:
 
     def __init__(self, kinds: Mapping[str, str]) -> None:
         self.kinds = kinds
-        self.problems: list[str] = []
+        self.problems: list[Said] = []
 
-    def report(self, message: str) -> None:
+    def report(self, message: Said) -> None:
         if message not in self.problems:
             self.problems.append(message)
 
     def want(self, node: exp.Expr, kind: str, user: str) -> None:
+        """`user` (an operator or function as written, the same in both languages) needs a `kind` value."""
         found = self.of(node)
         if found is not None and found != kind:
-            hint = "; use day counts such as recency_days or tenure_days" if found == "time" else ""
-            self.report(f"{user} needs {_KIND_PHRASE[kind]}, but {display(node)} is {_KIND_PHRASE[found]}{hint}")
+            time = found == "time"
+            hint = "; use day counts such as recency_days or tenure_days" if time else ""
+            hint_zh = "；请用 recency_days 或 tenure_days 这样的天数" if time else ""
+            self.report((f"{user} needs {_KIND_PHRASE[kind]}, but {display(node)} is {_KIND_PHRASE[found]}{hint}",
+                         f"{user} 需要{_KIND_PHRASE_ZH[kind]}，但 {display(node)} 是{_KIND_PHRASE_ZH[found]}{hint_zh}"))
 
-    def same(self, nodes: list[exp.Expr], user: str) -> str | None:
+    def same(self, nodes: list[exp.Expr], user: Said) -> str | None:
         kinds = [k for k in (self.of(n) for n in nodes) if k is not None]
         if len(set(kinds)) > 1:
-            self.report(f"{user} mixes {_KIND_PHRASE[kinds[0]]} and "
-                        f"{_KIND_PHRASE[next(k for k in kinds if k != kinds[0])]}; give it values of one kind")
+            first, other = kinds[0], next(k for k in kinds if k != kinds[0])
+            self.report((f"{user[0]} mixes {_KIND_PHRASE[first]} and {_KIND_PHRASE[other]}; give it values of one "
+                         "kind", f"{user[1]}混用了{_KIND_PHRASE_ZH[first]}和{_KIND_PHRASE_ZH[other]}；"
+                                 "请只用同一种类型的值"))
             return None
         return kinds[0] if kinds else None
 
@@ -891,18 +966,25 @@ class _KindCheck:
         for one, other_kind in ((left, b), (right, a)):
             if other_kind == "time" and isinstance(one, exp.Literal) and one.is_string:
                 if not _is_date_text(str(one.this)):
-                    self.report(f"'{one.this}' is not a date; write it as 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS'")
+                    self.report((f"'{one.this}' is not a date; write it as 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS'",
+                                 f"'{one.this}' 不是日期；请写成 'YYYY-MM-DD' 或 'YYYY-MM-DD HH:MM:SS'"))
                 return
-        hint = ""
+        hint, hint_zh = "", ""
         for one, other_kind in ((left, b), (right, a)):
             if isinstance(one, exp.Literal) and one.is_string and other_kind == "number":
-                hint = f"; write the number without quotes: {one.this}" if _NUMBER.fullmatch(str(one.this)) else ""
+                number = _NUMBER.fullmatch(str(one.this))
+                hint = f"; write the number without quotes: {one.this}" if number else ""
+                hint_zh = f"；数字请不要加引号：{one.this}" if number else ""
             elif isinstance(one, exp.Literal) and not one.is_string and other_kind == "text":
                 hint = f"; text values take single quotes: '{one.this}'"
+                hint_zh = f"；文本值要用单引号：'{one.this}'"
         if "time" in (a, b) and not hint:
             hint = "; compare day counts such as recency_days, or a date in quotes such as '2024-01-01'"
-        self.report(f"can't compare {display(left)} ({_KIND_PHRASE[a]}) with {display(right)} "
-                    f"({_KIND_PHRASE[b]}){hint}")
+            hint_zh = "；请比较 recency_days 这样的天数，或带引号的日期，例如 '2024-01-01'"
+        self.report((f"can't compare {display(left)} ({_KIND_PHRASE[a]}) with {display(right)} "
+                     f"({_KIND_PHRASE[b]}){hint}",
+                     f"无法比较 {display(left)}（{_KIND_PHRASE_ZH[a]}）和 {display(right)}（{_KIND_PHRASE_ZH[b]}）"
+                     f"{hint_zh}"))
 
     def of(self, node: exp.Expr) -> str | None:
         if isinstance(node, exp.Paren):
@@ -961,7 +1043,7 @@ class _KindCheck:
         results = [b.args["true"] for b in node.args.get("ifs") or []]
         if isinstance(node.args.get("default"), exp.Expr):
             results.append(node.args["default"])
-        return self.same(results, "case (its then/else values)")
+        return self.same(results, ("case (its then/else values)", "case 的 then/else 值"))
 
     def function(self, node: exp.Expr) -> str | None:
         if isinstance(node, _NUMERIC_FUNCTIONS):
@@ -976,7 +1058,8 @@ class _KindCheck:
             values = [node.this, *node.expressions]
             if isinstance(node.args.get("expression"), exp.Expr):
                 values.append(node.args["expression"])
-            kind = self.same(values, f"{_FUNCTIONS[type(node)][0]}()")
+            name = f"{_FUNCTIONS[type(node)][0]}()"
+            kind = self.same(values, (name, f"{name} 的参数"))
             return self.of(node.this) if isinstance(node, exp.Nullif) else kind
         if isinstance(node, exp.Filter):
             self.want(node.expression.this, "bool", "filter (where …)")

@@ -27,6 +27,7 @@ from tiercli.profiles.fields import FIELDS
 from tiercli.rules import options
 from tiercli.rules.expressions import check_condition, check_metric
 from tiercli.rules.model import Condition, CustomMetric, Grading, InputSpec, Level, LifecycleSpec, RfmSpec, Rules, Tag
+from tiercli.rules.options import describe
 
 ARROW = " → "
 
@@ -34,7 +35,7 @@ TOP_KEYS: tuple[str, ...] = (
     "version", "name", "description", "preset", "input", "metrics", "rfm", "lifecycle", "tiers", "tags",
     "gradings",
 )
-LATER_KEYS: dict[str, str] = {}
+LATER_KEYS: dict[str, tuple[str, str]] = {}  # key -> why it is not supported yet (English, Chinese)
 TIER_KEYS: tuple[str, ...] = ("name", "when", "description", "benefit", "discount")
 TAG_KEYS: tuple[str, ...] = ("name", "when", "description")
 GRADING_KEYS: tuple[str, ...] = ("name", "levels", "description", "sticky", "keep_rule", "grace_days")
@@ -50,23 +51,33 @@ _COLUMN_NAME = re.compile(r"\w+")
 _METRIC_NAME = re.compile(r"[^\W\d]\w*")
 _FORMULA_START = ("=", "+", "-", "@")
 
-_YAML_HINTS: tuple[tuple[str, str], ...] = (
-    ("mapping values are not allowed", "put text that contains ': ' in quotes"),
-    ("'\\t'", "indent with spaces, not tabs"),
-    ("never closed", "add the closing quote"),
-    ("<stream end>", "a [ or { is not closed"),
-    ("end of stream", "a quote or bracket is not closed"),
+_QUOTED_WHEN = "when: \"top_category = '美妆'\""
+_YAML_HINTS: tuple[tuple[str, str, str], ...] = (  # (text in PyYAML's message, hint, the hint in Chinese)
+    ("mapping values are not allowed", "put text that contains ': ' in quotes", "含有 ': ' 的文本请加上引号"),
+    ("'\\t'", "indent with spaces, not tabs", "请用空格缩进，不要用制表符"),
+    ("never closed", "add the closing quote", "请补上结尾的引号"),
+    ("<stream end>", "a [ or { is not closed", "有 [ 或 { 没有闭合"),
+    ("end of stream", "a quote or bracket is not closed", "有引号或括号没有闭合"),
     ("cannot start any token", "a value that starts with a quote or a special character must be quoted as a "
-                               "whole, e.g. when: \"top_category = '美妆'\""),
-    ("block scalar", "a value that starts with a quote must be quoted as a whole, e.g. "
-                     "when: \"top_category = '美妆'\""),
-    ("unexpected text", "a value that starts with a quote must be quoted as a whole, e.g. "
-                        "when: \"top_category = '美妆'\"; otherwise check the indentation"),
-    ("<block end>", "check the indentation of this line and the lines above"),
-    ("second document", "remove the '---' line: a rules file holds one document"),
-    ("expected ','", "check the brackets and commas in { } and [ ]"),
-    ("could not find expected ':'", "check the indentation and that every key ends with ':'"),
+                               f"whole, e.g. {_QUOTED_WHEN}",
+     f"以引号或特殊字符开头的值必须整体加引号，例如 {_QUOTED_WHEN}"),
+    ("block scalar", f"a value that starts with a quote must be quoted as a whole, e.g. {_QUOTED_WHEN}",
+     f"以引号开头的值必须整体加引号，例如 {_QUOTED_WHEN}"),
+    ("unexpected text", f"a value that starts with a quote must be quoted as a whole, e.g. {_QUOTED_WHEN}; "
+                        "otherwise check the indentation",
+     f"以引号开头的值必须整体加引号，例如 {_QUOTED_WHEN}；否则请检查缩进"),
+    ("<block end>", "check the indentation of this line and the lines above", "请检查这一行及上面几行的缩进"),
+    ("second document", "remove the '---' line: a rules file holds one document",
+     "请删除 '---' 这一行：一个规则文件只能有一个文档"),
+    ("expected ','", "check the brackets and commas in { } and [ ]", "请检查 { } 和 [ ] 中的括号和逗号"),
+    ("could not find expected ':'", "check the indentation and that every key ends with ':'",
+     "请检查缩进，并确认每个键都以 ':' 结尾"),
 )
+_YAML_PROBLEMS_ZH = {  # the problems tiercli words itself, in Chinese (PyYAML's own stay as it says them)
+    "this quote is never closed": "这个引号没有闭合",
+    "found a second document": "发现了第二个文档",
+    "unexpected text": "出现了意外的文本",
+}
 
 _TIER_EXAMPLE = '{name: 重要客户, when: "monetary >= 5000"}'
 _TAG_EXAMPLE = '{name: 高频购买者, when: "orders_90d >= 3"}'
@@ -97,45 +108,49 @@ class _Checker:
         line = node.start_mark.line + 1 if node is not None else None
         return Location(file=options.preset_location(node) or self.source, line=line, path=path or None)
 
-    def report(self, node: Node | None, path: str | None, message: str, slug: str) -> None:
-        self.problems.append(TiercliError(message, self.location(node, path), slug=slug))
+    def report(self, node: Node | None, path: str | None, message: str, slug: str, *, zh: str) -> None:
+        self.problems.append(TiercliError(message, self.location(node, path), slug=slug, zh=zh))
 
     # --- generic shapes ---
 
     def mapping(
         self, node: Node, path: str | None, allowed: tuple[str, ...], example: str,
-        later: Mapping[str, str] | None = None,
+        later: Mapping[str, tuple[str, str]] | None = None,
     ) -> dict[str, _Entry] | None:
         """The keys of a mapping node; reports a non-mapping and unknown, duplicate or unsupported keys."""
         if not isinstance(node, MappingNode):
-            self.report(node, path, f"must be a mapping such as {example}, found {_describe(node)}",
-                        "wrong_type")
+            self.report(node, path, f"must be a mapping such as {example}, found {describe(node)}",
+                        "wrong_type", zh=f"应为键值映射，例如 {example}，实际是{describe(node, 'zh')}")
             return None
         entries: dict[str, _Entry] = {}
         for key, value in node.value:
             if not isinstance(key, ScalarNode):
-                self.report(key, path, "keys must be plain words", "wrong_type")
+                self.report(key, path, "keys must be plain words", "wrong_type", zh="键必须是普通的词")
                 continue
             name = key.value
             if name in entries:
-                self.report(key, path, f"'{name}' appears twice; keep one", "duplicate_key")
+                self.report(key, path, f"'{name}' appears twice; keep one", "duplicate_key",
+                            zh=f"'{name}' 出现了两次；请只保留一个")
             elif later is not None and name in later:
-                self.report(key, path, f"'{name}' is not supported yet; remove it ({later[name]})",
-                            "not_supported")
+                self.report(key, path, f"'{name}' is not supported yet; remove it ({later[name][0]})",
+                            "not_supported", zh=f"暂不支持 '{name}'；请删除它（{later[name][1]}）")
             elif name not in allowed:
                 suggestion = did_you_mean(name, allowed)
                 if suggestion and path is None:
                     self.suggested.update(a for a in allowed if f"'{a}'" in suggestion)
                 hint = suggestion or f" (allowed here: {', '.join(allowed)})"
-                self.report(key, path, f"unknown key '{name}'{hint}", "unknown_key")
+                hint_zh = did_you_mean(name, allowed, "zh") or f"（这里可以用：{'、'.join(allowed)}）"
+                self.report(key, path, f"unknown key '{name}'{hint}", "unknown_key", zh=f"未知的键 '{name}'{hint_zh}")
             else:
                 entries[name] = _Entry(key, value)
         return entries
 
-    def text(self, node: Node, path: str, what: str = "text") -> str | None:
+    def text(self, node: Node, path: str, what: tuple[str, str] = ("text", "文本")) -> str | None:
+        """The text of a scalar; else reports that it must be `what` (English, Chinese)."""
         if isinstance(node, ScalarNode) and not _is_blank(node):
             return str(node.value)
-        self.report(node, path, f"must be {what}, found {_describe(node)}", "wrong_type")
+        self.report(node, path, f"must be {what[0]}, found {describe(node)}", "wrong_type",
+                    zh=f"应为{what[1]}，实际是{describe(node, 'zh')}")
         return None
 
     def optional_text(self, entry: _Entry | None, path: str) -> str | None:
@@ -150,11 +165,13 @@ class _Checker:
 
     def rules(self, root: Node | None, sha256: str | None) -> Rules | None:
         if root is None:
-            self.report(None, None, "the rules file is empty; write one with `tiercli init`", "empty")
+            self.report(None, None, "the rules file is empty; write one with `tiercli init`", "empty",
+                        zh="规则文件是空的；可以用 `tiercli init` 生成一个")
             return None
         if not isinstance(root, MappingNode):
             self.report(root, None, "the rules file must be a mapping of keys such as version, name and "
-                                    f"tiers, found {_describe(root)}", "not_mapping")
+                                    f"tiers, found {describe(root)}", "not_mapping",
+                        zh=f"规则文件应为由 version、name、tiers 等键组成的键值映射，实际是{describe(root, 'zh')}")
             return None
         top = self.mapping(root, None, TOP_KEYS, "version: 1", later=LATER_KEYS)
         if top is None:
@@ -187,8 +204,8 @@ class _Checker:
         node = entry.value
         if not (isinstance(node, ScalarNode) and node.tag == _INT_TAG
                 and self.constructor.construct_object(node) == 1):
-            self.report(node, "version", f"must be 1 (the only rules format so far), found {_describe(node)}",
-                        "bad_value")
+            self.report(node, "version", f"must be 1 (the only rules format so far), found {describe(node)}",
+                        "bad_value", zh=f"应为 1（目前唯一的规则文件格式），实际是{describe(node, 'zh')}")
 
     # --- input ---
 
@@ -218,7 +235,8 @@ class _Checker:
             ZoneInfo(text)
         except (ZoneInfoNotFoundError, ValueError):
             self.report(entry.value, path, f"'{text}' is not a time zone; use a name such as Asia/Shanghai or "
-                        "an offset such as +08:00", "bad_timezone")
+                        "an offset such as +08:00", "bad_timezone",
+                        zh=f"'{text}' 不是时区；请用 Asia/Shanghai 这样的名称，或 +08:00 这样的时差")
             return None
         return text
 
@@ -226,20 +244,25 @@ class _Checker:
         path = f"input{ARROW}columns"
         if not isinstance(node, MappingNode):
             self.report(node, path, "must be a mapping of field: header, e.g. {customer: 买家会员名, amount: "
-                                    f"买家实际支付金额}}, found {_describe(node)}", "wrong_type")
+                                    f"买家实际支付金额}}, found {describe(node)}", "wrong_type",
+                        zh="应为“字段: 表头”的键值映射，例如 {customer: 买家会员名, amount: 买家实际支付金额}，"
+                           f"实际是{describe(node, 'zh')}")
             return None
         columns: dict[str, str] = {}
         for key, value in node.value:
             name = str(key.value) if isinstance(key, ScalarNode) else ""
             if name not in FIELDS:
                 hint = did_you_mean(name, FIELDS) or f" (fields: {', '.join(FIELDS)})"
-                self.report(key, path, f"unknown field '{name}'{hint}", "unknown_key")
+                hint_zh = did_you_mean(name, FIELDS, "zh") or f"（可用字段：{'、'.join(FIELDS)}）"
+                self.report(key, path, f"unknown field '{name}'{hint}", "unknown_key",
+                            zh=f"未知的字段 '{name}'{hint_zh}")
                 continue
             if name in columns:
-                self.report(key, path, f"'{name}' appears twice; keep one", "duplicate_key")
+                self.report(key, path, f"'{name}' appears twice; keep one", "duplicate_key",
+                            zh=f"'{name}' 出现了两次；请只保留一个")
                 continue
-            header = self.text(value, f"{path}{ARROW}{name}", "the column header as the file shows it, e.g. "
-                                                              "买家会员名")
+            header = self.text(value, f"{path}{ARROW}{name}", ("the column header as the file shows it, e.g. "
+                                                               "买家会员名", "文件中的表头原文，例如 买家会员名"))
             if header is not None:
                 columns[name] = header
         return columns
@@ -248,24 +271,28 @@ class _Checker:
         path = f"input{ARROW}statuses"
         if not isinstance(node, MappingNode):
             self.report(node, path, "must be a mapping of status: class, e.g. {交易成功: paid_done}, found "
-                                    f"{_describe(node)}", "wrong_type")
+                                    f"{describe(node)}", "wrong_type",
+                        zh=f"应为“状态: 类别”的键值映射，例如 {{交易成功: paid_done}}，实际是{describe(node, 'zh')}")
             return None
         statuses: dict[str, str] = {}
         for key, value in node.value:
-            raw = self.text(key, path, "the status as the file shows it")
+            raw = self.text(key, path, ("the status as the file shows it", "文件中的状态原文"))
             if raw is None:
                 continue
             if raw in statuses:
-                self.report(key, path, f"'{raw}' appears twice; keep one", "duplicate_key")
+                self.report(key, path, f"'{raw}' appears twice; keep one", "duplicate_key",
+                            zh=f"'{raw}' 出现了两次；请只保留一个")
                 continue
             item_path = f"{path}{ARROW}{raw}"
-            klass = self.text(value, item_path, "a status class")
+            klass = self.text(value, item_path, ("a status class", "一个状态类别"))
             if klass is None:
                 continue
             if klass not in STATUS_CLASSES:
                 hint = did_you_mean(klass, STATUS_CLASSES)
                 self.report(value, item_path, f"unknown status class '{klass}'{hint}; use one of "
-                                              f"{', '.join(STATUS_CLASSES)}", "bad_value")
+                                              f"{', '.join(STATUS_CLASSES)}", "bad_value",
+                            zh=f"未知的状态类别 '{klass}'{did_you_mean(klass, STATUS_CLASSES, 'zh')}；"
+                               f"请用 {'、'.join(STATUS_CLASSES)} 之一")
                 continue
             statuses[raw] = klass
         return statuses
@@ -276,7 +303,8 @@ class _Checker:
         node = entry.value
         if isinstance(node, ScalarNode) and node.tag == _BOOL_TAG:
             return bool(self.constructor.construct_object(node))
-        self.report(node, path, f"must be true or false, found {_describe(node)}", "wrong_type")
+        self.report(node, path, f"must be true or false, found {describe(node)}", "wrong_type",
+                    zh=f"应为 true 或 false，实际是{describe(node, 'zh')}")
         return None
 
     # --- custom metrics ---
@@ -286,26 +314,33 @@ class _Checker:
         example = "{beauty_spend: \"sum(amount) filter (where category = '美妆')\"}"
         if not isinstance(node, MappingNode):
             self.report(node, "metrics", f"must be a mapping of name: aggregate, e.g. {example}, found "
-                                         f"{_describe(node)}", "wrong_type")
+                                         f"{describe(node)}", "wrong_type",
+                        zh=f"应为“名称: 聚合”的键值映射，例如 {example}，实际是{describe(node, 'zh')}")
             return ()
         columns = {name: meaning for name, (_, meaning) in ORDER_COLUMNS.items()}
         column_kinds = {name: kind for name, (kind, _) in ORDER_COLUMNS.items()}
-        taken = {n.casefold(): "a built-in name (see `tiercli metrics`)" for n in self.names}
-        taken.update({n: "an output column of runs over time (--previous, --overrides)" for n in RUN_COLUMNS})
+        taken = {n.casefold(): ("a built-in name (see `tiercli metrics`)", "内置名称（见 `tiercli metrics`）")
+                 for n in self.names}
+        taken.update({n: ("an output column of runs over time (--previous, --overrides)",
+                          "跨期运行的输出列（--previous、--overrides）") for n in RUN_COLUMNS})
         result: list[CustomMetric] = []
         for key, value in node.value:
             name = str(key.value) if isinstance(key, ScalarNode) else ""
             path = f"metrics{ARROW}{name}" if name else "metrics"
             if not _METRIC_NAME.fullmatch(name):
                 self.report(key, path, "must be a name of letters, digits and _ that doesn't start with a digit, "
-                                       "e.g. beauty_spend", "bad_name")
+                                       "e.g. beauty_spend", "bad_name",
+                            zh="应为由字母、数字和 _ 组成、且不以数字开头的名称，例如 beauty_spend")
                 continue
             if name.casefold() in taken:
-                self.report(key, path, f"'{name}' is already {taken[name.casefold()]}; choose another name",
-                            "duplicate_name")
+                what, what_zh = taken[name.casefold()]
+                self.report(key, path, f"'{name}' is already {what}; choose another name", "duplicate_name",
+                            zh=f"'{name}' 已经是{what_zh}；请换一个名称")
                 continue
-            taken[name.casefold()] = f"the custom metric at line {key.start_mark.line + 1}"
-            text = self.text(value, path, "an aggregate written as text, e.g. sum(amount)")
+            line = key.start_mark.line + 1
+            taken[name.casefold()] = (f"the custom metric at line {line}", f"第 {line} 行的自定义指标")
+            text = self.text(value, path, ("an aggregate written as text, e.g. sum(amount)",
+                                           "写成文本的聚合，例如 sum(amount)"))
             if text is not None:
                 metric, problems = check_metric(name, text, columns, column_kinds, self.location(value, path),
                                                 self.names)
@@ -326,23 +361,25 @@ class _Checker:
             if self.suggested & {"tiers", "gradings"}:
                 return None
             self.report(root, None, "no tiers: add a `tiers:` list whose last tier has no `when`, e.g. "
-                                    "- {name: 基础客户}", "missing")
+                                    "- {name: 基础客户}", "missing",
+                        zh="没有等级：请添加 `tiers:` 列表，且最后一个等级不写 `when`，例如 - {name: 基础客户}")
             return None
         result: list[Grading] = []
-        taken: dict[str, str] = {}
+        taken: dict[str, tuple[str, str]] = {}  # grading name -> what has it (English, Chinese)
         if tiers is not None:
             levels = self.levels(tiers.value, "tiers", tiers.key)
-            taken[TIERS_GRADING] = "the `tiers:` list"
+            taken[TIERS_GRADING] = ("the `tiers:` list", "规则文件中的 `tiers:` 列表")
             if levels is not None:
                 result.append(Grading(TIERS_GRADING, levels, self.location(tiers.key, "tiers")))
         if gradings is not None:
             result.extend(self.grading_list(gradings.value, taken))
         return tuple(result)
 
-    def grading_list(self, node: Node, taken: dict[str, str]) -> list[Grading]:
+    def grading_list(self, node: Node, taken: dict[str, tuple[str, str]]) -> list[Grading]:
         if not isinstance(node, SequenceNode):
             self.report(node, "gradings", "must be a list of gradings, e.g. - {name: 会员等级, levels: […]}, "
-                                          f"found {_describe(node)}", "wrong_type")
+                                          f"found {describe(node)}", "wrong_type",
+                        zh=f"应为分级列表，例如 - {{name: 会员等级, levels: […]}}，实际是{describe(node, 'zh')}")
             return []
         result: list[Grading] = []
         for index, item in enumerate(node.value):
@@ -357,7 +394,8 @@ class _Checker:
             sticky = self.boolean(entries.get("sticky"), f"{label}{ARROW}sticky")
             if "levels" not in entries:
                 self.report(item, label, "has no levels: add `levels:`, a list of tiers whose last one has "
-                                         "no `when`", "missing")
+                                         "no `when`", "missing",
+                            zh="没有等级：请添加 `levels:`，即一个最后一项不写 `when` 的等级列表")
                 continue
             keep_rule, grace_days = self.keeping(entries, label, bool(sticky))
             levels = self.levels(entries["levels"].value, f"{label}{ARROW}levels", entries["levels"].key)
@@ -374,7 +412,8 @@ class _Checker:
         for key in ("keep_rule", "grace_days"):
             if key in entries and not sticky:
                 self.report(entries[key].key, f"{label}{ARROW}{key}", "only applies to an upgrade-only grading; "
-                            "add sticky: true or remove it", "needs_sticky")
+                            "add sticky: true or remove it", "needs_sticky",
+                            zh="只适用于只升不降的分级；请加上 sticky: true，或删除它")
         if "keep_rule" in entries:
             keep_rule = self.condition(entries["keep_rule"].value, f"{label}{ARROW}keep_rule", tier=False)
         if "grace_days" in entries:
@@ -385,13 +424,15 @@ class _Checker:
                 grace_days = value
             else:
                 self.report(node, f"{label}{ARROW}grace_days", "must be a whole number of days, 1 or more, found "
-                                                               f"{_describe(node)}", "bad_value")
+                                                               f"{describe(node)}", "bad_value",
+                            zh=f"应为不小于 1 的整数天数，实际是{describe(node, 'zh')}")
         return keep_rule, grace_days
 
-    def grading_name(self, entry: _Entry | None, item: Node, path: str, taken: dict[str, str]) -> str | None:
+    def grading_name(self, entry: _Entry | None, item: Node, path: str,
+                     taken: dict[str, tuple[str, str]]) -> str | None:
         if entry is None:
             self.report(item, path, "has no name: add e.g. name: 会员等级 (it becomes the output column)",
-                        "missing")
+                        "missing", zh="没有名称：请添加，例如 name: 会员等级（它会成为输出的列名）")
             return None
         name_path = f"{path}{ARROW}name"
         name = self.text(entry.value, name_path)
@@ -400,26 +441,30 @@ class _Checker:
         folded = {n.casefold(): n for n in self.names}
         if not _COLUMN_NAME.fullmatch(name):
             self.report(entry.value, name_path, "must be a column name of letters, digits and _ only, e.g. "
-                                                "会员等级 or vip_level", "bad_name")
+                                                "会员等级 or vip_level", "bad_name",
+                        zh="应为只含字母、数字和 _ 的列名，例如 会员等级 或 vip_level")
         elif name.casefold() in folded:
             self.report(entry.value, name_path, f"'{name}' is already the name of a metric; choose another "
-                                                "name", "bad_name")
+                                                "name", "bad_name", zh=f"'{name}' 已经是一个指标的名称；请换一个名称")
         elif name.casefold() in taken:
-            self.report(entry.value, name_path, f"'{name}' is already used by {taken[name.casefold()]}; "
-                                                "choose another name", "duplicate_name")
+            what, what_zh = taken[name.casefold()]
+            self.report(entry.value, name_path, f"'{name}' is already used by {what}; choose another name",
+                        "duplicate_name", zh=f"'{name}' 已被{what_zh}使用；请换一个名称")
         else:
-            taken[name.casefold()] = f"the grading at line {entry.value.start_mark.line + 1}"
+            line = entry.value.start_mark.line + 1
+            taken[name.casefold()] = (f"the grading at line {line}", f"第 {line} 行的分级")
             return name
         return None
 
     def levels(self, node: Node, path: str, key: ScalarNode) -> tuple[Level, ...] | None:
         if not isinstance(node, SequenceNode):
             self.report(node, path, f"must be a list of tiers, e.g. - {_TIER_EXAMPLE}, found "
-                                    f"{_describe(node)}", "wrong_type")
+                                    f"{describe(node)}", "wrong_type",
+                        zh=f"应为等级列表，例如 - {_TIER_EXAMPLE}，实际是{describe(node, 'zh')}")
             return None
         if not node.value:
             self.report(node, path, "has no tiers: add at least a default tier, e.g. - {name: 基础客户}",
-                        "missing")
+                        "missing", zh="没有等级：请至少添加一个默认等级，例如 - {name: 基础客户}")
             return None
         levels: list[Level] = []
         labels: list[str] = []
@@ -455,45 +500,53 @@ class _Checker:
                 continue
             after = [n for n in labels[index + 1:] if n]
             which = f"the tiers after it ({', '.join(after)})" if after else "the tiers after it"
+            which_zh = f"它后面的等级（{'、'.join(after)}）" if after else "它后面的等级"
             self.report(item, label, f"has no `when`, so it takes every customer left and {which} are never "
                                      "reached; add a `when`, or move it to the end as the default",
-                        "unreachable_tier")
+                        "unreachable_tier",
+                        zh=f"没有 `when`，所以会拿走剩下的所有客户，{which_zh}永远轮不到；请加上 `when`，"
+                           "或把它移到最后作为默认等级")
         if not defaults and not last_broken:
             self.report(key, path, "no default tier: the last tier must have no `when`; add e.g. "
-                                   "- {name: 基础客户} at the end", "no_default")
+                                   "- {name: 基础客户} at the end", "no_default",
+                        zh="没有默认等级：最后一个等级不能有 `when`；请在末尾添加，例如 - {name: 基础客户}")
 
     def item_name(self, entry: _Entry | None, item: Node, path: str, kind: str,
                   seen: dict[str, int]) -> str | None:
         example = "优质客户" if kind == "tier" else "高频购买者"
+        kind_zh = "等级" if kind == "tier" else "标签"
         if entry is None or _is_blank(entry.value):
             self.report(item if entry is None else entry.value, path, f"has no name: add e.g. name: {example}",
-                        "missing")
+                        "missing", zh=f"没有名称：请添加，例如 name: {example}")
             return None
         name_path = f"{path}{ARROW}name"
         name = self.text(entry.value, name_path)
         if name is None:
             return None
         line = entry.value.start_mark.line + 1
-        for message in _name_problems(name):
-            self.report(entry.value, name_path, message, "bad_name")
+        for message, message_zh in _name_problems(name):
+            self.report(entry.value, name_path, message, "bad_name", zh=message_zh)
         if name in seen:
             self.report(entry.value, name_path, f"'{name}' is already the name of the {kind} at line "
                                                 f"{seen[name]}; give each {kind} its own name",
-                        "duplicate_name")
+                        "duplicate_name",
+                        zh=f"'{name}' 已经是第 {seen[name]} 行那个{kind_zh}的名称；每个{kind_zh}请用不同的名称")
         else:
             seen[name] = line
         return name
 
     def condition(self, node: Node, path: str, *, tier: bool) -> Condition | None:
         default_hint = ", or remove `when` to make this the default tier" if tier else ""
+        default_hint_zh = "，或删除 `when` 让它成为默认等级" if tier else ""
         example = "monetary >= 1000" if tier else "orders_90d >= 3"
         if _is_blank(node):
             self.report(node, path, f"is empty; write a condition such as {example}{default_hint}",
-                        "empty_when")
+                        "empty_when", zh=f"是空的；请写一个条件，例如 {example}{default_hint_zh}")
             return None
         if not isinstance(node, ScalarNode):
             self.report(node, path, f"must be a condition written as text, e.g. {example}, found "
-                                    f"{_describe(node)}", "wrong_type")
+                                    f"{describe(node)}", "wrong_type",
+                        zh=f"应为写成文本的条件，例如 {example}，实际是{describe(node, 'zh')}")
             return None
         condition, problems = check_condition(str(node.value), self.names, self.location(node, path), self.types)
         self.problems.extend(problems)
@@ -506,16 +559,17 @@ class _Checker:
 
     def tags(self, node: Node, gradings: tuple[Grading, ...] = ()) -> tuple[Tag, ...] | None:
         """`tags:`. A tag's name is also its 0/1 output column, so it can't be a metric's or a grading's."""
-        columns = {n.casefold(): "a metric" for n in self.names}
-        columns.update({n: "an output column" for n in ("customer_id", "tags", *RUN_COLUMNS)})
+        columns = {n.casefold(): ("a metric", "指标") for n in self.names}
+        columns.update({n: ("an output column", "输出列") for n in ("customer_id", "tags", *RUN_COLUMNS)})
         for grading in gradings:
-            columns[grading.name.casefold()] = "a grading"
-            columns[f"{grading.name}_why".casefold()] = "a grading's why column"
+            columns[grading.name.casefold()] = ("a grading", "分级")
+            columns[f"{grading.name}_why".casefold()] = ("a grading's why column", "分级的依据列")
             for prefix, suffix in (("previous_", ""), ("movement_", ""), ("", "_grace_until")):
-                columns[f"{prefix}{grading.name}{suffix}".casefold()] = "a column of runs over time"
+                columns[f"{prefix}{grading.name}{suffix}".casefold()] = ("a column of runs over time", "跨期运行的列")
         if not isinstance(node, SequenceNode):
             self.report(node, "tags", f"must be a list of tags, e.g. - {_TAG_EXAMPLE}, found "
-                                      f"{_describe(node)}", "wrong_type")
+                                      f"{describe(node)}", "wrong_type",
+                        zh=f"应为标签列表，例如 - {_TAG_EXAMPLE}，实际是{describe(node, 'zh')}")
             return None
         tags: list[Tag] = []
         seen: dict[str, int] = {}
@@ -527,15 +581,17 @@ class _Checker:
                 continue
             name = self.item_name(entries.get("name"), item, label, "tag", seen)
             if name is not None and name.casefold() in columns:
+                what, what_zh = columns[name.casefold()]
                 self.report(entries["name"].value, f"{label}{ARROW}name", f"'{name}' is already the name of "
-                            f"{columns[name.casefold()]}, and each tag is an output column too; choose another name",
-                            "bad_name")
+                            f"{what}, and each tag is an output column too; choose another name", "bad_name",
+                            zh=f"'{name}' 已经是{what_zh}的名称，而每个标签也是一个输出列；请换一个名称")
                 name = None
             description = (self.text(entries["description"].value, f"{label}{ARROW}description")
                            if "description" in entries else None)
             if "when" not in entries:
                 self.report(item, label, "has no `when`: every tag needs a condition, e.g. "
-                                         'when: "orders_90d >= 3"', "missing")
+                                         'when: "orders_90d >= 3"', "missing",
+                            zh='没有 `when`：每个标签都需要一个条件，例如 when: "orders_90d >= 3"')
                 continue
             when = self.condition(entries["when"].value, f"{label}{ARROW}when", tier=False)
             if name is not None and when is not None:
@@ -557,26 +613,19 @@ def _is_blank(node: Node) -> bool:
     return isinstance(node, ScalarNode) and (node.tag == _NULL_TAG or not str(node.value).strip())
 
 
-def _describe(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    if _is_blank(node):
-        return "nothing"
-    return f"'{node.value}'"
-
-
-def _name_problems(name: str) -> list[str]:
-    problems: list[str] = []
+def _name_problems(name: str) -> list[tuple[str, str]]:
+    """What is wrong with a tier's or tag's name, each in English and Chinese."""
+    problems: list[tuple[str, str]] = []
     if "," in name:
-        problems.append("must not contain ','; use '、' or '/' instead (the output joins tags with ', ')")
+        problems.append(("must not contain ','; use '、' or '/' instead (the output joins tags with ', ')",
+                         "不能包含 ','；请改用 '、' 或 '/'（输出中用 ', ' 连接多个标签）"))
     if name.startswith(_FORMULA_START):
-        problems.append(f"must not start with '{name[0]}' (a spreadsheet would read it as a formula)")
+        problems.append((f"must not start with '{name[0]}' (a spreadsheet would read it as a formula)",
+                         f"不能以 '{name[0]}' 开头（电子表格会把它当作公式）"))
     if any(c in name for c in "\t\r\n"):
-        problems.append("must be on one line, without tabs")
+        problems.append(("must be on one line, without tabs", "必须写在一行内，且不含制表符"))
     elif name != name.strip():
-        problems.append("has spaces at the start or end; remove them")
+        problems.append(("has spaces at the start or end; remove them", "开头或结尾有空格；请删除"))
     return problems
 
 
@@ -587,7 +636,9 @@ def _character_problem(error: yaml.reader.ReaderError, text: str, source: str) -
     code = f"#x{error.character:04x}" if isinstance(error.character, int) else repr(error.character)
     return TiercliError(f"YAML syntax error at line {line}, column {column}: the file holds a control character "
                         f"({code}) a rules file can't contain; remove it, or save the file again as plain text",
-                        Location(file=source, line=line), slug="yaml_syntax")
+                        Location(file=source, line=line), slug="yaml_syntax",
+                        zh=f"YAML 语法错误，第 {line} 行第 {column} 列：文件中有规则文件不能包含的控制字符（{code}）；"
+                           "请删除它，或把文件重新保存为纯文本")
 
 
 def _yaml_problem(error: yaml.YAMLError, source: str) -> TiercliError:
@@ -601,13 +652,16 @@ def _yaml_problem(error: yaml.YAMLError, source: str) -> TiercliError:
         problem = "found a second document"
     elif "found '<scalar>'" in problem:
         problem = "unexpected text"
-    hints = [hint for needle, hint in _YAML_HINTS if needle in problem or needle in str(error)]
-    hint = f"; {hints[0]}" if hints else ""
+    hints = [(hint, hint_zh) for needle, hint, hint_zh in _YAML_HINTS if needle in problem or needle in str(error)]
+    hint = f"; {hints[0][0]}" if hints else ""
+    said_zh = _YAML_PROBLEMS_ZH.get(problem, problem) + (f"；{hints[0][1]}" if hints else "")
     if mark is None:
-        return TiercliError(f"YAML syntax error: {problem}{hint}", Location(file=source), slug="yaml_syntax")
+        return TiercliError(f"YAML syntax error: {problem}{hint}", Location(file=source), slug="yaml_syntax",
+                            zh=f"YAML 语法错误：{said_zh}")
     line, column = mark.line + 1, mark.column + 1
     return TiercliError(f"YAML syntax error at line {line}, column {column}: {problem}{hint}",
-                        Location(file=source, line=line), slug="yaml_syntax")
+                        Location(file=source, line=line), slug="yaml_syntax",
+                        zh=f"YAML 语法错误，第 {line} 行第 {column} 列：{said_zh}")
 
 
 def _check(
@@ -653,16 +707,19 @@ def read_rules_text(path: str | os.PathLike[str]) -> tuple[str, str]:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError("rules file not found; create one with `tiercli init`", where,
-                         slug="rules_not_found") from None
+                         slug="rules_not_found", zh="找不到规则文件；可以用 `tiercli init` 生成一个") from None
     except IsADirectoryError:
-        raise InputError("is a folder, not a rules file", where) from None
+        raise InputError("is a folder, not a rules file", where, zh="这是一个文件夹，不是规则文件") from None
     except OSError as error:
-        raise InputError(f"can't read the rules file: {error.strerror}", where) from None
+        raise InputError(f"can't read the rules file: {error.strerror}", where,
+                         zh=f"无法读取规则文件：{error.strerror}") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(f"the rules file is not UTF-8 text (byte {error.start + 1}); save it as UTF-8 "
-                         "(Notepad: Save As → Encoding → UTF-8)", where) from None
+                         "(Notepad: Save As → Encoding → UTF-8)", where,
+                         zh=f"规则文件不是 UTF-8 文本（第 {error.start + 1} 个字节）；请另存为 UTF-8"
+                            "（记事本：另存为 → 编码 → UTF-8）") from None
     return text, hashlib.sha256(data).hexdigest()
 
 

@@ -22,6 +22,8 @@ def starter_text(preset: str = "tmall-5") -> str:
     if preset not in available:
         hint = did_you_mean(preset, available)
         raise UsageError(f"unknown preset '{preset}'{hint}; available: {', '.join(available)}",
-                         slug="unknown_preset")
+                         slug="unknown_preset",
+                         zh=f"未知的预设 '{preset}'{did_you_mean(preset, available, 'zh')}；"
+                            f"可用的预设：{'、'.join(available)}")
     resource = resources.files(_PACKAGE).joinpath(_FOLDER, f"{preset}.yaml")
     return resource.read_bytes().decode("utf-8")
