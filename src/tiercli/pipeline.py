@@ -80,7 +80,7 @@ def load(con: duckdb.DuckDBPyConnection, config: RunConfig, temp_dir: Path,
          progress: Progress = NO_PROGRESS) -> list[Source]:
     """Read every input file (advancing `progress` by one per file) and map its columns."""
     if not config.files:
-        raise UsageError("no input file given", slug="no_input")
+        raise UsageError("no input file given", slug="no_input", zh="没有给出输入文件")
     raws: list[RawTable] = []
     sheet = config.sheet or config.rules.input.sheet
     for index, path in enumerate(config.files):

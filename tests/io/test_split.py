@@ -39,7 +39,7 @@ def test_split_by_tier_writes_one_file_per_level_with_its_customers(tmp_path: Pa
     assert _read(lists / "repeat.csv") == [{"customer_id": "rep", "monetary": "20.00", "tags": "recent"}]
     base = _read(lists / "base.csv")
     assert {r["customer_id"] for r in base} == {"one", "'=HYPERLINK(\"x\")"}  # formula guard kept
-    assert f"wrote {lists / 'big.csv'} (1 customers)" in " ".join(result.stdout.split())
+    assert f"wrote {lists / 'big.csv'} (list of big, 1 customer)" in " ".join(result.stdout.split())
 
 
 def test_split_by_tag_puts_a_customer_in_each_of_their_tags(tmp_path: Path) -> None:

@@ -650,7 +650,7 @@ def test_partial_file_is_removed(
     out = tmp_path / f"out{suffix}"
     out.write_text("previous run")
 
-    def partial(result: Result, path: Path, lang: str) -> None:
+    def partial(result: Result, path: Path, lang: str, progress: object) -> None:
         path.write_text("half")
         raise OSError(28, "No space left on device", str(path))
 
@@ -675,3 +675,33 @@ def test_failed_replace_is_an_output_error(tmp_path: Path, monkeypatch: pytest.M
         f"{out}: can't replace the output: Permission denied; is it open in another program?"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+class RowCounter:
+    """A Progress that adds up the rows it is told of."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+
+    def start(self, phase: str, total: int | None = None) -> None:
+        raise AssertionError("the writer reports within the caller's phase")
+
+    def advance(self, amount: int = 1) -> None:
+        self.rows += amount
+
+    def partial(self, fraction: float) -> None:
+        pass
+
+    def end(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".parquet", ".json"])
+def test_writing_reports_every_row_written(tmp_path: Path, suffix: str) -> None:
+    result = make_result()
+    counter = RowCounter()
+    out = str(tmp_path / f"out{suffix}")
+    write_result(result, out, progress=counter)
+    expected = result.customers.num_rows + (result.excluded.num_rows if suffix == ".xlsx" else 0)
+    assert result.excluded.num_rows > 0
+    assert counter.rows == writers.rows_to_write(result, out) == expected

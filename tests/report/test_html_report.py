@@ -299,7 +299,8 @@ def test_chinese_report_translates_fixed_words_and_keeps_the_users_names(result:
 
 
 def test_every_excluded_reason_and_movement_has_its_chinese_meaning() -> None:
-    from tiercli.report.html import MOVEMENTS_ZH, REASONS_ZH
+    from tiercli.engine.clean import REASONS_ZH
+    from tiercli.engine.movement import MOVEMENTS_ZH
 
     assert set(REASONS_ZH) == set(REASONS)
     assert set(MOVEMENTS_ZH) == set(MOVEMENTS)
@@ -372,7 +373,7 @@ def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(OutputError, match="can't write the report: Permission denied") as caught:
+    with pytest.raises(OutputError, match=r"can't replace the output: Permission denied; is it open in another program\?") as caught:
         write_html(result, str(out))
     assert str(out) in str(caught.value)
     assert os.listdir(tmp_path) == ["report.html"]

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from tiercli.errors import Location, TiercliError, UsageError
-from tiercli.i18n import check_lang
+from tiercli.i18n import check_lang, default_lang
 from tiercli.pipeline import RunConfig, run, version
 from tiercli.progress import NO_PROGRESS, WRITING, Progress, phase
 from tiercli.result import Result
@@ -45,7 +45,8 @@ def exit_codes(ctx: typer.Context) -> Iterator[None]:
     except TiercliError as exc:
         if debug:
             traceback.print_exc()
-        _stderr().print(f"error: {exc}", markup=False)
+        lang = _lang_of(ctx)
+        _stderr().print(f"{'错误：' if lang == 'zh' else 'error: '}{exc.text(lang)}", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except BrokenPipeError:
         sys.stdout = open(os.devnull, "w")  # the reader of our output went away (e.g. `| head`): stop quietly
@@ -61,6 +62,14 @@ def exit_codes(ctx: typer.Context) -> Iterator[None]:
         _stderr().print(f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in tiercli; rerun with "
                         "--debug for the traceback and report it.", markup=False)
         raise typer.Exit(EXIT_BUG) from None
+
+
+def _lang_of(ctx: typer.Context) -> str:
+    """The language of the command's messages: its --lang when it has one and it is valid, else the locale's."""
+    try:
+        return check_lang(ctx.params.get("lang"))
+    except TiercliError:
+        return default_lang()
 
 
 def _version(value: bool) -> None:
@@ -89,7 +98,8 @@ def parse_as_of(text: str | None) -> datetime | None:
         return datetime.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"--as-of '{text}' is not a date; write it as YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS'",
-                         slug="bad_as_of") from None
+                         slug="bad_as_of",
+                         zh=f"--as-of '{text}' 不是日期；请写成 YYYY-MM-DD 或 'YYYY-MM-DD HH:MM:SS'") from None
 
 
 def default_output(first_input: str) -> str:
@@ -106,6 +116,10 @@ OVERRIDES_HELP = ("Hand-set levels and tags (CSV/XLSX: customer, grading, level,
 LANG_HELP = ("Language of the summary and of the output's sheet names and headers: en or zh. Rule, level and tag "
              "names stay as written. Default: zh when the locale (LC_ALL, LC_MESSAGES, LANG, LANGUAGE) is Chinese, "
              "else en.")
+REPORT_HELP = ("Also write the report as one self-contained HTML page (tiers, charts, tags, segments, lifecycle, "
+               "thresholds, movement), viewable offline and on a phone.")
+EXPORT_HELP = ("Also write a file to re-import the levels and tags into a shop: shopify-tags (Email,Phone,Tags), "
+               "youzan-tags (手机号, levels, 标签) or taobao-groups (买家会员名,分组名称).")
 QUIET_HELP = ("Print only errors, plus one warning per kind of row left out because it could not be read as an "
               "order (no customer, no usable date, an amount that is not a number, an unknown status, extra cells, "
               "an item without its order), so that a scheduled run still tells of data it lost. No summary, no "
@@ -149,6 +163,9 @@ def classify(
     split_columns: Annotated[str | None, typer.Option("--split-columns", help="Columns of those CSVs besides "
                                                       "customer_id, comma-separated. Default: monetary,frequency,"
                                                       "recency_days,segment,tags.")] = None,
+    report: Annotated[str | None, typer.Option("--report", metavar="PATH.html", help=REPORT_HELP)] = None,
+    export_format: Annotated[tuple[str, str] | None, typer.Option(
+        "--export-format", metavar="FORMAT PATH.csv", help=EXPORT_HELP)] = None,
 ) -> None:
     """Classify customers: metrics, RFM scores and segments, tiers and tags, written as a workbook or table.
 
@@ -156,7 +173,9 @@ def classify(
     stderr, gone when the phase is done."""
     from tiercli.cli.progress import progress_bars
     from tiercli.engine.compute import require_members
+    from tiercli.io.platform_exports import check_export_format, check_export_path
     from tiercli.io.split import DEFAULT_COLUMNS, check_split_by
+    from tiercli.report.html import check_report_path
 
     with exit_codes(ctx):
         chosen = check_lang(lang)
@@ -167,29 +186,57 @@ def classify(
             check_split_by(split_by[0], [g.name for g in loaded.gradings])
             columns = [c.strip() for c in split_columns.split(",") if c.strip()] if split_columns else DEFAULT_COLUMNS
             split = (split_by[0], split_by[1], columns)
+        if report is not None:
+            check_report_path(report)
+        export: tuple[str, str] | None = None
+        if export_format and export_format[0] is not None:
+            check_export_format(export_format[0])
+            check_export_path(export_format[1])
+            export = export_format
         out = output or default_output(files[0])
         data_on_terminal = out == "-" and sys.stdout.isatty()  # bars would land between the rows
         with progress_bars(_stderr(), chosen, show=not quiet and not data_on_terminal) as progress:
             result = run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
                                    platform=platform, threads=threads, memory_limit=memory_limit, members=members,
                                    previous=previous, overrides=overrides, strict=strict), progress)
-            written = _write(result, out, chosen, progress, split)
+            written, warnings = _write(result, out, chosen, progress, split, report, export)
         _report(result, out, written, quiet, chosen)
+        _print_warnings(warnings, chosen)
 
 
 def _write(result: Result, out: str, lang: str, progress: Progress = NO_PROGRESS,
-           split: tuple[str, str, Sequence[str]] | None = None) -> list[tuple[str, str]]:
-    """Write the result to `out` (and, with `split` = (group, directory, columns), one CSV per group), as the
-    writing phase of `progress`; return what went where, as (what, path) for the summary."""
-    from tiercli.cli.render import written_lists, written_output
+           split: tuple[str, str, Sequence[str]] | None = None, report: str | None = None,
+           export: tuple[str, str] | None = None) -> tuple[list[tuple[str, str]], list[str]]:
+    """Write the result to `out`, and with `split` = (group, directory, columns) one CSV per group, with `report`
+    the HTML report, with `export` = (format, path) the platform's re-import file, as the writing phase of
+    `progress`. Return what went where, as (what, path) for the summary, and the export's warnings."""
+    from tiercli.cli.render import written_export, written_lists, written_output, written_report
+    from tiercli.io.platform_exports import write_platform_export
     from tiercli.io.split import write_split
-    from tiercli.io.writers import write_result
+    from tiercli.io.writers import rows_to_write, write_result
+    from tiercli.report.html import write_html
 
-    with phase(progress, WRITING):
-        written = [written_output(write_result(result, out, lang=lang), lang)]
+    warnings: list[str] = []
+    with phase(progress, WRITING, rows_to_write(result, out)):
+        written = [written_output(write_result(result, out, lang=lang, progress=progress), lang)]
         if split is not None:
-            written += written_lists(write_split(result, *split), lang)
-    return written
+            written += written_lists(write_split(result, *split, lang=lang), lang)
+        if report is not None:
+            write_html(result, report, lang)  # after the workbook, whose notes it shows
+            written.append(written_report(report, lang))
+        if export is not None:
+            made = write_platform_export(result, *export)
+            written.append(written_export(export[0], made, lang))
+            warnings = made.warnings
+    return written, warnings
+
+
+def _print_warnings(warnings: Sequence[str], lang: str) -> None:
+    """What the re-import file can't carry (ids the platform can't match, names too long…): on stderr, even with
+    --quiet, as the user would otherwise find out on the platform."""
+    from tiercli.cli.render import print_warnings
+
+    print_warnings(_stderr(), warnings, lang)
 
 
 def _report(result: Result, out: str, written: list[tuple[str, str]], quiet: bool, lang: str) -> None:
@@ -223,7 +270,7 @@ def init(
         target = Path(path)
         if target.exists() and not force:
             raise UsageError("already exists; pick another path or add --force to overwrite it",
-                             Location(file=path), slug="exists")
+                             Location(file=path), slug="exists", zh="文件已存在；请换一个路径，或加上 --force 覆盖它")
         target.write_text(text, encoding="utf-8")
         _stderr().print(f"wrote {path} (preset {preset}); check it with: tiercli validate {path}", markup=False)
 
@@ -324,7 +371,9 @@ def sql(
     with exit_codes(ctx):
         if dialect not in DIALECTS:
             raise UsageError(f"unknown dialect '{dialect}'{did_you_mean(dialect, DIALECTS)}; use one of "
-                             f"{', '.join(DIALECTS)}", slug="bad_dialect")
+                             f"{', '.join(DIALECTS)}", slug="bad_dialect",
+                             zh=f"未知的 SQL 方言 '{dialect}'{did_you_mean(dialect, DIALECTS, 'zh')}；请用 "
+                             f"{'、'.join(DIALECTS)} 之一")
         loaded = _rules(rules)
         exported = export_sql(loaded, dialect, parse_as_of(as_of), members)
         tables = [ORDERS_DDL, *([MEMBERS_DDL] if members else [])]
@@ -379,7 +428,8 @@ def _date_option(option: str, text: str) -> datetime:
         value = parse_as_of(text)
     except UsageError:
         raise UsageError(f"{option} '{text}' is not a date; write it as YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS'",
-                         slug="bad_date_option") from None
+                         slug="bad_date_option",
+                         zh=f"{option} '{text}' 不是日期；请写成 YYYY-MM-DD 或 'YYYY-MM-DD HH:MM:SS'") from None
     assert value is not None
     return value
 
@@ -412,14 +462,15 @@ def compare(
         earlier, later = _date_option("--from", start), _date_option("--to", end)
         if earlier >= later:
             raise UsageError(f"--from {start} is not before --to {end}; give the earlier date to --from",
-                             slug="bad_compare_dates")
+                             slug="bad_compare_dates", zh=f"--from {start} 不早于 --to {end}；请把较早的日期给 --from")
         config = RunConfig(files=files, rules=loaded, sheet=sheet, platform=platform, members=members)
         before = run(replace(config, as_of=earlier))
         source = f"the same orders as of {earlier:%Y-%m-%d %H:%M:%S} (--from)"
         result = run(replace(config, as_of=later, previous=previous_of(before, loaded, source)))
         out = output or f"{Path(files[0]).stem}.compare.xlsx"
         lang = check_lang(None)
-        _report(result, out, _write(result, out, lang), quiet, lang)
+        written, _ = _write(result, out, lang)
+        _report(result, out, written, quiet, lang)
 
 
 @app.command()

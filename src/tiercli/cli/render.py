@@ -12,7 +12,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from tiercli.engine.clean import REASONS, reason_text
+from tiercli.engine.clean import UNREADABLE, reason_text
 from tiercli.engine.explain import Check, Explanation, format_value
 from tiercli.engine.metrics import (
     HELPER_COLUMNS,
@@ -26,6 +26,7 @@ from tiercli.engine.metrics import (
 )
 from tiercli.engine.movement import MovementReport
 from tiercli.i18n import Catalogue
+from tiercli.io.platform_exports import PlatformExport
 from tiercli.io.report_sheets import TagFigures, tag_figures
 from tiercli.io.split import SplitFile
 from tiercli.result import InputFile, Inspection, Result, StatusCount
@@ -62,6 +63,9 @@ TEXT = Catalogue({
     "workbook": ("workbook", "工作簿"),
     "customers table": ("customers table", "客户表"),
     "split list": ("list of {group}, {customers}", "{group} 名单，{customers}"),
+    "html report": ("HTML report", "HTML 报告"),
+    "platform export": ("{format} re-import file, {customers}", "{format} 导入文件，{customers}"),
+    "warning": ("warning: {text}", "警告：{text}"),
     "movement": ("movement {grading} (against {previous}): {counts}", "变动 {grading}（对比 {previous}）：{counts}"),
     "movement count": ("{customers} {movement}", "{movement} {customers}"),
     "movement matrix": ("{grading}: previous level (rows) × level now (columns), customers",
@@ -70,26 +74,6 @@ TEXT = Catalogue({
                          "警告：因 {reason}（{meaning}）被排除的行：{rows}"),
 })
 
-_REASONS_ZH = {
-    "unpaid": "订单未付款",
-    "cancelled": "订单已取消或关闭",
-    "refunded_in_full": "已全额退款",
-    "missing_customer": "该行没有客户",
-    "bad_date": "没有可用的下单时间",
-    "bad_amount": "金额不是数字",
-    "unknown_status": "未知的订单状态，且没有付款时间和正的金额",
-    "duplicate_order": "同一订单已在之前的文件或行中读过",
-    "extra_cells": "该行的单元格比表头多，无法对应到列",
-    "summary_row": "导出文件的合计行（合计、总计、Total），不是订单",
-    "adjustment": "会计调整（如 UCI 的 A 开头发票），不是订单",
-    "no_order": "明细行所属的订单不在同时给出的订单报表中",
-    "after_as_of": "订单晚于统计截止时间",
-}
-REASON_TEXT = Catalogue({slug: (REASONS[slug], chinese) for slug, chinese in _REASONS_ZH.items()})
-
-# Rows left out because they could not be read as an order, as opposed to rows left out by design (unpaid,
-# cancelled, refunded, duplicates, total rows, after as_of): worth a warning even with --quiet.
-UNREADABLE = ("missing_customer", "bad_date", "bad_amount", "unknown_status", "extra_cells", "no_order")
 TOP_TAGS = 10  # tags shown in the summary, those most customers hold
 
 
@@ -102,7 +86,7 @@ def _customers(count: int, lang: str) -> str:
 
 
 def _reason(slug: str, lang: str) -> str:
-    return REASON_TEXT(slug, lang) if slug in REASON_TEXT.entries else reason_text(slug)
+    return reason_text(slug, lang)
 
 
 def written_output(out: str, lang: str) -> tuple[str, str]:
@@ -116,6 +100,20 @@ def written_lists(lists: Sequence[SplitFile], lang: str) -> list[tuple[str, str]
     """The split lists of `tiercli.io.split.write_split`, as `print_summary` lists them: (what, path)."""
     return [(TEXT("split list", lang, group=item.group, customers=_customers(item.customers, lang)), str(item.path))
             for item in lists]
+
+
+def written_report(path: str, lang: str) -> tuple[str, str]:
+    return (TEXT("html report", lang), path)
+
+
+def written_export(fmt: str, export: PlatformExport, lang: str) -> tuple[str, str]:
+    """A re-import file of `tiercli.io.platform_exports`, as `print_summary` lists it: (what, path)."""
+    return (TEXT("platform export", lang, format=fmt, customers=_customers(export.customers, lang)), export.path)
+
+
+def print_warnings(console: Console, warnings: Sequence[str], lang: str) -> None:
+    for text in warnings:
+        console.print(TEXT("warning", lang, text=text), markup=False, soft_wrap=True)
 
 
 def _read_line(f: InputFile, lang: str) -> str:

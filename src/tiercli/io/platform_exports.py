@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tiercli.errors import Location, OutputError, UsageError, did_you_mean
-from tiercli.io.writers import FORMULA_TRIGGERS, _atomic_path, _guard
+from tiercli.io.writers import FORMULA_TRIGGERS, _guard, atomic_path
 from tiercli.result import Result
 
 EXPORT_FORMATS = ("shopify-tags", "youzan-tags", "taobao-groups")
@@ -82,7 +82,9 @@ def check_export_format(fmt: str) -> None:
     """Before the run: `fmt` must be one of EXPORT_FORMATS."""
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"--export-format must be {', '.join(EXPORT_FORMATS[:-1])} or {EXPORT_FORMATS[-1]}, not "
-                         f"'{fmt}'{did_you_mean(fmt, EXPORT_FORMATS)}", slug="bad_export_format")
+                         f"'{fmt}'{did_you_mean(fmt, EXPORT_FORMATS)}", slug="bad_export_format",
+                         zh=f"--export-format 应为 {'、'.join(EXPORT_FORMATS[:-1])} 或 {EXPORT_FORMATS[-1]}，而不是 "
+                            f"'{fmt}'{did_you_mean(fmt, EXPORT_FORMATS, 'zh')}")
 
 
 def check_export_path(path: str) -> None:
@@ -91,12 +93,13 @@ def check_export_path(path: str) -> None:
     where = Location(file=path)
     if target.suffix.lower() != ".csv":
         raise UsageError("the platform export is a CSV file; give a path ending in .csv", where,
-                         slug="bad_export_path")
+                         slug="bad_export_path", zh="平台导入文件是 CSV 文件；请给出以 .csv 结尾的路径")
     if target.is_dir():
-        raise UsageError("the platform export path is a folder; give a file name", where, slug="bad_export_path")
+        raise UsageError("the platform export path is a folder; give a file name", where, slug="bad_export_path",
+                         zh="平台导入文件的路径是一个文件夹；请给出文件名")
     if not target.parent.is_dir():
         raise UsageError(f"the folder '{target.parent}' does not exist; create it or give another path", where,
-                         slug="bad_export_path")
+                         slug="bad_export_path", zh=f"文件夹 '{target.parent}' 不存在；请先创建它，或换一个路径")
 
 
 def write_platform_export(result: Result, fmt: str, path: str) -> PlatformExport:
@@ -108,14 +111,15 @@ def write_platform_export(result: Result, fmt: str, path: str) -> PlatformExport
     table = writer(result)
     location = Location(file=path)
     try:
-        with _atomic_path(Path(path), location) as temp, open(
+        with atomic_path(Path(path), location) as temp, open(
             temp, "w", encoding=table.encoding, newline=""
         ) as stream:
             out = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
             out.writerow([_guard(name) for name in table.header])
             out.writerows([_guard(cell) for cell in row] for row in table.rows)
     except OSError as exc:
-        raise OutputError(f"can't write the platform export: {exc.strerror or exc}", location) from exc
+        raise OutputError(f"can't write the platform export: {exc.strerror or exc}", location,
+                          zh=f"无法写入平台导入文件：{exc.strerror or exc}") from exc
     warnings = list(table.warnings)
     guarded = sum(1 for key in table.keys if key[:1] in FORMULA_TRIGGERS)
     if guarded:

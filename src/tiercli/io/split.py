@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from tiercli.errors import Location, UsageError, did_you_mean
 from tiercli.io.workbook_text import canonical_header, translated_table
-from tiercli.io.writers import _atomic_path, _write_csv
+from tiercli.io.writers import _write_csv, atomic_path
 from tiercli.result import Result
 
 DEFAULT_COLUMNS = ("monetary", "frequency", "recency_days", "segment", "tags")
@@ -41,7 +41,9 @@ def check_split_by(by: str, gradings: Sequence[str]) -> None:
     choices = ["tier", "tag", "segment", *gradings]
     if by not in choices:
         raise UsageError(f"--split-by must be tier, tag, segment or a grading name, not '{by}'"
-                         f"{did_you_mean(by, choices)}", slug="bad_split_by")
+                         f"{did_you_mean(by, choices)}", slug="bad_split_by",
+                         zh=f"--split-by 应为 tier、tag、segment 或某个分级的名称，而不是 '{by}'"
+                            f"{did_you_mean(by, choices, 'zh')}")
 
 
 def _groups(result: Result, by: str) -> list[tuple[str, pa.Array]]:
@@ -69,13 +71,16 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
     missing = [c for c in columns if c not in table.column_names]
     if missing:
         raise UsageError(f"--split-columns names {', '.join(repr(c) for c in missing)}, not a column of the "
-                         f"customers table{did_you_mean(missing[0], table.column_names)}", where, slug="bad_columns")
+                         f"customers table{did_you_mean(missing[0], table.column_names)}", where, slug="bad_columns",
+                         zh=f"--split-columns 中的 {'、'.join(repr(c) for c in missing)} 不是客户表中的列"
+                            f"{did_you_mean(missing[0], table.column_names, 'zh')}")
     groups = _groups(result, by)
     target = Path(directory)
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"can't create the folder: {exc.strerror or exc}", where, slug="bad_split_dir") from exc
+        raise UsageError(f"can't create the folder: {exc.strerror or exc}", where, slug="bad_split_dir",
+                         zh=f"无法创建文件夹：{exc.strerror or exc}") from exc
     keep = ["customer_id", *(c for c in columns if c != "customer_id")]
     written = []
     seen: dict[str, str] = {}
@@ -83,11 +88,12 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
         name = file_name(group)
         if name.casefold() in seen:
             raise UsageError(f"groups '{seen[name.casefold()]}' and '{group}' would share the file {name}",
-                             where, slug="split_name_clash")
+                             where, slug="split_name_clash",
+                             zh=f"分组 '{seen[name.casefold()]}' 和 '{group}' 会写进同一个文件 {name}")
         seen[name.casefold()] = group
         rows = table.filter(mask).select(keep)
         path = target / name
-        with _atomic_path(path, Location(file=str(path))) as temp, open(temp, "w", encoding="utf-8-sig",
+        with atomic_path(path, Location(file=str(path))) as temp, open(temp, "w", encoding="utf-8-sig",
                                                                          newline="") as stream:
             _write_csv(translated_table(rows, lang, result.gradings, result.tags), stream)
         written.append(SplitFile(group, path, rows.num_rows))

@@ -50,6 +50,7 @@ from tiercli.io.report_sheets import (
     tag_figures,
 )
 from tiercli.io.workbook_text import LABELS, SHEETS, chart_titles, header, translated_table
+from tiercli.progress import NO_PROGRESS, Progress
 from tiercli.result import Result
 
 EXCEL_MAX_ROWS = 1_048_576  # rows in one sheet, header included
@@ -63,6 +64,7 @@ MIN_COLUMN_WIDTH = 6
 
 SUFFIXES = (".xlsx", ".csv", ".parquet", ".json")
 SUPPORTED_TEXT = ".xlsx, .csv, .parquet, .json, or '-' for CSV on stdout"
+SUPPORTED_TEXT_ZH = ".xlsx、.csv、.parquet、.json，或用 '-' 把 CSV 输出到标准输出"
 
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 _FORMULA_PATTERN = r"^[=+\-@\t\r]"
@@ -108,11 +110,19 @@ _MICROS_PER_DAY = 86_400_000_000.0
 _FIRST_EXACT_SERIAL_DAY = datetime(1900, 3, 1)  # Excel's phantom 1900-02-29 shifts earlier serials
 
 
-def write_result(result: Result, out: str, stdout: BinaryIO | None = None, lang: str = "en") -> str:
+def rows_to_write(result: Result, out: str) -> int:
+    """The table rows `write_result` writes to `out`: the customers, and for a workbook the excluded rows too."""
+    extra = result.excluded.num_rows if Path(out).suffix.lower() == ".xlsx" else 0
+    return result.customers.num_rows + extra
+
+
+def write_result(result: Result, out: str, stdout: BinaryIO | None = None, lang: str = "en",
+                 progress: Progress = NO_PROGRESS) -> str:
     """Write `result` to `out` and return what was written: "-" or the output path as given.
 
     `lang` is the language of the sheet names, headers and labels of the workbook and of the CSV headers
-    (`zh`: Chinese); Parquet and JSON, read by programs, always keep tiercli's column names.
+    (`zh`: Chinese); Parquet and JSON, read by programs, always keep tiercli's column names. `progress` advances
+    by the table rows written, `rows_to_write` in all.
 
     `-` writes the customers as plain UTF-8 CSV to `stdout` (sys.stdout.buffer by default); `.csv` writes them
     as UTF-8 CSV with a BOM; `.parquet` and `.json` write them as Parquet or a JSON array of objects; `.xlsx`
@@ -122,7 +132,7 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None, lang:
     """
     out = os.fspath(out)
     if out == "-":
-        _write_csv_stdout(_people_table(result, lang), stdout)
+        _write_csv_stdout(_people_table(result, lang), stdout, progress)
         return out
 
     target = Path(out)
@@ -131,37 +141,43 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None, lang:
     if suffix not in SUFFIXES:
         if suffix:
             message = f"unsupported output suffix '{target.suffix}' (supported: {SUPPORTED_TEXT})"
+            zh = f"不支持的输出后缀 '{target.suffix}'（支持：{SUPPORTED_TEXT_ZH}）"
         else:
             message = f"the output has no suffix (supported: {SUPPORTED_TEXT})"
-        raise OutputError(message, location)
+            zh = f"输出文件没有后缀（支持：{SUPPORTED_TEXT_ZH}）"
+        raise OutputError(message, location, zh=zh)
     directory = target.parent
     if not directory.is_dir():
-        raise OutputError(f"the output directory '{directory}' does not exist", location)
+        raise OutputError(f"the output directory '{directory}' does not exist", location,
+                          zh=f"输出文件夹 '{directory}' 不存在")
     if target.is_dir():
-        raise OutputError("the output is a directory; give a file name", location)
+        raise OutputError("the output is a directory; give a file name", location,
+                          zh="输出路径是一个文件夹；请给出文件名")
     if suffix == ".xlsx":
         _check_fits_excel(result, location)
 
-    writer: Callable[[Result, Path, str], None] = {
+    writer: Callable[[Result, Path, str, Progress], None] = {
         ".xlsx": _write_workbook,
         ".csv": _write_csv_file,
         ".parquet": _write_parquet,
         ".json": _write_json,
     }[suffix]
     try:
-        with _atomic_path(target, location) as temp:
-            writer(result, temp, lang)
+        with atomic_path(target, location) as temp:
+            writer(result, temp, lang, progress)
     except OutputError:
         raise
     except OSError as exc:
-        raise OutputError(f"can't write the output: {_reason(exc)}", location) from exc
+        raise OutputError(f"can't write the output: {_reason(exc)}", location,
+                          zh=f"无法写入输出文件：{_reason(exc)}") from exc
     except FileCreateError as exc:
         cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
-        raise OutputError(f"can't write the output: {_reason(cause)}", location) from exc
+        raise OutputError(f"can't write the output: {_reason(cause)}", location,
+                          zh=f"无法写入输出文件：{_reason(cause)}") from exc
     except FileSizeError as exc:
         raise OutputError(
             "the workbook would be larger than 4 GB, which Excel can't open; write .csv or .parquet instead",
-            location,
+            location, zh="工作簿会超过 4 GB，Excel 无法打开；请改为输出 .csv 或 .parquet",
         ) from exc
     return out
 
@@ -174,7 +190,7 @@ def _reason(exc: BaseException) -> str:
 
 
 @contextmanager
-def _atomic_path(target: Path, location: Location) -> Iterator[Path]:
+def atomic_path(target: Path, location: Location) -> Iterator[Path]:
     """A fresh temporary file beside `target`, renamed onto it when the block succeeds, removed otherwise."""
     temp = _create_temp(target, location)
     try:
@@ -183,7 +199,8 @@ def _atomic_path(target: Path, location: Location) -> Iterator[Path]:
             os.replace(temp, target)
         except OSError as exc:
             raise OutputError(
-                f"can't replace the output: {_reason(exc)}; is it open in another program?", location
+                f"can't replace the output: {_reason(exc)}; is it open in another program?", location,
+                zh=f"无法覆盖输出文件：{_reason(exc)}；它是否正在被其他程序打开？"
             ) from exc
     except BaseException:
         with suppress(OSError):
@@ -200,7 +217,8 @@ def _create_temp(target: Path, location: Location) -> Path:
             continue
         os.close(fd)
         return temp
-    raise OutputError("can't create a temporary file beside the output", location)
+    raise OutputError("can't create a temporary file beside the output", location,
+                      zh="无法在输出文件旁边创建临时文件")
 
 
 def _check_fits_excel(result: Result, location: Location) -> None:
@@ -210,6 +228,8 @@ def _check_fits_excel(result: Result, location: Location) -> None:
                 f"the {sheet} table has {table.num_columns:,} columns, more than an Excel sheet holds "
                 f"({EXCEL_MAX_COLS:,}); write .csv or .parquet instead",
                 location,
+                zh=f"{SHEETS(sheet, 'zh')}表有 {table.num_columns:,} 列，超过了 Excel 工作表的上限"
+                   f"（{EXCEL_MAX_COLS:,} 列）；请改为输出 .csv 或 .parquet",
             )
 
 
@@ -315,13 +335,14 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _write_csv(table: pa.Table, stream: TextIO) -> None:
+def _write_csv(table: pa.Table, stream: TextIO, progress: Progress = NO_PROGRESS) -> None:
     writer = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow([_guard(name) for name in table.column_names])
     kinds = [_kind(field.type) for field in table.schema]
     for batch in table.to_batches(max_chunksize=BATCH_ROWS):
         columns = [_csv_values(batch.column(i), kind) for i, kind in enumerate(kinds)]
         writer.writerows(zip(*columns, strict=True))
+        progress.advance(batch.num_rows)
 
 
 def _people_table(result: Result, lang: str) -> pa.Table:
@@ -329,18 +350,18 @@ def _people_table(result: Result, lang: str) -> pa.Table:
     return translated_table(result.customers, lang, result.gradings, result.tags)
 
 
-def _write_csv_file(result: Result, path: Path, lang: str) -> None:
+def _write_csv_file(result: Result, path: Path, lang: str, progress: Progress) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as stream:
-        _write_csv(_people_table(result, lang), stream)
+        _write_csv(_people_table(result, lang), stream, progress)
 
 
-def _write_csv_stdout(table: pa.Table, stdout: BinaryIO | None) -> None:
+def _write_csv_stdout(table: pa.Table, stdout: BinaryIO | None, progress: Progress) -> None:
     if stdout is None:
         sys.stdout.flush()
         stdout = sys.stdout.buffer
     stream = io.TextIOWrapper(stdout, encoding="utf-8", newline="")
     try:
-        _write_csv(table, stream)
+        _write_csv(table, stream, progress)
         stream.flush()
     finally:
         stream.detach()
@@ -349,8 +370,9 @@ def _write_csv_stdout(table: pa.Table, stdout: BinaryIO | None) -> None:
 # --- Parquet and JSON ---------------------------------------------------------------------------------------
 
 
-def _write_parquet(result: Result, path: Path, lang: str) -> None:
+def _write_parquet(result: Result, path: Path, lang: str, progress: Progress) -> None:
     pq.write_table(result.customers, str(path))
+    progress.advance(result.customers.num_rows)
 
 
 def _json_values(array: pa.Array, kind: str) -> list[str]:
@@ -378,7 +400,7 @@ def _json_values(array: pa.Array, kind: str) -> list[str]:
     return [json.dumps(v, ensure_ascii=False, default=str) for v in array.to_pylist()]
 
 
-def _write_json(result: Result, path: Path, lang: str) -> None:
+def _write_json(result: Result, path: Path, lang: str, progress: Progress) -> None:
     table = result.customers
     keys = [encode_basestring(name) + ": " for name in table.column_names]
     kinds = [_kind(field.type) for field in table.schema]
@@ -393,6 +415,7 @@ def _write_json(result: Result, path: Path, lang: str) -> None:
             if lines:
                 stream.write(("\n" if first else ",\n") + ",\n".join(lines))
                 first = False
+            progress.advance(batch.num_rows)
         stream.write("]\n" if first else "\n]\n")
 
 
@@ -590,6 +613,7 @@ def _write_table_sheet(
     table: pa.Table,
     specs: Sequence[_Column],
     widths: Sequence[int],
+    progress: Progress,
 ) -> None:
     """A table sheet: bold frozen header, filters over the whole range, typed and formatted cells."""
     cell_formats = [formats.number(spec.number_format) for spec in specs]
@@ -615,6 +639,7 @@ def _write_table_sheet(
                 if value is not None:
                     write(row, col, value, fmt)
             row += 1
+        progress.advance(batch.num_rows)
 
 
 def _frame_rows(
@@ -828,7 +853,7 @@ def _summary_charts(
     add_summary_charts(workbook, ws, ws.get_name(), names, gradings, points, len(names) + 1, chart_titles(lang))
 
 
-def _write_workbook(result: Result, path: Path, lang: str) -> None:
+def _write_workbook(result: Result, path: Path, lang: str, progress: Progress) -> None:
     """The workbook. When a step fails the workbook is never closed, so nothing is written to `path`."""
     workbook = xlsxwriter.Workbook(
         str(path),
@@ -853,7 +878,7 @@ def _write_workbook(result: Result, path: Path, lang: str) -> None:
              for spec in _column_specs(customers, result.column_units)]
     widths = _column_widths(customers, specs)
     for name, chunk in customer_chunks:
-        _write_table_sheet(workbook.add_worksheet(name), formats, chunk, specs, widths)
+        _write_table_sheet(workbook.add_worksheet(name), formats, chunk, specs, widths, progress)
 
     summary = workbook.add_worksheet(SHEETS("Summary", lang))
     rows, header_row = _summary_rows(result, notes, lang)
@@ -911,7 +936,7 @@ def _write_workbook(result: Result, path: Path, lang: str) -> None:
                       for spec in _column_specs(excluded, {})]
     excluded_widths = _column_widths(excluded, excluded_specs)
     for name, chunk in excluded_chunks:
-        _write_table_sheet(workbook.add_worksheet(name), formats, chunk, excluded_specs, excluded_widths)
+        _write_table_sheet(workbook.add_worksheet(name), formats, chunk, excluded_specs, excluded_widths, progress)
 
     _write_grid(workbook.add_worksheet(SHEETS("Run", lang)), formats, _run_rows(result, lang), cap=70)
     workbook.close()

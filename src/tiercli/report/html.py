@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import math
 import os
-import secrets
 import statistics
 from collections.abc import Callable, Hashable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
@@ -27,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tiercli.engine.clean import reason_text
+from tiercli.engine.movement import MOVEMENTS_ZH
 from tiercli.errors import Location, OutputError
 from tiercli.i18n import Catalogue, check_lang
 from tiercli.io.report_sheets import (
@@ -38,6 +37,7 @@ from tiercli.io.report_sheets import (
     segment_figures,
     tag_figures,
 )
+from tiercli.io.writers import atomic_path
 from tiercli.report.charts import Bar, bar_chart, count_tick, pareto_chart, percent_tick
 from tiercli.result import Result
 
@@ -106,31 +106,6 @@ TEXTS = Catalogue({
     "held": ("held at the previous level: {held}, in a grace period: {grace}, dropped: {dropped}",
              "保持上期等级：{held}，宽限期内：{grace}，已降级：{dropped}"),
 })
-
-# Chinese for the engine's fixed explanations; their English is the engine's own (reason_text, MOVEMENTS).
-REASONS_ZH: dict[str, str] = {
-    "unpaid": "订单未付款",
-    "cancelled": "订单已取消或关闭",
-    "refunded_in_full": "已付款项全部退款",
-    "missing_customer": "该行没有客户",
-    "bad_date": "没有可用的下单时间",
-    "bad_amount": "金额不是数字",
-    "unknown_status": "tiercli 不认识的订单状态，且没有付款时间和正数金额",
-    "duplicate_order": "同一订单已在之前的文件或行中读取过",
-    "extra_cells": "该行的单元格多于表头，无法对应到列",
-    "summary_row": "导出文件的合计行（合计、总计、Total），不是订单",
-    "adjustment": "会计调整（如 UCI 的 'A…' 发票），不是订单",
-    "no_order": "明细行所属的订单不在一同提供的订单报表中",
-    "after_as_of": "订单晚于统计截止时间",
-}
-MOVEMENTS_ZH: dict[str, str] = {
-    "new": "不在上期结果中",
-    "up": "两期数据中都有，现在等级更高（规则中排在前面的等级）",
-    "down": "两期数据中都有，现在等级更低（规则中排在后面的等级）",
-    "same": "两期数据中都有，等级不变",
-    "returned": "上期结果中只是沿用更早一期的等级（不在上期数据中），本期数据中再次出现",
-    "lapsed": "在上期结果中，不在本期数据中：保留上期等级",
-}
 
 RED, YELLOW, GREEN = (0xF8, 0x69, 0x6B), (0xFF, 0xEB, 0x84), (0x63, 0xBE, 0x7B)  # the workbook's colour scale
 
@@ -263,7 +238,7 @@ def _label(name: str, lang: str) -> str:
 
 
 def reason_meaning(slug: str, lang: str) -> str:
-    return REASONS_ZH.get(slug, reason_text(slug)) if lang == "zh" else reason_text(slug)
+    return reason_text(slug, lang)
 
 
 # --- HTML pieces ---------------------------------------------------------------------------------------------
@@ -562,36 +537,38 @@ def render_html(result: Result, lang: str = "en") -> str:
     ])
 
 
+def check_report_path(path: str) -> None:
+    """Before the run: `path` must be an .html file name in a directory that exists."""
+    if Path(path).suffix.lower() not in (".html", ".htm"):
+        raise OutputError("the report is an HTML page; give a path ending in .html", Location(file=path),
+                          zh="报告是 HTML 网页；请给出以 .html 结尾的路径")
+    _check_target(Path(path), Location(file=path))
+
+
+def _check_target(target: Path, location: Location) -> None:
+    if target.is_dir():
+        raise OutputError("the report is a directory; give a file name", location,
+                          zh="报告路径是一个文件夹；请给出文件名")
+    directory = target.parent
+    if not directory.is_dir():
+        exists = directory.exists()
+        problem = "is not a directory" if exists else "does not exist"
+        where = "不是文件夹" if exists else "不存在"
+        raise OutputError(f"the report's directory '{directory}' {problem}", location,
+                          zh=f"报告所在的文件夹 '{directory}' {where}")
+
+
 def write_html(result: Result, path: str, lang: str = "en") -> None:
     """Write the report of `result` to `path` as UTF-8, through a temporary file beside it that is renamed into
     place, so a failed write leaves no partial file. Raises OutputError naming the path when its directory is
     missing or the file can't be written."""
     target = Path(path)
     location = Location(file=os.fspath(path))
-    directory = target.parent
-    if not directory.is_dir():
-        problem = "is not a directory" if directory.exists() else "does not exist"
-        raise OutputError(f"the report's directory '{directory}' {problem}", location)
-    if target.is_dir():
-        raise OutputError("the report is a directory; give a file name", location)
+    _check_target(target, location)
     data = render_html(result, lang).encode("utf-8")
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with atomic_path(target, location) as temp:
+            temp.write_bytes(data)
     except OSError as exc:
-        raise OutputError(f"can't write the report: {_reason(exc)}", location) from exc
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, target)
-    except BaseException as exc:
-        with suppress(OSError):
-            os.unlink(temp)
-        if isinstance(exc, OSError):
-            raise OutputError(f"can't write the report: {_reason(exc)}", location) from exc
-        raise
-
-
-def _reason(exc: OSError) -> str:
-    """Why a write failed, without the temporary file's name."""
-    return exc.strerror or type(exc).__name__
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(f"can't write the report: {reason}", location, zh=f"无法写入报告：{reason}") from exc
