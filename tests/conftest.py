@@ -35,6 +35,14 @@ def english_plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules: str, orders: str) -> Path:
+    """A working folder holding rules.yaml and orders.csv, made the current directory (as a user runs tiercli)."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "rules.yaml", rules)
+    write(tmp_path, "orders.csv", orders)
+    return tmp_path
+
+
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
     path = tmp_path / name
     path.write_bytes(textwrap.dedent(text).lstrip("\n").encode(encoding))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write
+from conftest import project
 from tiercli.cli.app import app
 
 runner = CliRunner()
@@ -32,10 +32,7 @@ ORDERS = """
 
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    write(tmp_path, "rules.yaml", RULES)
-    write(tmp_path, "orders.csv", ORDERS)
-    return tmp_path
+    return project(tmp_path, monkeypatch, RULES, ORDERS)
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

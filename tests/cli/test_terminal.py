@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from conftest import write
+from conftest import project, write
 from tiercli.cli.app import app
 from tiercli.cli.progress import TerminalProgress, progress_bars, shows_bars
 from tiercli.pipeline import RunConfig, run
@@ -52,10 +52,7 @@ ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    write(tmp_path, "rules.yaml", RULES)
-    write(tmp_path, "orders.csv", ORDERS)
-    return tmp_path
+    return project(tmp_path, monkeypatch, RULES, ORDERS)
 
 
 def invoke(*args: str, env: dict[str, str | None] | None = None) -> tuple[int, str, str]:

@@ -6,24 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import classify, write
+from conftest import SIMPLE_RULES, classify, write
 from tiercli.errors import UsageError
 from tiercli.io.platform_exports import EXPORT_FORMATS, check_export_format, write_platform_export
 from tiercli.result import Result
 
 BOM = b"\xef\xbb\xbf"
 
-RULES = """
-version: 1
-name: test
-tiers:
-  - {name: big, when: "monetary >= 1000"}
-  - {name: repeat, when: "frequency >= 2"}
-  - {name: base}
-tags:
-  - {name: recent, when: "recency_days <= 30"}
-  - {name: 老客, when: "frequency >= 2"}
-"""
+RULES = SIMPLE_RULES + '  - {name: 老客, when: "frequency >= 2"}\n'
 
 
 def _run(tmp_path: Path, orders: str, rules: str = RULES) -> Result:
