@@ -2,6 +2,7 @@
 
 The first test reads the source: each call of a `TiercliError` class must pass `zh=`. The others run real failures
 through the library and compare the whole Chinese line users read, and check that the English line is unchanged.
+The last one holds notes and warnings to the same rule: each is a `Said` with its Chinese.
 """
 
 from __future__ import annotations
@@ -182,3 +183,24 @@ def test_the_breadcrumb_in_chinese_keeps_lines_and_rule_paths() -> None:
     where = Location(file="rules.yaml", line=7, path="tiers[2] '优质客户' → when")
     assert where.text("zh") == "rules.yaml:7 tiers[2] '优质客户' → when"
     assert Location(row=5, column="金额").text("zh") == "第 5 行 列 '金额'"
+
+
+def _plain_notes(source: str) -> list[int]:
+    """Lines where a bare string is appended to a list of notes or warnings, instead of a `Said(English, Chinese)`."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"):
+            continue
+        target = node.func.value
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if name.endswith(("notes", "warnings")) and node.args and isinstance(node.args[0], (ast.JoinedStr, ast.Constant)):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_every_note_and_warning_is_written_in_chinese_too() -> None:
+    plain = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        plain += [f"src/tiercli/{relative}:{line}" for line in _plain_notes(path.read_text(encoding="utf-8"))]
+    assert not plain, "notes or warnings without Chinese (append Said(english, chinese)):\n" + "\n".join(plain)

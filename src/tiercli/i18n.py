@@ -54,3 +54,23 @@ class Catalogue:
     def __call__(self, key: str, lang: str, **values: object) -> str:
         en, zh = self.entries[key]
         return (zh if lang == "zh" else en).format(**values)
+
+
+class Said(str):
+    """A note or warning for the user: the English text (the string itself) with its Chinese beside it, so the
+    engine can say it once and each output shows it in its language."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Said:
+        said = super().__new__(cls, en)
+        said.zh = zh
+        return said
+
+    def __reduce__(self) -> tuple[type[Said], tuple[str, str]]:
+        return (Said, (str(self), self.zh))
+
+
+def in_lang(text: str, lang: str) -> str:
+    """`text` in `lang`: a `Said`'s Chinese for zh; any other text as it is."""
+    return text.zh if lang == "zh" and isinstance(text, Said) else str(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -93,3 +94,39 @@ def test_errors_are_in_the_chosen_language(here: Path, monkeypatch: pytest.Monke
     assert (code, err) == (2, "错误：rules.yaml：文件已存在；请换一个路径，或加上 --force 覆盖它\n")
     code, out, err = invoke("classify", "orders.csv", "--lang", "fr")  # a bad --lang: the locale's language
     assert (code, err) == (2, "错误：--lang 'fr' 不是 tiercli 支持的语言；请用 en 或 zh\n")
+
+
+STICKY_LONG_GROUP = """
+version: 1
+gradings:
+  - name: member
+    sticky: true
+    levels:
+      - {name: VIP, when: "monetary >= 1000"}
+      - {name: 店铺客户}
+tags:
+  - {name: 这是一个名字很长很长的淘宝客户分组名称, when: "frequency >= 2"}
+"""
+
+STICKY_NOTE_ZH = "member 只升不降（sticky: true），但没有给出上期结果（--previous）：这里的等级只依据本次数据"
+LONG_GROUP_ZH = ("淘宝分组名称最多 15 个字；这些更长：'这是一个名字很长很长的淘宝客户分组名称' (19)。请在创建分组前于"
+                 "规则中改短。")
+
+
+def test_notes_and_warnings_are_in_the_chosen_language(here: Path) -> None:
+    (here / "sticky.yaml").write_text(STICKY_LONG_GROUP, encoding="utf-8")
+    code, out, err = invoke("classify", "orders.csv", "-r", "sticky.yaml", "-o", "c.xlsx", "--report", "r.html",
+                            "--export-format", "taobao-groups", "g.csv", "--lang", "zh")
+    assert code == 0, err
+    assert f"说明：{STICKY_NOTE_ZH}".replace(" ", "") in "".join(out.split())  # rich wraps long lines
+    assert err == f"警告：{LONG_GROUP_ZH}\n"
+    assert f"<li>{STICKY_NOTE_ZH}</li>" in (here / "r.html").read_text(encoding="utf-8")
+    summary = openpyxl.load_workbook(here / "c.xlsx")["汇总"]
+    assert ["说明", STICKY_NOTE_ZH] in [[c.value for c in row[:2]] for row in summary.iter_rows()]
+
+    code, out, err = invoke("classify", "orders.csv", "-r", "sticky.yaml", "-o", "c.xlsx",
+                            "--export-format", "taobao-groups", "g.csv")
+    assert code == 0, err
+    assert ("note: member is upgrade-only (sticky: true), but no previous run was given (--previous): levels here "
+            "come from this data alone") in " ".join(out.split())
+    assert err.startswith("warning: Taobao group names can be at most 15 characters; these are longer: ")

@@ -1,7 +1,8 @@
 """Terminal output: the run summary and the metric list, with rich.
 
-The fixed words of the run summary, the movement lines and the `wrote …` lines are in English or Chinese (`TEXT`);
-file, rule, grading, level and tag names, and the notes of the engine, are shown as they are.
+The fixed words of the run summary, the movement lines and the `wrote …` lines are in English or Chinese (`TEXT`),
+the engine's notes and the exports' warnings in their language (`in_lang`); file, rule, grading, level and tag
+names are shown as they are.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tiercli.engine.metrics import (
     ZH_NAMES,
 )
 from tiercli.engine.movement import MovementReport
-from tiercli.i18n import Catalogue
+from tiercli.i18n import Catalogue, in_lang
 from tiercli.io.platform_exports import PlatformExport
 from tiercli.io.report_sheets import TagFigures, tag_figures
 from tiercli.io.split import SplitFile
@@ -113,7 +114,7 @@ def written_export(fmt: str, export: PlatformExport, lang: str) -> tuple[str, st
 
 def print_warnings(console: Console, warnings: Sequence[str], lang: str) -> None:
     for text in warnings:
-        console.print(TEXT("warning", lang, text=text), markup=False, soft_wrap=True)
+        console.print(TEXT("warning", lang, text=in_lang(text, lang)), markup=False, soft_wrap=True)
 
 
 def _read_line(f: InputFile, lang: str) -> str:
@@ -159,7 +160,7 @@ def print_summary(console: Console, result: Result, written: Sequence[tuple[str,
     for cut in cuts.itertuples():
         say(TEXT("cut points", lang, dimension=cut.dimension, metric=cut.metric, cuts=cut.cut_points))
     for note in result.notes:
-        say(TEXT("note", lang, note=note))
+        say(TEXT("note", lang, note=in_lang(note, lang)))
     for what, path in written:
         say(TEXT("wrote", lang, path=path, what=what))
 
@@ -334,4 +335,4 @@ def print_movement(console: Console, report: MovementReport, matrix: bool = Fals
             table.add_row(str(label), *(f"{int(v):,}" for v in values.tolist()))
         console.print(table)
     for note in report.notes:
-        console.print(TEXT("note", lang, note=note), markup=False, soft_wrap=True)
+        console.print(TEXT("note", lang, note=in_lang(note, lang)), markup=False, soft_wrap=True)

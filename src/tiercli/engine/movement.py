@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from tiercli.engine.compute import TAG_SEPARATOR
 from tiercli.errors import DataError, Location, TiercliError, UsageError
+from tiercli.i18n import Said
 from tiercli.io.overrides import Override, Overrides, read_overrides
 from tiercli.io.previous import GRACE_SUFFIX, Previous, levels_table, read_previous, read_run
 from tiercli.result import Result
@@ -398,9 +399,10 @@ def apply_history(
     count = int(lapsed[0]) if lapsed else 0
     history.run_rows.append(("kept from the previous run (not in this data)", str(count)))
     if count:
-        history.notes.append(f"{count:,} customer{'s' if count != 1 else ''} of the previous run "
-                             f"{'are' if count != 1 else 'is'} not in this data: kept with "
-                             f"{'their' if count != 1 else 'its'} previous level, movement 'lapsed'")
+        history.notes.append(Said(f"{count:,} customer{'s' if count != 1 else ''} of the previous run "
+                                  f"{'are' if count != 1 else 'is'} not in this data: kept with "
+                                  f"{'their' if count != 1 else 'its'} previous level, movement 'lapsed'",
+                                  f"上期的 {count:,} 位客户不在本次数据中：保留其上期等级，变动记为 'lapsed'"))
     history.movement = movement_report(con, "classified", rules_levels(rules), previous.source, held)
     return history
 
@@ -410,8 +412,10 @@ def rules_levels(rules: Rules) -> dict[str, list[str]]:
 
 
 def _sticky_without_previous(rules: Rules) -> list[str]:
-    return [f"{g.name} is upgrade-only (sticky: true), but no previous run was given (--previous): levels here "
-            "come from this data alone" for g in rules.gradings if g.sticky]
+    return [Said(f"{g.name} is upgrade-only (sticky: true), but no previous run was given (--previous): levels "
+                 "here come from this data alone",
+                 f"{g.name} 只升不降（sticky: true），但没有给出上期结果（--previous）：这里的等级只依据本次数据")
+            for g in rules.gradings if g.sticky]
 
 
 def _held(con: duckdb.DuckDBPyConnection, rules: Rules, overridden: bool) -> dict[str, dict[str, int]]:
@@ -429,36 +433,47 @@ def _held(con: duckdb.DuckDBPyConnection, rules: Rules, overridden: bool) -> dic
     return out
 
 
-def _held_text(grading: Grading, counts: dict[str, int]) -> str:
+def _held_text(grading: Grading, counts: dict[str, int]) -> Said:
     held = counts["held"] + counts["grace"]
-    parts = [f"upgrade-only: {held:,} held at their previous level"]
+    en = [f"upgrade-only: {held:,} held at their previous level"]
+    zh = [f"只升不降：{held:,} 位保持上期等级"]
     if grading.grace_days is not None:
-        parts.append(f"{counts['grace']:,} of them in a grace period of {grading.grace_days} days")
-    if grading.keep_rule is not None or grading.grace_days is not None:
-        parts.append(f"{counts['dropped']:,} dropped ("
-                     + ("keep_rule not met" if grading.keep_rule is not None else "grace period over")
-                     + (f": {grading.keep_rule.text}" if grading.keep_rule is not None else "") + ")")
-    return "; ".join(parts)
+        en.append(f"{counts['grace']:,} of them in a grace period of {grading.grace_days} days")
+        zh.append(f"其中 {counts['grace']:,} 位在 {grading.grace_days} 天的宽限期内")
+    if grading.keep_rule is not None:
+        en.append(f"{counts['dropped']:,} dropped (keep_rule not met: {grading.keep_rule.text})")
+        zh.append(f"{counts['dropped']:,} 位降级（未满足 keep_rule：{grading.keep_rule.text}）")
+    elif grading.grace_days is not None:
+        en.append(f"{counts['dropped']:,} dropped (grace period over)")
+        zh.append(f"{counts['dropped']:,} 位降级（宽限期已过）")
+    return Said("; ".join(en), "；".join(zh))
 
 
 def _sticky_notes(rules: Rules, held: dict[str, dict[str, int]]) -> list[str]:
-    return [f"{g.name}: {_held_text(g, held[g.name])}" for g in rules.gradings if g.sticky]
+    return [Said(f"{g.name}: {text}", f"{g.name}：{text.zh}")
+            for g in rules.gradings if g.sticky for text in [_held_text(g, held[g.name])]]
 
 
 def _override_notes(overrides: Overrides, applied: _Applied, expired: Sequence[Override],
                     problems: Sequence[TiercliError], as_of: datetime) -> list[str]:
-    notes = [f"overrides: {len(applied.rows):,} applied from {overrides.label}"
-             + (f", {len(expired):,} expired" if expired else "")
-             + (f", {len(problems):,} left out" if problems else "")]
+    notes: list[str] = [Said(
+        f"overrides: {len(applied.rows):,} applied from {overrides.label}"
+        + (f", {len(expired):,} expired" if expired else "") + (f", {len(problems):,} left out" if problems else ""),
+        f"人工调整：从 {overrides.label} 应用了 {len(applied.rows):,} 行"
+        + (f"，{len(expired):,} 行已过期" if expired else "") + (f"，{len(problems):,} 行未采用" if problems else ""))]
     for row in expired[:MAX_NOTED]:
         assert row.expires is not None
-        notes.append(f"{overrides.label} row {row.row}: expired on {row.expires.isoformat()} (as_of is "
-                     f"{as_of.date().isoformat()}); ignored")
-    notes += [f"{p}; {'the later row wins' if p.slug == 'overrides_twice' else 'the row is left out'}"
+        notes.append(Said(f"{overrides.label} row {row.row}: expired on {row.expires.isoformat()} (as_of is "
+                          f"{as_of.date().isoformat()}); ignored",
+                          f"{overrides.label} 第 {row.row} 行：已于 {row.expires.isoformat()} 过期（统计截止时间为 "
+                          f"{as_of.date().isoformat()}）；已忽略"))
+    notes += [Said(f"{p}; {'the later row wins' if p.slug == 'overrides_twice' else 'the row is left out'}",
+                   f"{p.text('zh')}；{'以后一行为准' if p.slug == 'overrides_twice' else '该行未采用'}")
               for p in problems[:MAX_NOTED]]
     hidden = max(0, len(expired) - MAX_NOTED) + max(0, len(problems) - MAX_NOTED)
     if hidden:
-        notes.append(f"{overrides.label}: {hidden:,} more expired or left-out rows not listed here")
+        notes.append(Said(f"{overrides.label}: {hidden:,} more expired or left-out rows not listed here",
+                          f"{overrides.label}：另有 {hidden:,} 行过期或未采用的行未在此列出"))
     return notes
 
 
@@ -501,16 +516,19 @@ def movement_report(
         LIMIT {MAX_LISTED + 1}""").to_arrow_table()
     if listed.num_rows > MAX_LISTED:
         listed = listed.slice(0, MAX_LISTED)
-        notes.append(f"the movers list shows the first {MAX_LISTED:,}; filter the Customers sheet's movement "
-                     "columns for all of them")
+        notes.append(Said(f"the movers list shows the first {MAX_LISTED:,}; filter the Customers sheet's movement "
+                          "columns for all of them",
+                          f"变动客户名单只列出前 {MAX_LISTED:,} 位；要看全部，请筛选“客户”表的变动列"))
     first = _q(movement_column(names, names[0]))
     lapsed = con.sql(f"""
         SELECT customer_id, {', '.join(_q(n) for n in names)} FROM {table} WHERE {first} = 'lapsed'
         ORDER BY customer_id LIMIT {MAX_LISTED + 1}""").to_arrow_table()
     if lapsed.num_rows > MAX_LISTED:
         lapsed = lapsed.slice(0, MAX_LISTED)
-        notes.append(f"the list of customers not in this data shows the first {MAX_LISTED:,}; filter the Customers "
-                     "sheet's movement column for 'lapsed' for all of them")
+        notes.append(Said(f"the list of customers not in this data shows the first {MAX_LISTED:,}; filter the "
+                          "Customers sheet's movement column for 'lapsed' for all of them",
+                          f"不在本次数据中的客户名单只列出前 {MAX_LISTED:,} 位；要看全部，请在“客户”表的变动列中"
+                          "筛选 'lapsed'"))
     return MovementReport(previous, per_grading, listed, lapsed, notes)
 
 

@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from tiercli.engine.segments import SegmentTable, segment_sql, table_for, unreachable
+from tiercli.i18n import Said
 from tiercli.rules.model import LifecycleSpec, RfmSpec, Rules
 
 
@@ -335,35 +336,45 @@ def _report(
     if all(present.values()):
         lost = unreachable(table, bins, present["R"], present["F"], present["M"])
         if lost:
-            notes.append(f"segments no customer can reach with these scores: {', '.join(lost)}")
+            notes.append(Said(f"segments no customer can reach with these scores: {', '.join(lost)}",
+                              f"在这些得分下没有客户能落入的分群：{'、'.join(lost)}"))
     return pd.DataFrame(frames), notes
 
 
 def _dimension_notes(
     con: duckdb.DuckDBPyConnection, rfm: RfmSpec, dim: Dimension, cuts: Cuts, stats: dict[int, tuple[object, ...]]
 ) -> list[str]:
-    notes = []
+    notes: list[str] = []
     if rfm.segments == "pymc":
         if cuts.top < 4 and stats:
             edges = ", ".join(number(v) for v in cuts.values)
             if cuts.top == 1:
-                notes.append(f"pymc: every {dim.metric} value falls in one quartile bin (inner edges: "
-                             f"{edges or 'none'}); pymc-marketing stops with an error here, tiercli gives everyone "
-                             f"{dim.key} = 1")
+                notes.append(Said(f"pymc: every {dim.metric} value falls in one quartile bin (inner edges: "
+                                  f"{edges or 'none'}); pymc-marketing stops with an error here, tiercli gives "
+                                  f"everyone {dim.key} = 1",
+                                  f"pymc：所有 {dim.metric} 值都落在同一个四分位区间（内部切分点：{edges or '无'}）；"
+                                  f"pymc-marketing 在此会报错停止，tiercli 给所有客户 {dim.key} = 1"))
             else:
-                notes.append(f"pymc: the {dim.metric} quartile edges collapsed to {cuts.top} bins (inner edges: "
-                             f"{edges}), so {dim.key} scores run 1–{cuts.top}, as pymc-marketing labels them")
+                notes.append(Said(f"pymc: the {dim.metric} quartile edges collapsed to {cuts.top} bins (inner "
+                                  f"edges: {edges}), so {dim.key} scores run 1–{cuts.top}, as pymc-marketing labels "
+                                  "them",
+                                  f"pymc：{dim.metric} 的四分位切分点合并成了 {cuts.top} 个区间"
+                                  f"（内部切分点：{edges}），所以 {dim.key} 得分为 1–{cuts.top}，"
+                                  "与 pymc-marketing 的标法一致"))
         return notes
     empty = [s for s in range(1, cuts.top + 1) if s not in stats]
     if stats and empty:
         listed = ", ".join(map(str, empty))
         if rfm.method == "thresholds":
-            why = f"no customer's {dim.metric} falls in their ranges (see the Thresholds sheet)"
+            why = (f"no customer's {dim.metric} falls in their ranges (see the Thresholds sheet)",
+                   f"没有客户的 {dim.metric} 落在这些区间内（见“分段阈值”表）")
         elif cuts.split:
-            why = "there are fewer customers than scores"
+            why = ("there are fewer customers than scores", "客户数少于得分档数")
         else:
-            why = f"many customers share the same {dim.metric} value, and equal values always get the same score"
-        notes.append(f"{dim.key} scores {listed} are empty: {why}")
+            why = (f"many customers share the same {dim.metric} value, and equal values always get the same score",
+                   f"很多客户的 {dim.metric} 值相同，而相同的值总是得到相同的分数")
+        notes.append(Said(f"{dim.key} scores {listed} are empty: {why[0]}",
+                          f"{dim.key} 得分 {'、'.join(map(str, empty))} 没有客户：{why[1]}"))
     if cuts.split:
         row = con.execute(f"""
             SELECT count(*) FROM scored s JOIN {INPUTS} i USING (customer_id)
@@ -371,6 +382,8 @@ def _dimension_notes(
                                     GROUP BY 1 HAVING count(DISTINCT s2.{dim.score}) > 1)""").fetchone()
         shared = int(row[0]) if row else 0
         if shared:
-            notes.append(f"{dim.key}: {shared:,} customers share a {dim.metric} value with customers in another "
-                         "score (ties: split ranks equal values by customer_id)")
+            notes.append(Said(f"{dim.key}: {shared:,} customers share a {dim.metric} value with customers in "
+                              "another score (ties: split ranks equal values by customer_id)",
+                              f"{dim.key}：{shared:,} 位客户与其他得分档的客户 {dim.metric} 值相同"
+                              "（ties: split 按 customer_id 给相同的值排名）"))
     return notes

@@ -17,7 +17,7 @@ import xlsxwriter
 
 from tiercli.engine.movement import GradingMovement, MovementReport
 from tiercli.errors import Location, OutputError
-from tiercli.i18n import Catalogue
+from tiercli.i18n import Catalogue, in_lang
 from tiercli.io.workbook_text import SHEETS, header
 from tiercli.io.writers import _SPILL, INTEGER, MONEY, _Formats, _write_grid, atomic_path
 
@@ -49,7 +49,7 @@ def write_movement(workbook: xlsxwriter.Workbook, formats: _Formats, report: Mov
 def movement_rows(report: MovementReport, lang: str = "en") -> list[_Row]:
     rows: list[_Row] = [[(_TEXT("previous run", lang), "bold"), (report.previous, _SPILL)]]
     for note in report.notes:
-        rows.append([(_TEXT("note", lang), "bold"), (note, _SPILL)])
+        rows.append([(_TEXT("note", lang), "bold"), (in_lang(note, lang), _SPILL)])
     for grading in report.gradings:
         rows += [[], *_grading_rows(grading, lang)]
     rows += [[], [(_TEXT("movers", lang), "bold")], *_table_rows(report.movers, {"monetary": MONEY}, lang)]

@@ -52,9 +52,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tiercli.errors import Location, OutputError, UsageError, did_you_mean
+from tiercli.i18n import Said
 from tiercli.io.writers import FORMULA_TRIGGERS, _guard, atomic_path
 from tiercli.result import Result
 
+PLATFORM_ZH = {"Shopify": "Shopify ", "Youzan": "有赞", "Taobao": "淘宝"}  # as a Chinese sentence names them
 EXPORT_FORMATS = ("shopify-tags", "youzan-tags", "taobao-groups")
 
 SHOPIFY_MAX_BYTES = 1_000_000  # "1 MB or smaller"
@@ -123,14 +125,20 @@ def write_platform_export(result: Result, fmt: str, path: str) -> PlatformExport
     warnings = list(table.warnings)
     guarded = sum(1 for key in table.keys if key[:1] in FORMULA_TRIGGERS)
     if guarded:
-        warnings.append(f"Customer ids that start with =, +, -, @, a tab or a carriage return were written with a "
-                        f"leading apostrophe so that spreadsheets don't run them as formulas ({guarded:,} in {path}); "
-                        f"remove it if {table.platform} doesn't find these customers.")
+        warnings.append(Said(f"Customer ids that start with =, +, -, @, a tab or a carriage return were written "
+                             f"with a leading apostrophe so that spreadsheets don't run them as formulas ({guarded:,} "
+                             f"in {path}); remove it if {table.platform} doesn't find these customers.",
+                             f"以 =、+、-、@、制表符或回车开头的客户编号前加了一个撇号，以免电子表格把它们当作公式执行"
+                             f"（{path} 中有 {guarded:,} 个）；如果{PLATFORM_ZH[table.platform]}找不到这些客户，"
+                             "请去掉撇号。"))
     if fmt == "shopify-tags":
         size = os.path.getsize(path)
         if size > SHOPIFY_MAX_BYTES:
-            warnings.append(f"{path} is {size / 1_000_000:.1f} MB, but Shopify imports customer CSV files of 1 MB "
-                            f"or less; split it into smaller files (keep the header row in each) before importing.")
+            warnings.append(Said(f"{path} is {size / 1_000_000:.1f} MB, but Shopify imports customer CSV files of "
+                                 "1 MB or less; split it into smaller files (keep the header row in each) before "
+                                 "importing.",
+                                 f"{path} 有 {size / 1_000_000:.1f} MB，而 Shopify 只能导入 1 MB 以内的客户 CSV "
+                                 "文件；导入前请拆成几个小文件（每个都保留表头行）。"))
     return PlatformExport(path=path, customers=len(table.keys), rows=len(table.rows), warnings=warnings)
 
 
@@ -193,14 +201,17 @@ def _quoted(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def _left_out(platform: str, key: str, ids: Sequence[str]) -> list[str]:
-    """The warning for customers the platform can't match, which are not written."""
+def _left_out(platform: str, key: tuple[str, str], ids: Sequence[str]) -> list[str]:
+    """The warning for customers the platform can't match, which are not written; `key` in English and Chinese."""
     if not ids:
         return []
     n = len(ids)
-    more = f" and {n - EXAMPLES:,} more" if n > EXAMPLES else ""
-    return [f"{_count(n, 'customer')} {'was' if n == 1 else 'were'} left out: {platform} finds customers by {key}, "
-            f"and {'this id is' if n == 1 else 'these ids are'} not one: {_quoted(ids[:EXAMPLES])}{more}."]
+    more = (f" and {n - EXAMPLES:,} more", f" 等，另有 {n - EXAMPLES:,} 个") if n > EXAMPLES else ("", "")
+    return [Said(f"{_count(n, 'customer')} {'was' if n == 1 else 'were'} left out: {platform} finds customers by "
+                 f"{key[0]}, and {'this id is' if n == 1 else 'these ids are'} not one: {_quoted(ids[:EXAMPLES])}"
+                 f"{more[0]}.",
+                 f"{n:,} 位客户未写入：{PLATFORM_ZH[platform]}按{key[1]}查找客户，而这些编号不是："
+                 f"{_quoted(ids[:EXAMPLES])}{more[1]}。")]
 
 
 # --- formats ---------------------------------------------------------------------------------------------
@@ -223,7 +234,7 @@ def _shopify(result: Result) -> _Table:
             unmatched.append(customer.id)
             continue
         rows.append([email, phone, ", ".join(customer.labels)])
-    warnings = _left_out("Shopify", "e-mail address or phone number", unmatched)
+    warnings = _left_out("Shopify", ("e-mail address or phone number", "邮箱或手机号"), unmatched)
     keys = [email or phone for email, phone, _ in rows]
     return _Table("Shopify", "utf-8", ["Email", "Phone", "Tags"], rows, keys, warnings)
 
@@ -238,7 +249,8 @@ def _youzan(result: Result) -> _Table:
             continue
         levels = [customer.levels.get(g, "") for g in result.gradings]
         rows.append([mobile.group(1), *levels, ",".join(customer.tags)])
-    warnings = _left_out("Youzan", "mainland mobile number (11 digits, starting with 1)", unmatched)
+    warnings = _left_out("Youzan", ("mainland mobile number (11 digits, starting with 1)",
+                                    "中国大陆手机号（11 位，以 1 开头）"), unmatched)
     return _Table("Youzan", "utf-8-sig", ["手机号", *result.gradings, "标签"], rows, [r[0] for r in rows], warnings)
 
 
@@ -250,13 +262,17 @@ def _taobao(result: Result) -> _Table:
             rows.extend([customer.id, group] for group in customer.labels)
             keys.append(customer.id)
     groups = list(dict.fromkeys(group for _, group in rows))
-    warnings = []
+    warnings: list[str] = []
     long_names = [g for g in groups if len(g) > TAOBAO_MAX_GROUP_NAME]
     if long_names:
         named = ", ".join(f"'{g}' ({len(g)})" for g in long_names)
-        warnings.append(f"Taobao group names can be at most {TAOBAO_MAX_GROUP_NAME} characters; these are longer: "
-                        f"{named}. Shorten them in the rules before creating the groups.")
+        warnings.append(Said(f"Taobao group names can be at most {TAOBAO_MAX_GROUP_NAME} characters; these are "
+                             f"longer: {named}. Shorten them in the rules before creating the groups.",
+                             f"淘宝分组名称最多 {TAOBAO_MAX_GROUP_NAME} 个字；这些更长：{named}。请在创建分组前于"
+                             "规则中改短。"))
     if len(groups) > TAOBAO_MAX_GROUPS:
-        warnings.append(f"Taobao allows at most {TAOBAO_MAX_GROUPS} customer groups per shop, and this export uses "
-                        f"{len(groups)}; leave some out or merge them in the rules.")
+        warnings.append(Said(f"Taobao allows at most {TAOBAO_MAX_GROUPS} customer groups per shop, and this export "
+                             f"uses {len(groups)}; leave some out or merge them in the rules.",
+                             f"淘宝每个店铺最多 {TAOBAO_MAX_GROUPS} 个客户分组，而此文件用了 {len(groups)} 个；"
+                             "请在规则中去掉或合并一些。"))
     return _Table("Taobao", "utf-8-sig", ["买家会员名", "分组名称"], rows, keys, warnings)

@@ -38,6 +38,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from tiercli.errors import Location, OutputError
+from tiercli.i18n import in_lang
 from tiercli.io.report_sheets import (
     SEGMENT_FIELDS,
     add_summary_charts,
@@ -743,7 +744,7 @@ def _summary_rows(
     for reason, count in result.excluded_by_reason.items():
         facts.append([(LABELS("excluded", lang, reason=reason), "bold"), (count, INTEGER)])
     for note in [*result.notes, *notes]:
-        facts.append([(LABELS("note", lang), "bold"), (note, _SPILL)])
+        facts.append([(LABELS("note", lang), "bold"), (in_lang(note, lang), _SPILL)])
     facts.append([])
     header_row = len(facts)
     return facts + _frame_rows(result.summary, _SUMMARY_FORMATS, lang), header_row

@@ -27,7 +27,7 @@ import pandas as pd
 from tiercli.engine.clean import reason_text
 from tiercli.engine.movement import MOVEMENTS_ZH
 from tiercli.errors import Location, OutputError
-from tiercli.i18n import Catalogue, check_lang
+from tiercli.i18n import Catalogue, check_lang, in_lang
 from tiercli.io.report_sheets import (
     SEGMENT_FIELDS,
     has_segments,
@@ -153,6 +153,10 @@ class Cell:
     text: str
     numeric: bool = False
     background: str | None = None  # a #rrggbb colour
+
+
+def _notes(notes: list[str], lang: str) -> str:
+    return '<ul class="notes">' + "".join(f"<li>{_e(in_lang(note, lang))}</li>" for note in notes) + "</ul>"
 
 
 def _e(text: object) -> str:
@@ -351,7 +355,7 @@ def _overview(result: Result, lang: str) -> str:
         out.append(_table("inputs", _headers(names, lang, names[2:]), rows))
     if result.notes:
         out.append(f"<h3>{_e(TEXTS('notes heading', lang))}</h3>")
-        out.append('<ul class="notes">' + "".join(f"<li>{_e(note)}</li>" for note in result.notes) + "</ul>")
+        out.append(_notes(result.notes, lang))
     out.append("</section>")
     return "\n".join(out)
 
@@ -494,7 +498,7 @@ def _movement(result: Result, lang: str) -> str:
             held = {key: count_text(grading.held.get(key, 0)) for key in ("held", "grace", "dropped")}
             out.append(f'<p class="held">{_e(TEXTS("held", lang, **held))}</p>')
     if report.notes:
-        out.append('<ul class="notes">' + "".join(f"<li>{_e(note)}</li>" for note in report.notes) + "</ul>")
+        out.append(_notes(report.notes, lang))
     out.append("</section>")
     return "\n".join(out)
 
