@@ -170,7 +170,12 @@ def test_inspect_reports_a_file_whose_rows_are_all_excluded(tmp_path: Path) -> N
 def test_metrics_lang_zh_lists_the_chinese_names_rules_can_use() -> None:
     result = CliRunner().invoke(app, ["metrics", "--lang", "zh"])
     assert result.exit_code == 0, result.output
-    assert "monetary / 消费金额 (money) [order]" in result.stdout
-    assert "recency_days / 最近购买天数 (days) [order]" in result.stdout
+    lines = result.stdout.splitlines()
+    at = lines.index("monetary / 消费金额 (金额) [order]")
+    assert lines[at + 1:at + 3] == ["    净消费：全部订单的实付金额减去退款。", "    SQL: coalesce(sum(amount), 0)"]
+    assert lines[0] == "标 [order] 的指标汇总客户的订单，每单一行，由订单行算出："
+    assert "recency_days / 最近购买天数 (天) [order]" in lines
+    assert "  order_ts (时间): 订单付款时间（没有则为创建时间）。" in lines
+    assert "Metrics marked" not in result.stdout
     bad = CliRunner().invoke(app, ["metrics", "--lang", "fr"])
     assert (bad.exit_code, bad.stderr.strip()) == (2, "error: --lang 'fr' is not a language tiercli speaks; use en or zh")

@@ -212,6 +212,9 @@ def test_metrics_with_rules_lists_their_custom_metrics_and_helpers(tmp_path: Pat
         "    SQL: COALESCE(SUM(\"amount\") FILTER(WHERE \"category\" = '美妆'), 0)",
     ]
     assert "share(category, '美妆') (ratio)" in tail and "bought(product, 'A') (bool)" in tail
+    code, out, _ = invoke("metrics", "-r", str(rules), "--lang", "zh")
+    tail = out[out.index(f"{rules} 的自定义指标和函数："):].splitlines()
+    assert tail[1:3] == ["beauty (数字)", f"    定义于 {rules}:3 metrics → beauty"]
 
 
 def test_member_attributes_without_members_stop_before_reading_data(orders: Path, tmp_path: Path) -> None:

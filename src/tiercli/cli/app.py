@@ -409,17 +409,17 @@ def metrics(
     ctx: typer.Context,
     rules: Annotated[str | None, typer.Option("--rules", "-r", help="Also list this rules file's custom metrics "
                                               "and helpers.")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help="en, or zh to show each built-in "
-                                             "name's Chinese name too (usable in rules: 消费金额 >= 1000). Default: "
-                                             "zh when the locale is Chinese, else en.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help="en, or zh for the list in Chinese "
+                                             "with each built-in name's Chinese name (usable in rules: 消费金额 >= "
+                                             "1000). Default: zh when the locale is Chinese, else en.")] = None,
 ) -> None:
     """List every name a rule can use, with its definition."""
     from tiercli.cli.render import print_metrics
 
     with exit_codes(ctx):
-        zh = check_lang(lang) == "zh"
+        chosen = check_lang(lang)
         loaded = _rules(rules) if rules else None
-        print_metrics(Console(highlight=False, soft_wrap=True), loaded, zh=zh)
+        print_metrics(Console(highlight=False, soft_wrap=True), loaded, lang=chosen)
 
 
 def _date_option(option: str, text: str) -> datetime:

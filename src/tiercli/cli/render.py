@@ -195,46 +195,69 @@ def print_data_warnings(console: Console, result: Result, lang: str = "en") -> N
                                meaning=_reason(reason, lang)), markup=False)
 
 
-def _zh(name: str, zh: bool) -> str:
-    return f" / {ZH_NAMES[name]}" if zh and name in ZH_NAMES else ""
+METRICS_TEXT = Catalogue({
+    "order": ("Metrics marked [order] aggregate a customer's orders, one row per order built from its lines:",
+              "标 [order] 的指标汇总客户的订单，每单一行，由订单行算出："),
+    "line": ("Metrics marked [line] aggregate the customer's order lines.",
+             "标 [line] 的指标汇总客户的订单行。"),
+    "by_category": ("the first category ordered by {sql}", "按 {sql} 排序的第一个类目"),
+    "members": ("Member attributes (with --members FILE; empty for customers not in it):",
+                "会员属性（需 --members FILE；不在会员文件中的客户为空）："),
+    "helpers": ("Order-level helpers, usable in rules; COLUMN is one of {columns}:",
+                "订单级函数，可用于规则；COLUMN 为以下之一：{columns}："),
+    "columns": ("Order columns a custom metric (`metrics:` in the rules file) aggregates:",
+                "自定义指标（规则文件中的 `metrics:`）可汇总的订单列："),
+    "custom": ("Custom metrics and helpers of {source}:", "{source} 的自定义指标和函数："),
+    "helper in": ("helper in {location}", "函数，定义于 {location}"),
+    "defined at": ("defined at {location}", "定义于 {location}"),
+})
+UNITS_ZH = {
+    "days": "天", "count": "个数", "money": "金额", "ratio": "比例", "date": "时间", "text": "文本",
+    "quantity": "件数", "score": "得分", "number": "数字", "time": "时间", "bool": "真/假", "value": "值",
+}
 
 
-def print_metrics(console: Console, rules: Rules | None = None, zh: bool = False) -> None:
+def print_metrics(console: Console, rules: Rules | None = None, lang: str = "en") -> None:
     """One block per name: name and unit, meaning, and the SQL that computes it; then member attributes, the
-    order-level helpers, the order columns custom metrics can aggregate, and the rules' own custom metrics."""
+    order-level helpers, the order columns custom metrics can aggregate, and the rules' own custom metrics.
+    In Chinese each built-in name shows its Chinese name beside it and the meanings are in Chinese."""
+    def unit(word: str) -> str:
+        return UNITS_ZH.get(word, word) if lang == "zh" else word
+
+    def alias(name: str) -> str:
+        return f" / {ZH_NAMES[name]}" if lang == "zh" and name in ZH_NAMES else ""
+
     def block(title: str, meaning: str, sql: str | None = None) -> None:
         console.print(title, style="bold", markup=False)
-        console.print(f"    {meaning}", markup=False)
+        console.print(f"    {in_lang(meaning, lang)}", markup=False)
         if sql:
             console.print(f"    SQL: {sql.replace('{as_of}', 'as_of')}", markup=False)
 
-    console.print("Metrics marked [order] aggregate a customer's orders, one row per order built from its lines:",
-                  markup=False)
+    console.print(METRICS_TEXT("order", lang), markup=False)
     console.print("    " + " ".join(ORDER_ROW.format(lines="orders").split()), markup=False)
-    console.print("Metrics marked [line] aggregate the customer's order lines.\n", markup=False)
+    console.print(METRICS_TEXT("line", lang) + "\n", markup=False)
     for m in METRICS:
-        sql = f"the first category ordered by {m.sql}" if m.stage == "by_category" else m.sql
+        sql = METRICS_TEXT("by_category", lang, sql=m.sql) if m.stage == "by_category" else m.sql
         stage = f" [{m.stage}]" if m.stage in ("order", "line") else ""
-        block(f"{m.name}{_zh(m.name, zh)} ({m.unit}){stage}", m.description, sql)
+        block(f"{m.name}{alias(m.name)} ({unit(m.unit)}){stage}", m.description, sql)
     for name, meaning in SCORE_NAMES.items():
-        block(f"{name}{_zh(name, zh)} ({'text' if name in ('segment', 'lifecycle') else 'score'})", meaning)
-    console.print("\nMember attributes (with --members FILE; empty for customers not in it):", markup=False)
+        block(f"{name}{alias(name)} ({unit('text' if name in ('segment', 'lifecycle') else 'score')})", meaning)
+    console.print("\n" + METRICS_TEXT("members", lang), markup=False)
     for a in MEMBER_ATTRIBUTES:
-        block(f"{a.name} ({a.kind})", a.description, a.sql)
-    console.print(f"\nOrder-level helpers, usable in rules; COLUMN is one of {', '.join(HELPER_COLUMNS)}:",
-                  markup=False)
+        block(f"{a.name} ({unit(a.kind)})", a.description, a.sql)
+    console.print("\n" + METRICS_TEXT("helpers", lang, columns=", ".join(HELPER_COLUMNS)), markup=False)
     for h in HELPERS:
-        block(f"{h.name}(COLUMN, 'value', …) ({h.unit})", h.description,
+        block(f"{h.name}(COLUMN, 'value', …) ({unit(h.unit)})", h.description,
               h.sql.replace("{match}", "COLUMN IN ('value', …)"))
-    console.print("\nOrder columns a custom metric (`metrics:` in the rules file) aggregates:", markup=False)
+    console.print("\n" + METRICS_TEXT("columns", lang), markup=False)
     for name, (kind, meaning) in ORDER_COLUMNS.items():
-        console.print(f"  {name} ({kind}): {meaning}", markup=False)
+        console.print(f"  {name} ({unit(kind)}): {in_lang(meaning, lang)}", markup=False)
     if rules is not None and rules.metrics:
-        console.print(f"\nCustom metrics and helpers of {rules.source}:", markup=False)
+        console.print("\n" + METRICS_TEXT("custom", lang, source=rules.source), markup=False)
         for custom in rules.metrics:
             shown = custom.unit or custom.kind or "value"
-            block(f"{custom.name} ({shown})", f"{'helper in' if custom.helper else 'defined at'} {custom.location}",
-                  custom.sql)
+            where = METRICS_TEXT("helper in" if custom.helper else "defined at", lang, location=custom.location)
+            block(f"{custom.name} ({unit(shown)})", where, custom.sql)
 
 
 def _leaf_line(leaf_text: str, values: tuple[object, ...], held: bool | None) -> str:

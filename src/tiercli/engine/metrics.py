@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from tiercli.i18n import Said
+
 Stage = Literal["order", "line", "derived", "by_category"]
 
 # One row per customer and order, from the order lines: what the `order` stage aggregates.
@@ -49,78 +51,173 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "recency_days",
         "date_diff('day', CAST(max(order_ts) AS DATE), CAST({as_of} AS DATE))",
-        "Whole calendar days from the last order to as_of (0 = bought on the as_of day).",
+        Said(
+            "Whole calendar days from the last order to as_of (0 = bought on the as_of day).",
+            "最近一单到统计截止时间的整天数（0 = 截止当天有购买）。",
+        ),
         "days",
     ),
-    Metric("frequency", "count(*) FILTER (WHERE purchase)",
-           "Number of distinct orders (return lines don't count as orders).", "count"),
-    Metric("monetary", "coalesce(sum(amount), 0)", "Net spend: amount paid minus refunds, over all orders.",
-           "money"),
-    Metric("aov", "monetary / nullif(frequency, 0)", "Average order value: monetary / frequency.", "money",
-           "derived"),
-    Metric("first_order", "min(order_ts)", "Time of the first order.", "date"),
-    Metric("last_order", "max(order_ts)", "Time of the last order.", "date"),
+    Metric(
+        "frequency",
+        "count(*) FILTER (WHERE purchase)",
+        Said("Number of distinct orders (return lines don't count as orders).", "不同订单的数量（退货行不算订单）。"),
+        "count",
+    ),
+    Metric(
+        "monetary",
+        "coalesce(sum(amount), 0)",
+        Said("Net spend: amount paid minus refunds, over all orders.", "净消费：全部订单的实付金额减去退款。"),
+        "money",
+    ),
+    Metric(
+        "aov",
+        "monetary / nullif(frequency, 0)",
+        Said("Average order value: monetary / frequency.", "客单价：消费金额 / 购买次数。"),
+        "money",
+        "derived",
+    ),
+    Metric("first_order", "min(order_ts)", Said("Time of the first order.", "第一单的时间。"), "date"),
+    Metric("last_order", "max(order_ts)", Said("Time of the last order.", "最近一单的时间。"), "date"),
     Metric(
         "tenure_days",
         "date_diff('day', CAST(min(order_ts) AS DATE), CAST({as_of} AS DATE))",
-        "Whole calendar days from the first order to as_of.",
+        Said("Whole calendar days from the first order to as_of.", "第一单到统计截止时间的整天数。"),
         "days",
     ),
     *(
-        Metric(f"orders_{d}d", f"count(*) FILTER (WHERE purchase AND {_window(d)})",
-               f"Distinct orders in the {d} days up to as_of.", "count")
+        Metric(
+            f"orders_{d}d",
+            f"count(*) FILTER (WHERE purchase AND {_window(d)})",
+            Said(f"Distinct orders in the {d} days up to as_of.", f"截止时间前 {d} 天内的不同订单数。"),
+            "count",
+        )
         for d in (30, 90, 365)
     ),
     *(
-        Metric(f"spend_{d}d", f"coalesce(sum(purchase_amount) FILTER (WHERE {_window(d)}), 0)",
-               f"Net spend in the {d} days up to as_of.", "money")
+        Metric(
+            f"spend_{d}d",
+            f"coalesce(sum(purchase_amount) FILTER (WHERE {_window(d)}), 0)",
+            Said(f"Net spend in the {d} days up to as_of.", f"截止时间前 {d} 天内的净消费。"),
+            "money",
+        )
         for d in (30, 90, 365)
     ),
-    Metric("quantity", "coalesce(sum(quantity), 0)", "Items bought (sum of line quantities).", "quantity"),
-    Metric("distinct_products", "count(DISTINCT coalesce(sku, product))",
-           "Different products bought (by SKU, else product name).", "count", "line"),
-    Metric("distinct_categories", "count(DISTINCT category)", "Different categories bought.", "count", "line"),
-    Metric("top_category", "sum(amount) DESC, category",
-           "Category with the highest net spend (ties: the first in name order).", "text", "by_category"),
-    Metric("refund_amount", "coalesce(sum(refund_amount), 0)", "Money refunded on partly refunded orders.",
-           "money"),
-    Metric("refund_rate", "refund_amount / nullif(monetary + refund_amount, 0)",
-           "refund_amount / (monetary + refund_amount): share of what was paid that came back.", "ratio",
-           "derived"),
-    Metric("discount_share",
-           "count(*) FILTER (WHERE discounted) / nullif(count(*) FILTER (WHERE purchase), 0)",
-           "Share of orders that used a discount or coupon (0 when the data has no discount column).",
-           "ratio"),
-    Metric("avg_days_between_orders",
-           "CASE WHEN frequency > 1 THEN date_diff('second', first_order, last_order) / 86400.0"
-           " / (frequency - 1) END",
-           "Mean days between orders: (last − first) / (frequency − 1); empty for one-order customers.",
-           "days", "derived"),
-    Metric("region", "mode(region)", "The region the customer ordered to most often.", "text", "line"),
+    Metric(
+        "quantity",
+        "coalesce(sum(quantity), 0)",
+        Said("Items bought (sum of line quantities).", "购买件数（各行数量之和）。"),
+        "quantity",
+    ),
+    Metric(
+        "distinct_products",
+        "count(DISTINCT coalesce(sku, product))",
+        Said("Different products bought (by SKU, else product name).", "买过的不同商品数（按 SKU，没有则按商品名）。"),
+        "count",
+        "line",
+    ),
+    Metric(
+        "distinct_categories",
+        "count(DISTINCT category)",
+        Said("Different categories bought.", "买过的不同类目数。"),
+        "count",
+        "line",
+    ),
+    Metric(
+        "top_category",
+        "sum(amount) DESC, category",
+        Said(
+            "Category with the highest net spend (ties: the first in name order).",
+            "净消费最高的类目（并列时取名称排序的第一个）。",
+        ),
+        "text",
+        "by_category",
+    ),
+    Metric(
+        "refund_amount",
+        "coalesce(sum(refund_amount), 0)",
+        Said("Money refunded on partly refunded orders.", "部分退款订单上退回的金额。"),
+        "money",
+    ),
+    Metric(
+        "refund_rate",
+        "refund_amount / nullif(monetary + refund_amount, 0)",
+        Said(
+            "refund_amount / (monetary + refund_amount): share of what was paid that came back.",
+            "退款金额 / (消费金额 + 退款金额)：已付金额中退回的比例。",
+        ),
+        "ratio",
+        "derived",
+    ),
+    Metric(
+        "discount_share",
+        "count(*) FILTER (WHERE discounted) / nullif(count(*) FILTER (WHERE purchase), 0)",
+        Said(
+            "Share of orders that used a discount or coupon (0 when the data has no discount column).",
+            "用了折扣或优惠券的订单占比（数据没有优惠列时为 0）。",
+        ),
+        "ratio",
+    ),
+    Metric(
+        "avg_days_between_orders",
+        "CASE WHEN frequency > 1 THEN date_diff('second', first_order, last_order) / 86400.0 / (frequency - 1) END",
+        Said(
+            "Mean days between orders: (last − first) / (frequency − 1); empty for one-order customers.",
+            "平均购买间隔天数：(最近一单 − 第一单) / (购买次数 − 1)；只买过一单的客户为空。",
+        ),
+        "days",
+        "derived",
+    ),
+    Metric(
+        "region",
+        "mode(region)",
+        Said("The region the customer ordered to most often.", "客户最常收货的地区。"),
+        "text",
+        "line",
+    ),
 )
 
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
 
 # Names that exist after scoring and can be used in rules next to the metrics.
 SCORE_NAMES: dict[str, str] = {
-    "r_score": "Recency score, 1 (longest ago) … bins (most recent).",
-    "f_score": "Frequency score, 1 (fewest orders) … bins (most orders).",
-    "m_score": "Monetary score, 1 (least spend) … bins (most spend).",
-    "rfm_score": "R·100 + F·10 + M, e.g. 545.",
-    "segment": "The named RFM segment, e.g. 'Champions'.",
-    "lifecycle": "Lifecycle stage: 'potential' (no order), 'new', 'active', 'at_risk' or 'churned' (days set by "
-                 "lifecycle: in the rules file).",
+    "r_score": Said(
+        "Recency score, 1 (longest ago) … bins (most recent).", "R 得分，1（最久未购买）… 分档数（最近购买）。"
+    ),
+    "f_score": Said(
+        "Frequency score, 1 (fewest orders) … bins (most orders).", "F 得分，1（订单最少）… 分档数（订单最多）。"
+    ),
+    "m_score": Said(
+        "Monetary score, 1 (least spend) … bins (most spend).", "M 得分，1（消费最少）… 分档数（消费最多）。"
+    ),
+    "rfm_score": Said("R·100 + F·10 + M, e.g. 545.", "R·100 + F·10 + M，例如 545。"),
+    "segment": Said("The named RFM segment, e.g. 'Champions'.", "RFM 分群名称，例如 'Champions'。"),
+    "lifecycle": Said(
+        "Lifecycle stage: 'potential' (no order), 'new', 'active', 'at_risk' or 'churned' (days set "
+        "by lifecycle: in the rules file).",
+        "生命周期阶段：'potential'（未下单）、'new'、'active'、'at_risk' 或 'churned'（天数由规则文件的 "
+        "lifecycle: 设定）。",
+    ),
 }
 
 
 # What kind of value a name holds, for checking rule expressions before they run.
 Kind = Literal["number", "text", "time", "bool"]
 UNIT_KINDS: dict[str, Kind] = {
-    "days": "number", "count": "number", "money": "number", "ratio": "number", "quantity": "number",
-    "date": "time", "text": "text", "bool": "bool",
+    "days": "number",
+    "count": "number",
+    "money": "number",
+    "ratio": "number",
+    "quantity": "number",
+    "date": "time",
+    "text": "text",
+    "bool": "bool",
 }
 SCORE_KINDS: dict[str, Kind] = {
-    "r_score": "number", "f_score": "number", "m_score": "number", "rfm_score": "number", "segment": "text",
+    "r_score": "number",
+    "f_score": "number",
+    "m_score": "number",
+    "rfm_score": "number",
+    "segment": "text",
     "lifecycle": "text",
 }
 
@@ -128,20 +225,35 @@ SCORE_KINDS: dict[str, Kind] = {
 # `days_ago` is computed per order line from as_of.
 DAYS_AGO_SQL = "date_diff('day', CAST(order_ts AS DATE), CAST({as_of} AS DATE))"
 ORDER_COLUMNS: dict[str, tuple[Kind, str]] = {
-    "order_id": ("text", "The order's id (several lines can share one)."),
-    "order_ts": ("time", "When the order was paid (else created)."),
-    "amount": ("number", "Net amount of the line: paid minus refunded; negative for return lines."),
-    "refund_amount": ("number", "Amount refunded on the line (0 when none)."),
-    "discount_amount": ("number", "Discount or coupon on the line (0 or empty when none)."),
-    "quantity": ("number", "Items on the line."),
-    "product": ("text", "Product name."),
-    "sku": ("text", "SKU or product code."),
-    "category": ("text", "Product category."),
-    "region": ("text", "Region (province/state) the order went to."),
-    "channel": ("text", "Sales channel."),
-    "status": ("text", "The order status as the export wrote it."),
-    "currency": ("text", "Currency code."),
-    "days_ago": ("number", "Whole days from the line's order time to as_of (0 = on the as_of day)."),
+    "order_id": ("text", Said("The order's id (several lines can share one).", "订单号（多行可以同属一单）。")),
+    "order_ts": ("time", Said("When the order was paid (else created).", "订单付款时间（没有则为创建时间）。")),
+    "amount": (
+        "number",
+        Said(
+            "Net amount of the line: paid minus refunded; negative for return lines.",
+            "该行净金额：实付减退款；退货行为负数。",
+        ),
+    ),
+    "refund_amount": ("number", Said("Amount refunded on the line (0 when none).", "该行退款金额（没有为 0）。")),
+    "discount_amount": (
+        "number",
+        Said("Discount or coupon on the line (0 or empty when none).", "该行折扣或优惠券金额（没有为 0 或空）。"),
+    ),
+    "quantity": ("number", Said("Items on the line.", "该行件数。")),
+    "product": ("text", Said("Product name.", "商品名称。")),
+    "sku": ("text", Said("SKU or product code.", "SKU 或商品编码。")),
+    "category": ("text", Said("Product category.", "商品类目。")),
+    "region": ("text", Said("Region (province/state) the order went to.", "订单收货地区（省/州）。")),
+    "channel": ("text", Said("Sales channel.", "销售渠道。")),
+    "status": ("text", Said("The order status as the export wrote it.", "导出文件中写的订单状态。")),
+    "currency": ("text", Said("Currency code.", "币种代码。")),
+    "days_ago": (
+        "number",
+        Said(
+            "Whole days from the line's order time to as_of (0 = on the as_of day).",
+            "该行下单时间到统计截止时间的整天数（0 = 截止当天）。",
+        ),
+    ),
 }
 # Columns the order-level helpers (share, spend, orders, bought) can match values in.
 HELPER_COLUMNS: tuple[str, ...] = ("product", "sku", "category", "region", "channel", "status", "currency")
@@ -159,14 +271,30 @@ class Helper:
 
 
 HELPERS: tuple[Helper, ...] = (
-    Helper("spend", "coalesce(sum(amount) FILTER (WHERE {match}), 0)",
-           "Net spend on the lines whose COLUMN is one of the values.", "money"),
-    Helper("share", "coalesce(sum(amount) FILTER (WHERE {match}), 0) / nullif(sum(amount), 0)",
-           "That spend as a share of monetary (0–1).", "ratio"),
-    Helper("orders", "count(DISTINCT order_id) FILTER (WHERE amount >= 0 AND {match})",
-           "Distinct orders with at least one such line.", "count"),
-    Helper("bought", "count(*) FILTER (WHERE amount >= 0 AND {match}) > 0",
-           "True when the customer ever bought such a line.", "bool"),
+    Helper(
+        "spend",
+        "coalesce(sum(amount) FILTER (WHERE {match}), 0)",
+        Said("Net spend on the lines whose COLUMN is one of the values.", "COLUMN 为所列值之一的订单行上的净消费。"),
+        "money",
+    ),
+    Helper(
+        "share",
+        "coalesce(sum(amount) FILTER (WHERE {match}), 0) / nullif(sum(amount), 0)",
+        Said("That spend as a share of monetary (0–1).", "该消费占消费金额的比例（0–1）。"),
+        "ratio",
+    ),
+    Helper(
+        "orders",
+        "count(DISTINCT order_id) FILTER (WHERE amount >= 0 AND {match})",
+        Said("Distinct orders with at least one such line.", "至少含一行这样商品的不同订单数。"),
+        "count",
+    ),
+    Helper(
+        "bought",
+        "count(*) FILTER (WHERE amount >= 0 AND {match}) > 0",
+        Said("True when the customer ever bought such a line.", "客户买过这样的商品时为真。"),
+        "bool",
+    ),
 )
 
 
@@ -182,19 +310,37 @@ class MemberAttribute:
 
 
 MEMBER_ATTRIBUTES: tuple[MemberAttribute, ...] = (
-    MemberAttribute("is_member", "bool", "True for customers listed in the members file."),
-    MemberAttribute("member_level", "text", "Level from the members file, e.g. 'gold' or 'VIP会员'."),
-    MemberAttribute("member_region", "text", "Region from the members file."),
-    MemberAttribute("member_channel", "text", "Sign-up channel from the members file."),
-    MemberAttribute("member_gender", "text", "Gender from the members file."),
-    MemberAttribute("registered_at", "time", "Registration time from the members file."),
-    MemberAttribute("registered_days", "number", "Whole days from registration to as_of.",
-                    "date_diff('day', CAST(registered_at AS DATE), CAST({as_of} AS DATE))"),
-    MemberAttribute("birthday", "time", "Birthday from the members file."),
-    MemberAttribute("age", "number", "Age in whole years at as_of.",
-                    "year({as_of}) - year(birthday) - CASE WHEN month({as_of}) * 100 + day({as_of})"
-                    " < month(birthday) * 100 + day(birthday) THEN 1 ELSE 0 END"),
-    MemberAttribute("birth_month", "number", "Month of the birthday, 1–12.", "month(birthday)"),
+    MemberAttribute(
+        "is_member", "bool", Said("True for customers listed in the members file.", "会员文件中列出的客户为真。")
+    ),
+    MemberAttribute(
+        "member_level",
+        "text",
+        Said("Level from the members file, e.g. 'gold' or 'VIP会员'.", "会员文件中的等级，例如 'gold' 或 'VIP会员'。"),
+    ),
+    MemberAttribute("member_region", "text", Said("Region from the members file.", "会员文件中的地区。")),
+    MemberAttribute("member_channel", "text", Said("Sign-up channel from the members file.", "会员文件中的注册渠道。")),
+    MemberAttribute("member_gender", "text", Said("Gender from the members file.", "会员文件中的性别。")),
+    MemberAttribute(
+        "registered_at", "time", Said("Registration time from the members file.", "会员文件中的注册时间。")
+    ),
+    MemberAttribute(
+        "registered_days",
+        "number",
+        Said("Whole days from registration to as_of.", "注册到统计截止时间的整天数。"),
+        "date_diff('day', CAST(registered_at AS DATE), CAST({as_of} AS DATE))",
+    ),
+    MemberAttribute("birthday", "time", Said("Birthday from the members file.", "会员文件中的生日。")),
+    MemberAttribute(
+        "age",
+        "number",
+        Said("Age in whole years at as_of.", "统计截止时间的周岁年龄。"),
+        "year({as_of}) - year(birthday) - CASE WHEN month({as_of}) * 100 + day({as_of})"
+        " < month(birthday) * 100 + day(birthday) THEN 1 ELSE 0 END",
+    ),
+    MemberAttribute(
+        "birth_month", "number", Said("Month of the birthday, 1–12.", "生日所在月份，1–12。"), "month(birthday)"
+    ),
 )
 MEMBER_NAMES: tuple[str, ...] = tuple(a.name for a in MEMBER_ATTRIBUTES)
 
@@ -202,14 +348,33 @@ MEMBER_NAMES: tuple[str, ...] = tuple(a.name for a in MEMBER_ATTRIBUTES)
 # Chinese names for the built-in metrics and scores, usable in rules in place of the English ones
 # (`消费金额 >= 1000` reads monetary) and listed by `tiercli metrics --lang zh`.
 ZH_NAMES: dict[str, str] = {
-    "recency_days": "最近购买天数", "frequency": "购买次数", "monetary": "消费金额", "aov": "客单价",
-    "first_order": "首次购买时间", "last_order": "最近购买时间", "tenure_days": "首购至今天数",
-    "orders_30d": "近30天订单数", "orders_90d": "近90天订单数", "orders_365d": "近365天订单数",
-    "spend_30d": "近30天消费金额", "spend_90d": "近90天消费金额", "spend_365d": "近365天消费金额",
-    "quantity": "购买件数", "distinct_products": "购买商品数", "distinct_categories": "购买类目数",
-    "top_category": "消费最多类目", "refund_amount": "退款金额", "refund_rate": "退款率",
-    "discount_share": "用券订单占比", "avg_days_between_orders": "平均购买间隔天数", "region": "常用地区",
-    "r_score": "R分", "f_score": "F分", "m_score": "M分", "rfm_score": "RFM分", "segment": "RFM分群",
+    "recency_days": "最近购买天数",
+    "frequency": "购买次数",
+    "monetary": "消费金额",
+    "aov": "客单价",
+    "first_order": "首次购买时间",
+    "last_order": "最近购买时间",
+    "tenure_days": "首购至今天数",
+    "orders_30d": "近30天订单数",
+    "orders_90d": "近90天订单数",
+    "orders_365d": "近365天订单数",
+    "spend_30d": "近30天消费金额",
+    "spend_90d": "近90天消费金额",
+    "spend_365d": "近365天消费金额",
+    "quantity": "购买件数",
+    "distinct_products": "购买商品数",
+    "distinct_categories": "购买类目数",
+    "top_category": "消费最多类目",
+    "refund_amount": "退款金额",
+    "refund_rate": "退款率",
+    "discount_share": "用券订单占比",
+    "avg_days_between_orders": "平均购买间隔天数",
+    "region": "常用地区",
+    "r_score": "R分",
+    "f_score": "F分",
+    "m_score": "M分",
+    "rfm_score": "RFM分",
+    "segment": "RFM分群",
     "lifecycle": "生命周期",
 }
 NAME_OF_ZH: dict[str, str] = {zh: name for name, zh in ZH_NAMES.items()}
