@@ -136,6 +136,22 @@ def test_compare_classifies_the_same_orders_as_of_two_dates(here: Path) -> None:
     assert err.strip() == "error: --from '31.03.2024' is not a date; write it as YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS'"
 
 
+def test_compare_and_diff_speak_chinese_with_lang_zh(here: Path) -> None:
+    code, out, err = invoke("compare", "orders.csv", "-r", "rules.yaml", "--from", "2024-03-31", "--to",
+                            "2024-06-30", "-o", "cmp.xlsx", "--lang", "zh")
+    assert code == 0, err
+    assert ("变动 tier（对比 同一批订单截至 2024-03-31 23:59:59（--from））：new 1，up 1，down 0，same 2，returned 0，"
+            "lapsed 0") in out
+    assert "已写入 cmp.xlsx（工作簿）" in out
+    moved = sheet_rows(here / "cmp.xlsx", "变动")
+    assert ["up", 1, 2150, "两期数据中都有，现在等级更高（规则中排在前面的等级）"] in moved
+    code, out, err = invoke("diff", "cmp.xlsx", "cmp.xlsx", "-o", "moves.xlsx", "--lang", "zh")
+    assert code == 0, err
+    assert out.startswith("变动 tier（对比 cmp.xlsx）：new 0，up 0，down 0，same 4，returned 0，lapsed 0\n")
+    assert out.endswith("已写入 moves.xlsx（工作簿）\n")
+    assert ["same", 4, 4320, "两期数据中都有，等级不变"] in sheet_rows(here / "moves.xlsx", "变动")
+
+
 def test_diff_compares_two_outputs(here: Path) -> None:
     for as_of, name in (("2024-03-31", "march.xlsx"), ("2024-06-30", "june.xlsx"), ("2024-03-31", "march.csv")):
         code, _, err = invoke("classify", "orders.csv", "-r", "rules.yaml", "--as-of", as_of, "-o", name)
@@ -143,7 +159,7 @@ def test_diff_compares_two_outputs(here: Path) -> None:
     code, out, err = invoke("diff", "march.xlsx", "june.xlsx", "-o", "moves.xlsx")
     assert code == 0, err
     assert out.startswith("movement tier (against march.xlsx): 1 new, 1 up, 0 down, 2 same, 0 returned, 0 lapsed\n")
-    assert out.endswith("wrote moves.xlsx\n")
+    assert out.endswith("wrote moves.xlsx (workbook)\n")
     assert ["warm", "1", "0", "0", "0", "1"] in [line.replace("│", " ").split() for line in out.splitlines()]
     book = openpyxl.load_workbook(here / "moves.xlsx", read_only=True)
     assert book.sheetnames == ["Movement"]

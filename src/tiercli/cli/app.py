@@ -448,6 +448,7 @@ def compare(
     platform: Annotated[str | None, typer.Option("--platform", help="Force a platform profile.")] = None,
     members: Annotated[str | None, typer.Option("--members", help=MEMBERS_HELP)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=LANG_HELP)] = None,
 ) -> None:
     """Backtest without a previous file: classify the same orders as of two dates, the earlier run being the
     later one's previous run, and write the later run with its Movement sheet."""
@@ -457,6 +458,7 @@ def compare(
     from tiercli.engine.movement import previous_of
 
     with exit_codes(ctx):
+        chosen = check_lang(lang)
         loaded = _rules(rules)
         require_members(loaded, members is not None)
         earlier, later = _date_option("--from", start), _date_option("--to", end)
@@ -465,12 +467,12 @@ def compare(
                              slug="bad_compare_dates", zh=f"--from {start} 不早于 --to {end}；请把较早的日期给 --from")
         config = RunConfig(files=files, rules=loaded, sheet=sheet, platform=platform, members=members)
         before = run(replace(config, as_of=earlier))
-        source = f"the same orders as of {earlier:%Y-%m-%d %H:%M:%S} (--from)"
+        source = (f"同一批订单截至 {earlier:%Y-%m-%d %H:%M:%S}（--from）" if chosen == "zh"
+                  else f"the same orders as of {earlier:%Y-%m-%d %H:%M:%S} (--from)")
         result = run(replace(config, as_of=later, previous=previous_of(before, loaded, source)))
         out = output or f"{Path(files[0]).stem}.compare.xlsx"
-        lang = check_lang(None)
-        written, _ = _write(result, out, lang)
-        _report(result, out, written, quiet, lang)
+        written, _ = _write(result, out, chosen)
+        _report(result, out, written, quiet, chosen)
 
 
 @app.command()
@@ -482,22 +484,26 @@ def diff(
                                               "order. Default: the NEW workbook's Summary sheet.")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Also write the Movement sheet to this "
                                                ".xlsx workbook.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help="Language of the printed movement "
+                                             "and of the -o workbook: en or zh. Default: zh when the locale is "
+                                             "Chinese, else en.")] = None,
 ) -> None:
     """Compare two outputs of tiercli: per grading, customers per movement (new, up, down, same, returned,
     lapsed) and the previous × current table."""
-    from tiercli.cli.render import print_movement
+    from tiercli.cli.render import print_movement, written_line
     from tiercli.engine.movement import diff_runs
     from tiercli.io.movement_sheet import write_movement_workbook
     from tiercli.rules.load import load_rules
 
     with exit_codes(ctx):
+        chosen = check_lang(lang)
         report = diff_runs(old, new, load_rules(rules) if rules else None)
         if output:
-            write_movement_workbook(report, output)
+            write_movement_workbook(report, output, chosen)
         console = Console(highlight=False, soft_wrap=False)
-        print_movement(console, report, matrix=True)
+        print_movement(console, report, matrix=True, lang=chosen)
         if output:
-            console.print(f"wrote {output}", markup=False)
+            console.print(written_line(output, chosen), markup=False)
 
 
 def main() -> None:

@@ -90,6 +90,12 @@ def _reason(slug: str, lang: str) -> str:
     return reason_text(slug, lang)
 
 
+def written_line(out: str, lang: str) -> str:
+    """The `wrote …` line for a workbook written on its own (tiercli diff -o)."""
+    what, path = written_output(out, lang)
+    return TEXT("wrote", lang, path=path, what=what)
+
+
 def written_output(out: str, lang: str) -> tuple[str, str]:
     """What `tiercli.io.writers.write_result` wrote to `out`, as `print_summary` lists it: (what, path)."""
     if out == "-":

@@ -50,6 +50,13 @@ MOVEMENTS_ZH: dict[str, str] = {
     "returned": "上期结果中只是沿用更早一期的等级（不在上期数据中），本期数据中再次出现",
     "lapsed": "在上期结果中，不在本期数据中：保留上期等级",
 }
+
+
+def movement_meaning(movement: str, lang: str) -> str:
+    """What a movement value (new, up, …) means, in `lang`."""
+    return (MOVEMENTS_ZH if lang == "zh" else MOVEMENTS)[movement]
+
+
 NEW_ROW = "(new)"
 NOT_IN_DATA = "(not in this data)"
 MOVERS = ("up", "down", "returned")

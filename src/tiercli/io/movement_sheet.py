@@ -15,17 +15,13 @@ import pandas as pd
 import pyarrow as pa
 import xlsxwriter
 
-from tiercli.engine.movement import GradingMovement, MovementReport
+from tiercli.engine.movement import GradingMovement, MovementReport, movement_meaning
 from tiercli.errors import Location, OutputError
 from tiercli.i18n import Catalogue, in_lang
 from tiercli.io.workbook_text import SHEETS, header
 from tiercli.io.writers import _SPILL, INTEGER, MONEY, _Formats, _write_grid, atomic_path
 
 _Row = list[tuple[Any, str | None]]
-_HELD = {"held": "held at their previous level (upgrade-only)", "grace": "of them in a grace period",
-         "dropped": "dropped (keep_rule not met or grace period over)"}
-
-
 _TEXT = Catalogue({
     "previous run": ("previous run", "上期结果"),
     "note": ("note", "说明"),
@@ -38,6 +34,9 @@ _TEXT = Catalogue({
                          "{grading}：客户数，上期等级（行）× 本期等级（列）"),
     "revenue matrix": ("{grading}: revenue (this run's net spend), previous level × level now",
                        "{grading}：消费金额（本期净消费），上期等级 × 本期等级"),
+    "held": ("held at their previous level (upgrade-only)", "保持上期等级（只升不降）"),
+    "grace": ("of them in a grace period", "其中处于宽限期"),
+    "dropped": ("dropped (keep_rule not met or grace period over)", "已降级（未满足 keep_rule 或宽限期已过）"),
 })
 
 
@@ -64,9 +63,9 @@ def _grading_rows(grading: GradingMovement, lang: str) -> list[_Row]:
                          (_TEXT("meaning", lang), "bold")]]
     for record in grading.counts.itertuples(index=False):
         rows.append([(record.movement, None), (record.customers, INTEGER), (record.revenue, MONEY),
-                     (record.meaning, _SPILL)])
+                     (movement_meaning(str(record.movement), lang), _SPILL)])
     for state, count in grading.held.items():
-        rows.append([(state, None), (count, INTEGER), (None, None), (_HELD[state], _SPILL)])
+        rows.append([(state, None), (count, INTEGER), (None, None), (_TEXT(state, lang), _SPILL)])
     rows += [[], [(_TEXT("customers matrix", lang, grading=name), "bold")],
              *_matrix_rows(grading.customers, INTEGER)]
     rows += [[], [(_TEXT("revenue matrix", lang, grading=name), "bold")],
@@ -89,7 +88,7 @@ def _table_rows(table: pa.Table, formats: dict[str, str], lang: str) -> list[_Ro
     return rows
 
 
-def write_movement_workbook(report: MovementReport, out: str) -> None:
+def write_movement_workbook(report: MovementReport, out: str, lang: str = "en") -> None:
     """A workbook holding only the Movement sheet (tiercli diff -o), written to a temporary file and renamed."""
     target = Path(out)
     where = Location(file=out)
@@ -103,7 +102,7 @@ def write_movement_workbook(report: MovementReport, out: str) -> None:
         with atomic_path(target, where) as temp:
             workbook = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False, "strings_to_urls": False,
                                                        "strings_to_numbers": False, "constant_memory": True})
-            write_movement(workbook, _Formats(workbook), report)
+            write_movement(workbook, _Formats(workbook), report, lang)
             workbook.close()
     except OSError as error:
         raise OutputError(f"can't write the output: {error.strerror or error}", where,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 import statistics
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tiercli.engine.clean import reason_text
-from tiercli.engine.movement import MOVEMENTS_ZH
+from tiercli.engine.movement import movement_meaning
 from tiercli.errors import Location, OutputError
 from tiercli.i18n import Catalogue, check_lang, in_lang
 from tiercli.io.report_sheets import (
@@ -476,12 +476,6 @@ def _thresholds(result: Result, lang: str) -> str:
                       _frame_table("thresholds", result.thresholds, THRESHOLD_FORMATS, lang), "</section>"])
 
 
-def _movement_meaning(row: dict[Hashable, Any], lang: str) -> str:
-    """What a movement means: the engine's words, or their Chinese."""
-    english = str(row["meaning"])
-    return MOVEMENTS_ZH.get(str(row["movement"]), english) if lang == "zh" else english
-
-
 def _movement(result: Result, lang: str) -> str:
     report = result.movement
     if report is None:
@@ -490,7 +484,7 @@ def _movement(result: Result, lang: str) -> str:
     names = ("movement", "customers", "revenue", "meaning")
     for number, grading in enumerate(report.gradings, start=1):
         rows = [[Cell(str(r["movement"])), Cell(count_text(r["customers"]), True),
-                 Cell(two_decimals_text(r["revenue"]), True), Cell(_movement_meaning(r, lang))]
+                 Cell(two_decimals_text(r["revenue"]), True), Cell(movement_meaning(str(r["movement"]), lang))]
                 for r in grading.counts.to_dict("records")]
         out.append(f'<h3 id="movement-{number}">{_e(grading.grading)}</h3>')
         out.append(_table("movement", _headers(names, lang, names[1:3]), rows))
