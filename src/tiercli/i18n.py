@@ -57,8 +57,8 @@ class Catalogue:
 
 
 class Said(str):
-    """A note or warning for the user: the English text (the string itself) with its Chinese beside it, so the
-    engine can say it once and each output shows it in its language."""
+    """A text for the user (a note, a warning, a metric's meaning): the English (the string itself) with its
+    Chinese beside it, so the engine can say it once and each output shows it in its language."""
 
     zh: str
 

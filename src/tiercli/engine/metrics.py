@@ -203,21 +203,11 @@ SCORE_NAMES: dict[str, str] = {
 # What kind of value a name holds, for checking rule expressions before they run.
 Kind = Literal["number", "text", "time", "bool"]
 UNIT_KINDS: dict[str, Kind] = {
-    "days": "number",
-    "count": "number",
-    "money": "number",
-    "ratio": "number",
-    "quantity": "number",
-    "date": "time",
-    "text": "text",
-    "bool": "bool",
+    "days": "number", "count": "number", "money": "number", "ratio": "number", "quantity": "number",
+    "date": "time", "text": "text", "bool": "bool",
 }
 SCORE_KINDS: dict[str, Kind] = {
-    "r_score": "number",
-    "f_score": "number",
-    "m_score": "number",
-    "rfm_score": "number",
-    "segment": "text",
+    "r_score": "number", "f_score": "number", "m_score": "number", "rfm_score": "number", "segment": "text",
     "lifecycle": "text",
 }
 
@@ -348,33 +338,14 @@ MEMBER_NAMES: tuple[str, ...] = tuple(a.name for a in MEMBER_ATTRIBUTES)
 # Chinese names for the built-in metrics and scores, usable in rules in place of the English ones
 # (`消费金额 >= 1000` reads monetary) and listed by `tiercli metrics --lang zh`.
 ZH_NAMES: dict[str, str] = {
-    "recency_days": "最近购买天数",
-    "frequency": "购买次数",
-    "monetary": "消费金额",
-    "aov": "客单价",
-    "first_order": "首次购买时间",
-    "last_order": "最近购买时间",
-    "tenure_days": "首购至今天数",
-    "orders_30d": "近30天订单数",
-    "orders_90d": "近90天订单数",
-    "orders_365d": "近365天订单数",
-    "spend_30d": "近30天消费金额",
-    "spend_90d": "近90天消费金额",
-    "spend_365d": "近365天消费金额",
-    "quantity": "购买件数",
-    "distinct_products": "购买商品数",
-    "distinct_categories": "购买类目数",
-    "top_category": "消费最多类目",
-    "refund_amount": "退款金额",
-    "refund_rate": "退款率",
-    "discount_share": "用券订单占比",
-    "avg_days_between_orders": "平均购买间隔天数",
-    "region": "常用地区",
-    "r_score": "R分",
-    "f_score": "F分",
-    "m_score": "M分",
-    "rfm_score": "RFM分",
-    "segment": "RFM分群",
+    "recency_days": "最近购买天数", "frequency": "购买次数", "monetary": "消费金额", "aov": "客单价",
+    "first_order": "首次购买时间", "last_order": "最近购买时间", "tenure_days": "首购至今天数",
+    "orders_30d": "近30天订单数", "orders_90d": "近90天订单数", "orders_365d": "近365天订单数",
+    "spend_30d": "近30天消费金额", "spend_90d": "近90天消费金额", "spend_365d": "近365天消费金额",
+    "quantity": "购买件数", "distinct_products": "购买商品数", "distinct_categories": "购买类目数",
+    "top_category": "消费最多类目", "refund_amount": "退款金额", "refund_rate": "退款率",
+    "discount_share": "用券订单占比", "avg_days_between_orders": "平均购买间隔天数", "region": "常用地区",
+    "r_score": "R分", "f_score": "F分", "m_score": "M分", "rfm_score": "RFM分", "segment": "RFM分群",
     "lifecycle": "生命周期",
 }
 NAME_OF_ZH: dict[str, str] = {zh: name for name, zh in ZH_NAMES.items()}

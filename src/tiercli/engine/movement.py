@@ -502,7 +502,7 @@ def movement_report(
         counts = dict(((str(m), (int(n), float(r or 0))) for m, n, r in con.execute(
             f"SELECT {moved}, count(*), sum(monetary) FROM {table} GROUP BY 1").fetchall()))
         frame = pd.DataFrame([{"movement": m, "customers": counts.get(m, (0, 0.0))[0],
-                               "revenue": round(counts.get(m, (0, 0.0))[1], 2), "meaning": MOVEMENTS[m]}
+                               "revenue": round(counts.get(m, (0, 0.0))[1], 2)}
                               for m in MOVEMENTS])
         cells = con.execute(f"""
             SELECT coalesce({before}, {literal(NEW_ROW)}),
