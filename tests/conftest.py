@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from tiercli.database import Database
+from tiercli.io.readers import RawTable, read_files
 from tiercli.pipeline import RunConfig, run
+from tiercli.profiles.detect import header_score
 from tiercli.result import Result
 from tiercli.rules.load import parse_rules
+from tiercli.runfolder import RunFolder
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "research" / "data"
@@ -55,6 +60,15 @@ def classify(*files: Path, rules: str = SIMPLE_RULES, **options: object) -> Resu
 
 def rows_by_customer(result: Result) -> dict[str, dict[str, object]]:
     return {row["customer_id"]: row for row in result.customers.to_pylist()}
+
+
+def read_raw(path: Path, **options: object) -> tuple[Database, RawTable]:
+    """One input file read as a run reads it: (the database it is attached to, its raw table `raw_0`)."""
+    folder = RunFolder()
+    folder.open()
+    atexit.register(folder.close)
+    db, (raw,) = read_files([str(path)], folder.folder, header_score=header_score, **options)  # type: ignore[arg-type]
+    return db, raw
 
 
 def shared_file(*parts: str) -> Path:

@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
-from contextlib import nullcontext
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
-import duckdb
-
+from tiercli.database import DEFAULT_MEMORY_LIMIT, Database, check_threads, memory_bytes, open_database
 from tiercli.engine.clean import Cleaned, Source, clean, excluded_table
 from tiercli.engine.compute import column_units, member_names, summary
 from tiercli.engine.movement import apply_history, read_history
 from tiercli.engine.query import classify_orders
 from tiercli.errors import UsageError
-from tiercli.io.members import load_members
+from tiercli.io.members import load_members, open_members
 from tiercli.io.overrides import Overrides
 from tiercli.io.previous import Previous
-from tiercli.io.readers import RawTable, read_file
+from tiercli.io.readers import Opened, open_file
 from tiercli.profiles.detect import ColumnMap, build_mapping, detect_platform, header_score
 from tiercli.progress import COMPUTING, NO_PROGRESS, READING, Progress, phase, watch_queries
 from tiercli.result import InputFile, Inspection, Result, StatusCount
 from tiercli.rules.model import Rules
+from tiercli.runfolder import RunFolder
+from tiercli.sqltext import identifier
 
 
 def version() -> str:
@@ -50,43 +50,41 @@ class RunConfig:
     strict: bool = False  # an override that can't be applied stops the run
 
 
-# DuckDB's own default is 80% of RAM; tiercli keeps to a laptop-friendly budget and spills to the run's temp
-# folder beyond it (10M lines run as fast with 1GB as without, bench/README.md).
-DEFAULT_MEMORY_LIMIT = "1GB"
+@dataclass
+class _Opened:
+    """The inputs as far as Python reads them, before the database opens: orders files and the members file."""
+
+    orders: list[Opened]
+    members: Opened | None
+
+    @property
+    def readable(self) -> list[str]:
+        found = [*self.orders, *([self.members] if self.members else [])]
+        return [o.readable for o in found if o.readable]
 
 
-def connect(temp_dir: str, threads: int | None, memory_limit: str | None,
-            query_progress: bool = False) -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory database; with `query_progress`, DuckDB tracks how far each query is (without printing
-    it) so that `tiercli.progress.watch_queries` can read it."""
-    config: dict[str, str | bool | int | float | list[str]] = {
-        "temp_directory": temp_dir, "preserve_insertion_order": False}
-    if threads:
-        config["threads"] = threads
-    config["memory_limit"] = memory_limit or DEFAULT_MEMORY_LIMIT
-    con = duckdb.connect(":memory:", config=config)
-    if query_progress:
-        con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
-    return con
-
-
-def lock_down(con: duckdb.DuckDBPyConnection) -> None:
-    """After the one pass over the files, no SQL may touch files again, and the setting can't be turned back."""
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
-
-
-def load(con: duckdb.DuckDBPyConnection, config: RunConfig, temp_dir: Path,
-         progress: Progress = NO_PROGRESS) -> list[Source]:
-    """Read every input file (advancing `progress` by one per file) and map its columns."""
+def _open(config: RunConfig, folder: Path, progress: Progress = NO_PROGRESS) -> _Opened:
+    """Read every input file as far as Python reads it (advancing `progress` by one per file)."""
     if not config.files:
         raise UsageError("no input file given", slug="no_input", zh="没有给出输入文件")
-    raws: list[RawTable] = []
+    memory = memory_bytes(config.memory_limit or DEFAULT_MEMORY_LIMIT)
     sheet = config.sheet or config.rules.input.sheet
-    for index, path in enumerate(config.files):
-        raws.extend(read_file(con, path, f"raw_{index}", sheet=sheet, header_score=header_score,
-                              temp_dir=temp_dir))
+    orders: list[Opened] = []
+    for path in config.files:
+        orders.extend(open_file(path, folder, sheet=sheet, header_score=header_score, memory_limit=memory))
         progress.advance()
+    members = open_members(config.members, folder, memory_limit=memory) if config.members else None
+    return _Opened(orders, members)
+
+
+def _database(config: RunConfig, folder: RunFolder, opened: _Opened, query_progress: bool = False) -> Database:
+    return open_database(folder.sub("duckdb"), threads=config.threads, memory_limit=config.memory_limit,
+                         readable=opened.readable, query_progress=query_progress)
+
+
+def load(db: Database, config: RunConfig, opened: Sequence[Opened]) -> list[Source]:
+    """Attach the opened files to the database and map their columns."""
+    raws = [o.attach(db, f"raw_{index}") for index, o in enumerate(opened)]
     platform = config.platform or config.rules.input.platform
     explicit = config.rules.input.columns
     found = [detect_platform(raw.headers, platform, raw.path, explicit) for raw in raws]
@@ -98,6 +96,12 @@ def load(con: duckdb.DuckDBPyConnection, config: RunConfig, temp_dir: Path,
                                 detection=detection)
         sources.append(Source(raw, mapping, index))
     return sources
+
+
+def _check_limits(config: RunConfig) -> None:
+    """Bad --memory-limit or --threads stop the run before anything is read."""
+    memory_bytes(config.memory_limit or DEFAULT_MEMORY_LIMIT)
+    check_threads(config.threads)
 
 
 def _inputs(sources: Sequence[Source], cleaned: Cleaned) -> list[InputFile]:
@@ -124,18 +128,17 @@ DATES = {True: "day-first", False: "month-first", None: "ISO (year first)"}
 def inspect(config: RunConfig) -> Inspection:
     """Read and clean the files as `run` would, and report how they read; nothing is classified or written."""
     rules = config.rules
-    with tempfile.TemporaryDirectory(prefix="tiercli-") as temp:
-        con = connect(temp, config.threads, config.memory_limit)
-        try:
-            sources = load(con, config, Path(temp))
-            cleaned = clean(con, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
+    _check_limits(config)
+    with RunFolder() as folder:
+        opened = _open(config, folder.folder)
+        with _database(config, folder, opened) as db:
+            sources = load(db, config, opened.orders)
+            cleaned = clean(db, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
                             extra_statuses=rules.input.statuses, timezone=rules.input.timezone,
                             require_orders=False)
-            first, last, customers = con.execute(
+            first, last, customers = db.execute(
                 "SELECT min(order_ts), max(order_ts), count(DISTINCT customer_id) FROM lines WHERE reason IS NULL"
             ).fetchone() or (None, None, 0)
-        finally:
-            con.close()
     return Inspection(
         inputs=_inputs(sources, cleaned), mapping=_mapping_summary([s.mapping for s in sources]),
         statuses=_statuses(cleaned), excluded_by_reason=cleaned.excluded_by_reason, first_order=first,
@@ -159,39 +162,36 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
     one for the members file, one for cleaning) and the computing phase (COMPUTING_STEPS units), and, unless it
     is NO_PROGRESS, of how far each DuckDB query is."""
     rules = config.rules
+    _check_limits(config)
     previous, overrides = read_history(config.previous, config.overrides, rules)
     watched = progress is not NO_PROGRESS
-    with tempfile.TemporaryDirectory(prefix="tiercli-") as temp:
-        con = connect(temp, config.threads, config.memory_limit, query_progress=watched)
-        try:
-            with watch_queries(con, progress) if watched else nullcontext():
-                with phase(progress, READING, len(config.files) + bool(config.members) + 1):
-                    sources = load(con, config, Path(temp), progress)
-                    members = (load_members(con, config.members, member_names(rules), Path(temp))
-                               if config.members else None)
-                    if members is not None:
-                        progress.advance()
-                    cleaned = clean(con, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
-                                    extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
-                    progress.advance()
-                lock_down(con)  # the files have been read; from here on no SQL can reach a file
-                with phase(progress, COMPUTING, COMPUTING_STEPS):
-                    scores, columns = classify_orders(con, rules, cleaned.as_of, members=members is not None)
-                    progress.advance()
-                    history = apply_history(con, rules, cleaned.as_of, columns, previous, overrides,
-                                            config.strict)
-                    progress.advance()
-                    columns = history.columns
-                    select = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
-                    customers = con.sql(
-                        f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id").to_arrow_table()
-                    progress.advance()
-                    excluded = con.sql(excluded_table(sources)).to_arrow_table()
-                    progress.advance()
-                    per_tier = summary(con, rules)
-                    progress.advance()
-        finally:
-            con.close()
+    with RunFolder() as folder, ExitStack() as stack:
+        with phase(progress, READING, len(config.files) + bool(config.members) + 1):
+            opened = _open(config, folder.folder, progress)
+            db = stack.enter_context(_database(config, folder, opened, query_progress=watched))
+            if watched:
+                stack.enter_context(watch_queries(db, progress))
+            sources = load(db, config, opened.orders)
+            members = (load_members(db, opened.members, config.members or "", member_names(rules))
+                       if opened.members is not None else None)
+            if members is not None:
+                progress.advance()
+            cleaned = clean(db, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
+                            extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
+            progress.advance()
+        with phase(progress, COMPUTING, COMPUTING_STEPS):
+            scores, columns = classify_orders(db, rules, cleaned.as_of, members=members is not None)
+            progress.advance()
+            history = apply_history(db, rules, cleaned.as_of, columns, previous, overrides, config.strict)
+            progress.advance()
+            columns = history.columns
+            select = ", ".join(identifier(c) for c in columns)
+            customers = db.arrow(f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id")
+            progress.advance()
+            excluded = excluded_table(db, sources)
+            progress.advance()
+            per_tier = summary(db, rules)
+            progress.advance()
 
     inputs = _inputs(sources, cleaned)
     mapping = _mapping_summary([s.mapping for s in sources])

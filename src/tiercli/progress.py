@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final, Protocol
 
 if TYPE_CHECKING:
-    import duckdb
+    from tiercli.database import Database
 
 READING: Final = "reading"  # the input files read and cleaned; a unit per file, one for the members, one for cleaning
 COMPUTING: Final = "computing"  # metrics, scores, tiers and tags; a unit per step
@@ -64,9 +64,9 @@ def phase(progress: Progress, name: str, total: int | None = None) -> Iterator[N
 
 
 @contextmanager
-def watch_queries(con: duckdb.DuckDBPyConnection, progress: Progress, every: float = 0.2) -> Iterator[None]:
+def watch_queries(con: Database, progress: Progress, every: float = 0.2) -> Iterator[None]:
     """While the block runs, another thread asks DuckDB every `every` seconds how far the running query is and
-    reports it as `partial`. The connection needs `enable_progress_bar` (see `tiercli.pipeline.connect`), and
+    reports it as `partial`. The connection needs `enable_progress_bar` (see `tiercli.database.open_database`), and
     must stay open until the block ends."""
     import duckdb
 

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import atexit
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
 from conftest import write
+from tiercli.database import Database, open_database
 from tiercli.errors import ColumnMappingError, DataError
-from tiercli.io.members import load_members
+from tiercli.io.members import Members, load_members, open_members
+from tiercli.runfolder import RunFolder
 
 
-def members(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+def read_members(path: Path, needed: list[str] | tuple[str, ...] = ()) -> tuple[Database, Members]:
+    """A members file read as a run reads it, into a database that may read just that file."""
+    folder = RunFolder()
+    folder.open()
+    atexit.register(folder.close)
+    opened = open_members(str(path), folder.folder)
+    db = open_database(folder.folder, readable=[opened.readable] if opened.readable else [])
+    return db, load_members(db, opened, str(path), needed)
+
+
+def members(con: Database) -> list[tuple[object, ...]]:
     return con.execute("SELECT * FROM members ORDER BY customer_id").fetchall()
 
 
@@ -26,8 +38,7 @@ def test_a_chinese_csv_becomes_the_members_table(tmp_path: Path) -> None:
         ,2024-01-01,,,,
         c3,45123,19851201,-,上海,男
     """)
-    con = duckdb.connect()
-    read = load_members(con, str(path), ["age", "member_level"])
+    con, read = read_members(path, ["age", "member_level"])
     assert (read.rows, read.members, read.without_id) == (4, 3, 1)
     assert read.columns == {"customer_id": "会员ID", "registered_at": "注册时间", "birthday": "生日",
                             "member_level": "会员等级", "member_region": "省份", "member_gender": "性别"}
@@ -46,8 +57,7 @@ def test_a_workbook_with_a_title_row_and_numeric_ids(tmp_path: Path) -> None:
     ws.append(["member_id", "Registration Date", "Level"])
     ws.append([123, datetime(2024, 1, 5, 10, 0), "gold"])
     wb.save(tmp_path / "m.xlsx")
-    con = duckdb.connect()
-    load_members(con, str(tmp_path / "m.xlsx"))
+    con, _ = read_members(tmp_path / "m.xlsx")
     assert members(con) == [("123", datetime(2024, 1, 5, 10, 0), None, "gold", None, None, None)]
 
 
@@ -68,5 +78,5 @@ def test_problems_name_the_file_row_and_column(tmp_path: Path, text: str, needed
                                                error: type[Exception], message: str) -> None:
     path = write(tmp_path, "m.csv", text)
     with pytest.raises(error) as raised:
-        load_members(duckdb.connect(), str(path), needed)
+        read_members(path, needed)
     assert str(raised.value) == message.format(path=path)

@@ -5,21 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import xlsxwriter
 
-from conftest import classify, rows_by_customer, shared_file, write
+from conftest import classify, read_raw, rows_by_customer, shared_file, write
 from tiercli.errors import InputError
-from tiercli.io.readers import EXTRA, WHITESPACE, detect_delimiter, detect_encoding, read_file
-from tiercli.profiles.detect import header_score
+from tiercli.io.readers import EXTRA, WHITESPACE, detect_delimiter, detect_encoding
 
 
 def _read(path: Path, **kw: object) -> tuple[list, list[tuple]]:
-    con = duckdb.connect()
-    (raw,) = read_file(con, str(path), "raw", header_score=header_score, **kw)  # type: ignore[arg-type]
+    con, raw = read_raw(path, **kw)
     return [raw], con.execute(f"SELECT * EXCLUDE ({EXTRA}) FROM {raw.table} ORDER BY __row").fetchall()
 
 
@@ -148,8 +145,7 @@ def test_whitespace_aligned_text_is_split_into_columns(tmp_path: Path) -> None:
 
 def test_cells_beyond_the_header_are_kept_apart(tmp_path: Path) -> None:
     path = write(tmp_path, "o.csv", "customer,order_date,amount\nc1,2024-01-01,5,\nc2,2024-01-02,6,oops,more\n")
-    con = duckdb.connect()
-    (raw,) = read_file(con, str(path), "raw", header_score=header_score)
+    con, raw = read_raw(path)
     assert con.execute(f"SELECT c0, {EXTRA}, __row FROM {raw.table} ORDER BY __row").fetchall() == [
         ("c1", None, 2), ("c2", "oops", 3)]
 

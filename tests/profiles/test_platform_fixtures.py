@@ -7,15 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO, SIMPLE_RULES, classify, shared_file
+from conftest import REPO, SIMPLE_RULES, classify, read_raw, shared_file
 from tiercli.cli.app import app
 from tiercli.errors import ColumnMappingError
-from tiercli.io.readers import RawTable, read_file
-from tiercli.profiles.detect import build_mapping, detect_platform, header_score
+from tiercli.io.readers import RawTable
+from tiercli.profiles.detect import build_mapping, detect_platform
 
 FIXTURES = REPO / "tests" / "fixtures" / "platforms"
 MAP_CUSTOMER = "If the file has such a column, map it in the rules file: input: {columns: {customer: <column name>}}"
@@ -26,9 +25,7 @@ def fixture(name: str) -> Path:
 
 
 def raw_table(name: str, **options: object) -> RawTable:
-    con = duckdb.connect()
-    (raw,) = read_file(con, str(fixture(name)), "raw", header_score=header_score, **options)  # type: ignore[arg-type]
-    return raw
+    return read_raw(fixture(name), **options)[1]
 
 
 DETECTED = [
@@ -261,7 +258,7 @@ def test_the_second_uci_ii_sheet_is_read_when_asked() -> None:
 ])
 def test_real_exports_are_detected_with_every_identifying_header(name: str, platform: str) -> None:
     path = shared_file("exports", name)
-    (raw,) = read_file(duckdb.connect(), str(path), "raw", header_score=header_score)
+    raw = read_raw(path)[1]
     found = detect_platform(raw.headers)
     assert (found.profile.name, found.score) == (platform, 1.0)
     assert found.runner_up_score <= 0.75
@@ -270,7 +267,7 @@ def test_real_exports_are_detected_with_every_identifying_header(name: str, plat
 @pytest.mark.shared_data
 def test_a_real_unshipped_orders_report_without_prices_says_which_column_is_missing() -> None:
     path = shared_file("exports", "amazon_unshipped_orders_report_IN_excerpt.tsv")
-    (raw,) = read_file(duckdb.connect(), str(path), "raw", header_score=header_score)
+    raw = read_raw(path)[1]
     found = detect_platform(raw.headers)
     with pytest.raises(ColumnMappingError) as info:
         build_mapping(raw.headers, found.profile, {}, path.name)

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from tiercli.database import Database
 from tiercli.errors import DataError, InputError, Location, first_line
 from tiercli.io.readers import EXTRA, RawTable
 from tiercli.profiles.detect import ColumnMap
@@ -111,12 +114,12 @@ class Cleaned:
     dayfirst: bool | None
 
 
-def install_macros(con: duckdb.DuckDBPyConnection, dayfirst: bool | None) -> None:
-    con.execute(_MACROS)
+def install_macros(con: Database, dayfirst: bool | None) -> None:
+    con.script(_MACROS)
     formats = _ISO_FORMATS + (_DMY if dayfirst else _MDY)
-    fmt = ", ".join(f"'{f}'" for f in formats)
-    iso = ", ".join(f"'{f}'" for f in _ISO_FORMATS)
-    con.execute(
+    fmt = ", ".join(literal(f) for f in formats)
+    iso = ", ".join(literal(f) for f in _ISO_FORMATS)
+    con.script(
         rf"""CREATE OR REPLACE MACRO ts_slow(x) AS CASE
             WHEN regexp_full_match(x, '[0-9]{{5}}(\.[0-9]+)?')
                 THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST(x AS DOUBLE) * 86400e6) AS BIGINT))
@@ -134,10 +137,6 @@ def install_macros(con: duckdb.DuckDBPyConnection, dayfirst: bool | None) -> Non
                 AS TIMESTAMPTZ))
             ELSE ts(x) END;"""
     )
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _col(src: Source, header: str) -> str:
@@ -226,7 +225,7 @@ def _header(src: Source, field: str) -> str:
     return ", ".join(f"'{h}'" for h in src.mapping.columns.get(field, ()))
 
 
-def date_columns(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> dict[tuple[int, str], DateColumn]:
+def date_columns(con: Database, sources: Sequence[Source]) -> dict[tuple[int, str], DateColumn]:
     """Text date columns, judged from their first values: written year first (2024-03-04, 2024/3/4, 2024年3月4日)
     or not, and with a UTC offset or not.
 
@@ -450,7 +449,7 @@ def _row_select(src: Source, extra_statuses: Mapping[str, str], dates: Mapping[t
         FROM ({reasoned})"""
 
 
-def decide_dayfirst(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], configured: bool | None,
+def decide_dayfirst(con: Database, sources: Sequence[Source], configured: bool | None,
                     dates: Mapping[tuple[int, str], DateColumn] | None = None) -> bool | None:
     """Read dates like 03/04/2024 day-first or month-first, from what the data shows."""
     firsts: list[int] = []
@@ -505,7 +504,7 @@ def decide_dayfirst(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], c
 
 
 def build_lines(
-    con: duckdb.DuckDBPyConnection,
+    con: Database,
     sources: Sequence[Source],
     extra_statuses: Mapping[str, str],
     dates: Mapping[tuple[int, str], DateColumn] | None = None,
@@ -533,7 +532,7 @@ def build_lines(
             con.execute(statement)
 
 
-def _check_ids(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
+def _check_ids(con: Database, sources: Sequence[Source]) -> None:
     """Ids written in scientific notation (1.23457E+18) have lost their digits already: stop, naming the column."""
     for field, column in (("customer", "customer_id"), ("order_id", "order_id")):
         row = con.execute(
@@ -551,7 +550,7 @@ def _check_ids(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> Non
                    "（或读取原始 CSV，而不是用 Excel 另存过的副本）")
 
 
-def _late_exclusions(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
+def _late_exclusions(con: Database, sources: Sequence[Source]) -> None:
     """Duplicates: an order read before, from an earlier file or (order-per-row exports) an earlier row."""
     items = item_sources(sources)
     sources = [s for s in sources if s.index not in items]
@@ -597,7 +596,7 @@ def item_sources(sources: Sequence[Source]) -> dict[int, list[int]]:
     return out
 
 
-def _join_items(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
+def _join_items(con: Database, sources: Sequence[Source]) -> None:
     """Item rows take customer, time and status from their order's row in the order report, and share its amount
     by line value (the first item takes the rounding remainder); the order's row stays used, as the order, with
     nothing left to add. An item whose order is excluded is excluded for the same reason; an item whose order is
@@ -650,7 +649,7 @@ def _join_items(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> No
         con.execute("DROP TABLE __items")
 
 
-def _share_order_amounts(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
+def _share_order_amounts(con: Database, sources: Sequence[Source]) -> None:
     """An order-level amount on several lines is shared over them by line value (the first line takes the
     rounding remainder), so an order's lines add up to exactly what was paid."""
     shared = [s.index for s in sources if s.mapping.profile.shape != "order"
@@ -668,7 +667,7 @@ def _share_sql(column: str) -> str:
     return f"CASE WHEN rn = 1 THEN {column} - (sum({part}) OVER o - {part}) ELSE {part} END AS {column}"
 
 
-def _share_with_window(con: duckdb.DuckDBPyConnection, inputs: str, weight: str) -> None:
+def _share_with_window(con: Database, inputs: str, weight: str) -> None:
     shares = ", ".join(_share_sql(c) for c in ("gross", "refund_amount", "discount_amount"))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __shares AS
@@ -685,7 +684,7 @@ def _share_with_window(con: duckdb.DuckDBPyConnection, inputs: str, weight: str)
 
 
 def clean(
-    con: duckdb.DuckDBPyConnection,
+    con: Database,
     sources: Sequence[Source],
     *,
     as_of: datetime | None,
@@ -742,14 +741,53 @@ def clean(
     return Cleaned(final_as_of, by_reason, per_file, keys, [tuple(r) for r in statuses], decided)
 
 
-def excluded_table(sources: Sequence[Source]) -> str:
-    """SQL for the Excluded sheet: file, row, reason, message, then each input's original cells by header."""
-    parts = []
+EXCLUDED_OWN = ("file", "row", "reason", "message")  # the Excluded table's own columns; the input's cells follow
+
+
+def excluded_names(sources: Sequence[Source]) -> tuple[list[str], list[list[int]]]:
+    """The Excluded table's column names and, per source, the position of each of its cells among them.
+
+    The cells keep their file's header as written; one header in several files is one column. A header that
+    differs from one of the table's own columns, or from an earlier header, only in case gets a number
+    (`Reason (2)`), so every name is one column in any tool, case-sensitive or not."""
+    names = list(EXCLUDED_OWN)
+    taken = {n.casefold() for n in names}
+    by_header: dict[str, int] = {}
+    positions = []
     for src in sources:
-        picks = ", ".join(f"raw_cells[{i + 1}] AS {_q(h)}" for i, h in enumerate(src.raw.headers))
-        parts.append(f"""SELECT {literal(src.raw.name)} AS file, source_row AS "row", reason, message, {picks}
-            FROM lines WHERE __input = {src.index} AND reason IS NOT NULL""")
-    return " UNION ALL BY NAME ".join(parts) + ' ORDER BY file, "row"'
+        where = []
+        for header in src.raw.headers:
+            if header not in by_header:
+                name, k = header, 1
+                while name.casefold() in taken:
+                    k += 1
+                    name = f"{header} ({k})"
+                taken.add(name.casefold())
+                by_header[header] = len(names)
+                names.append(name)
+            where.append(by_header[header])
+        positions.append(where)
+    return names, positions
+
+
+def excluded_table(db: Database, sources: Sequence[Source]) -> pa.Table:
+    """The Excluded sheet: file, row, reason, message, then each input's original cells under its header (headers
+    are never named in SQL: the cells come by position and are named here)."""
+    names, positions = excluded_names(sources)
+    parts = []
+    for src, where in sorted(zip(sources, positions, strict=True), key=lambda p: p[0].raw.name):
+        rows = db.arrow("SELECT source_row, reason, message, raw_cells FROM lines "
+                        "WHERE __input = ? AND reason IS NOT NULL ORDER BY source_row", [src.index])
+        columns: list[pa.Array | pa.ChunkedArray] = [pa.nulls(rows.num_rows, pa.string())] * len(names)
+        columns[0] = pa.repeat(pa.scalar(src.raw.name, pa.string()), rows.num_rows)
+        columns[1], columns[2], columns[3] = rows.column(0), rows.column(1), rows.column(2)
+        cells = rows.column(3)
+        for i, position in enumerate(where):
+            columns[position] = pc.list_element(cells, i) if rows.num_rows else pa.nulls(0, pa.string())
+        parts.append(pa.table(columns, names=names))
+    if not parts:
+        return pa.table([pa.nulls(0, pa.string())] * len(names), names=names)
+    return pa.concat_tables(parts)
 
 
 def reason_text(slug: str, lang: str = "en") -> str:

@@ -11,12 +11,13 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from tiercli.database import Database
 from tiercli.engine.metrics import DAYS_AGO_SQL, MEMBER_ATTRIBUTES, MEMBER_NAMES, METRICS, ORDER_ROW, Metric
 from tiercli.engine.scoring import Scores as Scores
 from tiercli.engine.scoring import score as score
 from tiercli.errors import Location, RulesError, TiercliError, UsageError
 from tiercli.rules.model import Condition, CustomMetric, Grading, Rules, Tag
-from tiercli.sqltext import timestamp
+from tiercli.sqltext import identifier, literal, timestamp
 
 TAG_SEPARATOR = ", "
 LEVEL_DATA: tuple[str, ...] = ("discount", "benefit")  # level data the Summary shows, when a level has it
@@ -47,7 +48,7 @@ def _typed(metric: Metric, expr: str) -> str:
 
 
 def _custom_typed(metric: CustomMetric) -> str:
-    column = _quote(metric.name)
+    column = identifier(metric.name)
     if metric.unit == "money":
         return f"CAST({column} AS DECIMAL(18, 2))"
     if metric.unit == "ratio":
@@ -71,7 +72,7 @@ def metrics_sql(as_of: datetime | None, rules: Rules | None = None, members: boo
     derived = [m for m in METRICS if m.stage == "derived"]
     order_cols = ",\n        ".join(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in by_order)
     line_cols = ",\n        ".join([*(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in by_line),
-                                     *(f"{m.sql} AS {_quote(m.name)}" for m in custom)])
+                                     *(f"{m.sql} AS {identifier(m.name)}" for m in custom)])
     lines = "orders"
     if any("days_ago" in m.reads for m in custom):
         lines = f"(SELECT *, {DAYS_AGO_SQL.format(as_of=lit)} AS days_ago FROM orders) AS orders"
@@ -90,7 +91,7 @@ def metrics_sql(as_of: datetime | None, rules: Rules | None = None, members: boo
     cat = by_cat[0]
     derived_cols = ", ".join(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in derived)
     final = ", ".join([*(_typed(m, m.name) + f" AS {m.name}" for m in METRICS),
-                       *(f"{_custom_typed(m)} AS {_quote(m.name)}" for m in custom)])
+                       *(f"{_custom_typed(m)} AS {identifier(m.name)}" for m in custom)])
     source = "full_row"
     if members:
         attributes = ", ".join(
@@ -143,7 +144,7 @@ def require_members(rules: Rules, members: bool) -> None:
 
 
 def build_customers(
-    con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, members: bool = False
+    con: Database, rules: Rules, as_of: datetime, members: bool = False
 ) -> None:
     """Create `customers` from `orders` (and `members`); a custom metric DuckDB can't compute on this data
     becomes a `RulesError` at that metric."""
@@ -162,21 +163,13 @@ def build_customers(
         raise error
 
 
-def _failure(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
+def _failure(con: Database, sql: str) -> str | None:
     """DuckDB's message (its first line) when `sql` fails, else None."""
     try:
         con.execute(sql).fetchall()
     except duckdb.Error as error:
         return str(error).strip().splitlines()[0]
     return None
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _grading_sql(grading: Grading) -> tuple[str, str]:
@@ -188,10 +181,10 @@ def _grading_sql(grading: Grading) -> tuple[str, str]:
             default = level
             continue
         cond = f"coalesce({level.when.sql}, FALSE)"
-        level_cases.append(f"WHEN {cond} THEN {_text(level.name)}")
-        why_cases.append(f"WHEN {cond} THEN {_text(f'{level.title}: {level.when.text}')}")
-    default_name = _text(default.name) if default else "NULL"
-    default_why = _text(f"{default.title}: no rule above matched") if default else "NULL"
+        level_cases.append(f"WHEN {cond} THEN {literal(level.name)}")
+        why_cases.append(f"WHEN {cond} THEN {literal(f'{level.title}: {level.when.text}')}")
+    default_name = literal(default.name) if default else "NULL"
+    default_why = literal(f"{default.title}: no rule above matched") if default else "NULL"
     if not level_cases:  # only a default level: everyone gets it
         return f"CAST({default_name} AS VARCHAR)", f"CAST({default_why} AS VARCHAR)"
     return (f"CASE {' '.join(level_cases)} ELSE {default_name} END",
@@ -208,13 +201,13 @@ def classified_sql(rules: Rules) -> str:
     flags = [(t.name, _tag_flag(t)) for t in rules.tags]
     tag_list = "CAST(NULL AS VARCHAR)"
     if flags:  # ', ' before each matching tag, then the first separator cut off (portable, unlike concat_ws)
-        parts = ", ".join(f"CASE WHEN {flag} = 1 THEN {_text(TAG_SEPARATOR + name)} ELSE '' END"
+        parts = ", ".join(f"CASE WHEN {flag} = 1 THEN {literal(TAG_SEPARATOR + name)} ELSE '' END"
                           for name, flag in flags)
         tag_list = f"nullif(substring(concat({parts}), {len(TAG_SEPARATOR) + 1}), '')"
-    selects = [f"{level} AS {_quote(name)}" for name, level, _ in gradings]
-    selects += [f"{why} AS {_quote(name + '_why')}" for name, _, why in gradings]
+    selects = [f"{level} AS {identifier(name)}" for name, level, _ in gradings]
+    selects += [f"{why} AS {identifier(name + '_why')}" for name, _, why in gradings]
     selects.append(f"{tag_list} AS tags")
-    selects += [f"{flag} AS {_quote(name)}" for name, flag in flags]
+    selects += [f"{flag} AS {identifier(name)}" for name, flag in flags]
     return f"SELECT *, {', '.join(selects)} FROM scored"
 
 
@@ -237,7 +230,7 @@ def column_units(rules: Rules) -> dict[str, str]:
     return units
 
 
-def classify(con: duckdb.DuckDBPyConnection, rules: Rules) -> list[str]:
+def classify(con: Database, rules: Rules) -> list[str]:
     """Create `classified`: scored customers plus one column per grading, its why, tags and tag flags.
     Returns the output column order (member attributes when a members file was joined).
     A rule DuckDB can't evaluate on this data becomes a `RulesError` at that rule."""
@@ -260,12 +253,12 @@ def rule_conditions(rules: Rules) -> list[Condition]:
     return found + [t.when for t in rules.tags]
 
 
-def summary(con: duckdb.DuckDBPyConnection, rules: Rules) -> pd.DataFrame:
+def summary(con: Database, rules: Rules) -> pd.DataFrame:
     """Per grading and level (in rules order, empty levels included): customers, share, revenue, AOV…"""
     rows = []
     shown = [k for k in LEVEL_DATA if any(k in lv.extra for g in rules.gradings for lv in g.levels)]
     for grading in rules.gradings:
-        col = _quote(grading.name)
+        col = identifier(grading.name)
         stats = {r[0]: r for r in con.execute(f"""
             SELECT {col}, count(*), sum(monetary), sum(frequency), avg(frequency), avg(recency_days)
             FROM classified GROUP BY 1""").fetchall()}

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlglot
 from sqlglot import exp
 
+from tiercli.database import Database, open_database
 from tiercli.errors import DataError, Location, closest, meant
 from tiercli.result import Result
 from tiercli.rules.expressions import DIALECT, display
@@ -106,7 +106,7 @@ def _operands(leaf: exp.Expr) -> list[exp.Expr]:
     return [p for p in parts if not isinstance(p, exp.Literal | exp.Boolean | exp.Null | exp.Neg)]
 
 
-def _check(con: duckdb.DuckDBPyConnection, name: str, condition: Condition) -> Check:
+def _check(con: Database, name: str, condition: Condition) -> Check:
     found = []
     for leaf in leaves(condition.sql):
         parts = _operands(leaf)
@@ -121,7 +121,7 @@ def _check(con: duckdb.DuckDBPyConnection, name: str, condition: Condition) -> C
 def explain(result: Result, rules: Rules, customer: str) -> Explanation:
     """How each tier (in order) and tag came out for `customer`, from a classification `result` of `rules`."""
     row = find_customer(result.customers, customer)
-    con = duckdb.connect()
+    con = open_database()
     try:
         con.register("customer", row)
         record = row.to_pylist()[0]

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import yaml
 from sqlglot import exp
 from yaml.nodes import MappingNode, ScalarNode
 
+from tiercli.database import Database, open_database
 from tiercli.engine.compute import build_customers, classify, member_names
 from tiercli.engine.explain import format_value, leaves
 from tiercli.engine.query import MEMBERS_DDL, ORDERS_DDL, scoring_parts
@@ -28,6 +28,7 @@ from tiercli.errors import Location, RulesError, TiercliError
 from tiercli.result import Result
 from tiercli.rules.expressions import DIALECT, display
 from tiercli.rules.model import Condition, Grading, Rules
+from tiercli.sqltext import identifier
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Finding:
 
 def dry_run(rules: Rules) -> list[TiercliError]:
     """Run every step of the classification on empty tables; what DuckDB refuses, at the rule or metric."""
-    con = duckdb.connect()
+    con = open_database()
     try:
         con.execute(ORDERS_DDL)
         members = bool(member_names(rules))
@@ -80,12 +81,12 @@ def static_findings(rules: Rules) -> list[Finding]:
     return findings
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+def _count(con: Database, sql: str) -> int:
     row = con.execute(sql).fetchone()
     return int(row[0]) if row else 0
 
 
-def _nobody(con: duckdb.DuckDBPyConnection, condition: Condition, remove: str) -> str:
+def _nobody(con: Database, condition: Condition, remove: str) -> str:
     """Why a condition matches nobody: the comparison nobody passes, with the highest or lowest value there is."""
     for leaf in leaves(condition.sql):
         if _count(con, f"SELECT count(*) FROM customers WHERE {leaf.sql(dialect=DIALECT)}"):
@@ -107,9 +108,9 @@ def _nobody(con: duckdb.DuckDBPyConnection, condition: Condition, remove: str) -
             f"or {remove}")
 
 
-def _grading_findings(con: duckdb.DuckDBPyConnection, grading: Grading) -> list[Finding]:
+def _grading_findings(con: Database, grading: Grading) -> list[Finding]:
     findings = []
-    column = '"' + grading.name.replace('"', '""') + '"'
+    column = identifier(grading.name)
     for level in grading.levels:
         if level.when is None:
             continue
@@ -172,7 +173,7 @@ def _segment_findings(rules: Rules, thresholds: pd.DataFrame) -> list[Finding]:
 def data_findings(rules: Rules, result: Result) -> list[Finding]:
     """Tiers matching nobody or shadowed, tags matching everyone or nobody, and unreachable segments, on the
     classification `result` of `rules`."""
-    con = duckdb.connect()
+    con = open_database()
     try:
         con.register("customers", result.customers)
         total = result.customers.num_rows

@@ -20,11 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tiercli.database import Database, open_database
 from tiercli.engine.compute import TAG_SEPARATOR
 from tiercli.errors import DataError, Location, TiercliError, UsageError
 from tiercli.i18n import Said
@@ -32,7 +32,7 @@ from tiercli.io.overrides import Override, Overrides, read_overrides
 from tiercli.io.previous import GRACE_SUFFIX, Previous, levels_table, read_previous, read_run
 from tiercli.result import Result
 from tiercli.rules.model import Grading, Rules
-from tiercli.sqltext import literal, timestamp
+from tiercli.sqltext import identifier, literal, timestamp
 
 MOVEMENTS: dict[str, str] = {
     "new": "not in the previous run",
@@ -78,10 +78,6 @@ def movement_column(gradings: Sequence[str], grading: str) -> str:
 
 def grace_column(grading: str) -> str:
     return grading + GRACE_SUFFIX
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def rank_sql(column: str, levels: Sequence[str]) -> str:
@@ -172,7 +168,7 @@ def _override_text(label: str, row: Override) -> str:
 
 
 def _sort_overrides(
-    con: duckdb.DuckDBPyConnection, overrides: Overrides, as_of: datetime, with_previous: bool
+    con: Database, overrides: Overrides, as_of: datetime, with_previous: bool
 ) -> tuple[_Applied, list[Override], list[TiercliError]]:
     """(the overrides that apply, the expired ones, problems): a row whose customer is not in the run is a
     problem, and so is a second row setting the same customer's level (the later row wins)."""
@@ -247,7 +243,7 @@ def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool)
         joined += ["coalesce(c.customer_id, p.customer_id) AS customer_id", "c.customer_id IS NOT NULL AS __in_data",
                    "p.customer_id IS NOT NULL AS __in_previous", "coalesce(p.lapsed, FALSE) AS __was_lapsed"]
         for i, g in enumerate(names):
-            joined += [f"p.{_q(g)} AS __prev_{i}", f"p.{_q(grace_column(g))} AS __grace_{i}"]
+            joined += [f"p.{identifier(g)} AS __prev_{i}", f"p.{identifier(grace_column(g))} AS __grace_{i}"]
         source += f" FULL JOIN {PREVIOUS_TABLE} p ON c.customer_id = p.customer_id"
     else:
         joined += ["c.customer_id", "TRUE AS __in_data"]
@@ -260,7 +256,7 @@ def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool)
     replaced = []
     added: list[tuple[str, str]] = []  # (output column, expression over `kept`)
     for i, grading in enumerate(rules.gradings):
-        g, why = _q(grading.name), _q(grading.name + "_why")
+        g, why = identifier(grading.name), identifier(grading.name + "_why")
         sticky = previous and grading.sticky
         if sticky:
             states.append(held_state_sql(grading, g, f"__prev_{i}", f"__grace_{i}", "__in_data", as_of_date)
@@ -286,8 +282,8 @@ def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool)
                           f"CASE WHEN NOT __in_data THEN __grace_{i} WHEN __state_{i} = 'grace' THEN "
                           f"coalesce(__grace_{i}, {as_of_date} + {grading.grace_days}) END"))
     if overrides and rules.tags:
-        flags = [f"coalesce(__ovtag_{j}, {_q(t.name)})" for j, t in enumerate(rules.tags)]
-        replaced += [f"{flag} AS {_q(t.name)}" for flag, t in zip(flags, rules.tags, strict=True)]
+        flags = [f"coalesce(__ovtag_{j}, {identifier(t.name)})" for j, t in enumerate(rules.tags)]
+        replaced += [f"{flag} AS {identifier(t.name)}" for flag, t in zip(flags, rules.tags, strict=True)]
         parts = ", ".join(f"CASE WHEN {flag} = 1 THEN {literal(TAG_SEPARATOR + t.name)} ELSE '' END"
                           for flag, t in zip(flags, rules.tags, strict=True))
         changed = " OR ".join(f"__ovtag_{j} IS NOT NULL" for j in range(len(rules.tags)))
@@ -299,12 +295,12 @@ def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool)
     if previous:
         for i, grading in enumerate(rules.gradings):
             levels = [lv.name for lv in grading.levels]
-            moved += [f"__prev_{i} AS {_q(previous_column(grading.name))}",
-                      movement_sql(_q(grading.name), f"__prev_{i}", "__in_data", "__in_previous", "__was_lapsed",
-                                   levels) + f" AS {_q(movement_column(names, grading.name))}"]
+            moved += [f"__prev_{i} AS {identifier(previous_column(grading.name))}",
+                      movement_sql(identifier(grading.name), f"__prev_{i}", "__in_data", "__in_previous",
+                                   "__was_lapsed", levels) + f" AS {identifier(movement_column(names, grading.name))}"]
     kept = f"SELECT *{', ' + ', '.join(states) if states else ''} FROM joined"
     final = (f"SELECT * REPLACE ({', '.join(replaced)})"
-             + "".join(f", {expr} AS {_q(name)}" for name, expr in added) + " FROM kept")
+             + "".join(f", {expr} AS {identifier(name)}" for name, expr in added) + " FROM kept")
     sql = (f"CREATE OR REPLACE TABLE classified AS WITH joined AS (SELECT {', '.join(joined)} FROM {source}), "
            f"kept AS ({kept}), final AS ({final}) SELECT *{', ' + ', '.join(moved) if moved else ''} FROM final")
     new_columns = []
@@ -355,7 +351,7 @@ def read_history(
 
 
 def apply_history(
-    con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, columns: list[str],
+    con: Database, rules: Rules, as_of: datetime, columns: list[str],
     previous: Previous | None = None, overrides: Overrides | None = None, strict: bool = False,
 ) -> History:
     """Apply the previous run and the overrides to `classified` (see the module's description) and say what was
@@ -425,7 +421,7 @@ def _sticky_without_previous(rules: Rules) -> list[str]:
             for g in rules.gradings if g.sticky]
 
 
-def _held(con: duckdb.DuckDBPyConnection, rules: Rules, overridden: bool) -> dict[str, dict[str, int]]:
+def _held(con: Database, rules: Rules, overridden: bool) -> dict[str, dict[str, int]]:
     """Per upgrade-only grading: customers held, in a grace period, dropped (an override's level wins over a
     hold, so those are not counted)."""
     out: dict[str, dict[str, int]] = {}
@@ -488,7 +484,7 @@ def _override_notes(overrides: Overrides, applied: _Applied, expired: Sequence[O
 
 
 def movement_report(
-    con: duckdb.DuckDBPyConnection, table: str, gradings: dict[str, list[str]], previous: str,
+    con: Database, table: str, gradings: dict[str, list[str]], previous: str,
     held: dict[str, dict[str, int]] | None = None,
 ) -> MovementReport:
     """The Movement sheet's content from `table`: customer_id, monetary, and per grading its level,
@@ -498,7 +494,8 @@ def movement_report(
     notes: list[str] = []
     movers: list[str] = []
     for grading, levels in gradings.items():
-        g, before, moved = _q(grading), _q(previous_column(grading)), _q(movement_column(names, grading))
+        g, before = identifier(grading), identifier(previous_column(grading))
+        moved = identifier(movement_column(names, grading))
         counts = dict(((str(m), (int(n), float(r or 0))) for m, n, r in con.execute(
             f"SELECT {moved}, count(*), sum(monetary) FROM {table} GROUP BY 1").fetchall()))
         frame = pd.DataFrame([{"movement": m, "customers": counts.get(m, (0, 0.0))[0],
@@ -514,22 +511,22 @@ def movement_report(
         rank = " ".join(f"WHEN {literal(m)} THEN {i}" for i, m in enumerate(MOVERS))
         movers.append(f"""
             SELECT customer_id, {literal(grading)} AS grading, {before} AS previous, {g} AS current,
-                   {moved} AS movement, monetary, {_q(grading + '_why')} AS why,
+                   {moved} AS movement, monetary, {identifier(grading + '_why')} AS why,
                    {len(movers)} AS __grading, CASE {moved} {rank} END AS __movement
             FROM {table} WHERE {moved} IN ({', '.join(literal(m) for m in MOVERS)})""")
-    listed = con.sql(f"""
+    listed = con.arrow(f"""
         SELECT * EXCLUDE (__grading, __movement) FROM ({' UNION ALL '.join(movers)})
         ORDER BY __grading, __movement, monetary DESC NULLS LAST, customer_id
-        LIMIT {MAX_LISTED + 1}""").to_arrow_table()
+        LIMIT {MAX_LISTED + 1}""")
     if listed.num_rows > MAX_LISTED:
         listed = listed.slice(0, MAX_LISTED)
         notes.append(Said(f"the movers list shows the first {MAX_LISTED:,}; filter the Customers sheet's movement "
                           "columns for all of them",
                           f"变动客户名单只列出前 {MAX_LISTED:,} 位；要看全部，请筛选“客户”表的变动列"))
-    first = _q(movement_column(names, names[0]))
-    lapsed = con.sql(f"""
-        SELECT customer_id, {', '.join(_q(n) for n in names)} FROM {table} WHERE {first} = 'lapsed'
-        ORDER BY customer_id LIMIT {MAX_LISTED + 1}""").to_arrow_table()
+    first = identifier(movement_column(names, names[0]))
+    lapsed = con.arrow(f"""
+        SELECT customer_id, {', '.join(identifier(n) for n in names)} FROM {table} WHERE {first} = 'lapsed'
+        ORDER BY customer_id LIMIT {MAX_LISTED + 1}""")
     if lapsed.num_rows > MAX_LISTED:
         lapsed = lapsed.slice(0, MAX_LISTED)
         notes.append(Said(f"the list of customers not in this data shows the first {MAX_LISTED:,}; filter the "
@@ -554,7 +551,7 @@ def _matrices(levels: Sequence[str], cells: Sequence[tuple[str, str, int, float]
     return counts, money.round(2)
 
 
-def diff_table(con: duckdb.DuckDBPyConnection, old: pa.Table, new: pa.Table, new_extra: pa.Table,
+def diff_table(con: Database, old: pa.Table, new: pa.Table, new_extra: pa.Table,
                gradings: dict[str, list[str]]) -> None:
     """Create the table `diffed` comparing two runs: OLD's and NEW's levels (see `levels_table`), and NEW's
     monetary and why columns (`new_extra`: customer_id, monetary, `<grading>_why`). A customer in OLD but not in
@@ -566,12 +563,12 @@ def diff_table(con: duckdb.DuckDBPyConnection, old: pa.Table, new: pa.Table, new
     selects = ["coalesce(n.customer_id, o.customer_id) AS customer_id", "x.monetary"]
     in_data = "(n.customer_id IS NOT NULL AND NOT n.lapsed)"
     for grading, levels in gradings.items():
-        g = _q(grading)
-        selects += [f"coalesce(n.{g}, o.{g}) AS {g}", f"o.{g} AS {_q(previous_column(grading))}",
+        g, why = identifier(grading), identifier(grading + "_why")
+        moved = identifier(movement_column(names, grading))
+        selects += [f"coalesce(n.{g}, o.{g}) AS {g}", f"o.{g} AS {identifier(previous_column(grading))}",
                     movement_sql(f"coalesce(n.{g}, o.{g})", f"o.{g}", in_data, "o.customer_id IS NOT NULL",
-                                 "coalesce(o.lapsed, FALSE)", levels) + f" AS {_q(movement_column(names, grading))}",
-                    f"CASE WHEN n.customer_id IS NULL THEN 'not in the new run' ELSE x.{_q(grading + '_why')} END "
-                    f"AS {_q(grading + '_why')}"]
+                                 "coalesce(o.lapsed, FALSE)", levels) + f" AS {moved}",
+                    f"CASE WHEN n.customer_id IS NULL THEN 'not in the new run' ELSE x.{why} END AS {why}"]
     con.execute(f"""CREATE TABLE diffed AS SELECT {', '.join(selects)}
                     FROM new_run n FULL JOIN old_run o ON n.customer_id = o.customer_id
                     LEFT JOIN new_extra x ON x.customer_id = n.customer_id""")
@@ -616,7 +613,7 @@ def diff_runs(old_path: str, new_path: str, rules: Rules | None = None) -> Movem
     for grading in gradings:
         why = grading + "_why"
         extra[why] = new.column(why) if why in new.columns else pa.chunked_array([pa.nulls(new.rows, pa.string())])
-    con = duckdb.connect()
+    con = open_database()
     try:
         diff_table(con, old_levels, new_levels, pa.table(extra), gradings)
         return movement_report(con, "diffed", gradings, old_path)

@@ -17,10 +17,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-import duckdb
 import sqlglot
 from sqlglot.errors import ErrorLevel
 
+from tiercli.database import Database
 from tiercli.engine.compute import (
     build_customers,
     classified_sql,
@@ -42,6 +42,7 @@ from tiercli.engine.scoring import (
     scored_sql,
 )
 from tiercli.rules.model import Rules
+from tiercli.sqltext import identifier
 
 DIALECTS: tuple[str, ...] = ("duckdb", "spark", "bigquery", "snowflake", "postgres")
 
@@ -54,10 +55,6 @@ MEMBERS_DDL = """CREATE TABLE members (customer_id VARCHAR, registered_at TIMEST
     member_level VARCHAR, member_region VARCHAR, member_channel VARCHAR, member_gender VARCHAR)"""
 CUTS = "cuts"
 _PYMC_PROBS = (0.0, 0.25, 0.5, 0.75, 1.0)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _cut(dim: Dimension, index: int) -> str:
@@ -122,13 +119,13 @@ def classification_sql(rules: Rules, as_of: datetime | None = None, members: boo
     """One DuckDB query from `orders` (and `members`) to the customers table tiercli writes, in its order."""
     parts = [("customers", metrics_sql(as_of, rules, members)), *scoring_parts(rules),
              ("classified", classified_sql(rules))]
-    columns = ", ".join(_quote(c) for c in output_columns(rules, members))
+    columns = ", ".join(identifier(c) for c in output_columns(rules, members))
     ctes = ",\n".join(f"{name} AS ({sql})" for name, sql in parts)
     return f"WITH {ctes}\nSELECT {columns} FROM classified ORDER BY monetary DESC, customer_id"
 
 
 def classify_orders(
-    con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, members: bool = False
+    con: Database, rules: Rules, as_of: datetime, members: bool = False
 ) -> tuple[Scores, list[str]]:
     """A local run's steps after cleaning, over `orders` (and `members`): customers → scored → classified.
     Returns the scoring report and the output columns of `classified`."""

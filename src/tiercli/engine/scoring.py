@@ -22,12 +22,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
+from tiercli.database import Database
 from tiercli.engine.segments import SegmentTable, segment_sql, table_for, unreachable
 from tiercli.i18n import Said
 from tiercli.rules.model import LifecycleSpec, RfmSpec, Rules
+from tiercli.sqltext import literal
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def cuts_for(rfm: RfmSpec, dim: Dimension, n: int, at: OrderStats) -> Cuts:
 
 
 def _double(value: float) -> str:
-    return f"CAST('{value!r}' AS DOUBLE)"
+    return f"CAST({literal(repr(value))} AS DOUBLE)"
 
 
 def score_sql(dim: Dimension, cuts: Cuts) -> str:
@@ -189,7 +190,7 @@ def scored_sql(rfm: RfmSpec, lifecycle: LifecycleSpec, scores: str, source: str)
             FROM (SELECT customer_id, {scores} FROM {source}) AS scores) s USING (customer_id)"""
 
 
-def score(con: duckdb.DuckDBPyConnection, rules: Rules) -> Scores:
+def score(con: Database, rules: Rules) -> Scores:
     """Create `scored`: `customers` plus r_score, f_score, m_score, rfm_score, segment and lifecycle."""
     rfm, lifecycle = rules.rfm, rules.lifecycle
     table = table_for(rfm)
@@ -208,7 +209,7 @@ def score(con: duckdb.DuckDBPyConnection, rules: Rules) -> Scores:
     return Scores(cuts, frame, notes, run_rows)
 
 
-def _order_stats(con: duckdb.DuckDBPyConnection, key: str) -> OrderStats:
+def _order_stats(con: Database, key: str) -> OrderStats:
     def at(positions: set[int]) -> dict[int, float]:
         wanted = ", ".join(str(p) for p in sorted(positions))
         rows = con.execute(f"""
@@ -294,7 +295,7 @@ def describe(
 
 
 def _report(
-    con: duckdb.DuckDBPyConnection, rfm: RfmSpec, dims: tuple[Dimension, ...], cuts: dict[str, Cuts],
+    con: Database, rfm: RfmSpec, dims: tuple[Dimension, ...], cuts: dict[str, Cuts],
     table: SegmentTable, bins: int,
 ) -> tuple[pd.DataFrame, list[str]]:
     frames: list[dict[str, object]] = []
@@ -342,7 +343,7 @@ def _report(
 
 
 def _dimension_notes(
-    con: duckdb.DuckDBPyConnection, rfm: RfmSpec, dim: Dimension, cuts: Cuts, stats: dict[int, tuple[object, ...]]
+    con: Database, rfm: RfmSpec, dim: Dimension, cuts: Cuts, stats: dict[int, tuple[object, ...]]
 ) -> list[str]:
     notes: list[str] = []
     if rfm.segments == "pymc":

@@ -13,10 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from tiercli.database import Database
 from tiercli.errors import ColumnMappingError, DataError, Location
-from tiercli.io.readers import clean_header, read_file
+from tiercli.io.readers import Opened, clean_header, open_file
 from tiercli.sqltext import literal
 
 TABLE = "members"
@@ -105,14 +104,16 @@ def _time_sql(column: str) -> str:
     return f"coalesce(TRY_CAST({text} AS TIMESTAMP), try_strptime({text}, {formats}), {serial})"
 
 
-def load_members(
-    con: duckdb.DuckDBPyConnection, path: str, needed: Iterable[str] = (), temp_dir: Path | None = None,
-    sheet: str | None = None,
-) -> Members:
-    """Read `path` into the table `members`. `needed`: the member attributes the rules use; a file without the
-    column one of them needs is an error naming it. Rows without an id are skipped (and counted); a member
-    listed twice or a date that can't be read stops with the row."""
-    raw = read_file(con, path, RAW, sheet=sheet, header_score=header_score, temp_dir=temp_dir)[0]
+def open_members(path: str, folder: Path, sheet: str | None = None, memory_limit: int | None = None) -> Opened:
+    """The members file read as far as Python reads it (see `tiercli.io.readers.open_file`)."""
+    return open_file(path, folder, sheet=sheet, header_score=header_score, memory_limit=memory_limit)[0]
+
+
+def load_members(con: Database, opened: Opened, path: str, needed: Iterable[str] = ()) -> Members:
+    """Read the opened members file `path` into the table `members`. `needed`: the member attributes the rules
+    use; a file without the column one of them needs is an error naming it. Rows without an id are skipped (and
+    counted); a member listed twice or a date that can't be read stops with the row."""
+    raw = opened.attach(con, RAW)
     where = Location(file=path)
     columns = find_columns(raw.headers)
     found = ", ".join(f"'{h}'" for h in raw.headers)

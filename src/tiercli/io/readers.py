@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import itertools
 import mmap
 import os
 import re
+import shutil
 import tempfile
 import threading
 import unicodedata
@@ -23,12 +25,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
+from tiercli.database import Database, open_database
 from tiercli.errors import InputError, Location, UsageError, first_line
+from tiercli.io.workbooks import read_workbook
 from tiercli.sqltext import literal
 
 HeaderScore = Callable[[Sequence[str]], float]
@@ -43,6 +49,7 @@ WHITESPACE = "whitespace"
 _ALIGNED = re.compile(r"\t|\s{2,}")
 _TOKEN = re.compile(r"\S+")
 _CJK_MIN, _CJK_MAX = 0x4E00, 0x9FFF
+MAX_LINE_BYTES = 16 << 20  # a line longer than this is not an order export (DuckDB's default is 2 MB)
 EXTRA = "c_extra"  # cells beyond the header's width (a row with more fields than the header)
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "gb18030": "GB18030",
                   "shift_jis": "Shift_JIS", "cp1252": "CP1252", "latin-1": "LATIN-1"}
@@ -163,24 +170,66 @@ def file_kind(path: Path) -> str:
     return "csv"
 
 
-def read_file(
-    con: duckdb.DuckDBPyConnection,
+class Opened(Protocol):
+    """A file read as far as Python reads it (sniffed, transcoded, or a sheet loaded by the Rust reader), waiting
+    for the database. `readable` is the path DuckDB will read, in the run folder (None: nothing to read from disk);
+    `attach` makes the view."""
+
+    @property
+    def readable(self) -> str | None: ...
+
+    def attach(self, db: Database, table: str) -> RawTable: ...
+
+
+def open_file(
     path_text: str,
-    table: str,
+    folder: Path,
     *,
     sheet: str | None = None,
     header_score: HeaderScore | None = None,
-    temp_dir: Path | None = None,
-) -> list[RawTable]:
-    """Read one file into DuckDB. Workbooks give one RawTable per sheet read."""
+    memory_limit: int | None = None,
+) -> list[Opened]:
+    """Read one file up to where DuckDB takes over. Workbooks give one per sheet read. `folder` is the run's
+    temp folder, for transcoded copies and links; `memory_limit` (bytes) bounds what reading a sheet may take."""
     path = Path(path_text)
     _check_file(path, path_text)
     kind = file_kind(path)
     if kind == "csv":
-        return [read_csv(con, path, path_text, table, header_score, temp_dir)]
+        return [open_csv(path, path_text, folder, header_score)]
     if kind == "parquet":
-        return [read_parquet(con, path, path_text, table)]
-    return read_excel(con, path, path_text, table, kind, sheet, header_score)
+        return [open_parquet(path, path_text, folder)]
+    return open_excel(path, path_text, kind, sheet, header_score, folder, memory_limit)
+
+
+def read_files(
+    paths: Sequence[str],
+    folder: Path,
+    *,
+    sheet: str | None = None,
+    header_score: HeaderScore | None = None,
+    **database: Any,
+) -> tuple[Database, list[RawTable]]:
+    """Open `paths`, then a database that may read just them, and attach each as `raw_<i>` (for tools and tests;
+    `tiercli.pipeline` does the same with the members file too)."""
+    opened = [o for p in paths for o in open_file(p, folder, sheet=sheet, header_score=header_score)]
+    db = open_database(folder, readable=[o.readable for o in opened if o.readable], **database)
+    return db, [o.attach(db, f"raw_{i}") for i, o in enumerate(opened)]
+
+
+def _link(path: Path, folder: Path, suffix: str) -> Path:
+    """A name for `path` inside the run folder that DuckDB reads instead of the user's own name: SQL never holds
+    a name from outside (no quotes, glob characters or undecodable bytes), and the database may open just this."""
+    links = folder / "in"
+    links.mkdir(exist_ok=True)
+    target = links / f"{len(list(links.iterdir()))}{suffix}"
+    try:
+        target.symlink_to(path.absolute())
+    except OSError:  # no symbolic links here (Windows without the right): a hard link, else a copy
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copyfile(path, target)
+    return target
 
 
 # --- CSV -------------------------------------------------------------------------------------------------------
@@ -358,11 +407,11 @@ def _file_spans(path: Path, encoding: str, header_index: int) -> list[tuple[int,
         return aligned_spans(itertools.chain([header], body), header)
 
 
-def _rewrite(path: Path, encoding: str, delimiter: str, temp_dir: Path | None,
+def _rewrite(path: Path, shown: str, encoding: str, delimiter: str, folder: Path,
              spans: Sequence[tuple[int, int]] = ()) -> Path:
     """A UTF-8 copy DuckDB can read with the same row numbers a spreadsheet shows: transcoded, aligned text
     turned into tab-separated fields, and each blank line outside quotes kept as a row of empty cells."""
-    fd, name = tempfile.mkstemp(suffix=".csv", prefix="tiercli-", dir=temp_dir)
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix="utf8-", dir=folder)
     empty_row = "\t" if delimiter == WHITESPACE else delimiter
     in_quotes = False
     try:
@@ -382,19 +431,12 @@ def _rewrite(path: Path, encoding: str, delimiter: str, temp_dir: Path | None,
         os.unlink(name)
         raise InputError(
             f"can't be read as {encoding} (byte {exc.start} is not valid); save it as UTF-8 and try again",
-            Location(file=str(path)), slug="bad_encoding",
+            Location(file=shown), slug="bad_encoding",
             zh=f"无法按 {encoding} 读取（第 {exc.start} 个字节无效）；请另存为 UTF-8 后重试") from exc
     return Path(name)
 
 
-def read_csv(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    shown: str,
-    table: str,
-    header_score: HeaderScore | None,
-    temp_dir: Path | None,
-) -> RawTable:
+def open_csv(path: Path, shown: str, folder: Path, header_score: HeaderScore | None) -> Opened:
     hasher = _Hasher(path)
     hasher.start()
     with path.open("rb") as fh:
@@ -422,107 +464,131 @@ def read_csv(
     else:
         parsed = list(csv.reader(lines[:HEADER_SEARCH_ROWS], delimiter=delimiter))
         header_index = pick_header_row(parsed, header_score)
+    if not parsed or not any(clean_header(c) for row in parsed for c in row):
+        raise InputError("has no header: every cell of its first rows is empty; export the table with its "
+                         "column names in the first row", Location(file=shown), slug="no_header",
+                         zh="没有表头：前几行的单元格全是空的；请导出带列名（在第一行）的表格")
     headers = unique_headers([clean_header(c) for c in parsed[header_index]])
     lines_before = sum(1 + _embedded_newlines(r) for r in parsed[: header_index + 1])
-
-    source = path
     if encoding not in ("utf-8", "utf-8-sig") or delimiter == WHITESPACE or _has_blank_lines(path):
-        source = _rewrite(path, encoding, delimiter, temp_dir, spans)  # in the run's temp folder until the run ends
-    width = len(headers)
-    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + f", '{EXTRA}': 'VARCHAR'"
-    delim = "\t" if delimiter == WHITESPACE else delimiter
-    not_blank = " OR ".join(f"c{i} IS NOT NULL" for i in range(width))
+        source = _rewrite(path, shown, encoding, delimiter, folder, spans)
+    else:
+        source = _link(path, folder, ".csv")
+    return _OpenedCsv(shown, path.name, hasher, headers, header_index, lines_before, str(source),
+                      ENCODING_NAMES.get(encoding, encoding.upper()), delimiter)
 
-    def view_sql(parallel: bool) -> str:
+
+@dataclass
+class _OpenedCsv:
+    shown: str
+    name: str
+    hasher: _Hasher
+    headers: list[str]
+    header_index: int
+    lines_before: int
+    readable: str | None
+    encoding: str
+    delimiter: str
+
+    def view_sql(self, table: str, parallel: bool) -> str:
+        width = len(self.headers)
+        columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + f", '{EXTRA}': 'VARCHAR'"
+        delim = "\t" if self.delimiter == WHITESPACE else self.delimiter
+        not_blank = " OR ".join(f"c{i} IS NOT NULL" for i in range(width))
+        assert self.readable is not None
         return f"""CREATE OR REPLACE VIEW {table} AS
-            SELECT * EXCLUDE (ordinality), CAST(ordinality AS BIGINT) + {header_index + 1} AS __row
-            FROM read_csv({literal(str(source))}, header = false, skip = {lines_before}, delim = {literal(delim)},
-                          quote = '"', escape = '"', columns = {{{columns}}}, null_padding = true,
-                          strict_mode = false, all_varchar = true, auto_detect = false,
-                          parallel = {str(parallel).lower()}) WITH ORDINALITY
+            SELECT * EXCLUDE (ordinality), CAST(ordinality AS BIGINT) + {self.header_index + 1} AS __row
+            FROM read_csv({literal(self.readable)}, header = false, skip = {self.lines_before},
+                          delim = {literal(delim)}, quote = '"', escape = '"', columns = {{{columns}}},
+                          null_padding = true, strict_mode = false, all_varchar = true, auto_detect = false,
+                          max_line_size = {MAX_LINE_BYTES}, parallel = {str(parallel).lower()}) WITH ORDINALITY
             WHERE {not_blank} OR {EXTRA} IS NOT NULL"""
 
-    con.execute(view_sql(True))
-    try:  # a first look at the top rows, so a file DuckDB can't parse fails here, with its name
-        con.execute(f"SELECT * FROM {table} LIMIT 1000").fetchall()
-    except duckdb.Error as exc:
-        if "parallel" not in str(exc):
-            raise InputError(f"can't be read as a table: {first_line(exc)}", Location(file=shown),
-                             slug="bad_csv", zh=f"无法按表格读取：{first_line(exc)}") from exc
-        con.execute(view_sql(False))
-    return RawTable(shown, path.name, "csv", hasher, table, headers, None, header_index + 1,
-                    encoding=ENCODING_NAMES.get(encoding, encoding.upper()), delimiter=delimiter,
-                    single_thread_sql=view_sql(False), extra=True)
+    def attach(self, db: Database, table: str) -> RawTable:
+        db.execute(self.view_sql(table, True))
+        try:  # a first look at the top rows, so a file DuckDB can't parse fails here, with its name
+            db.execute(f"SELECT * FROM {table} LIMIT 1000").fetchall()
+        except duckdb.Error as exc:
+            if "parallel" not in str(exc):
+                raise unreadable_csv(exc, self.shown) from exc
+            db.execute(self.view_sql(table, False))
+        return RawTable(self.shown, self.name, "csv", self.hasher, table, self.headers, None,
+                        self.header_index + 1, encoding=self.encoding, delimiter=self.delimiter,
+                        single_thread_sql=self.view_sql(table, False), extra=True)
+
+
+def unreadable_csv(exc: duckdb.Error, shown: str) -> InputError:
+    """DuckDB's CSV reader failed on `shown`: say why in the user's terms (without the run folder's names)."""
+    reason = first_line(exc)
+    if "maximum line size" in reason.lower() or "max_line_size" in reason.lower():
+        return InputError(f"has a line longer than {MAX_LINE_BYTES // (1 << 20)} MB; is it really a CSV export?",
+                          Location(file=shown), slug="bad_csv",
+                          zh=f"有一行超过 {MAX_LINE_BYTES // (1 << 20)} MB；它真的是 CSV 导出文件吗？")
+    reason = re.sub(r'"?[^"\s]*tiercli-[^"\s]*"?', "", reason).strip()
+    return InputError(f"can't be read as a table: {reason}", Location(file=shown), slug="bad_csv",
+                      zh=f"无法按表格读取：{reason}")
 
 
 def _embedded_newlines(row: Sequence[str]) -> int:
     return sum(cell.count("\n") for cell in row)
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # fetchall: the result is complete
+def _count(db: Database, table: str) -> int:
+    rows = db.execute(f"SELECT count(*) FROM {table}").fetchall()  # fetchall: the result is complete
     return int(rows[0][0]) if rows else 0
 
 
 # --- Excel -----------------------------------------------------------------------------------------------------
 
-def read_excel(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    shown: str,
-    table: str,
-    kind: str,
-    sheet: str | None,
-    header_score: HeaderScore | None,
-) -> list[RawTable]:
-    import fastexcel
-
+def open_excel(path: Path, shown: str, kind: str, sheet: str | None, header_score: HeaderScore | None,
+               folder: Path, memory_limit: int | None) -> list[Opened]:
     hasher = _Hasher(path)
     hasher.start()
-    try:
-        reader = fastexcel.read_excel(str(path))
-    except Exception as exc:  # fastexcel raises its own tree; any failure here means "not a workbook"
-        raise InputError(f"can't be opened as a spreadsheet ({first_line(exc)}); is it really a .{kind} file?",
-                         Location(file=shown), slug="not_a_table",
-                         zh=f"无法作为电子表格打开（{first_line(exc)}）；它真的是 .{kind} 文件吗？") from exc
-    names = list(reader.sheet_names)
+    book = read_workbook(path, shown, functools.partial(pick_sheet, sheet), folder, memory_limit)
+    if sheet is not None and sheet not in book.sheets:
+        raise UsageError(f"has no sheet '{sheet}'; its sheets are: {', '.join(book.names)}",
+                         Location(file=shown), slug="unknown_sheet",
+                         zh=f"没有名为 '{sheet}' 的工作表；现有工作表：{'、'.join(book.names)}")
+    if not book.sheets:
+        raise InputError("has no sheets", Location(file=shown), slug="empty_file", zh="没有任何工作表")
+    return [_OpenedSheet(shown, f"{path.name} [{name}]", kind, name, hasher, header_score, table)
+            for name, table in book.sheets.items()]
+
+
+def pick_sheet(sheet: str | None, names: Sequence[str]) -> list[str]:
+    """The sheet named `sheet` (none when there is no such sheet), else the first."""
     if sheet is not None:
-        if sheet not in names:
-            raise UsageError(f"has no sheet '{sheet}'; its sheets are: {', '.join(names)}",
-                             Location(file=shown), slug="unknown_sheet",
-                             zh=f"没有名为 '{sheet}' 的工作表；现有工作表：{'、'.join(names)}")
-        chosen = [sheet]
-    else:
-        chosen = names[:1]
-    out = []
-    for index, name in enumerate(chosen):
-        try:
-            batch = reader.load_sheet(name, header_row=None, dtypes="string").to_arrow()
-        except Exception as exc:
-            raise InputError(f"sheet '{name}' can't be read ({first_line(exc)})", Location(file=shown),
-                             slug="not_a_table", zh=f"工作表 '{name}' 无法读取（{first_line(exc)}）") from exc
-        out.append(_excel_sheet(con, path, shown, f"{table}_{index}" if index else table, kind, name, batch,
-                                header_score, hasher))
-    return out
+        return [sheet] if sheet in names else []
+    return list(names[:1])
 
 
-def _excel_sheet(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    shown: str,
-    table: str,
-    kind: str,
-    sheet: str,
-    batch: pa.RecordBatch,
-    header_score: HeaderScore | None,
-    hasher: _Hasher,
-) -> RawTable:
+@dataclass
+class _OpenedSheet:
+    shown: str
+    name: str
+    kind: str
+    sheet: str
+    hasher: _Hasher
+    header_score: HeaderScore | None
+    batch: pa.Table
+    readable: str | None = None  # the sheet is already in memory
+
+    def attach(self, db: Database, table: str) -> RawTable:
+        return _excel_sheet(db, self, table)
+
+
+def _excel_sheet(db: Database, opened: _OpenedSheet, table: str) -> RawTable:
+    batch, sheet, shown = opened.batch, opened.sheet, opened.shown
     if batch.num_rows == 0 or batch.num_columns == 0:
         raise InputError(f"sheet '{sheet}' is empty", Location(file=shown), slug="empty_file",
                          zh=f"工作表 '{sheet}' 是空的")
     top = batch.slice(0, HEADER_SEARCH_ROWS).to_pylist()
     grid = [["" if v is None else str(v) for v in row.values()] for row in top]
-    header_index = pick_header_row(grid, header_score)
+    if not any(clean_header(c) for row in grid for c in row):
+        raise InputError(f"sheet '{sheet}' has no header: every cell of its first rows is empty",
+                         Location(file=shown), slug="no_header",
+                         zh=f"工作表 '{sheet}' 没有表头：前几行的单元格全是空的")
+    header_index = pick_header_row(grid, opened.header_score)
     headers = unique_headers([clean_header(c) for c in grid[header_index]])
     data = batch.slice(header_index + 1)
     width = len(headers)
@@ -532,29 +598,49 @@ def _excel_sheet(
     arrays.append(pc.coalesce(*extras) if extras else pa.nulls(data.num_rows, pa.string()))
     arrays.append(pa.array(range(header_index + 2, header_index + 2 + data.num_rows), pa.int64()))
     arrow = pa.table(arrays, names=[*(f"c{i}" for i in range(width)), EXTRA, "__row"])
-    con.register(f"{table}__arrow", arrow)
+    db.register(f"{table}__arrow", arrow)
     blank = " AND ".join(f"({c} IS NULL OR trim({c}) = '')" for c in [*(f"c{i}" for i in range(width)), EXTRA])
-    con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}__arrow WHERE NOT ({blank})")
-    rows = _count(con, table)
-    return RawTable(shown, f"{path.name} [{sheet}]", kind, hasher, table, headers, rows,
+    db.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}__arrow WHERE NOT ({blank})")
+    rows = _count(db, table)
+    return RawTable(shown, opened.name, opened.kind, opened.hasher, table, headers, rows,
                     header_index + 1, sheet=sheet, extra=True)
 
 
 # --- Parquet ---------------------------------------------------------------------------------------------------
 
-def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str, table: str) -> RawTable:
+def open_parquet(path: Path, shown: str, folder: Path) -> Opened:
     hasher = _Hasher(path)
     hasher.start()
     try:
-        schema = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
-    except duckdb.Error as exc:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException) as exc:
         raise InputError(f"can't be read as Parquet: {first_line(exc)}", Location(file=shown),
                          slug="not_a_table", zh=f"无法按 Parquet 读取：{first_line(exc)}") from exc
-    headers = unique_headers([clean_header(r[0]) for r in schema])
-    select = ", ".join(f'"{r[0]}" AS c{i}' for i, r in enumerate(schema))
-    con.execute(
-        f"CREATE VIEW {table} AS SELECT {select}, CAST(file_row_number AS BIGINT) + 2 AS __row "
-        f"FROM read_parquet({literal(str(path))}, file_row_number = true)")
-    typed = {f"c{i}": str(r[1]) for i, r in enumerate(schema) if str(r[1]) != "VARCHAR"}
-    return RawTable(shown, path.name, "parquet", hasher, table, headers, _count(con, table), 1,
-                    typed=typed)
+    if not len(schema.names):
+        raise InputError("has no columns", Location(file=shown), slug="empty_file", zh="没有任何列")
+    return _OpenedParquet(shown, path.name, hasher, unique_headers([clean_header(n) for n in schema.names]),
+                          str(_link(path, folder, ".parquet")))
+
+
+@dataclass
+class _OpenedParquet:
+    shown: str
+    name: str
+    hasher: _Hasher
+    headers: list[str]
+    readable: str | None
+
+    def attach(self, db: Database, table: str) -> RawTable:
+        assert self.readable is not None
+        # columns are renamed by position, so no header of the file is ever written into SQL
+        scan = (f"read_parquet({literal(self.readable)}) AS t("
+                + ", ".join(f"c{i}" for i in range(len(self.headers))) + ")")
+        try:
+            described = db.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+            db.execute(f"CREATE VIEW {table} AS SELECT *, CAST(file_row_number AS BIGINT) + 2 AS __row FROM {scan}")
+            rows = _count(db, table)
+        except duckdb.Error as exc:
+            raise InputError(f"can't be read as Parquet: {first_line(exc)}", Location(file=self.shown),
+                             slug="not_a_table", zh=f"无法按 Parquet 读取：{first_line(exc)}") from exc
+        typed = {str(r[0]): str(r[1]) for r in described if str(r[1]) != "VARCHAR"}
+        return RawTable(self.shown, self.name, "parquet", self.hasher, table, self.headers, rows, 1, typed=typed)

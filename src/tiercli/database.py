@@ -1,0 +1,177 @@
+"""Every DuckDB connection tiercli opens comes from `open_database`, and every statement goes through `Database`.
+
+A connection is confined from its first statement:
+
+- external access is off, so SQL can open no file but the ones named in `readable` (the run's links to the input
+  files the user named) and can't load extensions; the configuration is locked, so no statement can undo that;
+- each statement is checked before it runs: exactly one statement, and only the kinds tiercli itself builds
+  (SELECT, CREATE, INSERT, UPDATE, DELETE, DROP). COPY, EXPORT, ATTACH, INSTALL, LOAD, PRAGMA, SET and CALL are
+  refused, so no SQL writes a file at any time, whatever text might reach it;
+- spilling goes to the run's own temp folder, within the memory limit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from tiercli.errors import UsageError
+from tiercli.sqltext import literal_list
+
+# DuckDB's own default is 80% of RAM; tiercli keeps to a laptop-friendly budget and spills to the run's temp
+# folder beyond it.
+DEFAULT_MEMORY_LIMIT = "1GB"
+_ALLOWED = frozenset({
+    duckdb.StatementType.SELECT, duckdb.StatementType.CREATE, duckdb.StatementType.INSERT,
+    duckdb.StatementType.UPDATE, duckdb.StatementType.DELETE, duckdb.StatementType.DROP,
+})
+
+
+MIN_MEMORY_LIMIT = 100 * 1000**2  # below this DuckDB can't hold its own working set for a run
+_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4,
+          "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
+_MEMORY = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*")
+_MEMORY_HINT = "e.g. 500MB, 4GB or 2GiB"
+_MEMORY_HINT_ZH = "例如 500MB、4GB 或 2GiB"
+
+
+def memory_bytes(text: str) -> int:
+    """A memory size as DuckDB takes it ('4GB', '500 MB', '2GiB') in bytes; `UsageError` when it is not one
+    tiercli can run with."""
+    found = _MEMORY.fullmatch(text)
+    unit = found.group(2).lower() if found else ""
+    if found is None or unit not in _UNITS or (unit in ("", "b") and float(found.group(1)) > 0):
+        raise UsageError(f"--memory-limit '{text}' is not a memory size; write a number and a unit, {_MEMORY_HINT}",
+                         slug="bad_memory_limit",
+                         zh=f"--memory-limit '{text}' 不是内存大小；请写数字加单位，{_MEMORY_HINT_ZH}")
+    size = int(float(found.group(1)) * _UNITS[unit])
+    if size < MIN_MEMORY_LIMIT:
+        raise UsageError(f"--memory-limit '{text}' is too small to run with; give at least 100MB ({_MEMORY_HINT}); "
+                         "beyond the limit tiercli spills to disk, so a small limit is slower, never wrong",
+                         slug="bad_memory_limit",
+                         zh=f"--memory-limit '{text}' 太小，无法运行；请至少给 100MB（{_MEMORY_HINT_ZH}）；"
+                            "超出限制的部分会写到磁盘，所以限制小只会更慢，不会出错")
+    return size
+
+
+def check_threads(threads: int | None) -> int | None:
+    """`threads` when it is a number of threads a run can use: 1 up to four per core (at least 64)."""
+    if threads is None:
+        return None
+    most = max(64, 4 * (os.cpu_count() or 1))
+    if not 1 <= threads <= most:
+        raise UsageError(f"--threads {threads} is not a number of threads to run with; give 1 to {most} (this "
+                         f"machine has {os.cpu_count() or 1} cores; leave it out to use them all)",
+                         slug="bad_threads",
+                         zh=f"--threads {threads} 不是可用的线程数；请给 1 到 {most} 之间的数（这台机器有 "
+                            f"{os.cpu_count() or 1} 个核心；不写则全部使用）")
+    return threads
+
+
+class StatementRefused(RuntimeError):
+    """A statement tiercli does not run: more than one statement, or a kind that could reach a file."""
+
+
+class Database:
+    """A DuckDB connection that only runs the statements tiercli builds (see the module's docstring)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def _check(self, sql: str) -> None:
+        statements = self._con.extract_statements(sql)
+        if len(statements) != 1:
+            raise StatementRefused(f"expected one SQL statement, found {len(statements)}")
+        kind = statements[0].type
+        if kind not in _ALLOWED:
+            raise StatementRefused(f"a {kind.name} statement is not something tiercli runs")
+
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> duckdb.DuckDBPyConnection:
+        self._check(sql)
+        return self._con.execute(sql, parameters)
+
+    def script(self, sql: str) -> None:
+        """Run several statements tiercli wrote together (macro definitions), each checked as `execute` checks one."""
+        for statement in self._con.extract_statements(sql):
+            if statement.type not in _ALLOWED:
+                raise StatementRefused(f"a {statement.type.name} statement is not something tiercli runs")
+            self._con.execute(statement)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._check(sql)
+        self._con.executemany(sql, list(rows))
+
+    def arrow(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.Table:
+        """The whole result of a query as an Arrow table (for small results)."""
+        self._check(sql)
+        return self._con.sql(sql, params=parameters).to_arrow_table()
+
+    def batches(self, sql: str, rows_per_batch: int = 65_536) -> pa.RecordBatchReader:
+        """The result of a query as a stream of Arrow batches, so a big result is never held whole."""
+        self._check(sql)
+        return self._con.sql(sql).to_arrow_reader(rows_per_batch)
+
+    def register(self, name: str, data: pa.Table | pa.RecordBatchReader) -> None:
+        """Make an Arrow table visible to SQL as `name` (a name tiercli chose, never one from an input)."""
+        self._con.register(name, data)
+
+    def unregister(self, name: str) -> None:
+        self._con.unregister(name)
+
+    def query_progress(self) -> float:
+        return float(self._con.query_progress())
+
+    def interrupt(self) -> None:
+        self._con.interrupt()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def open_database(
+    temp_dir: str | os.PathLike[str] | None = None,
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    readable: Sequence[str] = (),
+    query_progress: bool = False,
+) -> Database:
+    """A fresh in-memory database that may read only the files in `readable` (absolute paths) and spills to
+    `temp_dir`; with `query_progress`, DuckDB tracks how far each query is (without printing it) so that
+    `tiercli.progress.watch_queries` can read it. `memory_limit` and `threads` are checked here (`UsageError`)."""
+    check_threads(threads)
+    limit = memory_bytes(memory_limit or DEFAULT_MEMORY_LIMIT)
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "preserve_insertion_order": False,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "memory_limit": f"{limit // 1000**2}MB",
+    }
+    if temp_dir is not None:
+        config["temp_directory"] = os.fspath(temp_dir)
+    if threads:
+        config["threads"] = threads
+    con = duckdb.connect(":memory:", config=config)
+    try:
+        if readable:
+            con.execute(f"SET allowed_paths = {literal_list(os.path.abspath(p) for p in readable)}")
+        if query_progress:
+            con.execute("SET enable_progress_bar = true")
+            con.execute("SET enable_progress_bar_print = false")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return Database(con)
