@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from tiercli.errors import UsageError
+from tiercli.errors import Interrupted, ResourceError, UsageError, first_line
 from tiercli.sqltext import literal_list
 
 # DuckDB's own default is 80% of RAM; tiercli keeps to a laptop-friendly budget and spills to the run's temp
@@ -93,28 +94,33 @@ class Database:
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> duckdb.DuckDBPyConnection:
         self._check(sql)
-        return self._con.execute(sql, parameters)
+        with _translated():
+            return self._con.execute(sql, parameters)
 
     def script(self, sql: str) -> None:
         """Run several statements tiercli wrote together (macro definitions), each checked as `execute` checks one."""
         for statement in self._con.extract_statements(sql):
             if statement.type not in _ALLOWED:
                 raise StatementRefused(f"a {statement.type.name} statement is not something tiercli runs")
-            self._con.execute(statement)
+            with _translated():
+                self._con.execute(statement)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self._check(sql)
-        self._con.executemany(sql, list(rows))
+        with _translated():
+            self._con.executemany(sql, list(rows))
 
     def arrow(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.Table:
         """The whole result of a query as an Arrow table (for small results)."""
         self._check(sql)
-        return self._con.sql(sql, params=parameters).to_arrow_table()
+        with _translated():
+            return self._con.sql(sql, params=parameters).to_arrow_table()
 
     def batches(self, sql: str, rows_per_batch: int = 65_536) -> pa.RecordBatchReader:
         """The result of a query as a stream of Arrow batches, so a big result is never held whole."""
         self._check(sql)
-        return self._con.sql(sql).to_arrow_reader(rows_per_batch)
+        with _translated():
+            return self._con.sql(sql).to_arrow_reader(rows_per_batch)
 
     def register(self, name: str, data: pa.Table | pa.RecordBatchReader) -> None:
         """Make an Arrow table visible to SQL as `name` (a name tiercli chose, never one from an input)."""
@@ -137,6 +143,27 @@ class Database:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """DuckDB's interruption is the user's Ctrl-C (or SIGTERM); running out of memory within the limit is a
+    message saying what to do, not a crash."""
+    try:
+        yield
+    except duckdb.InterruptException:
+        raise Interrupted(Interrupted.last) from None
+    except RuntimeError as error:  # a signal handler's exception, as DuckDB hands it back
+        if "interrupted" in str(error).lower():
+            raise Interrupted(Interrupted.last) from None
+        raise
+    except duckdb.OutOfMemoryException as error:
+        raise ResourceError(
+            f"the run needs more memory than its limit allows ({first_line(error)}); give it more with "
+            "--memory-limit (e.g. --memory-limit 4GB), or run on fewer files at once",
+            slug="out_of_memory",
+            zh=f"运行所需的内存超过了限制（{first_line(error)}）；请用 --memory-limit 给它更多内存（例如 "
+               "--memory-limit 4GB），或一次少读几个文件") from None
 
 
 def open_database(

@@ -112,10 +112,29 @@ class OutputError(TiercliError):
     slug = "output"
 
 
+class ResourceError(TiercliError):
+    """The run needs more of the machine (memory, disk) than it was given."""
+
+    slug = "resource"
+
+
 class UsageError(TiercliError):
     """Options that don't fit together."""
 
     slug = "usage"
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (Ctrl-C is SIGINT, a service manager's stop is SIGTERM); `signal` is its
+    number. Raised by the CLI's signal handlers, so that every open file and temp folder is cleaned up on the way
+    out, whichever of the two arrived."""
+
+    last = 2  # the number of the last signal that stopped a run (SIGINT until one arrives)
+
+    def __init__(self, signal: int) -> None:
+        super().__init__(signal)
+        self.signal = signal
+        Interrupted.last = signal
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:

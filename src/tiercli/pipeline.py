@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from tiercli.engine.compute import column_units, member_names, summary
 from tiercli.engine.movement import apply_history, read_history
 from tiercli.engine.query import classify_orders
 from tiercli.errors import UsageError
+from tiercli.i18n import Said
 from tiercli.io.members import load_members, open_members
 from tiercli.io.overrides import Overrides
 from tiercli.io.previous import Previous
@@ -145,6 +146,18 @@ def inspect(config: RunConfig) -> Inspection:
         last_order=last, customers=customers, dates=DATES[cleaned.dayfirst])
 
 
+def _data_notes(config: RunConfig, cleaned: Cleaned) -> list[str]:
+    """What the data itself says that the user should check: as_of (the latest order) after today, as a
+    placeholder date such as 9999-12-31 would make it."""
+    if config.as_of is None and cleaned.as_of > datetime.now() + timedelta(days=1):
+        day = f"{cleaned.as_of:%Y-%m-%d}"
+        return [Said(f"the latest order time, {day}, is after today, and as_of is that time, so every customer "
+                     "looks long inactive; look for placeholder dates in the data, or give --as-of",
+                     f"最晚的订单时间 {day} 晚于今天，统计截止时间就取了它，所以所有客户看起来都很久没有购买；"
+                     "请检查数据中的占位日期，或用 --as-of 指定截止时间")]
+    return []
+
+
 def _mapping_summary(maps: Sequence[ColumnMap]) -> dict[str, str]:
     merged: dict[str, list[str]] = {}
     for m in maps:
@@ -222,5 +235,6 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
         run=run_rows + history.run_rows,
         inputs=inputs, mapping=mapping, as_of=cleaned.as_of, excluded_by_reason=cleaned.excluded_by_reason,
         column_units=units, gradings=[g.name for g in rules.gradings], tags=[t.name for t in rules.tags],
-        notes=scores.notes + history.notes, statuses=_statuses(cleaned), movement=history.movement,
+        notes=_data_notes(config, cleaned) + scores.notes + history.notes, statuses=_statuses(cleaned),
+        movement=history.movement,
     )

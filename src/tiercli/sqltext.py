@@ -51,6 +51,7 @@ def timestamp(value: datetime) -> str:
     return f"TIMESTAMP '{value.replace(tzinfo=None).isoformat(sep=' ')}'"
 
 
+
 def _check(text: str) -> None:
     """Text that can't be UTF-8 (a lone surrogate, e.g. from an undecodable file name) never reaches SQL."""
     try:

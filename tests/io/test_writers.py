@@ -650,7 +650,7 @@ def test_partial_file_is_removed(
     out = tmp_path / f"out{suffix}"
     out.write_text("previous run")
 
-    def partial(result: Result, path: Path, lang: str, progress: object) -> None:
+    def partial(result: Result, path: Path, lang: str, progress: object, scratch: object) -> None:
         path.write_text("half")
         raise OSError(28, "No space left on device", str(path))
 

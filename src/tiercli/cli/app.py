@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
@@ -14,12 +15,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from tiercli.errors import Location, TiercliError, UsageError
+from tiercli.errors import Interrupted, Location, TiercliError, UsageError
 from tiercli.i18n import check_lang, default_lang
+from tiercli.io.staging import Named, Staging, check_outputs
 from tiercli.pipeline import RunConfig, run, version
 from tiercli.progress import NO_PROGRESS, WRITING, Progress, phase
 from tiercli.result import Result
 from tiercli.rules.model import Rules
+from tiercli.runfolder import RunFolder
 
 app = typer.Typer(
     name="tiercli",
@@ -51,9 +54,10 @@ def exit_codes(ctx: typer.Context) -> Iterator[None]:
     except BrokenPipeError:
         sys.stdout = open(os.devnull, "w")  # the reader of our output went away (e.g. `| head`): stop quietly
         raise typer.Exit(EXIT_OK) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         _stderr().print("interrupted", markup=False)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        number = exc.signal if isinstance(exc, Interrupted) else signal.SIGINT
+        raise typer.Exit(EXIT_INTERRUPTED if number == signal.SIGINT else 128 + number) from None
     except typer.Exit:
         raise
     except Exception as exc:
@@ -194,22 +198,30 @@ def classify(
             check_export_path(export_format[1])
             export = export_format
         out = output or default_output(files[0])
+        inputs = _inputs(files, rules, members, previous, overrides)
+        outputs = [Named(out, "the output", "输出文件"),
+                   *([Named(report, "the report", "报告")] if report is not None else []),
+                   *([Named(export[1], "the platform export", "平台导入文件")] if export is not None else [])]
+        check_outputs(outputs, inputs)
         data_on_terminal = out == "-" and sys.stdout.isatty()  # bars would land between the rows
         with progress_bars(_stderr(), chosen, show=not quiet and not data_on_terminal) as progress:
             result = run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
                                    platform=platform, threads=threads, memory_limit=memory_limit, members=members,
                                    previous=previous, overrides=overrides, strict=strict), progress)
-            written, warnings = _write(result, out, chosen, progress, split, report, export)
+            written, warnings = _write(result, out, chosen, progress, split, report, export, inputs, outputs)
         _report(result, out, written, quiet, chosen)
         _print_warnings(warnings, chosen)
 
 
 def _write(result: Result, out: str, lang: str, progress: Progress = NO_PROGRESS,
            split: tuple[str, str, Sequence[str]] | None = None, report: str | None = None,
-           export: tuple[str, str] | None = None) -> tuple[list[tuple[str, str]], list[str]]:
+           export: tuple[str, str] | None = None, inputs: Sequence[Named] = (),
+           outputs: Sequence[Named] = ()) -> tuple[list[tuple[str, str]], list[str]]:
     """Write the result to `out`, and with `split` = (group, directory, columns) one CSV per group, with `report`
     the HTML report, with `export` = (format, path) the platform's re-import file, as the writing phase of
-    `progress`. Return what went where, as (what, path) for the summary, and the export's warnings."""
+    `progress`. Every file is written aside and put in place together at the end, so a failure replaces none;
+    the lists of `split` are checked against `inputs` and `outputs` before any is written. Return what went
+    where, as (what, path) for the summary, and the export's warnings."""
     from tiercli.cli.render import written_export, written_lists, written_output, written_report
     from tiercli.io.platform_exports import write_platform_export
     from tiercli.io.split import write_split
@@ -217,18 +229,38 @@ def _write(result: Result, out: str, lang: str, progress: Progress = NO_PROGRESS
     from tiercli.report.html import write_html
 
     warnings: list[str] = []
-    with phase(progress, WRITING, rows_to_write(result, out)):
-        written = [written_output(write_result(result, out, lang=lang, progress=progress), lang)]
+    written: list[tuple[str, str]] = []
+    with phase(progress, WRITING, rows_to_write(result, out)), RunFolder() as folder, Staging(folder) as staging:
+        if out != "-":
+            written.append(written_output(write_result(result, out, lang=lang, progress=progress,
+                                                       staging=staging), lang))
         if split is not None:
-            written += written_lists(write_split(result, *split, lang=lang), lang)
+            def check(files: Sequence[Named]) -> None:
+                check_outputs([*outputs, *files], inputs)
+
+            written += written_lists(write_split(result, *split, lang=lang, staging=staging, taken=check), lang)
         if report is not None:
-            write_html(result, report, lang)  # after the workbook, whose notes it shows
+            write_html(result, report, lang, staging)  # after the workbook, whose notes it shows
             written.append(written_report(report, lang))
         if export is not None:
-            made = write_platform_export(result, *export)
+            made = write_platform_export(result, *export, staging=staging)
             written.append(written_export(export[0], made, lang))
             warnings = made.warnings
+    if out == "-":  # the files are in place; the data goes to stdout last
+        written.insert(0, written_output(write_result(result, out, lang=lang, progress=progress), lang))
     return written, warnings
+
+
+def _inputs(files: Sequence[str], rules: str | None = None, members: str | None = None,
+            previous: str | None = None, overrides: str | None = None) -> list[Named]:
+    """The files a command reads, named as messages name them."""
+    found = [Named(f, "the input", "输入文件") for f in files]
+    for path, what, what_zh in ((rules, "the rules file", "规则文件"), (members, "the members file", "会员文件"),
+                                (previous, "the previous run", "上期运行结果"),
+                                (overrides, "the overrides file", "人工调整文件")):
+        if path is not None:
+            found.append(Named(path, what, what_zh))
+    return found
 
 
 def _print_warnings(warnings: Sequence[str], lang: str) -> None:
@@ -466,11 +498,12 @@ def compare(
             raise UsageError(f"--from {start} is not before --to {end}; give the earlier date to --from",
                              slug="bad_compare_dates", zh=f"--from {start} 不早于 --to {end}；请把较早的日期给 --from")
         config = RunConfig(files=files, rules=loaded, sheet=sheet, platform=platform, members=members)
+        out = output or f"{Path(files[0]).stem}.compare.xlsx"
+        check_outputs([Named(out, "the output", "输出文件")], _inputs(files, rules, members))
         before = run(replace(config, as_of=earlier))
         source = (f"同一批订单截至 {earlier:%Y-%m-%d %H:%M:%S}（--from）" if chosen == "zh"
                   else f"the same orders as of {earlier:%Y-%m-%d %H:%M:%S} (--from)")
         result = run(replace(config, as_of=later, previous=previous_of(before, loaded, source)))
-        out = output or f"{Path(files[0]).stem}.compare.xlsx"
         written, _ = _write(result, out, chosen)
         _report(result, out, written, quiet, chosen)
 
@@ -497,16 +530,30 @@ def diff(
 
     with exit_codes(ctx):
         chosen = check_lang(lang)
+        if output:
+            check_outputs([Named(output, "the output", "输出文件")],
+                          [Named(old, "the old run", "旧的运行结果"), Named(new, "the new run", "新的运行结果"),
+                           *_inputs((), rules)])
         report = diff_runs(old, new, load_rules(rules) if rules else None)
         if output:
-            write_movement_workbook(report, output, chosen)
+            with RunFolder() as folder, Staging(folder) as staging:
+                write_movement_workbook(report, output, chosen, staging)
         console = Console(highlight=False, soft_wrap=False)
         print_movement(console, report, matrix=True, lang=chosen)
         if output:
             console.print(written_line(output, chosen), markup=False)
 
 
+def _stop(number: int, _frame: object) -> None:
+    """Ctrl-C and SIGTERM stop the run the same way: an exception that unwinds through every cleanup (temp
+    folder, staged outputs, the database), even from inside a running query."""
+    raise Interrupted(number)
+
+
 def main() -> None:
+    for number in (signal.SIGINT, signal.SIGTERM):
+        with suppress(ValueError, OSError):  # not the main thread, or a platform without the signal
+            signal.signal(number, _stop)
     app(prog_name="tiercli")
 
 

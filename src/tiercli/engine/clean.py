@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from tiercli.database import Database
 from tiercli.errors import DataError, InputError, Location, first_line
 from tiercli.io.readers import EXTRA, RawTable
+from tiercli.limits import DATE_RANGE_TEXT, FIRST_DATE, LAST_DATE
 from tiercli.profiles.detect import ColumnMap
 from tiercli.sqltext import literal, timestamp
 
@@ -91,6 +92,7 @@ _MDY = ["%m/%d/%y %H:%M", "%m/%d/%y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m
 _DMY = ["%d/%m/%y %H:%M", "%d/%m/%y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S",
         "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
 _DMY_PATTERN = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})"
+OUT_OF_RANGE = f" is outside the dates a spreadsheet can show ({DATE_RANGE_TEXT})"
 SUMMARY_LABELS = ("合计", "总计", "汇总", "小计", "Total", "Totals", "Grand Total")
 _SCIENTIFIC = r"^[0-9](\.[0-9]+)?[eE]\+[0-9]+$"
 _YEAR_FIRST = r"^[\s=\"']*\d{4}[-/.年]"
@@ -335,7 +337,12 @@ def _ts(src: Source, field: str, dates: Mapping[tuple[int, str], DateColumn], zo
         return "CAST(NULL AS TIMESTAMP)"
     col = _col(src, headers[0])
     if col in src.raw.typed:
-        return col
+        kind = src.raw.typed[col]
+        if kind == "DATE" or (kind.startswith("TIMESTAMP") and "TIME ZONE" not in kind):
+            return f"TRY_CAST({col} AS TIMESTAMP)"  # a date beyond what a timestamp holds is no date
+        if "TIME ZONE" in kind:
+            return col
+        return f"ts(CAST({col} AS VARCHAR))"  # numbers (Excel serials), text in another type: read as text
     judged = [dates.get((src.index, _col(src, h))) for h in headers]
     parse = "ts_iso" if all(j is not None and j.year_first for j in judged) else "ts"
     offsets = [j.offset for j in judged if j is not None and j.offset]
@@ -382,6 +389,10 @@ def _reason_sql(src: Source, item: bool = False) -> str:
     amount_cols = _header(src, "amount") or _header(src, "unit_price")
     bad_paid = "(paid_ts IS NULL AND tc(paid_raw) IS NOT NULL)"
     bad_created = "(paid_ts IS NULL AND created_ts IS NULL AND tc(created_raw) IS NOT NULL)"
+    out_of_range = f"(coalesce(paid_ts, created_ts) NOT BETWEEN {timestamp(FIRST_DATE)} AND {timestamp(LAST_DATE)})"
+    written = "coalesce(tc(paid_raw), CAST(paid_ts AS VARCHAR), tc(created_raw), CAST(created_ts AS VARCHAR))"
+    written_in = (f"CASE WHEN paid_ts IS NOT NULL THEN {literal(paid_cols or time_cols)} "
+                  f"ELSE {literal(created_cols or time_cols)} END")
     extra = f"tc({EXTRA}) IS NOT NULL" if src.raw.extra else "false"
     quote = "''''"
     return f"""
@@ -395,7 +406,8 @@ def _reason_sql(src: Source, item: bool = False) -> str:
                 THEN 'cancelled'
             WHEN {str(item).lower()} THEN NULL  -- the rest comes from the item's order, joined afterwards
             WHEN customer_id IS NULL THEN 'missing_customer'
-            WHEN {bad_paid} OR {bad_created} OR coalesce(paid_ts, created_ts) IS NULL THEN 'bad_date'
+            WHEN {bad_paid} OR {bad_created} OR coalesce(paid_ts, created_ts) IS NULL OR {out_of_range}
+                THEN 'bad_date'
             WHEN gross IS NULL THEN 'bad_amount'
             WHEN status_class = 'unknown' AND NOT (paid_ts IS NOT NULL AND gross > 0) THEN 'unknown_status'
             WHEN gross > 0 AND refund_amount >= gross THEN 'refunded_in_full'
@@ -418,6 +430,8 @@ def _reason_sql(src: Source, item: bool = False) -> str:
             WHEN {bad_created}
                 THEN {quote} || tc(created_raw) || {quote} || ' in ' || {literal(created_cols)} || ' is not a date'
             WHEN coalesce(paid_ts, created_ts) IS NULL THEN 'no value in ' || {literal(time_cols)}
+            WHEN {out_of_range} THEN {quote} || {written} || {quote} || ' in ' || {written_in}
+                || {literal(OUT_OF_RANGE)}
             WHEN gross IS NULL AND tc(amount_raw) IS NULL THEN 'no value in ' || {literal(amount_cols)}
             WHEN gross IS NULL
                 THEN {quote} || tc(amount_raw) || {quote} || ' in ' || {literal(amount_cols)} || ' is not an amount'

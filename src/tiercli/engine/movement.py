@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tiercli.columns import NEW_ROW, NOT_IN_DATA, TOTAL
 from tiercli.database import Database, open_database
 from tiercli.engine.compute import TAG_SEPARATOR
 from tiercli.errors import DataError, Location, TiercliError, UsageError
@@ -57,8 +58,6 @@ def movement_meaning(movement: str, lang: str) -> str:
     return (MOVEMENTS_ZH if lang == "zh" else MOVEMENTS)[movement]
 
 
-NEW_ROW = "(new)"
-NOT_IN_DATA = "(not in this data)"
 MOVERS = ("up", "down", "returned")
 MAX_LISTED = 50_000  # rows per list on the Movement sheet; the Customers sheet has everyone
 MAX_NOTED = 20  # expired or unusable overrides named one by one in the notes
@@ -545,8 +544,8 @@ def _matrices(levels: Sequence[str], cells: Sequence[tuple[str, str, int, float]
         counts.loc[before, now] = int(n)
         money.loc[before, now] = round(float(revenue or 0), 2)
     for frame in (counts, money):
-        frame["total"] = frame.sum(axis=1)
-        frame.loc["total"] = frame.sum(axis=0)
+        frame[TOTAL] = frame.sum(axis=1)
+        frame.loc[TOTAL] = frame.sum(axis=0)
         frame.index.name = "previous \\ current"
     return counts, money.round(2)
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from tiercli.database import Database
 from tiercli.errors import ColumnMappingError, DataError, Location
 from tiercli.io.readers import Opened, clean_header, open_file
-from tiercli.sqltext import literal
+from tiercli.limits import DATE_RANGE_TEXT, DATE_RANGE_ZH, FIRST_DATE, LAST_DATE
+from tiercli.sqltext import literal, timestamp
 
 TABLE = "members"
 RAW = "raw_members"
@@ -154,12 +155,20 @@ def load_members(con: Database, opened: Opened, path: str, needed: Iterable[str]
                 f"{', ' + raw_cells if raw_cells else ''} FROM {raw.table}")
     for field in ("registered_at", "birthday"):
         if field in cells:
-            bad = con.execute(f"SELECT __row, raw_{field} FROM members_read WHERE {field} IS NULL AND raw_{field} IS "
-                              "NOT NULL ORDER BY __row LIMIT 1").fetchone()
+            bad = con.execute(
+                f"""SELECT __row, raw_{field}, {field} IS NULL FROM members_read
+                    WHERE ({field} IS NULL AND raw_{field} IS NOT NULL)
+                       OR CAST({field} AS TIMESTAMP) NOT BETWEEN {timestamp(FIRST_DATE)} AND {timestamp(LAST_DATE)}
+                    ORDER BY __row LIMIT 1""").fetchone()
             if bad:
-                raise DataError(f"'{bad[1]}' is not a date; write dates as YYYY-MM-DD",
-                                Location(file=path, row=int(bad[0]), column=columns[field]), slug="members_bad_date",
-                                zh=f"'{bad[1]}' 不是日期；日期请写成 YYYY-MM-DD")
+                where = Location(file=path, row=int(bad[0]), column=columns[field])
+                if bad[2]:
+                    raise DataError(f"'{bad[1]}' is not a date; write dates as YYYY-MM-DD", where,
+                                    slug="members_bad_date", zh=f"'{bad[1]}' 不是日期；日期请写成 YYYY-MM-DD")
+                raise DataError(f"'{bad[1]}' is outside the dates a spreadsheet can show ({DATE_RANGE_TEXT}); "
+                                "write the real date, or leave the cell empty", where, slug="members_bad_date",
+                                zh=f"'{bad[1]}' 超出了电子表格能显示的日期范围（{DATE_RANGE_ZH}）；请写真实的日期，"
+                                   "或留空")
     twice = con.execute("""SELECT customer_id, list(__row ORDER BY __row) FROM members_read
                            WHERE customer_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1
                            ORDER BY min(__row) LIMIT 1""").fetchone()

@@ -18,8 +18,9 @@ import xlsxwriter
 from tiercli.engine.movement import GradingMovement, MovementReport, movement_meaning
 from tiercli.errors import Location, OutputError
 from tiercli.i18n import Catalogue, in_lang
+from tiercli.io.staging import Staging, atomic_path
 from tiercli.io.workbook_text import SHEETS, header
-from tiercli.io.writers import _SPILL, INTEGER, MONEY, _Formats, _write_grid, atomic_path
+from tiercli.io.writers import _SPILL, INTEGER, MONEY, _Formats, _write_grid
 
 _Row = list[tuple[Any, str | None]]
 _TEXT = Catalogue({
@@ -88,7 +89,7 @@ def _table_rows(table: pa.Table, formats: dict[str, str], lang: str) -> list[_Ro
     return rows
 
 
-def write_movement_workbook(report: MovementReport, out: str, lang: str = "en") -> None:
+def write_movement_workbook(report: MovementReport, out: str, lang: str = "en", staging: Staging | None = None) -> None:
     """A workbook holding only the Movement sheet (tiercli diff -o), written to a temporary file and renamed."""
     target = Path(out)
     where = Location(file=out)
@@ -99,9 +100,11 @@ def write_movement_workbook(report: MovementReport, out: str, lang: str = "en") 
         raise OutputError(f"the output directory '{target.parent}' does not exist", where,
                           zh=f"输出文件夹 '{target.parent}' 不存在")
     try:
-        with atomic_path(target, where) as temp:
+        with atomic_path(target, where, staging) as temp:
+            scratch = staging.scratch if staging is not None else None
             workbook = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                       "strings_to_numbers": False, "constant_memory": True})
+                                                       "strings_to_numbers": False, "constant_memory": True,
+                                                       **({"tmpdir": str(scratch)} if scratch else {})})
             write_movement(workbook, _Formats(workbook), report, lang)
             workbook.close()
     except OSError as error:

@@ -75,7 +75,7 @@ class Overrides:
 def read_overrides(path: str, rules: Rules) -> Overrides:
     """Read and check an overrides file. A missing customer column, or a column tiercli doesn't know, stops the
     run; a row that can't be used becomes a problem and is left out."""
-    sheet = read_sheets(path, ("the overrides file", "人工调整文件"))[0]
+    sheet = read_sheets(path, ("the overrides file", "人工调整文件"))[0][0]
     columns: dict[str, str] = {}
     for header in sheet.table.column_names:
         name = _ALIASES.get(_key(header))

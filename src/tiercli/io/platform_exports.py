@@ -53,7 +53,8 @@ from pathlib import Path
 
 from tiercli.errors import Location, OutputError, UsageError, did_you_mean
 from tiercli.i18n import Said
-from tiercli.io.writers import FORMULA_TRIGGERS, _guard, atomic_path
+from tiercli.io.staging import Staging, atomic_path
+from tiercli.io.writers import FORMULA_TRIGGERS, _guard
 from tiercli.result import Result
 
 PLATFORM_ZH = {"Shopify": "Shopify ", "Youzan": "有赞", "Taobao": "淘宝"}  # as a Chinese sentence names them
@@ -104,7 +105,7 @@ def check_export_path(path: str) -> None:
                          slug="bad_export_path", zh=f"文件夹 '{target.parent}' 不存在；请先创建它，或换一个路径")
 
 
-def write_platform_export(result: Result, fmt: str, path: str) -> PlatformExport:
+def write_platform_export(result: Result, fmt: str, path: str, staging: Staging | None = None) -> PlatformExport:
     """Write the customers' levels and tags to `path` in the re-import form of `fmt` (one of EXPORT_FORMATS)."""
     check_export_format(fmt)
     path = os.fspath(path)
@@ -113,12 +114,12 @@ def write_platform_export(result: Result, fmt: str, path: str) -> PlatformExport
     table = writer(result)
     location = Location(file=path)
     try:
-        with atomic_path(Path(path), location) as temp, open(
-            temp, "w", encoding=table.encoding, newline=""
-        ) as stream:
-            out = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-            out.writerow([_guard(name) for name in table.header])
-            out.writerows([_guard(cell) for cell in row] for row in table.rows)
+        with atomic_path(Path(path), location, staging) as temp:
+            with open(temp, "w", encoding=table.encoding, newline="") as stream:
+                out = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+                out.writerow([_guard(name) for name in table.header])
+                out.writerows([_guard(cell) for cell in row] for row in table.rows)
+            size = os.path.getsize(temp)
     except OSError as exc:
         raise OutputError(f"can't write the platform export: {exc.strerror or exc}", location,
                           zh=f"无法写入平台导入文件：{exc.strerror or exc}") from exc
@@ -132,7 +133,6 @@ def write_platform_export(result: Result, fmt: str, path: str) -> PlatformExport
                              f"（{path} 中有 {guarded:,} 个）；如果{PLATFORM_ZH[table.platform]}找不到这些客户，"
                              "请去掉撇号。"))
     if fmt == "shopify-tags":
-        size = os.path.getsize(path)
         if size > SHOPIFY_MAX_BYTES:
             warnings.append(Said(f"{path} is {size / 1_000_000:.1f} MB, but Shopify imports customer CSV files of "
                                  "1 MB or less; split it into smaller files (keep the header row in each) before "

@@ -13,12 +13,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import fastexcel
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from tiercli.errors import ColumnMappingError, DataError, Location
-from tiercli.io.sheets import EXCEL, TextSheet, read_sheets, sha256, suggest
+from tiercli.io.sheets import TextSheet, read_sheets, sha256, suggest
 from tiercli.io.workbook_text import canonical_table
 from tiercli.rules.model import Rules
 
@@ -77,8 +76,10 @@ class RunFile:
 def read_run(path: str, what: tuple[str, str] = ("the previous run", "上期运行结果")) -> RunFile:
     """Read an output of tiercli (`what` names it in messages: English, Chinese); `ColumnMappingError` when it has
     no customer_id column."""
-    sheets = [replace(sheet, table=canonical_table(sheet.table)) for sheet in read_sheets(path, what, customers_sheets)]
-    run = RunFile(path, sha256(path), sheets, _summary_levels(path) if path.lower().endswith(EXCEL) else {})
+    texts, grids = read_sheets(path, what, customers_sheets, summary_sheet)
+    sheets = [replace(sheet, table=canonical_table(sheet.table)) for sheet in texts]
+    summary = next(iter(grids.values()), None)
+    run = RunFile(path, sha256(path), sheets, _summary_levels(summary) if summary is not None else {})
     for sheet in sheets:
         if "customer_id" not in sheet.table.column_names:
             raise ColumnMappingError(
@@ -90,13 +91,13 @@ def read_run(path: str, what: tuple[str, str] = ("the previous run", "上期运�
     return run
 
 
-def _summary_levels(path: str) -> dict[str, list[str]]:
+def summary_sheet(names: Sequence[str]) -> list[str]:
+    """The Summary sheet (汇总 when written in Chinese), when the workbook has one."""
+    return [n for n in _SUMMARY_SHEETS if n in names][:1]
+
+
+def _summary_levels(table: pa.Table) -> dict[str, list[str]]:
     """grading -> levels from the Summary sheet's per-level table (empty when there is none)."""
-    reader = fastexcel.read_excel(path)
-    name = next((n for n in _SUMMARY_SHEETS if n in reader.sheet_names), None)
-    if name is None:
-        return {}
-    table = reader.load_sheet_by_name(name, header_row=None, dtypes="string").to_arrow()
     levels: dict[str, list[str]] = {}
     header = False
     for row in table.to_pylist():

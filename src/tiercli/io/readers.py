@@ -113,7 +113,7 @@ def pick_header_row(rows: Sequence[Sequence[str]], score: HeaderScore | None) ->
             return scores.index(best)
     widths = [sum(1 for c in r if clean_header(c)) for r in rows]
     widest = max(widths)
-    return next(i for i, w in enumerate(widths) if w >= max(1, widest * 0.8))
+    return next((i for i, w in enumerate(widths) if w >= max(1, widest * 0.8)), 0)
 
 
 def file_sha256(path: Path) -> str:
@@ -309,12 +309,23 @@ def _isolated_cjk(text: str) -> bool:
     return alone / len(found) > 0.5
 
 
+def csv_rows(lines: Iterable[str], delimiter: str) -> list[list[str]]:
+    """The rows of CSV text lines, however long a cell is (Python's csv module stops at 131,072 characters by
+    default; a sample is at most SAMPLE_BYTES)."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, 4 * SAMPLE_BYTES))
+    try:
+        return list(csv.reader(lines, delimiter=delimiter))
+    finally:
+        csv.field_size_limit(limit)
+
+
 def detect_delimiter(lines: Sequence[str]) -> str:
     """The delimiter that splits the sample into the most consistent number (> 1) of fields; `WHITESPACE` for
     text aligned in columns with runs of spaces, when no delimiter splits it consistently."""
     best, best_key = ",", (0.0, 0)
     for delim in DELIMITERS:
-        key = _consistency([r for r in csv.reader(lines, delimiter=delim)])
+        key = _consistency(csv_rows(lines, delim))
         if key > best_key:
             best, best_key = delim, key
     if best_key[0] < 0.9:
@@ -462,7 +473,7 @@ def open_csv(path: Path, shown: str, folder: Path, header_score: HeaderScore | N
         spans = _file_spans(path, encoding, header_index)
         parsed = [slice_aligned(line, spans) for line in lines[:HEADER_SEARCH_ROWS]]
     else:
-        parsed = list(csv.reader(lines[:HEADER_SEARCH_ROWS], delimiter=delimiter))
+        parsed = csv_rows(lines[:HEADER_SEARCH_ROWS], delimiter)
         header_index = pick_header_row(parsed, header_score)
     if not parsed or not any(clean_header(c) for row in parsed for c in row):
         raise InputError("has no header: every cell of its first rows is empty; export the table with its "

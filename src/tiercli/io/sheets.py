@@ -8,19 +8,19 @@ order readers clean them: outer spaces, a `="…"` wrapper and a leading `'` go;
 
 from __future__ import annotations
 
-import csv
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import fastexcel
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from tiercli.errors import InputError, Location, did_you_mean, meant
-from tiercli.io.readers import clean_header, file_sha256
+from tiercli.io.readers import clean_header, csv_rows, file_sha256, unique_headers
+from tiercli.io.workbooks import read_workbook
 
 EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV = (".csv", ".tsv", ".txt")
@@ -68,39 +68,50 @@ def sha256(path: str) -> str:
     return file_sha256(Path(path))
 
 
-def read_sheets(path: str, what: tuple[str, str], pick: SheetPicker = first_sheet) -> list[TextSheet]:
-    """The file's tables as text. `what` names the file in messages (English, Chinese); `pick` chooses the sheets
-    of a workbook from its sheet names."""
+def read_sheets(path: str, what: tuple[str, str], pick: SheetPicker = first_sheet,
+                grids: SheetPicker | None = None) -> tuple[list[TextSheet], dict[str, pa.Table]]:
+    """The file's tables as text, and (workbooks only) the sheets `grids` picks as raw grids (every cell as text,
+    no header). `what` names the file in messages (English, Chinese); `pick` chooses the sheets of a workbook
+    from its sheet names."""
     target = check_file(path, what)
     suffix = target.suffix.lower()
     if suffix in EXCEL:
-        return _read_workbook(path, pick)
+        return _read_workbook(path, pick, grids)
     if suffix in CSV:
-        return [_clean(path, _read_csv(path, target), 2)]
+        return [_clean(path, _read_csv(path, target), 2)], {}
     if suffix in PARQUET:
         try:
             table = pq.read_table(target)
         except (OSError, pa.ArrowException) as error:
             raise InputError(f"can't read it as Parquet: {error}", Location(file=path), slug="unreadable",
                              zh=f"无法按 Parquet 读取：{error}") from None
-        return [_clean(path, table, 1)]
+        return [_clean(path, table, 1)], {}
     raise InputError(f"can't read {what[0]} from a '{target.suffix}' file; give a workbook (.xlsx), .csv or .parquet",
                      Location(file=path), slug="unsupported_file",
                      zh=f"无法从 '{target.suffix}' 文件读取{what[1]}；请提供工作簿（.xlsx）、.csv 或 .parquet 文件")
 
 
-def _read_workbook(path: str, pick: SheetPicker) -> list[TextSheet]:
-    try:
-        reader = fastexcel.read_excel(path)
-        names = pick(reader.sheet_names)
-        sheets = []
-        for name in names:
-            sheet = reader.load_sheet_by_name(name, dtypes="string")
-            sheets.append(_clean(f"{path} [{name}]", sheet.to_arrow(), 2))
-    except (fastexcel.FastExcelError, OSError) as error:
-        raise InputError(f"can't read it as a workbook: {error}", Location(file=path), slug="unreadable",
-                         zh=f"无法按工作簿读取：{error}") from None
-    return sheets
+def _both(pick: SheetPicker, grids: SheetPicker | None, names: Sequence[str]) -> list[str]:
+    chosen = pick(names)
+    return chosen + [n for n in (grids(names) if grids else []) if n not in chosen]
+
+
+def _read_workbook(path: str, pick: SheetPicker, grids: SheetPicker | None) -> tuple[list[TextSheet],
+                                                                                     dict[str, pa.Table]]:
+    book = read_workbook(Path(path), path, functools.partial(_both, pick, grids))
+    tables = [(name, _with_header(book.sheets[name])) for name in pick(book.names) if name in book.sheets]
+    raw = {name: book.sheets[name] for name in (grids(book.names) if grids else []) if name in book.sheets}
+    return [_clean(f"{path} [{name}]", table, 2) for name, table in tables], raw
+
+
+def _with_header(grid: pa.Table) -> pa.Table:
+    """A grid read without a header, its first row made the header (an empty header cell: `column N`)."""
+    if grid.num_rows == 0:
+        return pa.table({})
+    first = grid.slice(0, 1).to_pylist()[0]
+    names = [str(v).strip() if v is not None and str(v).strip() else f"column {i + 1}"
+             for i, v in enumerate(first.values())]
+    return pa.table(grid.slice(1).columns, names=unique_headers(names))
 
 
 def _read_csv(path: str, target: Path) -> pa.Table:
@@ -114,8 +125,8 @@ def _read_csv(path: str, target: Path) -> pa.Table:
         else:
             text = head[:error.start].decode("utf-8-sig")
     first = text.splitlines()[0] if text else ""
-    delimiter = max(_DELIMITERS, key=lambda d: len(next(csv.reader([first], delimiter=d), [])))
-    header = next(csv.reader([first.removeprefix("\ufeff")], delimiter=delimiter), [])
+    delimiter = max(_DELIMITERS, key=lambda d: len(next(iter(csv_rows([first], d)), [])))
+    header = next(iter(csv_rows([first.removeprefix("\ufeff")], delimiter)), [])
     try:
         return pa_csv.read_csv(
             target,

@@ -6,20 +6,23 @@ the Customers table, and is written with the same formula guard and atomic renam
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tiercli.errors import Location, UsageError, did_you_mean
+from tiercli.errors import Location, OutputError, UsageError, did_you_mean
+from tiercli.io.staging import Named, Staging, atomic_path
 from tiercli.io.workbook_text import canonical_header, translated_table
-from tiercli.io.writers import _write_csv, atomic_path
+from tiercli.io.writers import _write_csv
 from tiercli.result import Result
 
 DEFAULT_COLUMNS = ("monetary", "frequency", "recency_days", "segment", "tags")
+MAX_NAME_BYTES = 200  # of a list's file name before '.csv' (with the temporary name's extras, under 255)
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -31,8 +34,14 @@ class SplitFile:
 
 
 def file_name(group: str) -> str:
-    """A file name for a group as people read it (Chinese kept), with characters no file system takes replaced."""
+    """A file name for a group as people read it (Chinese kept), with characters no file system takes replaced,
+    and short enough for any file system (255 bytes): a longer name is cut and keeps a short hash of the whole,
+    so two long names stay two files."""
     name = _UNSAFE.sub("_", group).strip(" .") or "_"
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        digest = hashlib.sha256(group.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        cut = name.encode("utf-8")[:MAX_NAME_BYTES - 10].decode("utf-8", "ignore").rstrip(" .")
+        name = f"{cut}~{digest}"
     return f"{name}.csv"
 
 
@@ -61,10 +70,12 @@ def _groups(result: Result, by: str) -> list[tuple[str, pa.Array]]:
 
 
 def write_split(result: Result, by: str, directory: str, columns: Sequence[str] = DEFAULT_COLUMNS,
-                lang: str = "en") -> list[SplitFile]:
+                lang: str = "en", staging: Staging | None = None,
+                taken: Callable[[Sequence[Named]], None] | None = None) -> list[SplitFile]:
     """Write one CSV per group of `by` (tier = the first grading, tag, segment, or a grading's name) into
     `directory`; a customer with several tags is in each of their files. `columns` may be named in either
-    language; the headers are written in `lang`."""
+    language; the headers are written in `lang`. `taken`, when given, is called with the files before any is
+    written, to stop the run if one of them is an input or another output."""
     where = Location(file=directory)
     table = result.customers
     columns = [c if c in table.column_names else canonical_header(c) for c in columns]
@@ -76,13 +87,7 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
                             f"{did_you_mean(missing[0], table.column_names, 'zh')}")
     groups = _groups(result, by)
     target = Path(directory)
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"can't create the folder: {exc.strerror or exc}", where, slug="bad_split_dir",
-                         zh=f"无法创建文件夹：{exc.strerror or exc}") from exc
-    keep = ["customer_id", *(c for c in columns if c != "customer_id")]
-    written = []
+    files: list[tuple[str, pa.Array, Path]] = []
     seen: dict[str, str] = {}
     for group, mask in groups:
         name = file_name(group)
@@ -91,10 +96,30 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
                              where, slug="split_name_clash",
                              zh=f"分组 '{seen[name.casefold()]}' 和 '{group}' 会写进同一个文件 {name}")
         seen[name.casefold()] = group
+        files.append((group, mask, target / name))
+    if taken is not None:
+        taken([Named(str(path), f"the list of '{group}' (--split-by)", f"'{group}' 的名单（--split-by）",
+                     "write the lists to another folder", "请把名单写到另一个文件夹")
+               for group, _, path in files])
+    try:
+        if staging is not None:
+            staging.folder_for(target)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"can't create the folder: {exc.strerror or exc}", where, slug="bad_split_dir",
+                         zh=f"无法创建文件夹：{exc.strerror or exc}") from exc
+    keep = ["customer_id", *(c for c in columns if c != "customer_id")]
+    written = []
+    for group, mask, path in files:
         rows = table.filter(mask).select(keep)
-        path = target / name
-        with atomic_path(path, Location(file=str(path))) as temp, open(temp, "w", encoding="utf-8-sig",
-                                                                         newline="") as stream:
-            _write_csv(translated_table(rows, lang, result.gradings, result.tags), stream)
+        location = Location(file=str(path))
+        try:
+            with atomic_path(path, location, staging) as temp, \
+                    open(temp, "w", encoding="utf-8-sig", newline="") as stream:
+                _write_csv(translated_table(rows, lang, result.gradings, result.tags), stream)
+        except OSError as exc:
+            raise OutputError(f"can't write the list: {exc.strerror or exc}", location,
+                              zh=f"无法写入名单：{exc.strerror or exc}") from exc
         written.append(SplitFile(group, path, rows.num_rows))
     return written

@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 
 import pyarrow as pa
 
+from tiercli.columns import DERIVED, FIXED_ZH
 from tiercli.engine.metrics import ZH_NAMES
 from tiercli.i18n import Catalogue
 from tiercli.io.report_sheets import ChartTitles
@@ -31,20 +32,7 @@ SHEETS = Catalogue({
 # Fixed column names of the tables tiercli writes, beyond the metric and score names of ZH_NAMES.
 _FIXED_ZH: dict[str, str] = {
     **ZH_NAMES,
-    "customer_id": "客户ID",
-    "tags": "标签",
-    "movement": "变动",
-    "overrides": "人工调整",
-    "is_member": "是否会员",
-    "member_level": "会员等级",
-    "member_region": "会员地区",
-    "member_channel": "会员渠道",
-    "member_gender": "性别",
-    "registered_at": "注册时间",
-    "registered_days": "注册天数",
-    "birthday": "生日",
-    "age": "年龄",
-    "birth_month": "生日月份",
+    **FIXED_ZH,
     # the Summary, Tags, Segments, Lifecycle and Thresholds tables
     "grading": "分级",
     "level": "等级",
@@ -85,13 +73,6 @@ _FIXED_ZH: dict[str, str] = {
 _NAME_OF_ZH: dict[str, str] = {}
 for _name, _zh in _FIXED_ZH.items():  # where two names share a Chinese one, the customers table's (listed first) wins
     _NAME_OF_ZH.setdefault(_zh, _name)
-# Columns derived from a grading's name: (English prefix, English suffix) → the Chinese suffix after the name.
-_DERIVED: tuple[tuple[tuple[str, str], str], ...] = (
-    (("previous_", ""), "_上期"),
-    (("movement_", ""), "_变动"),
-    (("", "_why"), "_依据"),
-    (("", "_grace_until"), "_保级截止"),
-)
 
 
 def header(name: str, lang: str, gradings: Sequence[str] = (), own: Collection[str] = ()) -> str:
@@ -102,7 +83,7 @@ def header(name: str, lang: str, gradings: Sequence[str] = (), own: Collection[s
     if name in _FIXED_ZH:
         return _FIXED_ZH[name]
     for grading in gradings:
-        for (en_prefix, en_suffix), zh_suffix in _DERIVED:
+        for (en_prefix, en_suffix), zh_suffix in DERIVED:
             if name == f"{en_prefix}{grading}{en_suffix}":
                 return f"{grading}{zh_suffix}"
     return name
@@ -112,7 +93,7 @@ def canonical_header(name: str) -> str:
     """tiercli's name for a header written in either language (the inverse of `header`)."""
     if name in _NAME_OF_ZH:
         return _NAME_OF_ZH[name]
-    for (en_prefix, en_suffix), zh_suffix in _DERIVED:
+    for (en_prefix, en_suffix), zh_suffix in DERIVED:
         if name.endswith(zh_suffix) and len(name) > len(zh_suffix):
             return f"{en_prefix}{name[: -len(zh_suffix)]}{en_suffix}"
     return name

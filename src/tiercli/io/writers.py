@@ -15,11 +15,9 @@ import io
 import json
 import math
 import os
-import secrets
 import sys
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -50,6 +48,7 @@ from tiercli.io.report_sheets import (
     segment_figures,
     tag_figures,
 )
+from tiercli.io.staging import Staging, atomic_path
 from tiercli.io.workbook_text import LABELS, SHEETS, chart_titles, header, translated_table
 from tiercli.progress import NO_PROGRESS, Progress
 from tiercli.result import Result
@@ -109,6 +108,7 @@ _EXCLUDED_OWN = ("file", "row", "reason", "message")  # the Excluded table's own
 _EXCEL_EPOCH_DAYS = 25_569  # 1970-01-01 as an Excel serial date
 _MICROS_PER_DAY = 86_400_000_000.0
 _FIRST_EXACT_SERIAL_DAY = datetime(1900, 3, 1)  # Excel's phantom 1900-02-29 shifts earlier serials
+_LAST_SERIAL_MICROS = 253_402_300_799_999_999  # 9999-12-31 23:59:59.999999, Excel's last day
 
 
 def rows_to_write(result: Result, out: str) -> int:
@@ -118,7 +118,7 @@ def rows_to_write(result: Result, out: str) -> int:
 
 
 def write_result(result: Result, out: str, stdout: BinaryIO | None = None, lang: str = "en",
-                 progress: Progress = NO_PROGRESS) -> str:
+                 progress: Progress = NO_PROGRESS, staging: Staging | None = None) -> str:
     """Write `result` to `out` and return what was written: "-" or the output path as given.
 
     `lang` is the language of the sheet names, headers and labels of the workbook and of the CSV headers
@@ -157,15 +157,15 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None, lang:
     if suffix == ".xlsx":
         _check_fits_excel(result, location)
 
-    writer: Callable[[Result, Path, str, Progress], None] = {
+    writer: Callable[[Result, Path, str, Progress, Path | None], None] = {
         ".xlsx": _write_workbook,
         ".csv": _write_csv_file,
         ".parquet": _write_parquet,
         ".json": _write_json,
     }[suffix]
     try:
-        with atomic_path(target, location) as temp:
-            writer(result, temp, lang, progress)
+        with atomic_path(target, location, staging) as temp:
+            writer(result, temp, lang, progress, staging.scratch if staging is not None else None)
     except OutputError:
         raise
     except OSError as exc:
@@ -188,38 +188,6 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__
-
-
-@contextmanager
-def atomic_path(target: Path, location: Location) -> Iterator[Path]:
-    """A fresh temporary file beside `target`, renamed onto it when the block succeeds, removed otherwise."""
-    temp = _create_temp(target, location)
-    try:
-        yield temp
-        try:
-            os.replace(temp, target)
-        except OSError as exc:
-            raise OutputError(
-                f"can't replace the output: {_reason(exc)}; is it open in another program?", location,
-                zh=f"无法覆盖输出文件：{_reason(exc)}；它是否正在被其他程序打开？"
-            ) from exc
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
-def _create_temp(target: Path, location: Location) -> Path:
-    for _ in range(100):
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        os.close(fd)
-        return temp
-    raise OutputError("can't create a temporary file beside the output", location,
-                      zh="无法在输出文件旁边创建临时文件")
 
 
 def _check_fits_excel(result: Result, location: Location) -> None:
@@ -351,7 +319,7 @@ def _people_table(result: Result, lang: str) -> pa.Table:
     return translated_table(result.customers, lang, result.gradings, result.tags)
 
 
-def _write_csv_file(result: Result, path: Path, lang: str, progress: Progress) -> None:
+def _write_csv_file(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as stream:
         _write_csv(_people_table(result, lang), stream, progress)
 
@@ -371,7 +339,7 @@ def _write_csv_stdout(table: pa.Table, stdout: BinaryIO | None, progress: Progre
 # --- Parquet and JSON ---------------------------------------------------------------------------------------
 
 
-def _write_parquet(result: Result, path: Path, lang: str, progress: Progress) -> None:
+def _write_parquet(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None) -> None:
     pq.write_table(result.customers, str(path))
     progress.advance(result.customers.num_rows)
 
@@ -401,7 +369,7 @@ def _json_values(array: pa.Array, kind: str) -> list[str]:
     return [json.dumps(v, ensure_ascii=False, default=str) for v in array.to_pylist()]
 
 
-def _write_json(result: Result, path: Path, lang: str, progress: Progress) -> None:
+def _write_json(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None) -> None:
     table = result.customers
     keys = [encode_basestring(name) + ": " for name in table.column_names]
     kinds = [_kind(field.type) for field in table.schema]
@@ -580,8 +548,12 @@ def _excel_values(ws: Worksheet, formats: _Formats, array: pa.Array, kind: str) 
         earliest = pc.min(micros).as_py()
         if earliest is not None and earliest < _FIRST_EXACT_SERIAL_DAY:
             return micros.to_pylist(), lambda r, c, v, f: _write_early_datetime(ws, r, c, v, f)
+        latest = pc.max(pc.cast(micros, pa.int64())).as_py()
+        if latest is not None and latest > _LAST_SERIAL_MICROS:  # after 9999-12-31: no Excel date, written as text
+            texts = pc.strftime(micros, "%Y-%m-%d %H:%M:%S").to_pylist()
+            return texts, lambda r, c, v, f: _write_text(ws, formats, r, c, v, None)
         serial = pc.add(
-            pc.divide(pc.cast(pc.cast(micros, pa.int64()), pa.float64()), _MICROS_PER_DAY),
+            pc.divide(pc.cast(pc.cast(micros, pa.int64()), pa.float64(), safe=False), _MICROS_PER_DAY),
             float(_EXCEL_EPOCH_DAYS),
         )
         return serial.to_pylist(), ws.write_number
@@ -854,11 +826,13 @@ def _summary_charts(
     add_summary_charts(workbook, ws, ws.get_name(), names, gradings, points, len(names) + 1, chart_titles(lang))
 
 
-def _write_workbook(result: Result, path: Path, lang: str, progress: Progress) -> None:
-    """The workbook. When a step fails the workbook is never closed, so nothing is written to `path`."""
+def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None) -> None:
+    """The workbook. When a step fails the workbook is never closed, so nothing is written to `path`. The
+    writer's own temporary files go to `scratch` (the run folder) when given."""
     workbook = xlsxwriter.Workbook(
         str(path),
         {
+            **({"tmpdir": str(scratch)} if scratch is not None else {}),
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,

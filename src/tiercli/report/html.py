@@ -37,7 +37,7 @@ from tiercli.io.report_sheets import (
     segment_figures,
     tag_figures,
 )
-from tiercli.io.writers import atomic_path
+from tiercli.io.staging import Staging, atomic_path
 from tiercli.report.charts import Bar, bar_chart, count_tick, pareto_chart, percent_tick
 from tiercli.result import Result
 
@@ -556,7 +556,7 @@ def _check_target(target: Path, location: Location) -> None:
                           zh=f"报告所在的文件夹 '{directory}' {where}")
 
 
-def write_html(result: Result, path: str, lang: str = "en") -> None:
+def write_html(result: Result, path: str, lang: str = "en", staging: Staging | None = None) -> None:
     """Write the report of `result` to `path` as UTF-8, through a temporary file beside it that is renamed into
     place, so a failed write leaves no partial file. Raises OutputError naming the path when its directory is
     missing or the file can't be written."""
@@ -565,7 +565,7 @@ def write_html(result: Result, path: str, lang: str = "en") -> None:
     _check_target(target, location)
     data = render_html(result, lang).encode("utf-8")
     try:
-        with atomic_path(target, location) as temp:
+        with atomic_path(target, location, staging) as temp:
             temp.write_bytes(data)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__

@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +21,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from tiercli.engine.metrics import ORDER_COLUMNS, rule_names, rule_types
+from tiercli.columns import FIXED_ZH, MATRIX_LABELS, grading_columns
+from tiercli.engine.metrics import ORDER_COLUMNS, ZH_NAMES, rule_names, rule_types
 from tiercli.errors import InputError, Location, RulesError, TiercliError, did_you_mean
 from tiercli.profiles.fields import FIELDS
 from tiercli.rules import options
@@ -189,6 +190,7 @@ class _Checker:
         lifecycle = options.lifecycle(self, top["lifecycle"].value) if "lifecycle" in top else LifecycleSpec()
         gradings = self.gradings(top.get("tiers"), top.get("gradings"), root)
         tags = self.tags(top["tags"].value, gradings or ()) if "tags" in top else ()
+        self.output_clashes(gradings or (), tags or (), metrics)
         if (self.problems or gradings is None or rfm is None or spec_input is None or tags is None
                 or lifecycle is None):
             return None
@@ -555,6 +557,46 @@ class _Checker:
                 self.helpers.setdefault(helper.name, helper)
         return condition
 
+    # --- names against the columns tiercli writes ---
+
+    def output_clashes(self, gradings: tuple[Grading, ...], tags: tuple[Tag, ...],
+                       metrics: tuple[CustomMetric, ...]) -> None:
+        """Each grading, tag and custom metric is an output column (a grading brings its why, previous, movement
+        and grace columns too), and each level a column of the movement table; none may be, in either language,
+        a column tiercli writes beside it or another rule's column. The first owner keeps the name; each later
+        one is a problem at its rule (unless a problem was already reported there)."""
+        owner: dict[str, tuple[str, str]] = {}
+        for name, zh in (*FIXED_ZH.items(), *ZH_NAMES.items()):
+            for text in (name, zh):
+                owner.setdefault(text.casefold(), (f"the column '{name}' tiercli writes",
+                                                   f"tiercli 写出的列 '{name}'"))
+        reported = {p.location.path for p in self.problems}
+        matrix = {label.casefold(): (f"the movement table's column '{label}'", f"变动表的列 '{label}'")
+                  for label in MATRIX_LABELS}
+        created: list[tuple[str, str, Location, list[str]]] = [
+            *(("grading", "分级", g.location, grading_columns(g.name)) for g in gradings),
+            *(("level", "等级", lv.location, [lv.name]) for g in gradings for lv in g.levels),
+            *(("tag", "标签", t.location, [t.name]) for t in tags),
+            *(("custom metric", "自定义指标", m.location, [m.name]) for m in metrics if not m.helper)]
+        for kind, kind_zh, location, columns in created:
+            path = f"{location.path}{ARROW}name" if location.path and kind != "custom metric" else location.path
+            taken = matrix if kind == "level" else owner  # a level is a column of the movement table only
+            clash = next(((c, taken[c.casefold()]) for c in columns if c.casefold() in taken), None)
+            if clash is not None and path not in reported:
+                column, (what, what_zh) = clash
+                mine = "" if column == columns[0] else f" (its column '{column}')"
+                mine_zh = "" if column == columns[0] else f"（它的列 '{column}'）"
+                self.problems.append(TiercliError(
+                    f"the {kind} '{columns[0]}'{mine} has the name of {what}; choose another name",
+                    replace(location, path=path), slug="name_taken_by_column",
+                    zh=f"{kind_zh} '{columns[0]}'{mine_zh}与{what_zh}同名；请换一个名称"))
+                reported.add(path)
+            if kind != "level":
+                for c in columns:
+                    owner.setdefault(c.casefold(), (f"the {kind} '{c}'", f"{kind_zh} '{c}'") if c == columns[0] else
+                                     (f"the column '{c}' of the {kind} '{columns[0]}'",
+                                      f"{kind_zh} '{columns[0]}' 的列 '{c}'"))
+
     # --- tags ---
 
     def tags(self, node: Node, gradings: tuple[Grading, ...] = ()) -> tuple[Tag, ...] | None:
@@ -675,13 +717,48 @@ def _check(
         return None, [_character_problem(error, text.removeprefix("\ufeff"), source)]
     except yaml.YAMLError as error:
         return None, [_yaml_problem(error, source)]
-    root, checker.preset, preset_problems = options.apply_preset(root, source)
-    if preset_problems:
-        checker.problems.extend(preset_problems)
-        checker.suggested.update({"tiers", "gradings"})  # the preset would have brought them
-    rules = checker.rules(root, sha256)
+    except RecursionError:
+        return None, [_too_deep(source)]
+    not_text = _not_text(root, source)
+    if not_text:
+        return None, not_text
+    try:
+        root, checker.preset, preset_problems = options.apply_preset(root, source)
+        if preset_problems:
+            checker.problems.extend(preset_problems)
+            checker.suggested.update({"tiers", "gradings"})  # the preset would have brought them
+        rules = checker.rules(root, sha256)
+    except RecursionError:
+        return None, [_too_deep(source)]
     problems = sorted(checker.problems, key=lambda p: (p.location.file != source, p.location.line or 0))
     return (rules if not problems else None), problems
+
+
+def _too_deep(source: str) -> TiercliError:
+    return TiercliError("the rules file (or an expression in it) is nested too deeply to read; a rules file needs "
+                        "lists and mappings a few levels deep and expressions with a few brackets",
+                        Location(file=source), slug="too_deep",
+                        zh="规则文件（或其中的表达式）嵌套太深，无法读取；规则文件只需要几层列表和映射，表达式只需要几层括号")
+
+
+def _not_text(root: Node | None, source: str) -> list[TiercliError]:
+    """Scalars holding a lone surrogate (a YAML escape such as "\\ud800"): not characters, so no name or text."""
+    problems: list[TiercliError] = []
+    pending = [root] if root is not None else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ScalarNode):
+            bad = next((ch for ch in str(node.value) if 0xD800 <= ord(ch) <= 0xDFFF), None)
+            if bad is not None:
+                problems.append(TiercliError(
+                    f"'\\u{ord(bad):04x}' is not a character (half of a UTF-16 pair); remove it or write the "
+                    "character itself", Location(file=source, line=node.start_mark.line + 1), slug="not_text",
+                    zh=f"'\\u{ord(bad):04x}' 不是一个字符（UTF-16 代理对的一半）；请删除它，或直接写出这个字符"))
+        elif isinstance(node, SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, MappingNode):
+            pending.extend(n for pair in node.value for n in pair)
+    return sorted(problems, key=lambda p: p.location.line or 0)
 
 
 def check_rules(

@@ -1,0 +1,173 @@
+"""Where a run's outputs go: checked against its inputs and each other first, written aside, put in place together.
+
+`check_outputs` compares every output path with every input and every other output (the same file reached by
+another name, a link or a different case counts) before anything is written; a clash stops the run naming both.
+`Staging` writes each output to a temporary file beside its target and renames them all into place at the end
+(`commit`), so a run that fails or is interrupted leaves every earlier output as it was: none replaced, no partial
+file. The temporary files are listed in the run folder, so that if the process is killed outright, the next run
+removes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tiercli.errors import Location, OutputError, UsageError
+from tiercli.runfolder import RunFolder
+
+
+@dataclass(frozen=True)
+class Named:
+    """A path given on the command line, and what it is there for (English, Chinese): 'the output', '--report'…"""
+
+    path: str
+    what: str
+    what_zh: str
+    fix: str = ""  # what to do when this output would replace another file; default: give it another path
+    fix_zh: str = ""
+
+
+def _same(a: str, b: str, loose: bool) -> bool:
+    """Whether two paths are one file: the same existing file (links included), or the same resolved path; with
+    `loose`, also when they differ only in case (two outputs on a case-insensitive disk would be one file)."""
+    with contextlib.suppress(OSError):
+        if os.path.exists(a) and os.path.exists(b):
+            return os.path.samefile(a, b)
+    first, second = os.path.realpath(a), os.path.realpath(b)
+    return first == second or (loose and first.casefold() == second.casefold())
+
+
+def check_outputs(outputs: Sequence[Named], inputs: Sequence[Named]) -> None:
+    """Stop (UsageError, exit 2) when an output would replace an input or another output."""
+    for i, out in enumerate(outputs):
+        if out.path == "-":
+            continue
+        for source in inputs:
+            if _same(out.path, source.path, loose=False):
+                raise UsageError(
+                    f"{out.what} '{out.path}' is the same file as {source.what} '{source.path}', which writing it "
+                    f"would destroy; {out.fix or f'give {out.what} another path'}",
+                    Location(file=out.path), slug="output_is_input",
+                    zh=f"{out.what_zh} '{out.path}' 与{source.what_zh} '{source.path}' 是同一个文件，写入会把它覆盖掉；"
+                       f"{out.fix_zh or f'请给{out.what_zh}换一个路径'}")
+        for other in outputs[:i]:
+            if other.path != "-" and _same(out.path, other.path, loose=True):
+                raise UsageError(
+                    f"{out.what} '{out.path}' is the same file as {other.what} '{other.path}'; one would replace the "
+                    f"other, so {out.fix or 'give them different paths'}",
+                    Location(file=out.path), slug="output_clash",
+                    zh=f"{out.what_zh} '{out.path}' 与{other.what_zh} '{other.path}' 是同一个文件，一个会覆盖另一个；"
+                       f"{out.fix_zh or '请给它们不同的路径'}")
+
+
+@dataclass
+class Staging:
+    """Outputs written beside their targets under temporary names, renamed into place together by `commit`.
+
+    `folder`, when given, is the run folder: it records the temporary names (so a later run can remove them if
+    this one is killed) and holds the writers' scratch files (`scratch`)."""
+
+    folder: RunFolder | None = None
+    _pending: list[tuple[Path, Path, Location]] = field(default_factory=list)
+    _made: list[Path] = field(default_factory=list)  # folders made for outputs, removed again when left empty
+
+    @property
+    def scratch(self) -> Path | None:
+        """A folder for a writer's own temporary files (the workbook writer's), inside the run folder."""
+        return self.folder.sub("scratch") if self.folder is not None and self.folder.path is not None else None
+
+    def folder_for(self, directory: Path) -> None:
+        """Make an output folder that does not exist yet (removed again if the run ends without committing)."""
+        missing = []
+        current = directory
+        while not current.exists():
+            missing.append(current)
+            current = current.parent
+        directory.mkdir(parents=True, exist_ok=True)
+        self._made.extend(reversed(missing))
+
+    @contextmanager
+    def path(self, target: Path, location: Location) -> Iterator[Path]:
+        """A fresh temporary file beside `target` for the block to write; kept for `commit` when the block
+        succeeds, removed when it fails."""
+        temp = _create_temp(target, location)
+        if self.folder is not None and self.folder.path is not None:
+            self.folder.staging(temp)
+        try:
+            yield temp
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        self._pending.append((temp, target, location))
+
+    def commit(self) -> None:
+        """Put every staged output in place. A rename that fails (the target open in another program) stops with
+        OutputError; outputs not yet renamed stay as they were."""
+        pending, self._pending = self._pending, []
+        for k, (temp, target, location) in enumerate(pending):
+            try:
+                os.replace(temp, target)
+            except OSError as exc:
+                for rest, _, _ in pending[k:]:
+                    with contextlib.suppress(OSError):
+                        os.unlink(rest)
+                reason = exc.strerror or type(exc).__name__
+                raise OutputError(f"can't replace the output: {reason}; is it open in another program?", location,
+                                  zh=f"无法覆盖输出文件：{reason}；它是否正在被其他程序打开？") from exc
+        self._made = []
+
+    def discard(self) -> None:
+        """Remove every staged file (and the output folders this run made); nothing is put in place."""
+        for temp, _, _ in self._pending:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        self._pending = []
+        for folder in reversed(self._made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self._made = []
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
+
+
+@contextmanager
+def atomic_path(target: Path, location: Location, staging: Staging | None = None) -> Iterator[Path]:
+    """A temporary file beside `target` for the block to write: with `staging`, put in place when the staging
+    commits; without, renamed onto `target` as soon as the block succeeds."""
+    if staging is not None:
+        with staging.path(target, location) as temp:
+            yield temp
+        return
+    with Staging() as alone, alone.path(target, location) as temp:
+        yield temp
+
+
+def _create_temp(target: Path, location: Location) -> Path:
+    for _ in range(100):
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise OutputError(f"can't write beside the output: {reason}", location,
+                              zh=f"无法在输出文件旁边写入：{reason}") from exc
+        os.close(fd)
+        return temp
+    raise OutputError("can't create a temporary file beside the output", location,
+                      zh="无法在输出文件旁边创建临时文件")
