@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import atexit
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
-from tiercli.database import Database
+from tiercli.database import Database, open_database
+from tiercli.engine.figures import compute_figures
 from tiercli.io.readers import RawTable, read_files
 from tiercli.pipeline import RunConfig, run
 from tiercli.profiles.detect import header_score
-from tiercli.result import Result
+from tiercli.result import Figures, Result
 from tiercli.rules.load import parse_rules
 from tiercli.runfolder import RunFolder
 
@@ -29,6 +32,21 @@ tiers:
 tags:
   - {name: recent, when: "recency_days <= 30"}
 """
+
+
+FUZZ_CASES = 200  # what CI runs; `pytest -m fuzz --fuzz-cases 5000` runs more
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--fuzz-cases", type=int, default=FUZZ_CASES, help="number of seeded fuzz cases to run")
+    parser.addoption("--fuzz-seed", type=int, default=0, help="the first fuzz case's seed")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "fuzz_seed" in metafunc.fixturenames:
+        first = metafunc.config.getoption("--fuzz-seed")
+        count = metafunc.config.getoption("--fuzz-cases")
+        metafunc.parametrize("fuzz_seed", range(first, first + count))
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +87,13 @@ def read_raw(path: Path, **options: object) -> tuple[Database, RawTable]:
     atexit.register(folder.close)
     db, (raw,) = read_files([str(path)], folder.folder, header_score=header_score, **options)  # type: ignore[arg-type]
     return db, raw
+
+
+def figures_of(table: pa.Table, tags: Sequence[str] = (), **options: object) -> Figures:
+    """The report's figures of a customers table built by hand, computed as a run computes them."""
+    with open_database() as db:
+        db.register("customers_by_hand", table)
+        return compute_figures(db, "customers_by_hand", tags, **options)  # type: ignore[arg-type]
 
 
 def shared_file(*parts: str) -> Path:

@@ -1,3 +1,3 @@
-from tiercli.cli.app import main
+from tiercli.cli.entry import main
 
 main()

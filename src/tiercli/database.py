@@ -3,11 +3,13 @@
 A connection is confined from its first statement:
 
 - external access is off, so SQL can open no file but the ones named in `readable` (the run's links to the input
-  files the user named) and can't load extensions; the configuration is locked, so no statement can undo that;
+  files the user named) and those in the database's own folder (`temp_dir`, which holds nothing else), and can't
+  load extensions; the configuration is locked, so no statement can undo that;
 - each statement is checked before it runs: exactly one statement, and only the kinds tiercli itself builds
   (SELECT, CREATE, INSERT, UPDATE, DELETE, DROP). COPY, EXPORT, ATTACH, INSTALL, LOAD, PRAGMA, SET and CALL are
   refused, so no SQL writes a file at any time, whatever text might reach it;
-- spilling goes to the run's own temp folder, within the memory limit.
+- its tables are stored in the run's own temp folder (compressed, paged in as needed) and operators spill there,
+  so memory stays within the limit whatever the size of the data.
 """
 
 from __future__ import annotations
@@ -120,7 +122,8 @@ class Database:
         """The result of a query as a stream of Arrow batches, so a big result is never held whole."""
         self._check(sql)
         with _translated():
-            return self._con.sql(sql).to_arrow_reader(rows_per_batch)
+            reader = self._con.sql(sql).to_arrow_reader(rows_per_batch)
+        return pa.RecordBatchReader.from_batches(reader.schema, _translated_batches(reader))
 
     def register(self, name: str, data: pa.Table | pa.RecordBatchReader) -> None:
         """Make an Arrow table visible to SQL as `name` (a name tiercli chose, never one from an input)."""
@@ -145,6 +148,12 @@ class Database:
         self.close()
 
 
+def _translated_batches(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
+    """The batches of a streaming result; an error DuckDB meets while producing them is translated too."""
+    with _translated():
+        yield from reader
+
+
 @contextmanager
 def _translated() -> Iterator[None]:
     """DuckDB's interruption is the user's Ctrl-C (or SIGTERM); running out of memory within the limit is a
@@ -153,17 +162,23 @@ def _translated() -> Iterator[None]:
         yield
     except duckdb.InterruptException:
         raise Interrupted(Interrupted.last) from None
-    except RuntimeError as error:  # a signal handler's exception, as DuckDB hands it back
-        if "interrupted" in str(error).lower():
+    except (RuntimeError, OSError) as error:  # a signal handler's exception, or an error of a streaming result
+        text = str(error).lower()
+        if "interrupted" in text:
             raise Interrupted(Interrupted.last) from None
-        raise
+        if "out of memory" not in text:
+            raise
+        raise _out_of_memory(error) from None
     except duckdb.OutOfMemoryException as error:
-        raise ResourceError(
-            f"the run needs more memory than its limit allows ({first_line(error)}); give it more with "
-            "--memory-limit (e.g. --memory-limit 4GB), or run on fewer files at once",
-            slug="out_of_memory",
-            zh=f"运行所需的内存超过了限制（{first_line(error)}）；请用 --memory-limit 给它更多内存（例如 "
-               "--memory-limit 4GB），或一次少读几个文件") from None
+        raise _out_of_memory(error) from None
+
+
+def _out_of_memory(error: BaseException) -> ResourceError:
+    return ResourceError(
+        f"the run needs more memory than its limit allows ({first_line(error)}); give it more with --memory-limit "
+        "(e.g. --memory-limit 4GB), or run on fewer files at once", slug="out_of_memory",
+        zh=f"运行所需的内存超过了限制（{first_line(error)}）；请用 --memory-limit 给它更多内存（例如 "
+           "--memory-limit 4GB），或一次少读几个文件")
 
 
 def open_database(
@@ -189,10 +204,15 @@ def open_database(
         config["temp_directory"] = os.fspath(temp_dir)
     if threads:
         config["threads"] = threads
-    con = duckdb.connect(":memory:", config=config)
+    # In the run folder, the tables are stored compressed on disk and paged in as needed, so a run of any size
+    # fits the memory limit; without a folder (a few rows: lint, explain, diff) they live in memory.
+    store = ":memory:" if temp_dir is None else os.path.join(temp_dir, "run.duckdb")
+    con = duckdb.connect(store, config=config)
     try:
         if readable:
             con.execute(f"SET allowed_paths = {literal_list(os.path.abspath(p) for p in readable)}")
+        if temp_dir is not None:  # its own folder, where it spills: without this, spilling is refused too
+            con.execute(f"SET allowed_directories = {literal_list([os.path.join(os.path.abspath(temp_dir), '')])}")
         if query_progress:
             con.execute("SET enable_progress_bar = true")
             con.execute("SET enable_progress_bar_print = false")

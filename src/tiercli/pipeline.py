@@ -11,8 +11,9 @@ from importlib import metadata
 from pathlib import Path
 
 from tiercli.database import DEFAULT_MEMORY_LIMIT, Database, check_threads, memory_bytes, open_database
-from tiercli.engine.clean import Cleaned, Source, clean, excluded_table
+from tiercli.engine.clean import Cleaned, Source, clean, excluded_rows
 from tiercli.engine.compute import column_units, member_names, summary
+from tiercli.engine.figures import compute_figures
 from tiercli.engine.movement import apply_history, read_history
 from tiercli.engine.query import classify_orders
 from tiercli.errors import UsageError
@@ -23,7 +24,7 @@ from tiercli.io.previous import Previous
 from tiercli.io.readers import Opened, open_file
 from tiercli.profiles.detect import ColumnMap, build_mapping, detect_platform, header_score
 from tiercli.progress import COMPUTING, NO_PROGRESS, READING, Progress, phase, watch_queries
-from tiercli.result import InputFile, Inspection, Result, StatusCount
+from tiercli.result import InputFile, Inspection, Result, Rows, StatusCount
 from tiercli.rules.model import Rules
 from tiercli.runfolder import RunFolder
 from tiercli.sqltext import identifier
@@ -178,33 +179,41 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
     _check_limits(config)
     previous, overrides = read_history(config.previous, config.overrides, rules)
     watched = progress is not NO_PROGRESS
-    with RunFolder() as folder, ExitStack() as stack:
-        with phase(progress, READING, len(config.files) + bool(config.members) + 1):
-            opened = _open(config, folder.folder, progress)
-            db = stack.enter_context(_database(config, folder, opened, query_progress=watched))
-            if watched:
-                stack.enter_context(watch_queries(db, progress))
-            sources = load(db, config, opened.orders)
-            members = (load_members(db, opened.members, config.members or "", member_names(rules))
-                       if opened.members is not None else None)
-            if members is not None:
+    folder = RunFolder()
+    folder.open()  # it holds the customers and excluded rows until the result is closed
+    try:
+        with ExitStack() as stack:
+            with phase(progress, READING, len(config.files) + bool(config.members) + 1):
+                opened = _open(config, folder.folder, progress)
+                db = stack.enter_context(_database(config, folder, opened, query_progress=watched))
+                if watched:
+                    stack.enter_context(watch_queries(db, progress))
+                sources = load(db, config, opened.orders)
+                members = (load_members(db, opened.members, config.members or "", member_names(rules))
+                           if opened.members is not None else None)
+                if members is not None:
+                    progress.advance()
+                cleaned = clean(db, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
+                                extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
                 progress.advance()
-            cleaned = clean(db, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
-                            extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
-            progress.advance()
-        with phase(progress, COMPUTING, COMPUTING_STEPS):
-            scores, columns = classify_orders(db, rules, cleaned.as_of, members=members is not None)
-            progress.advance()
-            history = apply_history(db, rules, cleaned.as_of, columns, previous, overrides, config.strict)
-            progress.advance()
-            columns = history.columns
-            select = ", ".join(identifier(c) for c in columns)
-            customers = db.arrow(f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id")
-            progress.advance()
-            excluded = excluded_table(db, sources)
-            progress.advance()
-            per_tier = summary(db, rules)
-            progress.advance()
+            with phase(progress, COMPUTING, COMPUTING_STEPS):
+                scores, columns = classify_orders(db, rules, cleaned.as_of, members=members is not None)
+                progress.advance()
+                history = apply_history(db, rules, cleaned.as_of, columns, previous, overrides, config.strict)
+                progress.advance()
+                select = ", ".join(identifier(c) for c in history.columns)
+                ordered = db.batches(f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id")
+                customers = Rows.write(folder.folder / "customers.arrow", ordered, ordered.schema)
+                progress.advance()
+                names, batches = excluded_rows(db, sources)
+                excluded = Rows.write(folder.folder / "excluded.arrow", batches, names)
+                progress.advance()
+                per_tier = summary(db, rules)
+                figures = compute_figures(db, "classified", [t.name for t in rules.tags])
+                progress.advance()
+    except BaseException:
+        folder.close()
+        raise
 
     inputs = _inputs(sources, cleaned)
     mapping = _mapping_summary([s.mapping for s in sources])
@@ -236,5 +245,5 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
         inputs=inputs, mapping=mapping, as_of=cleaned.as_of, excluded_by_reason=cleaned.excluded_by_reason,
         column_units=units, gradings=[g.name for g in rules.gradings], tags=[t.name for t in rules.tags],
         notes=_data_notes(config, cleaned) + scores.notes + history.notes, statuses=_statuses(cleaned),
-        movement=history.movement,
+        movement=history.movement, figures=figures, cleanup=folder.close,
     )

@@ -1,13 +1,23 @@
-"""What a classification run produces: handed from the pipeline to the writers and the CLI."""
+"""What a classification run produces: handed from the pipeline to the writers and the CLI.
+
+The customers and excluded rows can be millions of rows, so a run keeps them as Arrow files in its run folder
+(`Rows`), read a batch at a time by whoever writes them; everything else (summary, figures, notes) is small.
+"""
 
 from __future__ import annotations
 
+import os
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.ipc as ipc
 
 if TYPE_CHECKING:
     from tiercli.engine.movement import MovementReport
@@ -44,10 +54,155 @@ class StatusCount:
     rows: int
 
 
+class Rows:
+    """A table of a run's result, read a batch at a time: an Arrow file on disk (`write`), or a table in memory
+    (`Rows(table)`, for small results and tests)."""
+
+    def __init__(self, table: pa.Table | None = None, *, path: Path | None = None,
+                 schema: pa.Schema | None = None, num_rows: int = 0) -> None:
+        if (table is None) == (path is None):
+            raise ValueError("Rows needs a table or a path")
+        self._table = table
+        self.path = path
+        if table is not None:
+            self.schema, self.num_rows = table.schema, table.num_rows
+        else:
+            assert schema is not None
+            self.schema, self.num_rows = schema, num_rows
+
+    @staticmethod
+    def write(path: Path, batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> Rows:
+        """Stream `batches` into an Arrow file at `path` (nothing is held but the batch being written)."""
+        count = 0
+        with pa.OSFile(os.fspath(path), "wb") as sink, ipc.new_file(sink, schema) as writer:
+            for batch in batches:
+                if batch.num_rows:
+                    writer.write_batch(batch)
+                    count += batch.num_rows
+        return Rows(path=path, schema=schema, num_rows=count)
+
+    @property
+    def column_names(self) -> list[str]:
+        return list(self.schema.names)
+
+    @property
+    def num_columns(self) -> int:
+        return len(self.schema.names)
+
+    def batches(self, columns: Sequence[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """The rows in order, a batch at a time, with only `columns` when given."""
+        if self._table is not None:
+            table = self._table.select(list(columns)) if columns is not None else self._table
+            yield from table.to_batches(max_chunksize=65_536)
+            return
+        assert self.path is not None
+        with pa.OSFile(os.fspath(self.path), "rb") as source:
+            reader = ipc.open_file(source)
+            for i in range(reader.num_record_batches):
+                batch = reader.get_batch(i)
+                yield batch.select(list(columns)) if columns is not None else batch
+
+    def read(self, columns: Sequence[str] | None = None) -> pa.Table:
+        """The whole table in memory (only for what is known to be small, and tests)."""
+        if self._table is not None:
+            return self._table.select(list(columns)) if columns is not None else self._table
+        batches = list(self.batches(columns))
+        schema = pa.schema([self.schema.field(c) for c in columns]) if columns is not None else self.schema
+        return pa.Table.from_batches(batches, schema=schema)
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        """One whole column (for small results and tests)."""
+        return self.read([name]).column(0)
+
+    def to_pylist(self) -> list[dict[str, object]]:
+        """Every row as a dict (for small results and tests)."""
+        return self.read().to_pylist()
+
+    def source(self) -> pa.Table | ds.Dataset:
+        """Something DuckDB can scan as a table, as often as needed, a batch at a time."""
+        if self._table is not None:
+            return self._table
+        assert self.path is not None
+        return ds.dataset(os.fspath(self.path), format="arrow")
+
+    def sample(self, size: int) -> pa.Table:
+        """About `size` rows spread over the table (the first rows of evenly spaced batches), for column widths."""
+        if self._table is not None:
+            table = self._table
+            if table.num_rows <= size:
+                return table
+            step = table.num_rows / size
+            return table.take(pa.array([int(i * step) for i in range(size)], pa.int64()))
+        assert self.path is not None
+        with pa.OSFile(os.fspath(self.path), "rb") as source:
+            reader = ipc.open_file(source)
+            count = reader.num_record_batches
+            picks = sorted({int(k * count / 8) for k in range(8)} & set(range(count)))
+            per = max(1, size // max(1, len(picks)))
+            parts = [reader.get_batch(i).slice(0, per) for i in picks]
+        return pa.Table.from_batches(parts, schema=self.schema)
+
+
+@dataclass(frozen=True)
+class TagFigures:
+    tag: str
+    customers: int
+    share: float  # of all customers
+    revenue: float  # total monetary of the tagged customers
+
+
+@dataclass(frozen=True)
+class StageFigures:
+    stage: str
+    customers: int
+    share: float  # of all customers
+    revenue: float
+    revenue_share: float | None
+    median_recency_days: float | None
+
+
+@dataclass(frozen=True)
+class SegmentFigures:
+    segment: str
+    customers: int
+    share: float  # of all customers
+    orders: int
+    revenue: float
+    aov: float | None  # revenue / orders
+    median_recency_days: float | None
+    median_frequency: float | None
+    median_monetary: float | None
+
+
+SEGMENT_FIELDS = tuple(name for name in SegmentFigures.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class RfGrid:
+    """Customers and their mean monetary per R score (rows, best first) and F score (columns)."""
+
+    r_scores: list[int]
+    f_scores: list[int]
+    customers: list[list[int]]
+    mean_spend: list[list[float | None]]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the reports show besides the level tables, computed once from the customers (`tiercli.engine.figures`)."""
+
+    customers: int
+    pareto: list[tuple[float, float]]  # (share of customers, share of revenue), from (0, 0) to (1, 1); or none
+    tags: list[TagFigures]  # per tag, in rules order
+    lifecycle: list[StageFigures]  # per stage present
+    segments: list[SegmentFigures]  # per segment, most customers first; none when there are no RFM segments
+    grid: RfGrid | None  # the R×F grid; None when there are no RFM segments
+
+
 @dataclass
 class Result:
-    customers: pa.Table  # one row per customer, columns in output order
-    excluded: pa.Table  # file, row, reason, message, then the original cells as text
+    customers: Rows  # one row per customer, columns in output order
+    excluded: Rows  # file, row, reason, message, then the original cells as text
     summary: pd.DataFrame  # per grading and level: customers, share, revenue, revenue share, AOV, ...
     thresholds: pd.DataFrame  # per R/F/M score: cut points and customers
     run: list[tuple[str, str]]  # key, value rows for the Run sheet
@@ -61,6 +216,23 @@ class Result:
     notes: list[str] = field(default_factory=list)  # things the user should know (uneven bins, ...)
     statuses: list[StatusCount] = field(default_factory=list)
     movement: MovementReport | None = None  # with a previous run: the Movement sheet
+    figures: Figures = field(default_factory=lambda: Figures(0, [], [], [], [], None))  # the report's figures
+    cleanup: Callable[[], None] | None = None  # removes the run folder holding the rows' files
+
+    def __post_init__(self) -> None:
+        if self.cleanup is not None:
+            weakref.finalize(self, self.cleanup)
+
+    def close(self) -> None:
+        """Remove the run's files (the rows can't be read afterwards)."""
+        if self.cleanup is not None:
+            self.cleanup()
+
+    def __enter__(self) -> Result:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     @property
     def rows_read(self) -> int:

@@ -99,20 +99,23 @@ def test_without_as_of_the_query_takes_the_latest_order_time() -> None:
 def test_the_local_steps_execute_the_exported_text(monkeypatch: pytest.MonkeyPatch) -> None:
     """The metrics and classification SQL a local run executes appear verbatim in the exported query."""
     executed: list[str] = []
-    for name in ("metrics_sql", "classified_sql"):
+    for name in ("metric_parts", "classified_sql"):
         original = getattr(compute, name)
 
-        def spy(*args: object, _original: object = original, **kwargs: object) -> str:
-            text = _original(*args, **kwargs)  # type: ignore[operator]
-            executed.append(text)
-            return str(text)
+        def spy(*args: object, _original: object = original, **kwargs: object) -> object:
+            made = _original(*args, **kwargs)  # type: ignore[operator]
+            if isinstance(made, tuple):  # the metric steps and the final select
+                executed.extend([*(sql for _, sql in made[0]), made[1]])
+            else:
+                executed.append(made)
+            return made
 
         monkeypatch.setattr(compute, name, spy)
     rules = rules_for("{bins: 5}", True)
     classify_orders(database(True), rules, AS_OF, members=True)
     monkeypatch.undo()
     query = export_sql(rules, "duckdb", AS_OF, members=True).sql
-    assert len(executed) == 2
+    assert len(executed) >= 4  # per-order rows, the customer aggregate, …, the final select, the classification
     for text in executed:
         assert text in query
 

@@ -9,15 +9,29 @@ import pytest
 from openpyxl.chart import BarChart, PieChart, ScatterChart
 from test_writers import customers_table, make_result
 
-from tiercli.io.report_sheets import (
-    SegmentFigures,
-    TagFigures,
-    pareto_points,
-    rf_grid,
-    segment_figures,
-    tag_figures,
-)
+from conftest import figures_of
 from tiercli.io.writers import write_result
+from tiercli.result import SegmentFigures, StageFigures, TagFigures
+
+
+def pareto_points(table: pa.Table, max_points: int = 200) -> list[tuple[float, float]]:
+    return figures_of(table, max_points=max_points).pareto
+
+
+def tag_figures(table: pa.Table, tags: list[str]) -> list[TagFigures]:
+    return figures_of(table, tags).tags
+
+
+def segment_figures(table: pa.Table) -> list[SegmentFigures]:
+    return figures_of(table).segments
+
+
+def rf_grid(table: pa.Table):  # type: ignore[no-untyped-def]
+    return figures_of(table).grid
+
+
+def lifecycle_figures(table: pa.Table) -> list[StageFigures]:
+    return figures_of(table).lifecycle
 
 
 def spend_table(values: list[Decimal | None]) -> pa.Table:
@@ -204,8 +218,6 @@ def test_segments_sheet_has_figures_and_coloured_grids(tmp_path: Path) -> None:
 
 
 def test_lifecycle_sheet_counts_customers_and_revenue_per_stage(tmp_path: Path) -> None:
-    from tiercli.io.report_sheets import StageFigures, lifecycle_figures
-
     table = pa.table({
         "customer_id": ["a", "b", "c", "d"],
         "lifecycle": ["churned", "new", "churned", "active"],

@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet as OpenpyxlSheet
 from xlsxwriter.worksheet import Worksheet
 
+from conftest import figures_of
 from tiercli.errors import OutputError
 from tiercli.io import writers
 from tiercli.io.writers import write_result
-from tiercli.result import InputFile, Result
+from tiercli.result import InputFile, Result, Rows
 
 LONG_ID = "1234567890123456789"
 FORMULA_NICK = '=HYPERLINK("http://x","y")'
@@ -110,8 +111,8 @@ def make_result(customers: pa.Table | None = None, excluded: pa.Table | None = N
         ),
     ]
     return Result(
-        customers=customers,
-        excluded=excluded,
+        customers=Rows(customers),
+        excluded=Rows(excluded),
         summary=summary,
         thresholds=thresholds,
         run=[("as_of", "2024-06-30 21:15:05"), ("rules", "rules.yaml"), ("version", "0.1.0")],
@@ -128,6 +129,7 @@ def make_result(customers: pa.Table | None = None, excluded: pa.Table | None = N
         gradings=["tier"],
         tags=["高频购买者", "价格敏感型"],
         notes=["R scores: 2 bins hold more customers than the others because of ties"],
+        figures=figures_of(customers, ["高频购买者", "价格敏感型"]),
     )
 
 

@@ -15,7 +15,6 @@ from conftest import classify, write
 from tiercli.engine.clean import REASONS, reason_text
 from tiercli.engine.movement import MOVEMENTS
 from tiercli.errors import OutputError, UsageError
-from tiercli.io.report_sheets import lifecycle_figures, rf_grid, segment_figures, tag_figures
 from tiercli.io.writers import write_result
 from tiercli.report.html import colour_scale, render_html, write_html
 from tiercli.result import Result
@@ -218,7 +217,7 @@ def test_pareto_curve_runs_from_the_origin_to_all_revenue(page: Node) -> None:
 
 
 def test_tag_table_and_chart_match_the_tag_figures(result: Result, page: Node) -> None:
-    figures = tag_figures(result.customers, result.tags)
+    figures = result.figures.tags
     assert table_rows(page.find("table", "tags")) == [
         [f.tag, f"{f.customers:,}", f"{f.share:.1%}", f"{f.revenue:,.2f}"] for f in figures
     ]
@@ -246,11 +245,11 @@ def test_the_page_references_nothing_outside_itself(result: Result) -> None:
 
 
 def test_segments_grids_and_lifecycle_match_the_report_figures(result: Result, page: Node) -> None:
-    figures = segment_figures(result.customers)
+    figures = result.figures.segments
     rows = table_rows(page.find("table", "segments"))
     assert [row[:3] for row in rows] == [[f.segment, f"{f.customers:,}", f"{f.share:.1%}"] for f in figures]
     assert [row[4] for row in rows] == [f"{f.revenue:,.2f}" for f in figures]
-    grid = rf_grid(result.customers)
+    grid = result.figures.grid
     customers = page.find("table", "rf-customers")
     assert table_header(customers) == ["R \\ F", *(str(f) for f in grid.f_scores)]
     assert table_rows(customers) == [[str(r), *(str(n) for n in line)] for r, line in
@@ -265,7 +264,7 @@ def test_segments_grids_and_lifecycle_match_the_report_figures(result: Result, p
         [f.stage, f"{f.customers:,}", f"{f.share:.1%}", f"{f.revenue:,.2f}",
          "" if f.revenue_share is None else f"{f.revenue_share:.1%}",
          "" if f.median_recency_days is None else f"{f.median_recency_days:,.1f}"]
-        for f in lifecycle_figures(result.customers)
+        for f in result.figures.lifecycle
     ]
     thresholds = page.find("table", "thresholds")
     assert table_header(thresholds)[:3] == ["dimension", "metric", "score"]
@@ -295,7 +294,7 @@ def test_chinese_report_translates_fixed_words_and_keeps_the_users_names(result:
     assert ["missing_customer", "1", "该行没有客户"] in table_rows(page.find("table", "excluded"))
     assert chart_title(section.find("svg", "chart-customers")) == "会员：各等级客户数"
     assert [row[0] for row in table_rows(page.find("table", "lifecycle"))] == [
-        f.stage for f in lifecycle_figures(result.customers)]  # stage names stay as data
+        f.stage for f in result.figures.lifecycle]  # stage names stay as data
 
 
 def test_every_excluded_reason_and_movement_has_its_chinese_meaning() -> None:

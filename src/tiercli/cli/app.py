@@ -7,14 +7,14 @@ import signal
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from tiercli.cli.console import TerminalConsole, visible
 from tiercli.errors import Interrupted, Location, TiercliError, UsageError
 from tiercli.i18n import check_lang, default_lang
 from tiercli.io.staging import Named, Staging, check_outputs
@@ -35,8 +35,8 @@ app = typer.Typer(
 EXIT_OK, EXIT_STRICT, EXIT_BAD_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+def _stderr() -> TerminalConsole:
+    return TerminalConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 @contextmanager
@@ -204,10 +204,10 @@ def classify(
                    *([Named(export[1], "the platform export", "平台导入文件")] if export is not None else [])]
         check_outputs(outputs, inputs)
         data_on_terminal = out == "-" and sys.stdout.isatty()  # bars would land between the rows
-        with progress_bars(_stderr(), chosen, show=not quiet and not data_on_terminal) as progress:
-            result = run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
-                                   platform=platform, threads=threads, memory_limit=memory_limit, members=members,
-                                   previous=previous, overrides=overrides, strict=strict), progress)
+        with progress_bars(_stderr(), chosen, show=not quiet and not data_on_terminal) as progress, \
+                run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet, platform=platform,
+                              threads=threads, memory_limit=memory_limit, members=members, previous=previous,
+                              overrides=overrides, strict=strict), progress) as result:
             written, warnings = _write(result, out, chosen, progress, split, report, export, inputs, outputs)
         _report(result, out, written, quiet, chosen)
         _print_warnings(warnings, chosen)
@@ -279,7 +279,7 @@ def _report(result: Result, out: str, written: list[tuple[str, str]], quiet: boo
     if quiet:
         print_data_warnings(_stderr(), result, lang)
         return
-    console = Console(stderr=(out == "-"), highlight=False, soft_wrap=False)
+    console = TerminalConsole(stderr=(out == "-"), highlight=False, soft_wrap=False)
     print_summary(console, result, written, lang)
     if result.movement is not None:
         print_movement(console, result.movement, lang=lang)
@@ -342,9 +342,9 @@ def validate(
         checked = ""
         if orders:
             require_members(loaded, members is not None)
-            result = run(RunConfig(files=orders, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
-                                   platform=platform, members=members))
-            findings = sorted([*findings, *data_findings(loaded, result)], key=lambda f: f.location.line or 0)
+            with run(RunConfig(files=orders, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
+                               platform=platform, members=members)) as result:
+                findings = sorted([*findings, *data_findings(loaded, result)], key=lambda f: f.location.line or 0)
             checked = f"; checked against {result.customers.num_rows:,} customers"
         label = "error" if strict else "warning"
         for finding in findings:
@@ -356,7 +356,7 @@ def validate(
             if strict:
                 raise typer.Exit(EXIT_STRICT)
             return
-        print(f"{rules}: OK ({levels}; {len(loaded.tags)} tags{checked})")
+        print(visible(f"{rules}: OK ({levels}; {len(loaded.tags)} tags{checked})"))
 
 
 @app.command()
@@ -380,9 +380,10 @@ def explain(
     with exit_codes(ctx):
         loaded = _rules(rules)
         require_members(loaded, members is not None)
-        result = run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
-                               platform=platform, members=members))
-        print_explanation(Console(highlight=False, soft_wrap=True), explain_customer(result, loaded, customer))
+        with run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet, platform=platform,
+                           members=members)) as result:
+            explained = explain_customer(result, loaded, customer)
+        print_explanation(TerminalConsole(highlight=False, soft_wrap=True), explained)
 
 
 @app.command()
@@ -433,7 +434,7 @@ def inspect(
 
     with exit_codes(ctx):
         found = inspect_files(RunConfig(files=files, rules=_rules(rules), sheet=sheet, platform=platform))
-        print_inspection(Console(highlight=False, soft_wrap=False), found)
+        print_inspection(TerminalConsole(highlight=False, soft_wrap=False), found)
 
 
 @app.command()
@@ -451,7 +452,7 @@ def metrics(
     with exit_codes(ctx):
         chosen = check_lang(lang)
         loaded = _rules(rules) if rules else None
-        print_metrics(Console(highlight=False, soft_wrap=True), loaded, lang=chosen)
+        print_metrics(TerminalConsole(highlight=False, soft_wrap=True), loaded, lang=chosen)
 
 
 def _date_option(option: str, text: str) -> datetime:
@@ -500,11 +501,12 @@ def compare(
         config = RunConfig(files=files, rules=loaded, sheet=sheet, platform=platform, members=members)
         out = output or f"{Path(files[0]).stem}.compare.xlsx"
         check_outputs([Named(out, "the output", "输出文件")], _inputs(files, rules, members))
-        before = run(replace(config, as_of=earlier))
         source = (f"同一批订单截至 {earlier:%Y-%m-%d %H:%M:%S}（--from）" if chosen == "zh"
                   else f"the same orders as of {earlier:%Y-%m-%d %H:%M:%S} (--from)")
-        result = run(replace(config, as_of=later, previous=previous_of(before, loaded, source)))
-        written, _ = _write(result, out, chosen)
+        with run(replace(config, as_of=earlier)) as before:
+            earlier_run = previous_of(before, loaded, source)
+        with run(replace(config, as_of=later, previous=earlier_run)) as result:
+            written, _ = _write(result, out, chosen)
         _report(result, out, written, quiet, chosen)
 
 
@@ -538,22 +540,14 @@ def diff(
         if output:
             with RunFolder() as folder, Staging(folder) as staging:
                 write_movement_workbook(report, output, chosen, staging)
-        console = Console(highlight=False, soft_wrap=False)
+        console = TerminalConsole(highlight=False, soft_wrap=False)
         print_movement(console, report, matrix=True, lang=chosen)
         if output:
             console.print(written_line(output, chosen), markup=False)
 
 
-def _stop(number: int, _frame: object) -> None:
-    """Ctrl-C and SIGTERM stop the run the same way: an exception that unwinds through every cleanup (temp
-    folder, staged outputs, the database), even from inside a running query."""
-    raise Interrupted(number)
-
-
 def main() -> None:
-    for number in (signal.SIGINT, signal.SIGTERM):
-        with suppress(ValueError, OSError):  # not the main thread, or a platform without the signal
-            signal.signal(number, _stop)
+    """The command line (signal handlers are set by `tiercli.cli.entry`, the installed command)."""
     app(prog_name="tiercli")
 
 

@@ -28,9 +28,8 @@ from tiercli.engine.metrics import (
 from tiercli.engine.movement import MovementReport
 from tiercli.i18n import Catalogue, in_lang
 from tiercli.io.platform_exports import PlatformExport
-from tiercli.io.report_sheets import TagFigures, tag_figures
 from tiercli.io.split import SplitFile
-from tiercli.result import InputFile, Inspection, Result, StatusCount
+from tiercli.result import InputFile, Inspection, Result, StatusCount, TagFigures
 from tiercli.rules.model import Rules
 
 TEXT = Catalogue({
@@ -156,7 +155,7 @@ def print_summary(console: Console, result: Result, written: Sequence[tuple[str,
         say(TEXT("grading title", lang, grading=grading, customers=_customers(result.customers.num_rows, lang)))
         console.print(_grading_table(result, grading, lang))
     if result.tags:
-        figures = sorted(tag_figures(result.customers, result.tags), key=lambda f: -f.customers)
+        figures = sorted(result.figures.tags, key=lambda f: -f.customers)
         shown = figures[:TOP_TAGS]
         say(TEXT("top tags title", lang, shown=len(shown), tags=len(figures)) if len(figures) > len(shown)
             else TEXT("tags title", lang, tags=len(figures)))
@@ -206,7 +205,11 @@ METRICS_TEXT = Catalogue({
               "标 [order] 的指标汇总客户的订单，每单一行，由订单行算出："),
     "line": ("Metrics marked [line] aggregate the customer's order lines.",
              "标 [line] 的指标汇总客户的订单行。"),
-    "by_category": ("the first category ordered by {sql}", "按 {sql} 排序的第一个类目"),
+    "by_category": ("the category with the highest {sql} (ties: the first in name order)",
+                    "{sql} 最高的类目（并列时取名称排序的第一个）"),
+    "distinct": ("count(DISTINCT {sql})", "count(DISTINCT {sql})"),
+    "most": ("the {sql} on the most order lines (ties: the first in name order)",
+             "订单行最多的 {sql}（并列时取名称排序的第一个）"),
     "members": ("Member attributes (with --members FILE; empty for customers not in it):",
                 "会员属性（需 --members FILE；不在会员文件中的客户为空）："),
     "helpers": ("Order-level helpers, usable in rules; COLUMN is one of {columns}:",
@@ -243,8 +246,8 @@ def print_metrics(console: Console, rules: Rules | None = None, lang: str = "en"
     console.print("    " + " ".join(ORDER_ROW.format(lines="orders").split()), markup=False)
     console.print(METRICS_TEXT("line", lang) + "\n", markup=False)
     for m in METRICS:
-        sql = METRICS_TEXT("by_category", lang, sql=m.sql) if m.stage == "by_category" else m.sql
-        stage = f" [{m.stage}]" if m.stage in ("order", "line") else ""
+        sql = METRICS_TEXT(m.stage, lang, sql=m.sql) if m.stage in ("by_category", "distinct", "most") else m.sql
+        stage = " [order]" if m.stage == "order" else " [line]" if m.stage in ("line", "distinct", "most") else ""
         block(f"{m.name}{alias(m.name)} ({unit(m.unit)}){stage}", m.description, sql)
     for name, meaning in SCORE_NAMES.items():
         block(f"{name}{alias(name)} ({unit('text' if name in ('segment', 'lifecycle') else 'score')})", meaning)

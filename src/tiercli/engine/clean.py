@@ -9,17 +9,18 @@ with their original cells. Invariant, checked here: per file, rows read = rows u
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from tiercli.database import Database
-from tiercli.errors import DataError, InputError, Location, first_line
-from tiercli.io.readers import EXTRA, RawTable
+from tiercli.errors import DataError, Location
+from tiercli.io.readers import EXTRA, RawTable, is_data_error, unreadable
 from tiercli.limits import DATE_RANGE_TEXT, FIRST_DATE, LAST_DATE
 from tiercli.profiles.detect import ColumnMap
 from tiercli.sqltext import literal, timestamp
@@ -243,15 +244,36 @@ def date_columns(con: Database, sources: Sequence[Source]) -> dict[tuple[int, st
                     continue
                 sample = (f"SELECT {col} AS v, __row FROM {src.raw.table} WHERE {col} IS NOT NULL "
                           f"LIMIT {DATE_SAMPLE_ROWS}")
-                row = con.execute(f"SELECT count(*), count(*) FILTER (WHERE NOT regexp_matches(v, ?)) "
-                                  f"FROM ({sample})", [_YEAR_FIRST]).fetchone()
+                row = reading(con, src, "SELECT count(*), count(*) FILTER (WHERE NOT regexp_matches(v, ?)) "
+                              f"FROM ({sample})", [_YEAR_FIRST]).fetchone()
                 if not row or not row[0]:
                     continue
-                offset = con.execute(  # the most common offset; on a tie, the one met first
-                    f"""SELECT regexp_extract(v, ?, 1) AS o FROM ({sample}) WHERE regexp_matches(v, ?)
-                        GROUP BY o ORDER BY count(*) DESC, min(__row) LIMIT 1""", [_OFFSET, _OFFSET]).fetchone()
+                offset = reading(con, src,  # the most common offset; on a tie, the one met first
+                                 f"""SELECT regexp_extract(v, ?, 1) AS o FROM ({sample}) WHERE regexp_matches(v, ?)
+                                     GROUP BY o ORDER BY count(*) DESC, min(__row) LIMIT 1""",
+                                 [_OFFSET, _OFFSET]).fetchone()
                 found[(src.index, col)] = DateColumn(not row[1], _offset_text(offset[0] if offset else None))
     return found
+
+
+def reading(con: Database, src: Source, sql: str, parameters: Sequence[object] | None = None) -> Any:
+    """Execute `sql`, which reads `src`'s file. Quoted line breaks the parallel CSV scanner can't split switch the
+    file to the single-threaded scanner, and the statement runs again; what the file holds that can't be read
+    (cut short, broken, mis-encoded further down than the sample) is an InputError naming the file."""
+    try:
+        return con.execute(sql, parameters)
+    except duckdb.Error as exc:
+        if src.raw.single_thread_sql is None or "parallel" not in str(exc):
+            if is_data_error(exc):
+                raise unreadable(exc, src.raw) from exc
+            raise
+    con.execute(src.raw.single_thread_sql)
+    try:
+        return con.execute(sql, parameters)
+    except duckdb.Error as exc:
+        if is_data_error(exc):
+            raise unreadable(exc, src.raw) from exc
+        raise
 
 
 def _offset_text(written: str | None) -> str | None:
@@ -477,8 +499,8 @@ def decide_dayfirst(con: Database, sources: Sequence[Source], configured: bool |
                 judged = (dates or {}).get((src.index, col))
                 if col in src.raw.typed or (judged is not None and judged.year_first):
                     continue
-                row = con.execute(
-                    f"""SELECT max(TRY_CAST(regexp_extract({col}, ?, 1) AS INTEGER)),
+                row = reading(
+                    con, src, f"""SELECT max(TRY_CAST(regexp_extract({col}, ?, 1) AS INTEGER)),
                                max(TRY_CAST(regexp_extract({col}, ?, 2) AS INTEGER)),
                                any_value({col}) FILTER (WHERE regexp_matches({col}, ?))
                         FROM {src.raw.table} WHERE {col} IS NOT NULL AND NOT regexp_matches({col}, '^\\s*\\d{{4}}')""",
@@ -536,14 +558,7 @@ def build_lines(
                              item=src.index in items)
         statement = (f"CREATE TABLE lines AS {select}" if position == 0
                      else f"INSERT INTO lines BY NAME {select}")
-        try:
-            con.execute(statement)
-        except duckdb.Error as exc:
-            if src.raw.single_thread_sql is None or "parallel" not in str(exc):
-                raise InputError(f"can't be read as a table: {first_line(exc)}", Location(file=src.raw.path),
-                                 slug="bad_csv", zh=f"无法按表格读取：{first_line(exc)}") from exc
-            con.execute(src.raw.single_thread_sql)  # quoted line breaks: the single-threaded scanner reads them
-            con.execute(statement)
+        reading(con, src, statement)
 
 
 def _check_ids(con: Database, sources: Sequence[Source]) -> None:
@@ -594,7 +609,7 @@ def _late_exclusions(con: Database, sources: Sequence[Source]) -> None:
           AND (d.__input <> d.first_input OR ({str(order_shape).lower()} AND (d.source_row <> d.first_row)))""")
     for src in sources:  # their original cells, read again from the file for just these rows
         cells = ", ".join(f"CAST(r.{c} AS VARCHAR)" for c in src.raw.columns)
-        con.execute(f"""
+        reading(con, src, f"""
             UPDATE lines SET raw_cells = [{cells}] FROM {src.raw.table} r
             WHERE lines.__input = {src.index} AND lines.reason = 'duplicate_order' AND lines.source_row = r.__row""")
 
@@ -733,17 +748,19 @@ def clean(
         "SELECT reason, count(*) FROM lines WHERE reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
     counts = {row[0]: row[1:] for row in con.execute(
         """SELECT __input, count(*) FILTER (WHERE reason IS NULL), count(*) FILTER (WHERE reason IS NOT NULL),
-                  count(*), count(DISTINCT source_row), count(*) FILTER (WHERE key_masked)
+                  count(*), count(*) FILTER (WHERE key_masked)
            FROM lines GROUP BY __input""").fetchall()}
+    # no row may be there twice (a grouping, not count(DISTINCT), so that millions of rows spill to disk)
+    twice = con.execute("SELECT __input, source_row FROM lines GROUP BY ALL HAVING count(*) > 1 LIMIT 1").fetchone()
     per_file = {}
     keys = {}
     for src in sources:
-        used, excluded, total, distinct, masked = counts.get(src.index, (0, 0, 0, 0, 0))
+        used, excluded, total, masked = counts.get(src.index, (0, 0, 0, 0))
         if src.raw.rows is None:  # a CSV: its rows were counted by the pass itself
             src.raw.rows = total
-        if used + excluded != src.raw.rows or distinct != total:
+        if used + excluded != src.raw.rows or (twice is not None and twice[0] == src.index):
             raise AssertionError(f"row accounting broke for {src.raw.name}: read {src.raw.rows}, "
-                                 f"used {used}, excluded {excluded}, distinct rows {distinct} of {total}")
+                                 f"used {used}, excluded {excluded}, of {total} (row {twice and twice[1]} twice?)")
         per_file[src.raw.name] = (src.raw.rows, used, excluded)
         relay = src.mapping.profile.relay_pattern
         relayed = con.execute(
@@ -784,24 +801,29 @@ def excluded_names(sources: Sequence[Source]) -> tuple[list[str], list[list[int]
     return names, positions
 
 
-def excluded_table(db: Database, sources: Sequence[Source]) -> pa.Table:
-    """The Excluded sheet: file, row, reason, message, then each input's original cells under its header (headers
-    are never named in SQL: the cells come by position and are named here)."""
+def excluded_rows(db: Database, sources: Sequence[Source]) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    """The Excluded sheet, a batch at a time: file, row, reason, message, then each input's original cells under
+    its header (headers are never named in SQL: the cells come by position and are named here)."""
     names, positions = excluded_names(sources)
-    parts = []
-    for src, where in sorted(zip(sources, positions, strict=True), key=lambda p: p[0].raw.name):
-        rows = db.arrow("SELECT source_row, reason, message, raw_cells FROM lines "
-                        "WHERE __input = ? AND reason IS NOT NULL ORDER BY source_row", [src.index])
-        columns: list[pa.Array | pa.ChunkedArray] = [pa.nulls(rows.num_rows, pa.string())] * len(names)
-        columns[0] = pa.repeat(pa.scalar(src.raw.name, pa.string()), rows.num_rows)
-        columns[1], columns[2], columns[3] = rows.column(0), rows.column(1), rows.column(2)
-        cells = rows.column(3)
-        for i, position in enumerate(where):
-            columns[position] = pc.list_element(cells, i) if rows.num_rows else pa.nulls(0, pa.string())
-        parts.append(pa.table(columns, names=names))
-    if not parts:
-        return pa.table([pa.nulls(0, pa.string())] * len(names), names=names)
-    return pa.concat_tables(parts)
+    schema = pa.schema([pa.field(n, pa.int64() if n == "row" else pa.string()) for n in names])
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for src, where in sorted(zip(sources, positions, strict=True), key=lambda p: p[0].raw.name):
+            rows = db.batches("SELECT source_row, reason, message, raw_cells FROM lines WHERE __input = "
+                              f"{int(src.index)} AND reason IS NOT NULL ORDER BY source_row")
+            for batch in rows:
+                n = batch.num_rows
+                columns: list[pa.Array] = [pa.nulls(n, pa.string())] * len(names)
+                columns[0] = pa.array([src.raw.name] * n, pa.string())
+                columns[1] = pc.cast(batch.column(0), pa.int64())
+                columns[2], columns[3] = (pc.cast(batch.column(k), pa.string()) for k in (1, 2))
+                cells = batch.column(3)
+                for i, position in enumerate(where):
+                    columns[position] = (pc.cast(pc.list_element(cells, i), pa.string()) if n
+                                         else pa.nulls(0, pa.string()))
+                yield pa.RecordBatch.from_arrays(columns, schema=schema)
+
+    return schema, batches()
 
 
 def reason_text(slug: str, lang: str = "en") -> str:

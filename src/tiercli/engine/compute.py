@@ -56,19 +56,22 @@ def _custom_typed(metric: CustomMetric) -> str:
     return column
 
 
-def metrics_sql(as_of: datetime | None, rules: Rules | None = None, members: bool = False) -> str:
-    """The per-customer metrics query over `orders` (and `members`), exactly as `tiercli metrics` documents it.
+def metric_parts(as_of: datetime | None, rules: Rules | None = None,
+                 members: bool = False) -> tuple[list[tuple[str, str]], str]:
+    """The per-customer metrics as steps, exactly as `tiercli metrics` documents them: (name, SQL) parts, each
+    over `orders` (and `members`) and the parts before it, then the final SELECT of the customers table.
 
     `as_of` None means the latest order time, computed in the query. Order-stage metrics aggregate `per_order`
     (one row per customer and order); line-stage metrics, and the rules' custom metrics and helpers, aggregate
-    the order lines. With `members`, every customer of the `members` table without an order gets a row too,
-    holding each metric's value over no orders (frequency 0, monetary 0, …), and the member attributes are
-    joined."""
+    the order lines; `distinct`, `most` and `by_category` metrics are groupings of their own. With `members`,
+    every customer of the `members` table without an order gets a row too, holding each metric's value over no
+    orders (frequency 0, monetary 0, …), and the member attributes are joined. A local run makes each part a
+    table of its own, one after the other (`build_customers`), so that no step holds more than its own
+    groupings; `metrics_sql` puts them in one query."""
     lit = as_of_sql(as_of)
     custom = list(rules.metrics) if rules is not None else []
     by_order = [m for m in METRICS if m.stage == "order"]
     by_line = [m for m in METRICS if m.stage == "line"]
-    by_cat = [m for m in METRICS if m.stage == "by_category"]
     derived = [m for m in METRICS if m.stage == "derived"]
     order_cols = ",\n        ".join(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in by_order)
     line_cols = ",\n        ".join([*(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in by_line),
@@ -88,8 +91,37 @@ def metrics_sql(as_of: datetime | None, rules: Rules | None = None, members: boo
             FROM {source} WHERE FALSE) AS no_orders
         WHERE NOT EXISTS (SELECT 1 FROM orders WHERE orders.customer_id = members.customer_id)"""
 
-    cat = by_cat[0]
+    parts = [("per_order", ORDER_ROW.format(lines="orders")),
+             ("agg", f"""SELECT customer_id,
+        {order_cols}
+        FROM per_order GROUP BY customer_id{without_orders(order_cols, "per_order")}""")]
+    side: list[tuple[str, str]] = []  # (part, the column it adds as the joined rows show it)
+    if line_cols:
+        parts.append(("line_agg", f"""SELECT customer_id,
+        {line_cols}
+        FROM {lines} GROUP BY customer_id{without_orders(line_cols, lines)}"""))
+        side.append(("line_agg", "line_agg.* EXCLUDE (customer_id)"))
+    for m in METRICS:
+        table = f"metric_{m.name}"
+        if m.stage == "distinct":  # count(DISTINCT x) as two groupings, which spill where a distinct-set can't
+            parts.append((table, f"""SELECT customer_id, count(value) AS {m.name} FROM (
+            SELECT customer_id, {m.sql} AS value FROM orders GROUP BY ALL) GROUP BY customer_id"""))
+            side.append((table, f"coalesce({table}.{m.name}, 0) AS {m.name}"))
+        elif m.stage in ("most", "by_category"):  # the value with the highest count or sum; ties: first by name
+            value, weight = (m.sql, "count(*)") if m.stage == "most" else ("category", m.sql)
+            parts.append((table, f"""SELECT customer_id,
+            arg_min(value, struct_pack(w := -weight, v := value)) AS {m.name}
+        FROM (SELECT customer_id, {value} AS value, {weight} AS weight FROM orders
+              WHERE {value} IS NOT NULL GROUP BY ALL) GROUP BY customer_id"""))
+            side.append((table, f"{table}.{m.name}"))
+    # each part joined on in a step of its own: one hash join at a time, which spills where a chain can't
+    joined = "agg"
+    for k, (table, column) in enumerate(side):
+        parts.append((f"joined_{k}", f"""SELECT {joined}.*, {column}
+        FROM {joined} LEFT JOIN {table} USING (customer_id)"""))
+        joined = f"joined_{k}"
     derived_cols = ", ".join(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in derived)
+    parts.append(("full_row", f"SELECT *, {derived_cols} FROM {joined}"))
     final = ", ".join([*(_typed(m, m.name) + f" AS {m.name}" for m in METRICS),
                        *(f"{_custom_typed(m)} AS {identifier(m.name)}" for m in custom)])
     source = "full_row"
@@ -101,28 +133,14 @@ def metrics_sql(as_of: datetime | None, rules: Rules | None = None, members: boo
         source = f"""full_row LEFT JOIN (
         SELECT customer_id, TRUE AS is_member, {attributes}
         FROM members) AS member_row USING (customer_id)"""
-    return f"""
-    WITH per_order AS (
-        {ORDER_ROW.format(lines="orders")}),
-    agg AS (
-        SELECT customer_id,
-        {order_cols}
-        FROM per_order GROUP BY customer_id{without_orders(order_cols, "per_order")}),
-    line_agg AS (
-        SELECT customer_id,
-        {line_cols}
-        FROM {lines} GROUP BY customer_id{without_orders(line_cols, lines)}),
-    cat AS (
-        SELECT customer_id, category AS {cat.name} FROM (
-            SELECT customer_id, category,
-                   row_number() OVER (PARTITION BY customer_id ORDER BY {cat.sql}) AS category_rank
-            FROM orders WHERE category IS NOT NULL GROUP BY customer_id, category) AS ranked
-        WHERE category_rank = 1),
-    full_row AS (
-        SELECT agg.*, line_agg.* EXCLUDE (customer_id), {', '.join(f'cat.{m.name}' for m in by_cat)},
-            {derived_cols}
-        FROM agg JOIN line_agg USING (customer_id) LEFT JOIN cat USING (customer_id))
-    SELECT customer_id, {final} FROM {source}"""
+    return parts, f"SELECT customer_id, {final} FROM {source}"
+
+
+def metrics_sql(as_of: datetime | None, rules: Rules | None = None, members: bool = False) -> str:
+    """The per-customer metrics query over `orders` (and `members`): `metric_parts` as one query."""
+    parts, final = metric_parts(as_of, rules, members)
+    ctes = ",\n    ".join(f"{name} AS (\n        {sql})" for name, sql in parts)
+    return f"\n    WITH {ctes}\n    {final}"
 
 
 def member_names(rules: Rules) -> dict[str, Location]:
@@ -149,8 +167,13 @@ def build_customers(
     """Create `customers` from `orders` (and `members`); a custom metric DuckDB can't compute on this data
     becomes a `RulesError` at that metric."""
     require_members(rules, members)
+    parts, final = metric_parts(as_of, rules, members)
     try:
-        con.execute(f"CREATE TABLE customers AS {metrics_sql(as_of, rules, members)}")
+        for name, sql in parts:  # one grouping at a time: each spills on its own within the memory limit
+            con.execute(f"CREATE TABLE {name} AS {sql}")  # stored like the lines: paged out, not held
+        con.execute(f"CREATE TABLE customers AS {final}")
+        for name, _ in parts:
+            con.execute(f"DROP TABLE {name}")
     except duckdb.Error as error:
         lit = as_of_literal(as_of)
         lines = f"(SELECT *, {DAYS_AGO_SQL.format(as_of=lit)} AS days_ago FROM orders) AS orders"

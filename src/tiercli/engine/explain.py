@@ -19,7 +19,7 @@ from sqlglot import exp
 
 from tiercli.database import Database, open_database
 from tiercli.errors import DataError, Location, closest, meant
-from tiercli.result import Result
+from tiercli.result import Result, Rows
 from tiercli.rules.expressions import DIALECT, display
 from tiercli.rules.model import Condition, Rules
 
@@ -56,14 +56,18 @@ class Explanation:
     tags: list[Check] = field(default_factory=list)
 
 
-def find_customer(customers: pa.Table, customer: str) -> pa.Table:
+def find_customer(customers: Rows, customer: str) -> pa.Table:
     """The customer's row; `DataError` naming the closest ids when there is none."""
     wanted = customer.strip()
-    row = customers.filter(pc.equal(customers["customer_id"], wanted))
-    if row.num_rows:
-        return row
-    ids = customers["customer_id"].to_pylist()
-    close = closest(wanted, [i for i in ids if i is not None])
+    for batch in customers.batches():
+        row = batch.filter(pc.equal(batch.column("customer_id"), wanted))
+        if row.num_rows:
+            return pa.Table.from_batches([row])
+    close = None  # the closest id, looked for among the ids a batch at a time (close ones have a close length)
+    for batch in customers.batches(["customer_id"]):
+        ids = [i for i in batch.column(0).to_pylist() if i is not None and abs(len(i) - len(wanted)) <= 3]
+        found = closest(wanted, [*ids, *([close] if close else [])])
+        close = found or close
     raise DataError(f"customer '{wanted}' is not in the data{meant(close)}; the ids are as in the customer_id column "
                     "of `tiercli classify`'s output", slug="unknown_customer",
                     zh=f"数据中没有客户 '{wanted}'{meant(close, 'zh')}；"

@@ -175,7 +175,7 @@ def data_findings(rules: Rules, result: Result) -> list[Finding]:
     classification `result` of `rules`."""
     con = open_database()
     try:
-        con.register("customers", result.customers)
+        con.register("customers", result.customers.source())
         total = result.customers.num_rows
         findings: list[Finding] = []
         for grading in rules.gradings:

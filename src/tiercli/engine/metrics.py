@@ -7,9 +7,12 @@ engine builds its aggregation query from it, so what users read is what runs.
 Stage `order` aggregates one customer's orders: the rows of `per_order`, one per customer and order id, built
 from the order lines (ORDER_ROW below): order_ts (the time of its first line), amount (net, all lines),
 purchase (it has a line with amount >= 0), purchase_amount (the sum of those lines), discounted, refund_amount,
-quantity. Stage `line` aggregates one customer's order lines; `by_category` picks the customer's first category
-in the order its SQL gives (an ORDER BY over per-category aggregates); `derived` is computed from the others (by
-name) in the same row.
+quantity. Stage `line` aggregates one customer's order lines; `distinct` counts the different values of its SQL
+over the lines; `most` is the value of its column on the most lines (ties: the first in name order);
+`by_category` is the category with the highest value of its aggregate (ties: the first in name order);
+`derived` is computed from the others (by name) in the same row. Each of `distinct`, `most` and `by_category`
+is computed as plain groupings (no DISTINCT aggregate, no mode, no window), which spill to disk, so millions of
+customers fit in any memory limit.
 A purchase is an order line with amount >= 0: return lines (negative amounts, e.g. UCI `C…` invoices) reduce
 spend but are not orders.
 
@@ -24,7 +27,7 @@ from typing import Literal
 
 from tiercli.i18n import Said
 
-Stage = Literal["order", "line", "derived", "by_category"]
+Stage = Literal["order", "line", "distinct", "most", "derived", "by_category"]
 
 # One row per customer and order, from the order lines: what the `order` stage aggregates.
 ORDER_ROW = """SELECT customer_id, order_id, min(order_ts) AS order_ts, coalesce(sum(amount), 0) AS amount,
@@ -110,21 +113,21 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "distinct_products",
-        "count(DISTINCT coalesce(sku, product))",
+        "coalesce(sku, product)",
         Said("Different products bought (by SKU, else product name).", "买过的不同商品数（按 SKU，没有则按商品名）。"),
         "count",
-        "line",
+        "distinct",
     ),
     Metric(
         "distinct_categories",
-        "count(DISTINCT category)",
+        "category",
         Said("Different categories bought.", "买过的不同类目数。"),
         "count",
-        "line",
+        "distinct",
     ),
     Metric(
         "top_category",
-        "sum(amount) DESC, category",
+        "sum(amount)",
         Said(
             "Category with the highest net spend (ties: the first in name order).",
             "净消费最高的类目（并列时取名称排序的第一个）。",
@@ -169,10 +172,11 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "region",
-        "mode(region)",
-        Said("The region the customer ordered to most often.", "客户最常收货的地区。"),
+        "region",
+        Said("The region the customer ordered to most often (on the most order lines; ties: the first in name "
+             "order).", "客户最常收货的地区（订单行最多的地区；并列时取名称排序的第一个）。"),
         "text",
-        "line",
+        "most",
     ),
 )
 

@@ -577,8 +577,10 @@ def diff_table(con: Database, old: pa.Table, new: pa.Table, new_extra: pa.Table,
 
 def previous_of(result: Result, rules: Rules, source: str) -> Previous:
     """A run's result as the previous run of another (tiercli compare: the earlier as_of)."""
-    table = result.customers
-    names = table.column_names
+    names = result.customers.column_names
+    wanted = ["customer_id", *(c for c in ("movement",) if c in names),
+              *(c for g in rules.gradings for c in (g.name, grace_column(g.name)) if c in names)]
+    table = result.customers.read(wanted)  # the columns a previous run needs (ids and levels), not the metrics
     movement = table.column("movement") if "movement" in names else None
     lapsed = pc.fill_null(pc.equal(movement, "lapsed"), False) if movement is not None else pa.repeat(
         False, table.num_rows)

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from tiercli.rules.model import RfmSpec, SegmentRow
+from tiercli.sqltext import literal
 
 
 def five_point(score: int, bins: int) -> int:
@@ -107,10 +108,6 @@ def table_for(rfm: RfmSpec) -> SegmentTable:
     return TABLES[rfm.segments]
 
 
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def segment_sql(table: SegmentTable, bins: int) -> str:
     """CASE expression over the columns r_score, f_score, m_score giving the segment name."""
     cases = []
@@ -124,8 +121,8 @@ def segment_sql(table: SegmentTable, bins: int) -> str:
             if span is None:
                 continue
             parts.append(f"{column} = {raw[0]}" if raw[0] == raw[1] else f"{column} BETWEEN {raw[0]} AND {raw[1]}")
-        cases.append(f"WHEN {' AND '.join(parts) or 'TRUE'} THEN {_text(row.name)}")
-    fallback = _text(table.fallback) if table.fallback is not None else "NULL"
+        cases.append(f"WHEN {' AND '.join(parts) or 'TRUE'} THEN {literal(row.name)}")
+    fallback = literal(table.fallback) if table.fallback is not None else "NULL"
     return f"CASE WHEN r_score IS NULL OR f_score IS NULL OR m_score IS NULL THEN NULL {' '.join(cases)} " \
            f"ELSE {fallback} END"
 

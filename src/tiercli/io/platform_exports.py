@@ -47,9 +47,11 @@ import csv
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyarrow.compute as pc
 
 from tiercli.errors import Location, OutputError, UsageError, did_you_mean
 from tiercli.i18n import Said
@@ -106,55 +108,81 @@ def check_export_path(path: str) -> None:
 
 
 def write_platform_export(result: Result, fmt: str, path: str, staging: Staging | None = None) -> PlatformExport:
-    """Write the customers' levels and tags to `path` in the re-import form of `fmt` (one of EXPORT_FORMATS)."""
+    """Write the customers' levels and tags to `path` in the re-import form of `fmt` (one of EXPORT_FORMATS),
+    streaming the customers: only the counts and a few examples for the warnings are kept."""
     check_export_format(fmt)
     path = os.fspath(path)
     check_export_path(path)
-    writer = {"shopify-tags": _shopify, "youzan-tags": _youzan, "taobao-groups": _taobao}[fmt]
-    table = writer(result)
+    form = {"shopify-tags": _shopify, "youzan-tags": _youzan, "taobao-groups": _taobao}[fmt](result)
     location = Location(file=path)
+    seen = _Seen()
     try:
         with atomic_path(Path(path), location, staging) as temp:
-            with open(temp, "w", encoding=table.encoding, newline="") as stream:
+            with open(temp, "w", encoding=form.encoding, newline="") as stream:
                 out = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-                out.writerow([_guard(name) for name in table.header])
-                out.writerows([_guard(cell) for cell in row] for row in table.rows)
+                out.writerow([_guard(name) for name in form.header])
+                for customer in _customers(result):
+                    rows = form.rows(customer)
+                    if rows is None:
+                        seen.unmatched += 1
+                        if len(seen.examples) < EXAMPLES:
+                            seen.examples.append(customer.id)
+                        continue
+                    if rows:
+                        seen.keys += 1
+                        seen.guarded += (rows[0][0] or rows[0][1])[:1] in FORMULA_TRIGGERS  # the customer's key
+                        seen.rows += len(rows)
+                        if form.groups is not None:
+                            form.groups.update(dict.fromkeys(row[1] for row in rows))
+                    out.writerows([_guard(cell) for cell in row] for row in rows)
             size = os.path.getsize(temp)
     except OSError as exc:
         raise OutputError(f"can't write the platform export: {exc.strerror or exc}", location,
                           zh=f"无法写入平台导入文件：{exc.strerror or exc}") from exc
-    warnings = list(table.warnings)
-    guarded = sum(1 for key in table.keys if key[:1] in FORMULA_TRIGGERS)
-    if guarded:
+    warnings = _left_out(form.platform, form.key, seen.unmatched, seen.examples)
+    if form.groups is not None:
+        warnings += _taobao_limits(list(form.groups))
+    if seen.guarded:
         warnings.append(Said(f"Customer ids that start with =, +, -, @, a tab or a carriage return were written "
-                             f"with a leading apostrophe so that spreadsheets don't run them as formulas ({guarded:,} "
-                             f"in {path}); remove it if {table.platform} doesn't find these customers.",
+                             f"with a leading apostrophe so that spreadsheets don't run them as formulas "
+                             f"({seen.guarded:,} in {path}); remove it if {form.platform} doesn't find these "
+                             "customers.",
                              f"以 =、+、-、@、制表符或回车开头的客户编号前加了一个撇号，以免电子表格把它们当作公式执行"
-                             f"（{path} 中有 {guarded:,} 个）；如果{PLATFORM_ZH[table.platform]}找不到这些客户，"
+                             f"（{path} 中有 {seen.guarded:,} 个）；如果{PLATFORM_ZH[form.platform]}找不到这些客户，"
                              "请去掉撇号。"))
-    if fmt == "shopify-tags":
-        if size > SHOPIFY_MAX_BYTES:
-            warnings.append(Said(f"{path} is {size / 1_000_000:.1f} MB, but Shopify imports customer CSV files of "
-                                 "1 MB or less; split it into smaller files (keep the header row in each) before "
-                                 "importing.",
-                                 f"{path} 有 {size / 1_000_000:.1f} MB，而 Shopify 只能导入 1 MB 以内的客户 CSV "
-                                 "文件；导入前请拆成几个小文件（每个都保留表头行）。"))
-    return PlatformExport(path=path, customers=len(table.keys), rows=len(table.rows), warnings=warnings)
+    if fmt == "shopify-tags" and size > SHOPIFY_MAX_BYTES:
+        warnings.append(Said(f"{path} is {size / 1_000_000:.1f} MB, but Shopify imports customer CSV files of "
+                             "1 MB or less; split it into smaller files (keep the header row in each) before "
+                             "importing.",
+                             f"{path} 有 {size / 1_000_000:.1f} MB，而 Shopify 只能导入 1 MB 以内的客户 CSV "
+                             "文件；导入前请拆成几个小文件（每个都保留表头行）。"))
+    return PlatformExport(path=path, customers=seen.keys, rows=seen.rows, warnings=warnings)
+
+
+@dataclass
+class _Seen:
+    """What writing an export counted: customers written, their rows, ids guarded, customers left out."""
+
+    keys: int = 0
+    rows: int = 0
+    guarded: int = 0
+    unmatched: int = 0
+    examples: list[str] = field(default_factory=list)
 
 
 # --- labels ----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Table:
-    """A file's content before it is written: header, rows, and the identifier written for each customer."""
+class _Form:
+    """A platform's file: its header, and the rows of one customer (None: the platform can't match them)."""
 
     platform: str
     encoding: str
     header: list[str]
-    rows: list[list[str]]
-    keys: list[str]
-    warnings: list[str]
+    key: tuple[str, str]  # what identifies a customer there (English, Chinese), for the warning
+    rows: Callable[[_Customer], list[list[str]] | None]
+    groups: dict[str, None] | None = None  # Taobao: the group names written, in order
 
 
 @dataclass(frozen=True)
@@ -171,26 +199,28 @@ def _levels(result: Result, grading: str) -> list[str]:
     known: list[str] = []
     if {"grading", "level"} <= set(summary.columns):
         known = [str(level) for level in summary[summary["grading"] == grading]["level"]]
-    present = [str(v) for v in result.customers.column(grading).to_pylist() if v is not None]
+    present: dict[str, None] = {}
+    for batch in result.customers.batches([grading]):
+        present.update(dict.fromkeys(str(v) for v in pc.unique(batch.column(0)).to_pylist() if v is not None))
     return list(dict.fromkeys([*known, *present]))
 
 
-def _customers(result: Result) -> list[_Customer]:
-    """Every customer with their levels and labels. A level's label is its name, or `grading:level` when the name
-    is also another grading's level or a tag."""
+def _customers(result: Result) -> Iterator[_Customer]:
+    """Every customer with their levels and labels, in the order of the customers table. A level's label is its
+    name, or `grading:level` when the name is also another grading's level or a tag."""
     names: Counter[str] = Counter(result.tags)
     for grading in result.gradings:
         names.update(_levels(result, grading))
-    table = result.customers
-    gradings = {g: table.column(g).to_pylist() for g in result.gradings}
-    held = {t: table.column(t).to_pylist() for t in result.tags}
-    customers = []
-    for i, customer in enumerate(table.column("customer_id").to_pylist()):
-        levels = {g: str(values[i]) for g, values in gradings.items() if values[i] is not None}
-        tags = [t for t, values in held.items() if values[i]]
-        labels = [level if names[level] == 1 else f"{g}:{level}" for g, level in levels.items()]
-        customers.append(_Customer(str(customer), levels, [*labels, *tags], tags))
-    return customers
+    wanted = ["customer_id", *result.gradings, *result.tags]
+    for batch in result.customers.batches(wanted):
+        ids = batch.column(0).to_pylist()
+        gradings = {g: batch.column(1 + k).to_pylist() for k, g in enumerate(result.gradings)}
+        held = {t: batch.column(1 + len(result.gradings) + k).to_pylist() for k, t in enumerate(result.tags)}
+        for i, customer in enumerate(ids):
+            levels = {g: str(values[i]) for g, values in gradings.items() if values[i] is not None}
+            tags = [t for t, values in held.items() if values[i]]
+            labels = [level if names[level] == 1 else f"{g}:{level}" for g, level in levels.items()]
+            yield _Customer(str(customer), levels, [*labels, *tags], tags)
 
 
 def _count(n: int, noun: str) -> str:
@@ -201,17 +231,17 @@ def _quoted(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def _left_out(platform: str, key: tuple[str, str], ids: Sequence[str]) -> list[str]:
-    """The warning for customers the platform can't match, which are not written; `key` in English and Chinese."""
-    if not ids:
+def _left_out(platform: str, key: tuple[str, str], n: int, examples: Sequence[str]) -> list[str]:
+    """The warning for the `n` customers the platform can't match, which are not written; `key` in English and
+    Chinese."""
+    if not n:
         return []
-    n = len(ids)
     more = (f" and {n - EXAMPLES:,} more", f" 等，另有 {n - EXAMPLES:,} 个") if n > EXAMPLES else ("", "")
     return [Said(f"{_count(n, 'customer')} {'was' if n == 1 else 'were'} left out: {platform} finds customers by "
-                 f"{key[0]}, and {'this id is' if n == 1 else 'these ids are'} not one: {_quoted(ids[:EXAMPLES])}"
+                 f"{key[0]}, and {'this id is' if n == 1 else 'these ids are'} not one: {_quoted(examples)}"
                  f"{more[0]}.",
                  f"{n:,} 位客户未写入：{PLATFORM_ZH[platform]}按{key[1]}查找客户，而这些编号不是："
-                 f"{_quoted(ids[:EXAMPLES])}{more[1]}。")]
+                 f"{_quoted(examples)}{more[1]}。")]
 
 
 # --- formats ---------------------------------------------------------------------------------------------
@@ -222,46 +252,39 @@ def _is_phone(text: str) -> bool:
         _PHONE_DIGITS[1]
 
 
-def _shopify(result: Result) -> _Table:
-    rows: list[list[str]] = []
-    unmatched: list[str] = []
-    for customer in _customers(result):
+def _shopify(result: Result) -> _Form:
+    def rows(customer: _Customer) -> list[list[str]] | None:
         if _EMAIL.fullmatch(customer.id):
-            email, phone = customer.id, ""
-        elif _is_phone(customer.id):
-            email, phone = "", customer.id
-        else:
-            unmatched.append(customer.id)
-            continue
-        rows.append([email, phone, ", ".join(customer.labels)])
-    warnings = _left_out("Shopify", ("e-mail address or phone number", "邮箱或手机号"), unmatched)
-    keys = [email or phone for email, phone, _ in rows]
-    return _Table("Shopify", "utf-8", ["Email", "Phone", "Tags"], rows, keys, warnings)
+            return [[customer.id, "", ", ".join(customer.labels)]]
+        if _is_phone(customer.id):
+            return [["", customer.id, ", ".join(customer.labels)]]
+        return None
+
+    return _Form("Shopify", "utf-8", ["Email", "Phone", "Tags"], ("e-mail address or phone number", "邮箱或手机号"),
+                 rows)
 
 
-def _youzan(result: Result) -> _Table:
-    rows: list[list[str]] = []
-    unmatched: list[str] = []
-    for customer in _customers(result):
+def _youzan(result: Result) -> _Form:
+    def rows(customer: _Customer) -> list[list[str]] | None:
         mobile = _CN_MOBILE.fullmatch(re.sub(r"[\s-]", "", customer.id))
         if mobile is None:
-            unmatched.append(customer.id)
-            continue
+            return None
         levels = [customer.levels.get(g, "") for g in result.gradings]
-        rows.append([mobile.group(1), *levels, ",".join(customer.tags)])
-    warnings = _left_out("Youzan", ("mainland mobile number (11 digits, starting with 1)",
-                                    "中国大陆手机号（11 位，以 1 开头）"), unmatched)
-    return _Table("Youzan", "utf-8-sig", ["手机号", *result.gradings, "标签"], rows, [r[0] for r in rows], warnings)
+        return [[mobile.group(1), *levels, ",".join(customer.tags)]]
+
+    return _Form("Youzan", "utf-8-sig", ["手机号", *result.gradings, "标签"],
+                 ("mainland mobile number (11 digits, starting with 1)", "中国大陆手机号（11 位，以 1 开头）"), rows)
 
 
-def _taobao(result: Result) -> _Table:
-    rows: list[list[str]] = []
-    keys: list[str] = []
-    for customer in _customers(result):
-        if customer.labels:
-            rows.extend([customer.id, group] for group in customer.labels)
-            keys.append(customer.id)
-    groups = list(dict.fromkeys(group for _, group in rows))
+def _taobao(result: Result) -> _Form:
+    def rows(customer: _Customer) -> list[list[str]]:
+        return [[customer.id, group] for group in customer.labels]
+
+    return _Form("Taobao", "utf-8-sig", ["买家会员名", "分组名称"], ("buyer nickname", "买家会员名"), rows, groups={})
+
+
+def _taobao_limits(groups: Sequence[str]) -> list[str]:
+    """Taobao's limits on groups (how many, how long a name), as warnings."""
     warnings: list[str] = []
     long_names = [g for g in groups if len(g) > TAOBAO_MAX_GROUP_NAME]
     if long_names:
@@ -275,4 +298,4 @@ def _taobao(result: Result) -> _Table:
                              f"uses {len(groups)}; leave some out or merge them in the rules.",
                              f"淘宝每个店铺最多 {TAOBAO_MAX_GROUPS} 个客户分组，而此文件用了 {len(groups)} 个；"
                              "请在规则中去掉或合并一些。"))
-    return _Table("Taobao", "utf-8-sig", ["买家会员名", "分组名称"], rows, keys, warnings)
+    return warnings

@@ -14,7 +14,6 @@ import csv
 import functools
 import hashlib
 import itertools
-import mmap
 import os
 import re
 import shutil
@@ -35,6 +34,7 @@ import pyarrow.parquet as pq
 from tiercli.database import Database, open_database
 from tiercli.errors import InputError, Location, UsageError, first_line
 from tiercli.io.workbooks import read_workbook
+from tiercli.names import readable_name
 from tiercli.sqltext import literal
 
 HeaderScore = Callable[[Sequence[str]], float]
@@ -49,7 +49,7 @@ WHITESPACE = "whitespace"
 _ALIGNED = re.compile(r"\t|\s{2,}")
 _TOKEN = re.compile(r"\S+")
 _CJK_MIN, _CJK_MAX = 0x4E00, 0x9FFF
-MAX_LINE_BYTES = 16 << 20  # a line longer than this is not an order export (DuckDB's default is 2 MB)
+MAX_LINE_BYTES = 2 << 20  # DuckDB's longest line (its default; a larger one costs 16 times as much per thread)
 EXTRA = "c_extra"  # cells beyond the header's width (a row with more fields than the header)
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "gb18030": "GB18030",
                   "shift_jis": "Shift_JIS", "cp1252": "CP1252", "latin-1": "LATIN-1"}
@@ -192,13 +192,15 @@ def open_file(
     """Read one file up to where DuckDB takes over. Workbooks give one per sheet read. `folder` is the run's
     temp folder, for transcoded copies and links; `memory_limit` (bytes) bounds what reading a sheet may take."""
     path = Path(path_text)
-    _check_file(path, path_text)
+    shown = readable_name(path_text)
+    _check_file(path, shown)
     kind = file_kind(path)
     if kind == "csv":
-        return [open_csv(path, path_text, folder, header_score)]
+        return [open_csv(path, shown, folder, header_score)]
     if kind == "parquet":
-        return [open_parquet(path, path_text, folder)]
-    return open_excel(path, path_text, kind, sheet, header_score, folder, memory_limit)
+        return [open_parquet(path, shown, folder)]
+    return open_excel(path, shown, kind, sheet, header_score, folder, memory_limit)
+
 
 
 def read_files(
@@ -398,15 +400,17 @@ def slice_aligned(line: str, spans: Sequence[tuple[int, int]]) -> list[str]:
 
 
 def _has_blank_lines(path: Path) -> bool:
-    """Whether the file has an empty line before its end (DuckDB skips those, which would shift row numbers)."""
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        end = len(data)
-        while end and data[end - 1] in (10, 13):  # blank lines at the very end shift nothing
-            end -= 1
-        for pattern in (b"\n\n", b"\n\r\n"):
-            at = data.find(pattern)
-            if 0 <= at < end:
-                return True
+    """Whether the file has an empty line before its end (DuckDB skips those, which would shift row numbers).
+    Read in blocks, not mapped, so that a big file doesn't count as the process's memory."""
+    with path.open("rb") as fh:
+        tail = b""
+        while block := fh.read(1 << 24):
+            data = tail + block
+            stripped = data.rstrip(b"\r\n")
+            for pattern in (b"\n\n", b"\n\r\n"):
+                if pattern in stripped:
+                    return True
+            tail = data[len(stripped):]  # line breaks at the end of the block: blank lines if more text follows
     return False
 
 
@@ -485,7 +489,7 @@ def open_csv(path: Path, shown: str, folder: Path, header_score: HeaderScore | N
         source = _rewrite(path, shown, encoding, delimiter, folder, spans)
     else:
         source = _link(path, folder, ".csv")
-    return _OpenedCsv(shown, path.name, hasher, headers, header_index, lines_before, str(source),
+    return _OpenedCsv(shown, readable_name(path.name), hasher, headers, header_index, lines_before, str(source),
                       ENCODING_NAMES.get(encoding, encoding.upper()), delimiter)
 
 
@@ -512,7 +516,7 @@ class _OpenedCsv:
             FROM read_csv({literal(self.readable)}, header = false, skip = {self.lines_before},
                           delim = {literal(delim)}, quote = '"', escape = '"', columns = {{{columns}}},
                           null_padding = true, strict_mode = false, all_varchar = true, auto_detect = false,
-                          max_line_size = {MAX_LINE_BYTES}, parallel = {str(parallel).lower()}) WITH ORDINALITY
+                          parallel = {str(parallel).lower()}) WITH ORDINALITY
             WHERE {not_blank} OR {EXTRA} IS NOT NULL"""
 
     def attach(self, db: Database, table: str) -> RawTable:
@@ -535,9 +539,38 @@ def unreadable_csv(exc: duckdb.Error, shown: str) -> InputError:
         return InputError(f"has a line longer than {MAX_LINE_BYTES // (1 << 20)} MB; is it really a CSV export?",
                           Location(file=shown), slug="bad_csv",
                           zh=f"有一行超过 {MAX_LINE_BYTES // (1 << 20)} MB；它真的是 CSV 导出文件吗？")
-    reason = re.sub(r'"?[^"\s]*tiercli-[^"\s]*"?', "", reason).strip()
+    if "invalid unicode" in str(exc).lower():
+        line = re.search(r"CSV Error on Line: (\d+)", str(exc))
+        where = f" (line {line.group(1)})" if line else ""
+        where_zh = f"（第 {line.group(1)} 行）" if line else ""
+        return InputError(f"has bytes that are not text in its encoding further down{where}; save it again as "
+                          "UTF-8 and try again", Location(file=shown), slug="bad_encoding",
+                          zh=f"文件后面有不符合其编码的字节{where_zh}；请重新另存为 UTF-8 后重试")
+    reason = _without_run_folder(reason)
     return InputError(f"can't be read as a table: {reason}", Location(file=shown), slug="bad_csv",
                       zh=f"无法按表格读取：{reason}")
+
+
+def unreadable(exc: duckdb.Error, raw: RawTable) -> InputError:
+    """Reading the file behind `raw` failed: the user's message, naming the file."""
+    if raw.kind == "csv":
+        return unreadable_csv(exc, raw.path)
+    reason = _without_run_folder(first_line(exc))
+    return InputError(f"can't be read as {raw.kind.capitalize() if raw.kind == 'parquet' else raw.kind}: "
+                      f"{reason}; is the file complete?", Location(file=raw.path), slug="not_a_table",
+                      zh=f"无法按 {raw.kind} 读取：{reason}；文件是否完整？")
+
+
+def is_data_error(exc: BaseException) -> bool:
+    """Whether a DuckDB error comes from what a file holds (broken, cut short, mis-encoded), not from tiercli's
+    own SQL, which would be a bug."""
+    data = (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException,
+            duckdb.SerializationException, duckdb.OutOfRangeException)
+    return isinstance(exc, data) or type(exc) is duckdb.Error
+
+
+def _without_run_folder(reason: str) -> str:
+    return re.sub(r'"?[^"\s]*tiercli-[^"\s]*"?', "", reason).strip()
 
 
 def _embedded_newlines(row: Sequence[str]) -> int:
@@ -562,7 +595,7 @@ def open_excel(path: Path, shown: str, kind: str, sheet: str | None, header_scor
                          zh=f"没有名为 '{sheet}' 的工作表；现有工作表：{'、'.join(book.names)}")
     if not book.sheets:
         raise InputError("has no sheets", Location(file=shown), slug="empty_file", zh="没有任何工作表")
-    return [_OpenedSheet(shown, f"{path.name} [{name}]", kind, name, hasher, header_score, table)
+    return [_OpenedSheet(shown, f"{readable_name(path.name)} [{name}]", kind, name, hasher, header_score, table)
             for name, table in book.sheets.items()]
 
 
@@ -629,8 +662,8 @@ def open_parquet(path: Path, shown: str, folder: Path) -> Opened:
                          slug="not_a_table", zh=f"无法按 Parquet 读取：{first_line(exc)}") from exc
     if not len(schema.names):
         raise InputError("has no columns", Location(file=shown), slug="empty_file", zh="没有任何列")
-    return _OpenedParquet(shown, path.name, hasher, unique_headers([clean_header(n) for n in schema.names]),
-                          str(_link(path, folder, ".parquet")))
+    headers = unique_headers([clean_header(n) for n in schema.names])
+    return _OpenedParquet(shown, readable_name(path.name), hasher, headers, str(_link(path, folder, ".parquet")))
 
 
 @dataclass

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from tiercli.errors import InputError, Location, did_you_mean, meant
 from tiercli.io.readers import clean_header, csv_rows, file_sha256, unique_headers
 from tiercli.io.workbooks import read_workbook
+from tiercli.names import readable_name
 
 EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV = (".csv", ".tsv", ".txt")
@@ -78,14 +79,15 @@ def read_sheets(path: str, what: tuple[str, str], pick: SheetPicker = first_shee
     if suffix in EXCEL:
         return _read_workbook(path, pick, grids)
     if suffix in CSV:
-        return [_clean(path, _read_csv(path, target), 2)], {}
+        return [_clean(readable_name(path), _read_csv(path, target), 2)], {}
     if suffix in PARQUET:
         try:
-            table = pq.read_table(target)
+            with open(target, "rb") as source:  # opened here: a name that is no UTF-8 is no problem
+                table = pq.read_table(source)
         except (OSError, pa.ArrowException) as error:
             raise InputError(f"can't read it as Parquet: {error}", Location(file=path), slug="unreadable",
                              zh=f"无法按 Parquet 读取：{error}") from None
-        return [_clean(path, table, 1)], {}
+        return [_clean(readable_name(path), table, 1)], {}
     raise InputError(f"can't read {what[0]} from a '{target.suffix}' file; give a workbook (.xlsx), .csv or .parquet",
                      Location(file=path), slug="unsupported_file",
                      zh=f"无法从 '{target.suffix}' 文件读取{what[1]}；请提供工作簿（.xlsx）、.csv 或 .parquet 文件")
@@ -101,7 +103,7 @@ def _read_workbook(path: str, pick: SheetPicker, grids: SheetPicker | None) -> t
     book = read_workbook(Path(path), path, functools.partial(_both, pick, grids))
     tables = [(name, _with_header(book.sheets[name])) for name in pick(book.names) if name in book.sheets]
     raw = {name: book.sheets[name] for name in (grids(book.names) if grids else []) if name in book.sheets}
-    return [_clean(f"{path} [{name}]", table, 2) for name, table in tables], raw
+    return [_clean(f"{readable_name(path)} [{name}]", table, 2) for name, table in tables], raw
 
 
 def _with_header(grid: pa.Table) -> pa.Table:
@@ -128,14 +130,15 @@ def _read_csv(path: str, target: Path) -> pa.Table:
     delimiter = max(_DELIMITERS, key=lambda d: len(next(iter(csv_rows([first], d)), [])))
     header = next(iter(csv_rows([first.removeprefix("\ufeff")], delimiter)), [])
     try:
-        return pa_csv.read_csv(
-            target,
-            read_options=pa_csv.ReadOptions(encoding=encoding, block_size=1 << 24),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in header},
-                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+        with open(target, "rb") as source:  # opened here: a name that is no UTF-8 is no problem
+            return pa_csv.read_csv(
+                source,
+                read_options=pa_csv.ReadOptions(encoding=encoding, block_size=1 << 24),
+                parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+                convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in header},
+                                                      strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-        raise InputError(f"can't read it as CSV: {str(error).splitlines()[0]}", Location(file=path),
+        raise InputError(f"can't read it as CSV: {str(error).splitlines()[0]}", Location(file=readable_name(path)),
                          slug="unreadable", zh=f"无法按 CSV 读取：{str(error).splitlines()[0]}") from None
 
 

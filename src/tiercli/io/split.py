@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from tiercli.errors import Location, OutputError, UsageError, did_you_mean
 from tiercli.io.staging import Named, Staging, atomic_path
-from tiercli.io.workbook_text import canonical_header, translated_table
-from tiercli.io.writers import _write_csv
+from tiercli.io.workbook_text import canonical_header, translated_names
+from tiercli.io.writers import write_csv_rows
 from tiercli.result import Result
 
 DEFAULT_COLUMNS = ("monetary", "frequency", "recency_days", "segment", "tags")
@@ -55,18 +57,19 @@ def check_split_by(by: str, gradings: Sequence[str]) -> None:
                             f"{did_you_mean(by, choices, 'zh')}")
 
 
-def _groups(result: Result, by: str) -> list[tuple[str, pa.Array]]:
-    """(group name, boolean mask over the customers) for each group of `by`, in the rules' order."""
-    table = result.customers
+def _groups(result: Result, by: str) -> tuple[str, list[str]]:
+    """The column that groups the customers for `by`, and the groups in the rules' order (for tags: the tags,
+    each its own 0/1 column, and the column is '')."""
     if by == "tag":
-        return [(tag, pc.equal(table.column(tag), 1)) for tag in result.tags]
+        return "", list(result.tags)
     check_split_by(by, result.gradings)
     column = result.gradings[0] if by == "tier" else by
     order = list(result.summary[result.summary["grading"] == column]["level"]) if column in result.gradings else []
-    values = table.column(column)
-    present = [v for v in pc.unique(values).to_pylist() if v is not None]
+    present: dict[str, None] = {}
+    for batch in result.customers.batches([column]):
+        present.update(dict.fromkeys(v for v in pc.unique(batch.column(0)).to_pylist() if v is not None))
     names = [v for v in order if v in present] + sorted(v for v in present if v not in order)
-    return [(name, pc.equal(values, name)) for name in names]
+    return column, names
 
 
 def write_split(result: Result, by: str, directory: str, columns: Sequence[str] = DEFAULT_COLUMNS,
@@ -85,22 +88,22 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
                          f"customers table{did_you_mean(missing[0], table.column_names)}", where, slug="bad_columns",
                          zh=f"--split-columns 中的 {'、'.join(repr(c) for c in missing)} 不是客户表中的列"
                             f"{did_you_mean(missing[0], table.column_names, 'zh')}")
-    groups = _groups(result, by)
+    column, groups = _groups(result, by)
     target = Path(directory)
-    files: list[tuple[str, pa.Array, Path]] = []
+    files: list[tuple[str, Path]] = []
     seen: dict[str, str] = {}
-    for group, mask in groups:
+    for group in groups:
         name = file_name(group)
         if name.casefold() in seen:
             raise UsageError(f"groups '{seen[name.casefold()]}' and '{group}' would share the file {name}",
                              where, slug="split_name_clash",
                              zh=f"分组 '{seen[name.casefold()]}' 和 '{group}' 会写进同一个文件 {name}")
         seen[name.casefold()] = group
-        files.append((group, mask, target / name))
+        files.append((group, target / name))
     if taken is not None:
         taken([Named(str(path), f"the list of '{group}' (--split-by)", f"'{group}' 的名单（--split-by）",
                      "write the lists to another folder", "请把名单写到另一个文件夹")
-               for group, _, path in files])
+               for group, path in files])
     try:
         if staging is not None:
             staging.folder_for(target)
@@ -110,16 +113,33 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
         raise UsageError(f"can't create the folder: {exc.strerror or exc}", where, slug="bad_split_dir",
                          zh=f"无法创建文件夹：{exc.strerror or exc}") from exc
     keep = ["customer_id", *(c for c in columns if c != "customer_id")]
-    written = []
-    for group, mask, path in files:
-        rows = table.filter(mask).select(keep)
-        location = Location(file=str(path))
-        try:
-            with atomic_path(path, location, staging) as temp, \
-                    open(temp, "w", encoding="utf-8-sig", newline="") as stream:
-                _write_csv(translated_table(rows, lang, result.gradings, result.tags), stream)
-        except OSError as exc:
-            raise OutputError(f"can't write the list: {exc.strerror or exc}", location,
-                              zh=f"无法写入名单：{exc.strerror or exc}") from exc
-        written.append(SplitFile(group, path, rows.num_rows))
-    return written
+    schema = pa.schema([table.schema.field(c) for c in keep])
+    names = translated_names(keep, lang, result.gradings, result.tags)
+    with ExitStack() as stack:  # every list open at once, the customers read once
+        streams: list[TextIO] = []
+        for _, path in files:
+            location = Location(file=str(path))
+            temp = stack.enter_context(atomic_path(path, location, staging))
+            streams.append(stack.enter_context(_opened(temp, location)))
+            write_csv_rows(names, schema, [], streams[-1])
+        counts = [0] * len(files)
+        for batch in table.batches([*keep, *([column] if column else result.tags)]):
+            rows = batch.select(list(range(len(keep))))
+            for k, ((group, _), stream) in enumerate(zip(files, streams, strict=True)):
+                mask = (pc.equal(batch.column(len(keep)), group) if column
+                        else pc.equal(batch.column(len(keep) + k), 1))
+                chosen = rows.filter(pc.fill_null(mask, False))
+                if chosen.num_rows:
+                    write_csv_rows(names, schema, [chosen], stream, header=False)
+                    counts[k] += chosen.num_rows
+    return [SplitFile(group, path, count) for (group, path), count in zip(files, counts, strict=True)]
+
+
+@contextmanager
+def _opened(temp: Path, location: Location) -> Iterator[TextIO]:
+    try:
+        with open(temp, "w", encoding="utf-8-sig", newline="") as stream:
+            yield stream
+    except OSError as exc:
+        raise OutputError(f"can't write the list: {exc.strerror or exc}", location,
+                          zh=f"无法写入名单：{exc.strerror or exc}") from exc

@@ -108,19 +108,48 @@ class Staging:
         self._pending.append((temp, target, location))
 
     def commit(self) -> None:
-        """Put every staged output in place. A rename that fails (the target open in another program) stops with
-        OutputError; outputs not yet renamed stay as they were."""
+        """Put every staged output in place, all or none: each existing target is first moved aside, and if any
+        step fails every target is put back as it was (OutputError naming the file)."""
         pending, self._pending = self._pending, []
-        for k, (temp, target, location) in enumerate(pending):
-            try:
-                os.replace(temp, target)
-            except OSError as exc:
-                for rest, _, _ in pending[k:]:
-                    with contextlib.suppress(OSError):
-                        os.unlink(rest)
-                reason = exc.strerror or type(exc).__name__
-                raise OutputError(f"can't replace the output: {reason}; is it open in another program?", location,
-                                  zh=f"无法覆盖输出文件：{reason}；它是否正在被其他程序打开？") from exc
+        done: list[tuple[Path, Path | None]] = []  # (target, where its earlier version went) of outputs in place
+        try:
+            for temp, target, location in pending:
+                if target.is_dir():
+                    raise OutputError("is a folder; give the output a file name", location,
+                                      zh="这是一个文件夹；请给输出文件一个文件名")
+                aside = None
+                try:
+                    if os.path.lexists(target):
+                        aside = _create_temp(target, location)
+                        if self.folder is not None and self.folder.path is not None:
+                            self.folder.staging(aside)
+                        os.replace(target, aside)
+                    os.replace(temp, target)
+                except OSError as exc:
+                    if aside is not None and not os.path.lexists(target):
+                        os.replace(aside, target)
+                    elif aside is not None:
+                        os.unlink(aside)
+                    reason = exc.strerror or type(exc).__name__
+                    raise OutputError(f"can't replace the output: {reason}; is it open in another program?",
+                                      location, zh=f"无法覆盖输出文件：{reason}；它是否正在被其他程序打开？") from exc
+                done.append((target, aside))
+        except BaseException:
+            for target, aside in reversed(done):  # every output as it was before this run
+                with contextlib.suppress(OSError):
+                    if aside is not None:
+                        os.replace(aside, target)
+                    else:
+                        os.unlink(target)
+            for temp, _, _ in pending:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+            self.discard()
+            raise
+        for _, aside in done:
+            if aside is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(aside)
         self._made = []
 
     def discard(self) -> None:

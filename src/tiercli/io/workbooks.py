@@ -13,6 +13,8 @@ Before that, the zip parts of an xlsx/xlsm/ods are checked: a part that would un
 from __future__ import annotations
 
 import contextlib
+import faulthandler
+import math
 import multiprocessing
 import os
 import re
@@ -31,6 +33,7 @@ import pyarrow.ipc as ipc
 
 from tiercli.database import DEFAULT_MEMORY_LIMIT, memory_bytes
 from tiercli.errors import InputError, Location, first_line
+from tiercli.names import readable_name
 from tiercli.runfolder import RunFolder
 
 SheetPicker = Callable[[Sequence[str]], list[str]]
@@ -39,6 +42,7 @@ BOMB_RATIO = 200  # unpacked / packed size of one part beyond which a big part i
 BOMB_MIN_BYTES = 64 << 20  # parts smaller than this unpacked are never refused
 POLL_SECONDS = 0.05
 BYTES_PER_CELL = 40  # what the reader needs per cell of a sheet's grid, measured: 31-36 bytes
+_ALLOCATION = re.compile(r"memory allocation of (\d+) bytes failed")
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+[0-9]+)(?::([A-Z]+[0-9]+))?"')
 
 
@@ -68,7 +72,11 @@ def read_workbook(path: Path, shown: str, pick: SheetPicker, folder: Path | None
     out.mkdir()
     method = "fork" if sys.platform == "linux" else "spawn"
     context: Any = multiprocessing.get_context(method)  # typeshed's BaseContext lacks Process
-    child = context.Process(target=_read_in_child, args=(str(path), pick, str(out)), daemon=True)
+    source = path
+    if readable_name(str(path)) != str(path):  # a name that is no UTF-8: the reader gets a link of tiercli's
+        source = out / f"book{path.suffix if readable_name(path.suffix) == path.suffix else ''}"
+        source.symlink_to(path.absolute())
+    child = context.Process(target=_read_in_child, args=(str(source), pick, str(out)), daemon=True)
     child.start()
     try:
         peak = _wait(child, memory_limit)
@@ -77,6 +85,9 @@ def read_workbook(path: Path, shown: str, pick: SheetPicker, folder: Path | None
         raise
     if peak is not None:
         raise _too_big(path, shown, memory_limit)
+    asked = _ALLOCATION.search(_text(out / "stderr.txt"))
+    if asked:  # the reader asked for more memory than the machine would give, and stopped
+        raise _too_big(path, shown, memory_limit, int(asked.group(1)))
     failure = _text(out / "error.txt")
     if child.exitcode != 0 or failure:
         reason = failure or f"the reader stopped ({_exit_text(child.exitcode)})"
@@ -90,17 +101,16 @@ def read_workbook(path: Path, shown: str, pick: SheetPicker, folder: Path | None
     return Workbook(names, sheets)
 
 
-def _too_big(path: Path, shown: str, memory_limit: int) -> InputError:
-    """The sheet took more memory than allowed: say how much it would need when its declared size tells, and
-    what to do."""
+def _too_big(path: Path, shown: str, memory_limit: int, asked: int = 0) -> InputError:
+    """The sheet took (or asked for, `asked` bytes at once) more memory than allowed: say how much it would need
+    when its declared size tells, and what to do."""
     area, cells = _declared(path)
-    need = cells * BYTES_PER_CELL if cells else 0
+    need = max(cells * BYTES_PER_CELL, asked)
     declared = f" (its sheet declares cells {area}, {cells:,} cells)" if area else ""
     declared_zh = f"（它的工作表声明的单元格范围是 {area}，共 {cells:,} 个单元格）" if area else ""
     if need and need < _physical_memory() // 2:
-        advice = (f"give it more with --memory-limit {_size(need, whole=True)}, or save the sheet as CSV and read "
-                  "that")
-        advice_zh = f"请用 --memory-limit {_size(need, whole=True)} 给它更多内存，或把工作表另存为 CSV 再读取"
+        advice = f"give it more with --memory-limit {_size(need, up=True)}, or save the sheet as CSV and read that"
+        advice_zh = f"请用 --memory-limit {_size(need, up=True)} 给它更多内存，或把工作表另存为 CSV 再读取"
     else:
         advice = ("the sheet has cells far away from its data (a stray value or format); delete the empty rows and "
                   "columns after the data, or save the sheet as CSV and read that")
@@ -123,6 +133,7 @@ def _physical_memory() -> int:
 def _read_in_child(path: str, pick: SheetPicker, out: str) -> None:
     """In the child: read the chosen sheets and write each as an Arrow file, or the reason it failed."""
     folder = Path(out)
+    faulthandler.disable()  # an abort here is reported by the parent, not dumped on the user's terminal
     os.environ["RUST_BACKTRACE"] = "0"
     with open(folder / "stderr.txt", "wb") as errors:  # a Rust panic prints there, not on the user's terminal
         os.dup2(errors.fileno(), 2)
@@ -200,12 +211,15 @@ def _exit_text(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _size(number: int, whole: bool = False) -> str:
-    """A memory size as people write it for --memory-limit: 1GB, 512MB."""
-    if number >= 1 << 30:
-        gb = number / (1 << 30)
-        return f"{round(gb)}GB" if whole or gb == round(gb) else f"{gb:.1f}GB"
-    return f"{max(1, round(number / (1 << 20)))}MB"
+def _size(number: int, up: bool = False) -> str:
+    """A memory size as --memory-limit takes it (1GB = 1000³ bytes): 1GB, 1.5GB, 512MB; with `up`, whole
+    gigabytes rounded up, enough for `number`."""
+    if up:
+        return f"{max(1, math.ceil(number / 1000**3))}GB"
+    if number >= 1000**3:
+        gb = number / 1000**3
+        return f"{gb:.0f}GB" if gb == round(gb) else f"{gb:.1f}GB"
+    return f"{max(1, round(number / 1000**2))}MB"
 
 
 def _check_zip(path: Path, shown: str) -> None:
@@ -223,8 +237,8 @@ def _check_zip(path: Path, shown: str) -> None:
                         Location(file=shown), slug="zip_bomb",
                         zh=f"其中的部分 {info.filename!r} 会从 {_size(packed)} 解压成 {_size(info.file_size)}"
                            f"（{info.file_size // packed:,} 倍），真实的导出文件不会这样；不读取它")
-    except zipfile.BadZipFile:
-        return  # not a zip after all: the reader says what it is
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError, EOFError):
+        return  # not a zip this module can read: the reader says what it is
 
 
 def _is_zip(path: Path) -> bool:

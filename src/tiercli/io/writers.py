@@ -17,7 +17,7 @@ import math
 import os
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -37,21 +37,12 @@ from xlsxwriter.worksheet import Worksheet
 
 from tiercli.errors import Location, OutputError
 from tiercli.i18n import in_lang
-from tiercli.io.report_sheets import (
-    SEGMENT_FIELDS,
-    add_summary_charts,
-    add_tag_chart,
-    has_segments,
-    lifecycle_figures,
-    pareto_points,
-    rf_grid,
-    segment_figures,
-    tag_figures,
-)
+from tiercli.io.report_sheets import add_summary_charts, add_tag_chart
 from tiercli.io.staging import Staging, atomic_path
-from tiercli.io.workbook_text import LABELS, SHEETS, chart_titles, header, translated_table
+from tiercli.io.workbook_text import LABELS, SHEETS, chart_titles, header, translated_names
+from tiercli.names import readable_name
 from tiercli.progress import NO_PROGRESS, Progress
-from tiercli.result import Result
+from tiercli.result import SEGMENT_FIELDS, Result, RfGrid, Rows, SegmentFigures
 
 EXCEL_MAX_ROWS = 1_048_576  # rows in one sheet, header included
 EXCEL_MAX_COLS = 16_384
@@ -133,7 +124,7 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None, lang:
     """
     out = os.fspath(out)
     if out == "-":
-        _write_csv_stdout(_people_table(result, lang), stdout, progress)
+        _write_csv_stdout(result, lang, stdout, progress)
         return out
 
     target = Path(out)
@@ -304,33 +295,50 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _write_csv(table: pa.Table, stream: TextIO, progress: Progress = NO_PROGRESS) -> None:
+def write_csv_rows(names: Sequence[str], schema: pa.Schema, batches: Iterable[pa.RecordBatch], stream: TextIO,
+                   progress: Progress = NO_PROGRESS, header: bool = True) -> None:
+    """CSV of `batches` (of `schema`) under the header `names` (written when `header`), a batch at a time, text
+    guarded from formulas."""
     writer = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([_guard(name) for name in table.column_names])
-    kinds = [_kind(field.type) for field in table.schema]
-    for batch in table.to_batches(max_chunksize=BATCH_ROWS):
-        columns = [_csv_values(batch.column(i), kind) for i, kind in enumerate(kinds)]
+    if header:
+        writer.writerow([_guard(name) for name in names])
+    kinds = [_kind(field.type) for field in schema]
+    for part in _chunks(batches):
+        columns = [_csv_values(part.column(i), kind) for i, kind in enumerate(kinds)]
         writer.writerows(zip(*columns, strict=True))
-        progress.advance(batch.num_rows)
+        progress.advance(part.num_rows)
 
 
-def _people_table(result: Result, lang: str) -> pa.Table:
-    """The customers table under the headers people read in `lang`."""
-    return translated_table(result.customers, lang, result.gradings, result.tags)
+def _chunks(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The batches cut to at most BATCH_ROWS rows each (what one step of a writer turns into Python values)."""
+    for batch in batches:
+        for start in range(0, batch.num_rows, BATCH_ROWS):
+            yield batch.slice(start, BATCH_ROWS)
+
+
+def _write_csv(table: pa.Table, stream: TextIO, progress: Progress = NO_PROGRESS) -> None:
+    write_csv_rows(table.column_names, table.schema, table.to_batches(max_chunksize=BATCH_ROWS), stream, progress)
+
+
+def _people_names(result: Result, lang: str) -> list[str]:
+    """The customers table's headers as people read them in `lang`."""
+    return translated_names(result.customers.column_names, lang, result.gradings, result.tags)
 
 
 def _write_csv_file(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as stream:
-        _write_csv(_people_table(result, lang), stream, progress)
+        write_csv_rows(_people_names(result, lang), result.customers.schema, result.customers.batches(), stream,
+                       progress)
 
 
-def _write_csv_stdout(table: pa.Table, stdout: BinaryIO | None, progress: Progress) -> None:
+def _write_csv_stdout(result: Result, lang: str, stdout: BinaryIO | None, progress: Progress) -> None:
     if stdout is None:
         sys.stdout.flush()
         stdout = sys.stdout.buffer
     stream = io.TextIOWrapper(stdout, encoding="utf-8", newline="")
     try:
-        _write_csv(table, stream, progress)
+        write_csv_rows(_people_names(result, lang), result.customers.schema, result.customers.batches(), stream,
+                       progress)
         stream.flush()
     finally:
         stream.detach()
@@ -340,8 +348,10 @@ def _write_csv_stdout(table: pa.Table, stdout: BinaryIO | None, progress: Progre
 
 
 def _write_parquet(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None) -> None:
-    pq.write_table(result.customers, str(path))
-    progress.advance(result.customers.num_rows)
+    with pq.ParquetWriter(str(path), result.customers.schema) as writer:
+        for batch in result.customers.batches():
+            writer.write_batch(batch)
+            progress.advance(batch.num_rows)
 
 
 def _json_values(array: pa.Array, kind: str) -> list[str]:
@@ -376,7 +386,7 @@ def _write_json(result: Result, path: Path, lang: str, progress: Progress, scrat
     with open(path, "w", encoding="utf-8", newline="\n") as stream:
         stream.write("[")
         first = True
-        for batch in table.to_batches(max_chunksize=BATCH_ROWS):
+        for batch in _chunks(table.batches()):
             columns = [_json_values(batch.column(i), kind) for i, kind in enumerate(kinds)]
             lines = []
             for row in zip(*columns, strict=True):
@@ -441,7 +451,8 @@ class _Formats:
 
 
 def _write_text(ws: Worksheet, formats: _Formats, row: int, col: int, value: str, fmt: Format | None) -> None:
-    """Write `value` as a string cell, exactly as it is."""
+    """Write `value` as a string cell, exactly as it is (but a file name's undecodable bytes, as U+FFFD)."""
+    value = readable_name(value)
     if len(value) > EXCEL_MAX_STRING // 2:
         value = _truncate_utf16(value, EXCEL_MAX_STRING)
     if value.startswith("<r>") and value.endswith("</r>"):
@@ -469,7 +480,7 @@ class _Column:
     number_format: str | None
 
 
-def _column_specs(table: pa.Table, units: dict[str, str]) -> list[_Column]:
+def _column_specs(table: pa.Table | Rows, units: dict[str, str]) -> list[_Column]:
     specs = []
     for field in table.schema:
         kind = _kind(field.type)
@@ -490,16 +501,8 @@ def _column_specs(table: pa.Table, units: dict[str, str]) -> list[_Column]:
     return specs
 
 
-def _sample(table: pa.Table, size: int) -> pa.Table:
-    if table.num_rows <= size:
-        return table
-    step = table.num_rows / size
-    return table.take(pa.array([int(i * step) for i in range(size)], pa.int64()))
-
-
-def _column_widths(table: pa.Table, specs: Sequence[_Column], cap: int = MAX_COLUMN_WIDTH) -> list[int]:
+def _column_widths(sample: pa.Table, specs: Sequence[_Column], cap: int = MAX_COLUMN_WIDTH) -> list[int]:
     """Widths that fit the header and a sample of the rows, East Asian wide characters counted twice."""
-    sample = _sample(table, WIDTH_SAMPLE_ROWS)
     widths = []
     for i, spec in enumerate(specs):
         data = 0
@@ -571,48 +574,69 @@ def _excel_values(ws: Worksheet, formats: _Formats, array: pa.Array, kind: str) 
 
 
 def _write_early_datetime(ws: Worksheet, row: int, col: int, value: date, fmt: Format | None) -> None:
-    """Early dates via xlsxwriter, which knows Excel's 1900 leap day; before 1900 (no Excel date) as text."""
+    """Dates before 1900-03-01 by Excel's own count (1900-01-01 is 1, and Excel's phantom 1900-02-29 comes
+    after 1900-02-28: xlsxwriter writes 1900-01-01 as 0); before 1900 (no Excel date) as text."""
     if value.year >= 1900:
-        ws.write_datetime(row, col, value, fmt)
+        moment = value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
+        serial = (moment - datetime(1899, 12, 31)) / timedelta(days=1)
+        ws.write_number(row, col, serial + (1 if moment >= _FIRST_EXACT_SERIAL_DAY else 0), fmt)
     elif isinstance(value, datetime):
         ws.write_string(row, col, value.isoformat(sep=" "))
     else:
         ws.write_string(row, col, value.isoformat())
 
 
-def _write_table_sheet(
-    ws: Worksheet,
+def _write_table_sheets(
+    workbook: xlsxwriter.Workbook,
     formats: _Formats,
-    table: pa.Table,
+    chunks: Sequence[tuple[str, int]],
+    rows: Rows,
     specs: Sequence[_Column],
     widths: Sequence[int],
     progress: Progress,
 ) -> None:
-    """A table sheet: bold frozen header, filters over the whole range, typed and formatted cells."""
+    """A table on the sheets of `chunks`, streamed a batch at a time: on each sheet a bold frozen header, filters
+    over its whole range, typed and formatted cells."""
     cell_formats = [formats.number(spec.number_format) for spec in specs]
-    for col, (width, fmt) in enumerate(zip(widths, cell_formats, strict=True)):
-        ws.set_column(col, col, width, fmt)
-    for col, spec in enumerate(specs):
-        _write_text(ws, formats, 0, col, spec.name, formats.bold)
-    ws.freeze_panes(1, 0)
-    if specs:
-        ws.autofilter(0, 0, table.num_rows, len(specs) - 1)
+    sheets = iter(chunks)
 
+    def next_sheet() -> tuple[Worksheet, int]:
+        name, count = next(sheets)
+        ws = workbook.add_worksheet(name)
+        for col, (width, fmt) in enumerate(zip(widths, cell_formats, strict=True)):
+            ws.set_column(col, col, width, fmt)
+        for col, spec in enumerate(specs):
+            _write_text(ws, formats, 0, col, spec.name, formats.bold)
+        ws.freeze_panes(1, 0)
+        if specs:
+            ws.autofilter(0, 0, count, len(specs) - 1)
+        return ws, count
+
+    ws, room = next_sheet()
     row = 1
-    for batch in table.to_batches(max_chunksize=BATCH_ROWS):
-        columns = []
-        writers = []
-        for i, spec in enumerate(specs):
-            values, writer = _excel_values(ws, formats, batch.column(i), spec.kind)
-            columns.append(values)
-            writers.append(writer)
-        plan = list(zip(range(len(specs)), writers, cell_formats, strict=True))
-        for values_row in zip(*columns, strict=True):
-            for (col, write, fmt), value in zip(plan, values_row, strict=True):
-                if value is not None:
-                    write(row, col, value, fmt)
-            row += 1
-        progress.advance(batch.num_rows)
+    for whole in _chunks(rows.batches()):
+        start = 0
+        while start < whole.num_rows:
+            if row > room:
+                ws, room = next_sheet()
+                row = 1
+            batch = whole.slice(start, room - row + 1)
+            start += batch.num_rows
+            columns = []
+            writers = []
+            for i, spec in enumerate(specs):
+                values, writer = _excel_values(ws, formats, batch.column(i), spec.kind)
+                columns.append(values)
+                writers.append(writer)
+            plan = list(zip(range(len(specs)), writers, cell_formats, strict=True))
+            for values_row in zip(*columns, strict=True):
+                for (col, write, fmt), value in zip(plan, values_row, strict=True):
+                    if value is not None:
+                        write(row, col, value, fmt)
+                row += 1
+            progress.advance(batch.num_rows)
+    for _ in sheets:  # sheets the rows did not reach (none unless the count was off): still written, empty
+        next_sheet()
 
 
 def _frame_rows(
@@ -739,21 +763,21 @@ def _run_rows(result: Result, lang: str) -> list[list[tuple[Any, str | None]]]:
     return rows
 
 
-def _sheet_chunks(name: str, table: pa.Table) -> list[tuple[str, pa.Table]]:
-    """The table cut into sheets that Excel can hold: `name`, `name (2)`, … each below its own header row.
-    An empty table still gets its sheet."""
+def _sheet_chunks(name: str, rows: int) -> list[tuple[str, int]]:
+    """(sheet name, rows on it) for a table of `rows` cut into sheets that Excel can hold: `name`, `name (2)`, …
+    each below its own header row. An empty table still gets its sheet."""
     per_sheet = EXCEL_MAX_ROWS - 1
-    chunks = [(name, table.slice(0, per_sheet))]
-    for start in range(per_sheet, table.num_rows, per_sheet):
-        chunks.append((f"{name} ({len(chunks) + 1})", table.slice(start, per_sheet)))
+    chunks = [(name, min(rows, per_sheet))]
+    for start in range(per_sheet, rows, per_sheet):
+        chunks.append((f"{name} ({len(chunks) + 1})", min(per_sheet, rows - start)))
     return chunks
 
 
-def _split_note(what: str, chunks: Sequence[tuple[str, pa.Table]], lang: str) -> list[str]:
+def _split_note(what: str, chunks: Sequence[tuple[str, int]], lang: str) -> list[str]:
     """What the run should say when a table did not fit on one sheet."""
     if len(chunks) < 2:
         return []
-    rows = sum(chunk.num_rows for _, chunk in chunks)
+    rows = sum(count for _, count in chunks)
     return [LABELS("split", lang, rows=f"{rows:,}", what=LABELS(what, lang), limit=f"{EXCEL_MAX_ROWS - 1:,}",
                    sheets=len(chunks), first=chunks[0][0], last=chunks[-1][0])]
 
@@ -771,13 +795,13 @@ _SEGMENT_HEADER = (
 )
 
 
-def _write_segments(ws: Worksheet, formats: _Formats, customers: pa.Table, lang: str) -> None:
+def _write_segments(ws: Worksheet, formats: _Formats, segments: Sequence[SegmentFigures], grid: RfGrid,
+                    lang: str) -> None:
     """Per segment figures, then the R×F grids of customers and mean monetary, each under a colour scale."""
     rows: list[list[tuple[Any, str | None]]] = [[(header(name, lang), "bold") for name, _ in _SEGMENT_HEADER]]
-    for figures in segment_figures(customers):
+    for figures in segments:
         values = [getattr(figures, field) for field in SEGMENT_FIELDS]
         rows.append([(value, style) for value, (_, style) in zip(values, _SEGMENT_HEADER, strict=True)])
-    grid = rf_grid(customers)
     scales = []
     grids: list[tuple[str, Sequence[Sequence[float | None]], str]] = [
         (LABELS("rf customers", lang), grid.customers, INTEGER),
@@ -842,23 +866,23 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
         },
     )
     formats = _Formats(workbook)
+    figures = result.figures
     customers = result.customers
-    customer_chunks = _sheet_chunks(SHEETS("Customers", lang), customers)
+    customer_chunks = _sheet_chunks(SHEETS("Customers", lang), customers.num_rows)
     excluded = result.excluded
-    excluded_chunks = _sheet_chunks(SHEETS("Excluded", lang), excluded)
+    excluded_chunks = _sheet_chunks(SHEETS("Excluded", lang), excluded.num_rows)
     notes = _split_note("customers noun", customer_chunks, lang) + _split_note("excluded noun", excluded_chunks, lang)
 
     own = [*result.gradings, *result.tags]
     specs = [replace(spec, name=header(spec.name, lang, result.gradings, own))
              for spec in _column_specs(customers, result.column_units)]
-    widths = _column_widths(customers, specs)
-    for name, chunk in customer_chunks:
-        _write_table_sheet(workbook.add_worksheet(name), formats, chunk, specs, widths, progress)
+    widths = _column_widths(customers.sample(WIDTH_SAMPLE_ROWS), specs)
+    _write_table_sheets(workbook, formats, customer_chunks, customers, specs, widths, progress)
 
     summary = workbook.add_worksheet(SHEETS("Summary", lang))
     rows, header_row = _summary_rows(result, notes, lang)
     table_end = len(rows)
-    pareto = pareto_points(customers)
+    pareto = figures.pareto
     if pareto:
         rows.append([])
         # column A stays empty so that readers of the level table above (tiercli diff) stop at it
@@ -869,7 +893,7 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
         summary.autofilter(header_row, 0, table_end - 1, len(rows[header_row]) - 1)
         _summary_charts(workbook, summary, result, header_row, len(rows) - len(pareto), pareto, lang)
 
-    tags = tag_figures(customers, result.tags)
+    tags = figures.tags
     if tags:
         tag_sheet = workbook.add_worksheet(SHEETS("Tags", lang))
         tag_rows: list[list[tuple[Any, str | None]]] = [
@@ -882,10 +906,11 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
         tag_sheet.freeze_panes(1, 0)
         add_tag_chart(workbook, tag_sheet, tag_sheet.get_name(), len(tags), chart_titles(lang))
 
-    if has_segments(customers):
-        _write_segments(workbook.add_worksheet(SHEETS("Segments", lang)), formats, customers, lang)
+    if figures.grid is not None:
+        _write_segments(workbook.add_worksheet(SHEETS("Segments", lang)), formats, figures.segments, figures.grid,
+                        lang)
 
-    stages = lifecycle_figures(customers)
+    stages = figures.lifecycle
     if stages:
         stage_sheet = workbook.add_worksheet(SHEETS("Lifecycle", lang))
         stage_rows: list[list[tuple[Any, str | None]]] = [
@@ -909,9 +934,8 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
     excluded_own = excluded.column_names[len(_EXCLUDED_OWN):]
     excluded_specs = [replace(spec, name=header(spec.name, lang, own=excluded_own))
                       for spec in _column_specs(excluded, {})]
-    excluded_widths = _column_widths(excluded, excluded_specs)
-    for name, chunk in excluded_chunks:
-        _write_table_sheet(workbook.add_worksheet(name), formats, chunk, excluded_specs, excluded_widths, progress)
+    excluded_widths = _column_widths(excluded.sample(WIDTH_SAMPLE_ROWS), excluded_specs)
+    _write_table_sheets(workbook, formats, excluded_chunks, excluded, excluded_specs, excluded_widths, progress)
 
     _write_grid(workbook.add_worksheet(SHEETS("Run", lang)), formats, _run_rows(result, lang), cap=70)
     workbook.close()

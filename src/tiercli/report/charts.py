@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from tiercli.names import readable_name
+
 WIDTH = 400
 FONT = 12  # px in chart units
 SMALL = 11
@@ -33,8 +35,9 @@ class Bar:
     text: str  # the value as shown beside the bar
 
 
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+def html_text(text: object) -> str:
+    """`text` as HTML text or attribute value: escaped, and a file name's undecodable bytes as U+FFFD."""
+    return escape(readable_name(str(text)), quote=True)
 
 
 def text_width(text: str, size: float = FONT) -> float:
@@ -43,13 +46,16 @@ def text_width(text: str, size: float = FONT) -> float:
 
 
 def fit(text: str, room: float, size: float = FONT) -> str:
-    """`text`, shortened with an ellipsis when it is wider than `room`."""
+    """`text`, shortened with an ellipsis when it is wider than `room` (one pass over the text, however long)."""
     if text_width(text, size) <= room:
         return text
-    cut = text
-    while cut and text_width(cut + "…", size) > room:
-        cut = cut[:-1]
-    return cut + "…"
+    left = room - text_width("…", size)
+    used = 0.0
+    for end, ch in enumerate(text):
+        used += text_width(ch, size)
+        if used > left:
+            return text[:end] + "…"
+    return text + "…"
 
 
 def nice_ticks(top: float, whole: bool, count: int = TICKS) -> list[float]:
@@ -74,9 +80,10 @@ def count_tick(value: float) -> str:
 
 def _svg_open(chart_id: str, css_class: str, title: str, height: float) -> list[str]:
     return [
-        f'<svg class="chart {_e(css_class)}" id="{_e(chart_id)}" role="img" aria-labelledby="{_e(chart_id)}-title" '
-        f'viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" height="{height:.0f}">',
-        f'<title id="{_e(chart_id)}-title">{_e(title)}</title>',
+        f'<svg class="chart {html_text(css_class)}" id="{html_text(chart_id)}" role="img" '
+        f'aria-labelledby="{html_text(chart_id)}-title" viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" '
+        f'height="{height:.0f}">',
+        f'<title id="{html_text(chart_id)}-title">{html_text(title)}</title>',
     ]
 
 
@@ -103,17 +110,18 @@ def bar_chart(
     axis_y = TOP + len(bars) * ROW
     height = axis_y + 40
     out = _svg_open(chart_id, css_class, title, height)
-    out.append(f'<text class="axis-title" x="{left - 6:.1f}" y="14" text-anchor="end">{_e(category_axis)}</text>')
+    out.append(f'<text class="axis-title" x="{left - 6:.1f}" y="14" text-anchor="end">'
+               f'{html_text(category_axis)}</text>')
     for tick in ticks:
         x = left + tick * scale
         out.append(f'<line class="grid" x1="{x:.1f}" y1="{TOP - 4}" x2="{x:.1f}" y2="{axis_y}"/>')
         out.append(
-            f'<text class="tick" x="{x:.1f}" y="{axis_y + 14}" text-anchor="middle">{_e(tick_text(tick))}</text>'
+            f'<text class="tick" x="{x:.1f}" y="{axis_y + 14}" text-anchor="middle">{html_text(tick_text(tick))}</text>'
         )
     out.append(f'<line class="axis" x1="{left:.1f}" y1="{axis_y}" x2="{right:.1f}" y2="{axis_y}"/>')
     out.append(
         f'<text class="axis-title" x="{(left + right) / 2:.1f}" y="{axis_y + 32}" text-anchor="middle">'
-        f"{_e(value_axis)}</text>"
+        f"{html_text(value_axis)}</text>"
     )
     for i, bar in enumerate(bars):
         y = TOP + i * ROW + (ROW - BAR) / 2
@@ -121,13 +129,13 @@ def bar_chart(
         middle = y + BAR / 2 + 4
         out.append(
             f'<text class="label" x="{left - 6:.1f}" y="{middle:.1f}" text-anchor="end">'
-            f"{_e(fit(bar.label, left - 10))}</text>"
+            f"{html_text(fit(bar.label, left - 10))}</text>"
         )
         out.append(
             f'<rect class="bar" x="{left:.1f}" y="{y:.1f}" width="{width:.1f}" height="{BAR}">'
-            f"<title>{_e(bar.label)}: {_e(bar.text)}</title></rect>"
+            f"<title>{html_text(bar.label)}: {html_text(bar.text)}</title></rect>"
         )
-        out.append(f'<text class="value" x="{left + width + 4:.1f}" y="{middle:.1f}">{_e(bar.text)}</text>')
+        out.append(f'<text class="value" x="{left + width + 4:.1f}" y="{middle:.1f}">{html_text(bar.text)}</text>')
     out.append("</svg>")
     return "\n".join(out)
 
@@ -170,11 +178,11 @@ def pareto_chart(
     out.append(f'<line class="axis" x1="{left:.1f}" y1="{top:.1f}" x2="{left:.1f}" y2="{top + plot_h:.1f}"/>')
     out.append(
         f'<text class="axis-title" x="{left + plot_w / 2:.1f}" y="{height - 8:.1f}" text-anchor="middle">'
-        f"{_e(x_axis)}</text>"
+        f"{html_text(x_axis)}</text>"
     )
     out.append(
         f'<text class="axis-title" x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
-        f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">{_e(y_axis)}</text>'
+        f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">{html_text(y_axis)}</text>'
     )
     x0, y0 = xy(0, 0)
     x1, y1 = xy(1, 1)
@@ -189,7 +197,8 @@ def pareto_chart(
         text_y = min(y + 18, top + plot_h - 6)
         out.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="4"/>')
         out.append(
-            f'<text class="value callout" x="{x + dx:.1f}" y="{text_y:.1f}" text-anchor="{anchor}">{_e(label)}</text>'
+            f'<text class="value callout" x="{x + dx:.1f}" y="{text_y:.1f}" text-anchor="{anchor}">'
+            f'{html_text(label)}</text>'
         )
     out.append("</svg>")
     return "\n".join(out)

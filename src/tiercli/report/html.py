@@ -17,7 +17,6 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +27,9 @@ from tiercli.engine.clean import reason_text
 from tiercli.engine.movement import movement_meaning
 from tiercli.errors import Location, OutputError
 from tiercli.i18n import Catalogue, check_lang, in_lang
-from tiercli.io.report_sheets import (
-    SEGMENT_FIELDS,
-    has_segments,
-    lifecycle_figures,
-    pareto_points,
-    rf_grid,
-    segment_figures,
-    tag_figures,
-)
 from tiercli.io.staging import Staging, atomic_path
-from tiercli.report.charts import Bar, bar_chart, count_tick, pareto_chart, percent_tick
-from tiercli.result import Result
+from tiercli.report.charts import Bar, bar_chart, count_tick, html_text, pareto_chart, percent_tick
+from tiercli.result import SEGMENT_FIELDS, Result
 
 TEXTS = Catalogue({
     "title": ("Customer tiers report", "客户分级报告"),
@@ -156,11 +146,7 @@ class Cell:
 
 
 def _notes(notes: list[str], lang: str) -> str:
-    return '<ul class="notes">' + "".join(f"<li>{_e(in_lang(note, lang))}</li>" for note in notes) + "</ul>"
-
-
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return '<ul class="notes">' + "".join(f"<li>{html_text(in_lang(note, lang))}</li>" for note in notes) + "</ul>"
 
 
 # --- numbers as the page shows them ------------------------------------------------------------------------
@@ -250,9 +236,9 @@ def reason_meaning(slug: str, lang: str) -> str:
 
 def _table(css_class: str, headers: Sequence[Cell], rows: Sequence[Sequence[Cell]], caption: str = "") -> str:
     """A table inside its own horizontal scroller; the first cell of each row is its header."""
-    out = ['<div class="table-wrap">', f'<table class="{_e(css_class)}">']
+    out = ['<div class="table-wrap">', f'<table class="{html_text(css_class)}">']
     if caption:
-        out.append(f"<caption>{_e(caption)}</caption>")
+        out.append(f"<caption>{html_text(caption)}</caption>")
     out.append("<thead><tr>" + "".join(_th(cell, "col") for cell in headers) + "</tr></thead>")
     out.append("<tbody>")
     for row in rows:
@@ -265,16 +251,16 @@ def _table(css_class: str, headers: Sequence[Cell], rows: Sequence[Sequence[Cell
 def _attrs(cell: Cell) -> str:
     attrs = ' class="num"' if cell.numeric else ""
     if cell.background:
-        attrs += f' style="background-color:{_e(cell.background)}"'
+        attrs += f' style="background-color:{html_text(cell.background)}"'
     return attrs
 
 
 def _th(cell: Cell, scope: str) -> str:
-    return f'<th scope="{scope}"{_attrs(cell)}>{_e(cell.text)}</th>'
+    return f'<th scope="{scope}"{_attrs(cell)}>{html_text(cell.text)}</th>'
 
 
 def _td(cell: Cell) -> str:
-    return f"<td{_attrs(cell)}>{_e(cell.text)}</td>"
+    return f"<td{_attrs(cell)}>{html_text(cell.text)}</td>"
 
 
 def _headers(names: Sequence[str], lang: str, numeric: Sequence[str] = ()) -> list[Cell]:
@@ -282,7 +268,7 @@ def _headers(names: Sequence[str], lang: str, numeric: Sequence[str] = ()) -> li
 
 
 def _figure(svg: str, caption: str) -> str:
-    return f"<figure>\n<figcaption>{_e(caption)}</figcaption>\n{svg}\n</figure>"
+    return f"<figure>\n<figcaption>{html_text(caption)}</figcaption>\n{svg}\n</figure>"
 
 
 def _frame_table(css_class: str, frame: pd.DataFrame, formats: dict[str, Formatter], lang: str) -> str:
@@ -338,23 +324,23 @@ def _overview(result: Result, lang: str) -> str:
         ("rows used", Cell(count_text(result.rows_used), True)),
         ("rows excluded", Cell(count_text(result.rows_excluded), True)),
     ]
-    out = [f'<section id="overview">\n<h2>{_e(TEXTS("overview", lang))}</h2>', '<div class="table-wrap">',
+    out = [f'<section id="overview">\n<h2>{html_text(TEXTS("overview", lang))}</h2>', '<div class="table-wrap">',
            '<table class="facts"><tbody>']
-    out.extend(f'<tr><th scope="row">{_e(TEXTS(key, lang))}</th>{_td(cell)}</tr>' for key, cell in facts)
+    out.extend(f'<tr><th scope="row">{html_text(TEXTS(key, lang))}</th>{_td(cell)}</tr>' for key, cell in facts)
     out.append("</tbody></table></div>")
     if result.excluded_by_reason:
-        out.append(f"<h3>{_e(TEXTS('excluded heading', lang))}</h3>")
+        out.append(f"<h3>{html_text(TEXTS('excluded heading', lang))}</h3>")
         rows = [[Cell(reason), Cell(count_text(count), True), Cell(reason_meaning(reason, lang))]
                 for reason, count in result.excluded_by_reason.items()]
         out.append(_table("excluded", _headers(("reason", "rows", "meaning"), lang, ("rows",)), rows))
     if result.inputs:
-        out.append(f"<h3>{_e(TEXTS('inputs heading', lang))}</h3>")
+        out.append(f"<h3>{html_text(TEXTS('inputs heading', lang))}</h3>")
         names = ("file", "platform", "rows read", "rows used", "rows excluded")
         rows = [[Cell(f.name), Cell(f.platform or ""), Cell(count_text(f.rows_read), True),
                  Cell(count_text(f.rows_used), True), Cell(count_text(f.rows_excluded), True)] for f in result.inputs]
         out.append(_table("inputs", _headers(names, lang, names[2:]), rows))
     if result.notes:
-        out.append(f"<h3>{_e(TEXTS('notes heading', lang))}</h3>")
+        out.append(f"<h3>{html_text(TEXTS('notes heading', lang))}</h3>")
         out.append(_notes(result.notes, lang))
     out.append("</section>")
     return "\n".join(out)
@@ -379,8 +365,8 @@ def _grading(number: int, grading: str, levels: pd.DataFrame, lang: str) -> str:
                 shares_title),
     ]
     return "\n".join([
-        f'<section class="grading" id="grading-{number}" data-grading="{_e(grading)}">',
-        f"<h3>{_e(TEXTS('grading heading', lang, grading=grading))}</h3>",
+        f'<section class="grading" id="grading-{number}" data-grading="{html_text(grading)}">',
+        f"<h3>{html_text(TEXTS('grading heading', lang, grading=grading))}</h3>",
         table,
         '<div class="charts">', *charts, "</div>",
         "</section>",
@@ -393,12 +379,12 @@ def _gradings(result: Result, lang: str) -> str:
         return ""
     sections = [_grading(i, str(name), summary[summary["grading"] == name], lang)
                 for i, name in enumerate(dict.fromkeys(summary["grading"].tolist()), start=1)]
-    return "\n".join([f'<section id="gradings">\n<h2>{_e(TEXTS("tiers heading", lang))}</h2>', *sections,
+    return "\n".join([f'<section id="gradings">\n<h2>{html_text(TEXTS("tiers heading", lang))}</h2>', *sections,
                       "</section>"])
 
 
 def _pareto(result: Result, lang: str) -> str:
-    points = pareto_points(result.customers)
+    points = result.figures.pareto
     if not points:
         return ""
     title = TEXTS("pareto chart", lang)
@@ -407,12 +393,12 @@ def _pareto(result: Result, lang: str) -> str:
         callout=lambda x, y: TEXTS("pareto callout", lang, customers=percent_tick(round(x, 2)),
                                    revenue=percent_tick(round(y, 2))),
     )
-    return "\n".join([f'<section id="pareto">\n<h2>{_e(TEXTS("pareto heading", lang))}</h2>',
+    return "\n".join([f'<section id="pareto">\n<h2>{html_text(TEXTS("pareto heading", lang))}</h2>',
                       _figure(chart, title), "</section>"])
 
 
 def _tags(result: Result, lang: str) -> str:
-    figures = tag_figures(result.customers, result.tags)
+    figures = result.figures.tags
     if not figures:
         return ""
     rows = [[Cell(f.tag), Cell(count_text(f.customers), True), Cell(percent_text(f.share), True),
@@ -422,7 +408,7 @@ def _tags(result: Result, lang: str) -> str:
     chart = bar_chart([Bar(f.tag, f.customers, count_text(f.customers)) for f in figures], chart_id="chart-tags",
                       css_class="chart-tags", title=title, category_axis=TEXTS("tag", lang),
                       value_axis=TEXTS("customers", lang), tick_text=count_tick, whole=True)
-    return "\n".join([f'<section id="tags">\n<h2>{_e(TEXTS("tags heading", lang))}</h2>',
+    return "\n".join([f'<section id="tags">\n<h2>{html_text(TEXTS("tags heading", lang))}</h2>',
                       _table("tags", _headers(names, lang, names[1:]), rows),
                       _figure(chart, title), "</section>"])
 
@@ -440,16 +426,15 @@ def _grid(css_class: str, caption: str, r_scores: Sequence[int], f_scores: Seque
 
 
 def _segments(result: Result, lang: str) -> str:
-    customers = result.customers
-    if not has_segments(customers):
+    grid = result.figures.grid
+    if grid is None:
         return ""
     rows = [[_cell(getattr(f, name), SEGMENT_FORMATS[name]) for name in SEGMENT_FIELDS]
-            for f in segment_figures(customers)]
-    grid = rf_grid(customers)
+            for f in result.figures.segments]
     spend: list[list[float | None]] = grid.mean_spend
     counts: list[list[float | None]] = [[float(n) for n in line] for line in grid.customers]
     return "\n".join([
-        f'<section id="segments">\n<h2>{_e(TEXTS("segments heading", lang))}</h2>',
+        f'<section id="segments">\n<h2>{html_text(TEXTS("segments heading", lang))}</h2>',
         _table("segments", _headers(SEGMENT_FIELDS, lang, SEGMENT_FIELDS[1:]), rows),
         _grid("rf-customers", TEXTS("rf customers", lang), grid.r_scores, grid.f_scores, counts, count_text, lang),
         _grid("rf-spend", TEXTS("rf spend", lang), grid.r_scores, grid.f_scores, spend, two_decimals_text, lang),
@@ -458,21 +443,21 @@ def _segments(result: Result, lang: str) -> str:
 
 
 def _lifecycle(result: Result, lang: str) -> str:
-    stages = lifecycle_figures(result.customers)
+    stages = result.figures.lifecycle
     if not stages:
         return ""
     names = ("stage", "customers", "share", "revenue", "revenue_share", "median_recency_days")
     rows = [[Cell(f.stage), Cell(count_text(f.customers), True), Cell(percent_text(f.share), True),
              Cell(two_decimals_text(f.revenue), True), Cell(percent_text(f.revenue_share), True),
              Cell(one_decimal_text(f.median_recency_days), True)] for f in stages]
-    return "\n".join([f'<section id="lifecycle">\n<h2>{_e(TEXTS("lifecycle heading", lang))}</h2>',
+    return "\n".join([f'<section id="lifecycle">\n<h2>{html_text(TEXTS("lifecycle heading", lang))}</h2>',
                       _table("lifecycle", _headers(names, lang, names[1:]), rows), "</section>"])
 
 
 def _thresholds(result: Result, lang: str) -> str:
     if result.thresholds.empty:
         return ""
-    return "\n".join([f'<section id="thresholds">\n<h2>{_e(TEXTS("thresholds heading", lang))}</h2>',
+    return "\n".join([f'<section id="thresholds">\n<h2>{html_text(TEXTS("thresholds heading", lang))}</h2>',
                       _frame_table("thresholds", result.thresholds, THRESHOLD_FORMATS, lang), "</section>"])
 
 
@@ -480,17 +465,17 @@ def _movement(result: Result, lang: str) -> str:
     report = result.movement
     if report is None:
         return ""
-    out = [f'<section id="movement">\n<h2>{_e(TEXTS("movement heading", lang, previous=report.previous))}</h2>']
+    out = [f'<section id="movement">\n<h2>{html_text(TEXTS("movement heading", lang, previous=report.previous))}</h2>']
     names = ("movement", "customers", "revenue", "meaning")
     for number, grading in enumerate(report.gradings, start=1):
         rows = [[Cell(str(r["movement"])), Cell(count_text(r["customers"]), True),
                  Cell(two_decimals_text(r["revenue"]), True), Cell(movement_meaning(str(r["movement"]), lang))]
                 for r in grading.counts.to_dict("records")]
-        out.append(f'<h3 id="movement-{number}">{_e(grading.grading)}</h3>')
+        out.append(f'<h3 id="movement-{number}">{html_text(grading.grading)}</h3>')
         out.append(_table("movement", _headers(names, lang, names[1:3]), rows))
         if grading.held:
             held = {key: count_text(grading.held.get(key, 0)) for key in ("held", "grace", "dropped")}
-            out.append(f'<p class="held">{_e(TEXTS("held", lang, **held))}</p>')
+            out.append(f'<p class="held">{html_text(TEXTS("held", lang, **held))}</p>')
     if report.notes:
         out.append(_notes(report.notes, lang))
     out.append("</section>")
@@ -519,14 +504,14 @@ def render_html(result: Result, lang: str = "en") -> str:
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">',
-        f"<title>{_e(title)} · {_e(as_of)}</title>",
+        f'<meta http-equiv="Content-Security-Policy" content="{html_text(CSP)}">',
+        f"<title>{html_text(title)} · {html_text(as_of)}</title>",
         f"<style>{STYLE}</style>",
         "</head>",
         "<body>",
         "<main>",
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="subtitle">{_e(TEXTS("subtitle", lang, as_of=as_of))}</p>',
+        f"<h1>{html_text(title)}</h1>",
+        f'<p class="subtitle">{html_text(TEXTS("subtitle", lang, as_of=as_of))}</p>',
         *(section for section in sections if section),
         "</main>",
         "</body>",

@@ -1,0 +1,36 @@
+"""The `tiercli` command's entry point: signals first, then the command line.
+
+Ctrl-C (SIGINT) and SIGTERM raise `Interrupted` from the first moment, so that a run stopped at any point —
+even while Python is still importing — unwinds through every cleanup and ends with 130 (143 for SIGTERM), never a
+traceback. This module imports nothing heavy, so that the handlers are in place at once.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from contextlib import suppress
+
+from tiercli.errors import Interrupted
+
+
+def _stop(number: int, _frame: object) -> None:
+    raise Interrupted(number)
+
+
+def main() -> None:
+    for number in (signal.SIGINT, signal.SIGTERM):
+        with suppress(ValueError, OSError):  # not the main thread, or a platform without the signal
+            signal.signal(number, _stop)
+    try:
+        from tiercli.cli.app import main as run_app
+
+        run_app()
+    except KeyboardInterrupt as stopped:  # while importing, or on the way out: nothing left to clean up
+        code = 128 + (stopped.signal if isinstance(stopped, Interrupted) else int(signal.SIGINT))
+        sys.stderr.write("interrupted\n")
+        sys.exit(code)
+    finally:  # the work is done: a signal now changes nothing
+        for number in (signal.SIGINT, signal.SIGTERM):
+            with suppress(ValueError, OSError):
+                signal.signal(number, signal.SIG_IGN)
