@@ -150,6 +150,22 @@ def test_hostile_headers_are_kept_as_written(tmp_path: Path, canary: Path, kind:
     assert [excluded[n] for n in expected[4:]] == [f"v{j}" for j in range(len(hostile))]
 
 
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet"])
+def test_a_nul_in_a_header_is_kept_or_exit_2(tmp_path: Path, kind: str) -> None:
+    if kind == "xlsx":  # a workbook can't hold a NUL; xlsxwriter writes it as _x0000_, which is text again
+        header = "nul_x0000_byte"
+    else:
+        header = "nul\x00byte"
+    orders = write_orders(tmp_path, kind, [header])
+    result = runner.invoke(app, ["classify", str(orders), "-o", str(tmp_path / "o.xlsx"), "-q"])
+    assert result.exit_code in (0, 2) and "internal error" not in result.output, result.output
+    if result.exit_code == 2:
+        assert str(orders) in result.stderr
+    else:
+        rows = list(openpyxl.load_workbook(tmp_path / "o.xlsx")["Excluded"].iter_rows(values_only=True))
+        assert len(rows[0]) == 9 and rows[1][8] == "v0"
+
+
 def test_the_parquet_injection_of_the_red_team(tmp_path: Path, canary: Path) -> None:
     payload = payloads(canary, tmp_path / "pwned.txt")[0]
     table = pa.table({"customer_id": ["A"], "order_date": ["2024-01-01"], "amount": ["10"], payload: ["x"]})
