@@ -110,13 +110,14 @@ def _inputs(sources: Sequence[Source], cleaned: Cleaned) -> list[InputFile]:
     out = []
     for s in sources:
         read, used, excluded = cleaned.per_file[s.raw.name]
-        masked, relay = cleaned.keys[s.raw.name]
+        keys = cleaned.keys[s.raw.name]
         detection = s.mapping.detection.describe() if s.mapping.detection else s.mapping.profile.name
         out.append(InputFile(
             path=s.raw.path, name=s.raw.name, sha256=s.raw.sha256, kind=s.raw.kind, rows_read=read, rows_used=used,
             rows_excluded=excluded, sheet=s.raw.sheet, encoding=s.raw.encoding, delimiter=s.raw.delimiter,
-            header_row=s.raw.header_row, platform=s.mapping.profile.name, detection=detection, masked_keys=masked,
-            relay_keys=relay))
+            header_row=s.raw.header_row, platform=s.mapping.profile.name, detection=detection,
+            masked_keys=keys.masked, relay_keys=keys.relay, key_conflicts=keys.conflicts,
+            missing_markers=dict(keys.markers or {})))
     return out
 
 
@@ -209,7 +210,8 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
                 excluded = Rows.write(folder.folder / "excluded.arrow", batches, names)
                 progress.advance()
                 per_tier = summary(db, rules)
-                figures = compute_figures(db, "classified", [t.name for t in rules.tags])
+                tags = [*(t.name for t in rules.tags), *history.manual_tags]
+                figures = compute_figures(db, "classified", tags, manual=history.manual_tags)
                 progress.advance()
     except BaseException:
         folder.close()
@@ -235,6 +237,10 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
         *((f"excluded: {k}", str(v)) for k, v in cleaned.excluded_by_reason.items()),
         *((f"masked buyer ids in {f.name}", str(f.masked_keys)) for f in inputs if f.masked_keys),
         *((f"relay e-mails as buyer ids in {f.name}", str(f.relay_keys)) for f in inputs if f.relay_keys),
+        *((f"orders naming two customers in {f.name} (each went to its first line's)", str(f.key_conflicts))
+          for f in inputs if f.key_conflicts),
+        *((f"missing-value markers (NA, NULL, …) in {f.name} column '{h}'", str(n))
+          for f in inputs for h, n in f.missing_markers.items()),
         *(() if members is None else (("members", f"{members.path}: {members.members} members from "
                                                   f"{members.rows} rows ({members.without_id} without an id)"),)),
         ("threads", str(config.threads or os.cpu_count())),
@@ -243,7 +249,7 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
         customers=customers, excluded=excluded, summary=per_tier, thresholds=scores.thresholds,
         run=run_rows + history.run_rows,
         inputs=inputs, mapping=mapping, as_of=cleaned.as_of, excluded_by_reason=cleaned.excluded_by_reason,
-        column_units=units, gradings=[g.name for g in rules.gradings], tags=[t.name for t in rules.tags],
+        column_units=units, gradings=[g.name for g in rules.gradings], tags=tags, manual_tags=history.manual_tags,
         notes=_data_notes(config, cleaned) + scores.notes + history.notes, statuses=_statuses(cleaned),
         movement=history.movement, figures=figures, cleanup=folder.close,
     )

@@ -42,6 +42,8 @@ class InputFile:
     detection: str = ""  # how the platform was chosen, e.g. `tmall-order-report (100% of its headers; ...)`
     masked_keys: int = 0  # rows whose buyer identifier was masked (`****`, `密文`, per-order relay e-mails)
     relay_keys: int = 0  # used rows identified by a stable marketplace relay e-mail
+    key_conflicts: int = 0  # orders whose lines name two different customers (each went to its first line's)
+    missing_markers: dict[str, int] = field(default_factory=dict)  # header -> cells of NA, NULL, #N/A, …
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class TagFigures:
     customers: int
     share: float  # of all customers
     revenue: float  # total monetary of the tagged customers
+    manual: bool = False  # set by hand in the overrides (人工标签), not by a rule
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,8 @@ class Result:
     excluded_by_reason: dict[str, int]
     column_units: dict[str, str] = field(default_factory=dict)  # customers column -> money|ratio|date|...
     gradings: list[str] = field(default_factory=list)  # grading column names, in rules order
-    tags: list[str] = field(default_factory=list)  # tag names, in rules order
+    tags: list[str] = field(default_factory=list)  # tag names, in rules order, then the tags set by hand
+    manual_tags: list[str] = field(default_factory=list)  # the tags set by hand in the overrides (人工标签)
     notes: list[str] = field(default_factory=list)  # things the user should know (uneven bins, ...)
     statuses: list[StatusCount] = field(default_factory=list)
     movement: MovementReport | None = None  # with a previous run: the Movement sheet

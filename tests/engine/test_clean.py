@@ -117,7 +117,10 @@ def test_nothing_left_is_an_error_naming_the_reasons(tmp_path: Path) -> None:
     f = write(tmp_path, "o.csv", "customer_id,order_date,amount,status\nc1,2024-01-01,10,unpaid\n")
     with pytest.raises(DataError) as info:
         classify(f)
-    assert str(info.value) == "no order is left to classify after excluding rows: unpaid 1"
+    assert str(info.value) == (
+        f"{f}: no order is left to classify: the only row of o.csv is excluded (unpaid 1); 1 row has the status "
+        "'unpaid'; if such orders are sales (e.g. cash on delivery not yet collected), say so in the rules file: "
+        'input: {statuses: {"unpaid": paid_in_progress}}')
 
 
 def test_a_date_column_that_starts_year_first_keeps_to_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

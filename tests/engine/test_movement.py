@@ -275,26 +275,27 @@ def test_overrides_apply_after_the_rules_and_expired_rows_are_ignored(tmp_path: 
     write(tmp_path, "ov.csv", OVERRIDES)
     result = classify(data, rules=VIP % "", as_of=end_of("2024-06-30"), overrides="ov.csv")
     rows = rows_by_customer(result)
-    assert {c: (r["vip"], r["tags"], r["loyal"], r["big_spender"]) for c, r in rows.items()} == {
-        "a": ("gold", "loyal", 1, 0), "b": ("silver", "loyal", 1, 0), "c": ("member", None, 0, 0)}
+    assert {c: (r["vip"], r["tags"], r["loyal"], r["big_spender"], r["missing"]) for c, r in rows.items()} == {
+        "a": ("gold", "loyal", 1, 0, 0), "b": ("silver", "loyal", 1, 0, 0),
+        "c": ("member", "missing", 0, 0, 1)}  # 'missing' is no rule's tag: a tag set by hand (人工标签)
+    assert result.manual_tags == ["missing"] and result.tags == ["loyal", "big_spender", "missing"]
     assert rows["b"]["vip_why"] == ("silver: override, second thoughts (ov.csv row 9); without it: silver: "
                                     "monetary >= 100")
     assert rows["b"]["overrides"] == ("ov.csv row 2: vip → gold, +loyal (大客户经理确认, until 2024-12-31); "
                                       "ov.csv row 9: vip → silver (second thoughts)")
     assert rows["a"]["overrides"] == "ov.csv row 3: −big_spender (退货纠纷)"
-    assert rows["c"]["overrides"] is None
-    first = result.notes.index("overrides: 3 applied from ov.csv, 1 expired, 5 left out")
-    assert result.notes[first:first + 7] == [
-        "overrides: 3 applied from ov.csv, 1 expired, 5 left out",
+    assert rows["c"]["overrides"] == "ov.csv row 7: +missing"
+    first = result.notes.index("overrides: 4 applied from ov.csv, 1 expired, 4 left out")
+    assert result.notes[first:first + 6] == [
+        "overrides: 4 applied from ov.csv, 1 expired, 4 left out",
         "ov.csv row 6: expired on 2024-05-31 (as_of is 2024-06-30); ignored",
         "ov.csv row 4 column 'customer': no customer 'zz' in this run; the row is left out",
         "ov.csv row 5 column 'level': unknown level 'platinum' of the grading 'vip'; its levels are gold, silver, "
         "member; the row is left out",
-        "ov.csv row 7 column 'add_tags': unknown tag 'missing' (the tags are loyal, big_spender); the row is left out",
         "ov.csv row 8 column 'grading': unknown grading 'rank' (the gradings are tier, vip); the row is left out",
         "ov.csv row 9 column 'level': sets vip of 'b' again (row 2 does too); the later row wins"]
     run = dict(result.run)
-    assert (run["overrides applied"], run["overrides expired"], run["overrides left out"]) == ("3", "1", "5")
+    assert (run["overrides applied"], run["overrides expired"], run["overrides left out"]) == ("4", "1", "4")
     assert len(run["overrides sha256"]) == 64
 
 

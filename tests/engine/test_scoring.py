@@ -251,8 +251,15 @@ def test_r_rfm_on_the_r_packages_own_example_orders() -> None:
                  if r_rfm_segment((row["r_score"], row["f_score"], row["m_score"]), test_table) == "Champions"]
     assert (len(champions), sum(r["frequency"] for r in champions), sum(r["monetary"] for r in champions)) == (
         158, 1234, Decimal("120178.00"))
-    assert scores.thresholds[scores.thresholds.score == 1].cut_points.tolist() == [
-        "115, 181, 297.4000000000001, 482", "4, 5, 6, 8", "255.8, 382, 506.4000000000001, 666"]
+    # R's breaks (quantile type 7) are 115, 181, 297.4, 482 days, 4, 5, 6, 8 orders, 255.8, 382, 506.4, 666;
+    # shown at the data's precision, each cut is the first whole day / cent at or above it, as the scores are
+    # "at or above the cut" (floating point puts the 297.4 and 506.4 cuts a hair above, so 298 and 506.41).
+    breaks = {"recency_days": [115, 181, 297.4000000000001, 482], "frequency": [4, 5, 6, 8],
+              "monetary": [255.8, 382, 506.4000000000001, 666]}
+    expected = [", ".join(str(math.ceil(v)) for v in breaks["recency_days"]),
+                ", ".join(str(math.ceil(v)) for v in breaks["frequency"]),
+                ", ".join(f"{math.ceil(Decimal(repr(v)) * 100) / 100:.2f}" for v in breaks["monetary"])]
+    assert scores.thresholds[scores.thresholds.score == 1].cut_points.tolist() == expected
 
 
 @pytest.mark.parametrize(("seed", "one_timers", "same_day"), [(1, 0.3, 0.1), (2, 0.5, 0.3), (3, 0.0, 0.5),
@@ -357,8 +364,8 @@ def test_thresholds_score_by_the_given_cut_points_and_report_their_ranges() -> N
     assert got == {"a": (0, 3, 1, 1), "b": (1, 3, 2, 2), "c": (2, 2, 2, 2), "d": (3, 2, 3, 2), "e": (4, 1, 3, 3)}
     t = scores.thresholds
     assert t[t.dimension == "R"]["range"].tolist() == ["recency_days ≥ 4", "2 ≤ recency_days < 4", "recency_days < 2"]
-    assert t[t.dimension == "M"]["range"].tolist() == ["monetary < 200", "200 ≤ monetary < 500.5", "monetary ≥ 500.5"]
-    assert t[t.dimension == "M"].cut_points.iloc[0] == "200, 500.5"
+    assert t[t.dimension == "M"]["range"].tolist() == ["monetary < 200.00", "200.00 ≤ monetary < 500.50", "monetary ≥ 500.50"]
+    assert t[t.dimension == "M"].cut_points.iloc[0] == "200.00, 500.50"
     assert ("rfm scoring", "3 bins; thresholds from the rules file: a value at or above a cut point passes it") in \
         scores.run_rows
 
@@ -396,8 +403,8 @@ def test_default_segments_read_other_bin_counts_on_the_five_point_scale() -> Non
 def test_segments_nobody_can_reach_are_named() -> None:
     orders = [(f"c{i}", datetime(2024, 1, 1 + i), 10.0 * (i + 1)) for i in range(20)]  # all one-time buyers
     _, scores = run_scoring(orders, "rfm: {segments: r-rfm}\ntiers: [{name: a}]\n", end_of(date(2024, 1, 31)))
-    assert "F scores 2, 3, 4, 5 are empty: many customers share the same frequency value, and equal values " \
-           "always get the same score" in scores.notes
+    assert "F scores 2, 3, 4, 5 are empty: the customers have only 1 different frequency value for 5 scores, " \
+           "and equal values always get the same score" in scores.notes
     assert ("segments no customer can reach with these scores: Champions, Potential Loyalist, Loyal Customers, "
             "Can't Lose Them, At Risk, Need Attention") in scores.notes
 

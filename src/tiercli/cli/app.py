@@ -54,8 +54,7 @@ def exit_codes(ctx: typer.Context) -> Iterator[None]:
     except BrokenPipeError:
         sys.stdout = open(os.devnull, "w")  # the reader of our output went away (e.g. `| head`): stop quietly
         raise typer.Exit(EXIT_OK) from None
-    except KeyboardInterrupt as exc:
-        _stderr().print("interrupted", markup=False)
+    except KeyboardInterrupt as exc:  # `tiercli.cli.entry` says "interrupted", whoever caught the signal
         number = exc.signal if isinstance(exc, Interrupted) else signal.SIGINT
         raise typer.Exit(EXIT_INTERRUPTED if number == signal.SIGINT else 128 + number) from None
     except typer.Exit:
@@ -209,8 +208,7 @@ def classify(
                               threads=threads, memory_limit=memory_limit, members=members, previous=previous,
                               overrides=overrides, strict=strict), progress) as result:
             written, warnings = _write(result, out, chosen, progress, split, report, export, inputs, outputs)
-        _report(result, out, written, quiet, chosen)
-        _print_warnings(warnings, chosen)
+            _finish(result, out, written, warnings, quiet, chosen, progress)
 
 
 def _write(result: Result, out: str, lang: str, progress: Progress = NO_PROGRESS,
@@ -230,7 +228,8 @@ def _write(result: Result, out: str, lang: str, progress: Progress = NO_PROGRESS
 
     warnings: list[str] = []
     written: list[tuple[str, str]] = []
-    with phase(progress, WRITING, rows_to_write(result, out)), RunFolder() as folder, Staging(folder) as staging:
+    files_rows = rows_to_write(result, out) if out != "-" else 0  # stdout is written by `_finish`
+    with phase(progress, WRITING, files_rows), RunFolder() as folder, Staging(folder) as staging:
         if out != "-":
             written.append(written_output(write_result(result, out, lang=lang, progress=progress,
                                                        staging=staging), lang))
@@ -246,9 +245,25 @@ def _write(result: Result, out: str, lang: str, progress: Progress = NO_PROGRESS
             made = write_platform_export(result, *export, staging=staging)
             written.append(written_export(export[0], made, lang))
             warnings = made.warnings
-    if out == "-":  # the files are in place; the data goes to stdout last
-        written.insert(0, written_output(write_result(result, out, lang=lang, progress=progress), lang))
     return written, warnings
+
+
+def _finish(result: Result, out: str, written: list[tuple[str, str]], warnings: Sequence[str], quiet: bool,
+            lang: str, progress: Progress = NO_PROGRESS) -> None:
+    """The summary and the warnings, after the files are in place. With `out` "-" they go to stderr first and the
+    data to stdout last, so that a reader which stops early (`| head -1`) has every warning already, and the run
+    then ends quietly."""
+    from tiercli.cli.render import written_output
+    from tiercli.io.writers import rows_to_write, write_result
+
+    if out == "-":
+        written = [written_output(out, lang), *written]
+    _report(result, out, written, quiet, lang)
+    _print_warnings(warnings, lang)
+    if out == "-":
+        sys.stderr.flush()
+        with phase(progress, WRITING, rows_to_write(result, out)):
+            write_result(result, out, lang=lang, progress=progress)
 
 
 def _inputs(files: Sequence[str], rules: str | None = None, members: str | None = None,
@@ -506,8 +521,8 @@ def compare(
         with run(replace(config, as_of=earlier)) as before:
             earlier_run = previous_of(before, loaded, source)
         with run(replace(config, as_of=later, previous=earlier_run)) as result:
-            written, _ = _write(result, out, chosen)
-        _report(result, out, written, quiet, chosen)
+            written, warnings = _write(result, out, chosen)
+            _finish(result, out, written, warnings, quiet, chosen)
 
 
 @app.command()

@@ -13,8 +13,11 @@ from contextlib import suppress
 
 from tiercli.errors import Interrupted
 
+_received: list[int] = []  # the stopping signals that arrived, first first
+
 
 def _stop(number: int, _frame: object) -> None:
+    _received.append(number)
     raise Interrupted(number)
 
 
@@ -27,10 +30,16 @@ def main() -> None:
 
         run_app()
     except KeyboardInterrupt as stopped:  # while importing, or on the way out: nothing left to clean up
-        code = 128 + (stopped.signal if isinstance(stopped, Interrupted) else int(signal.SIGINT))
-        sys.stderr.write("interrupted\n")
-        sys.exit(code)
+        _received.append(stopped.signal if isinstance(stopped, Interrupted) else int(signal.SIGINT))
+    except SystemExit:
+        if not _received:
+            raise
+        # A signal ends the run with 128 + its number, whoever caught it: the command's own error boundary, or
+        # the command-line library before the command started (which turns any interruption into 130).
     finally:  # the work is done: a signal now changes nothing
         for number in (signal.SIGINT, signal.SIGTERM):
             with suppress(ValueError, OSError):
                 signal.signal(number, signal.SIG_IGN)
+    if _received:
+        sys.stderr.write("interrupted\n")
+        sys.exit(128 + _received[0])

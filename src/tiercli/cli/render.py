@@ -44,6 +44,10 @@ TEXT = Catalogue({
              "行数：读取 {read} = 使用 {used} + 排除 {excluded}"),
     "excluded": ("  excluded {reason}: {rows} ({meaning})", "  排除 {reason}：{rows} 行（{meaning}）"),
     "masked": ("  masked buyer ids in {name}: {rows} rows", "  {name} 中买家ID已脱敏：{rows} 行"),
+    "conflicts": ("  orders naming two customers in {name}: {orders} (each went to the customer of its first "
+                  "line)", "  {name} 中同一订单出现两个客户：{orders} 单（各归入其第一行的客户）"),
+    "markers": ("  missing-value markers (NA, NULL, #N/A, …) read as empty in {name}: {columns}",
+                "  {name} 中按空值读取的缺失标记（NA、NULL、#N/A 等）：{columns}"),
     "statuses": ("  statuses: {statuses}", "  订单状态：{statuses}"),
     "grading title": ("{grading} ({customers})", "{grading}（{customers}）"),
     "customers count": ("{count} customers", "{count} 位客户"),
@@ -122,6 +126,13 @@ def print_warnings(console: Console, warnings: Sequence[str], lang: str) -> None
         console.print(TEXT("warning", lang, text=in_lang(text, lang)), markup=False, soft_wrap=True)
 
 
+def _markers(counts: dict[str, int], lang: str) -> str:
+    """'CustomerID 1,792, Country 3' (zh: 'CustomerID 1,792 个、Country 3 个')."""
+    if lang == "zh":
+        return "、".join(f"'{h}' {n:,} 个" for h, n in counts.items())
+    return ", ".join(f"'{h}' {n:,}" for h, n in counts.items())
+
+
 def _read_line(f: InputFile, lang: str) -> str:
     details = [TEXT("platform", lang, value=f.platform),
                f.encoding and TEXT("encoding", lang, value=f.encoding),
@@ -149,6 +160,10 @@ def print_summary(console: Console, result: Result, written: Sequence[tuple[str,
     for f in result.inputs:
         if f.masked_keys:
             say(TEXT("masked", lang, name=f.name, rows=f"{f.masked_keys:,}"))
+        if f.key_conflicts:
+            say(TEXT("conflicts", lang, name=f.name, orders=f"{f.key_conflicts:,}"))
+        if f.missing_markers:
+            say(TEXT("markers", lang, name=f.name, columns=_markers(f.missing_markers, lang)))
         _print_statuses(console, [s for s in result.statuses if s.file == f.name], lang)
 
     for grading in result.gradings:
@@ -178,7 +193,7 @@ def _grading_table(result: Result, grading: str, lang: str) -> Table:
     for row in result.summary[result.summary["grading"] == grading].to_dict("records"):
         aov = row["aov"]
         table.add_row(str(row["level"]), f"{row['customers']:,}", f"{row['share']:.1%}",
-                      f"{row['revenue_share']:.1%}", _money(None if pd.isna(aov) else float(aov)))
+                      f"{row['revenue_share'] + 0.0:.1%}", _money(None if pd.isna(aov) else float(aov)))
     return table
 
 
@@ -329,6 +344,11 @@ def print_inspection(console: Console, found: Inspection) -> None:
             console.print(f"  masked buyer ids: {f.masked_keys:,} rows", markup=False)
         if f.relay_keys:
             console.print(f"  relay e-mails as buyer ids: {f.relay_keys:,} rows", markup=False)
+        if f.key_conflicts:
+            console.print(TEXT("conflicts", "en", name=f.name, orders=f"{f.key_conflicts:,}"), markup=False)
+        if f.missing_markers:
+            console.print(TEXT("markers", "en", name=f.name, columns=_markers(f.missing_markers, "en")),
+                          markup=False)
         _print_statuses(console, [s for s in found.statuses if s.file == f.name])
     console.print("columns: " + "; ".join(f"{k} ← {v}" for k, v in found.mapping.items()), markup=False)
     for reason, count in found.excluded_by_reason.items():

@@ -9,6 +9,7 @@ with their original cells. Invariant, checked here: per file, rows read = rows u
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,9 +60,18 @@ REASONS_ZH: dict[str, str] = {
 # cancelled, refunded, duplicates, total rows, after as_of): worth a warning even with --quiet.
 UNREADABLE = ("missing_customer", "bad_date", "bad_amount", "unknown_status", "extra_cells", "no_order")
 
-_MACROS = r"""
-CREATE OR REPLACE MACRO tc_empty(y) AS CASE WHEN length(y) <= 2 AND strpos('||-|--|无|', '|' || y || '|') > 0
-    THEN NULL ELSE y END;
+# What pandas, R, Excel and databases write for a missing value: an empty cell in every field, on every platform.
+MISSING_MARKERS = ("NA", "N/A", "#N/A", "NULL", "null", "None", "nan", "NaN", "<NA>")
+EMPTY_TEXTS = ("", "-", "--", "无", *MISSING_MARKERS)
+_EMPTY_LIST = literal("|" + "|".join(EMPTY_TEXTS) + "|")
+_MARKER_LIST = literal("|" + "|".join(MISSING_MARKERS) + "|")
+_MACROS = f"""
+CREATE OR REPLACE MACRO tc_empty(y) AS CASE
+    WHEN length(y) <= {max(map(len, EMPTY_TEXTS))} AND strpos({_EMPTY_LIST}, '|' || y || '|') > 0 THEN NULL
+    ELSE y END;
+CREATE OR REPLACE MACRO is_marker(x) AS length(x) <= 8
+    AND strpos({_MARKER_LIST}, '|' || trim(x, chr(32) || chr(9) || chr(12288)) || '|') > 0;
+""" + r"""
 CREATE OR REPLACE MACRO tc_slow(x) AS tc_empty(trim(regexp_replace(regexp_replace(
     trim(x, chr(32) || chr(9) || chr(12288) || chr(13) || chr(10)), '^="(.*)"$', '\1'), '^[''\t]+', ''),
     chr(32) || chr(9) || chr(12288)));
@@ -107,12 +117,22 @@ class Source:
     index: int  # position among inputs, for "earlier file wins"
 
 
+@dataclass(frozen=True)
+class FileKeys:
+    """What one file's customer keys and cells showed while cleaning."""
+
+    masked: int = 0  # rows with a masked identifier (`****`, `密文`, per-order relay e-mails)
+    relay: int = 0  # used rows identified by a stable marketplace relay e-mail
+    conflicts: int = 0  # orders whose lines name two different customers (each went to its first line's)
+    markers: dict[str, int] | None = None  # header -> cells holding a missing-value marker (NA, NULL, …)
+
+
 @dataclass
 class Cleaned:
     as_of: datetime
     excluded_by_reason: dict[str, int]
     per_file: dict[str, tuple[int, int, int]]  # name -> read, used, excluded
-    keys: dict[str, tuple[int, int]]  # name -> rows with a masked identifier, used rows with a relay identifier
+    keys: dict[str, FileKeys]  # name -> what its customer keys and cells showed
     statuses: list[tuple[str, str, str, int]]  # file, raw status, class, rows
     dayfirst: bool | None
 
@@ -207,6 +227,8 @@ def _texts(src: Source) -> str:
             text = usable[0] if len(usable) == 1 else f"coalesce({', '.join(usable)})"
             fields.append(f"{written} AS customer_written")
             fields.append(f"coalesce({_masked(src, written)}, false) AS key_masked")
+            ranks = " ".join(f"WHEN {u} IS NOT NULL THEN {k}" for k, u in enumerate(usable))
+            fields.append(f"CASE {ranks} END AS key_rank")  # which column of the chain gave the key
             text = f"tid({text})"
         else:
             text = names[0] if len(names) == 1 else f"coalesce({', '.join(names)})"
@@ -214,10 +236,20 @@ def _texts(src: Source) -> str:
                 text = f"tid({text})"
         fields.append(f"{text} AS t_{field}")
     if "customer" not in src.mapping.columns:
-        fields += ["CAST(NULL AS VARCHAR) AS customer_written", "false AS key_masked"]
+        fields += ["CAST(NULL AS VARCHAR) AS customer_written", "false AS key_masked",
+                   "CAST(NULL AS INTEGER) AS key_rank"]
     raw = "".join(f", {c}" for c in _carried_cells(src))
-    inner = f"SELECT __row{raw}, {', '.join(cells)} FROM {src.raw.table}"
-    return f"SELECT __row{raw}, {', '.join(fields)} FROM ({inner})"
+    marks = [f"CASE WHEN is_marker({'CAST(' + c + ' AS VARCHAR)' if c in src.raw.typed else c}) THEN {1 << j} "
+             "ELSE 0 END" for j, c in enumerate(marked_columns(src))]
+    mask = " + ".join(marks) if marks else "0"
+    inner = f"SELECT __row{raw}, {', '.join(cells)}, {mask} AS marker_mask FROM {src.raw.table}"
+    return f"SELECT __row{raw}, {', '.join(fields)}, marker_mask FROM ({inner})"
+
+
+def marked_columns(src: Source) -> list[str]:
+    """The mapped columns whose missing-value markers (NA, NULL, …) are counted, in the order of the bits of
+    `marker_mask` (at most 62)."""
+    return list(dict.fromkeys(_col(src, h) for headers in src.mapping.columns.values() for h in headers))[:62]
 
 
 def _carried_cells(src: Source) -> list[str]:
@@ -335,7 +367,7 @@ def _typed_select(src: Source, dates: Mapping[tuple[int, str], DateColumn], zone
     raw = "".join(f", {c}" for c in _carried_cells(src))
     return f"""
         SELECT {src.index} AS __input, __row AS source_row{raw},
-            {_text(src, 'customer')} AS customer_id, customer_written, key_masked,
+            {_text(src, 'customer')} AS customer_id, customer_written, key_masked, key_rank, marker_mask,
             {order_id} AS order_id,
             {_prefix_test(src, 'adjustment')} AS is_adjustment,
             {ts_of['paid_ts']} AS paid_ts, {ts_of['created_ts']} AS created_ts,
@@ -462,11 +494,32 @@ def _reason_sql(src: Source, item: bool = False) -> str:
         END AS message"""
 
 
+def _order_key_sql(rows: str) -> str:
+    """The customer is a property of the order: every line of an order gets one key, the first usable key of the
+    customer chain over all its lines (the chain's first column before its second; within a column, the first
+    line first), so that a line that lacks an e-mail its order's first line has (a Shopify continuation line
+    with only a phone) is not another customer. Two different values of that key in one order are a conflict
+    (`key_conflict`, counted and reported); the order goes to its first line's value."""
+    have = "CASE WHEN customer_id IS NOT NULL AND key_rank IS NOT NULL THEN"
+    return f"""SELECT * EXCLUDE (__order_key, __key_low, __key_high)
+            REPLACE (coalesce(__order_key, customer_id) AS customer_id),
+            coalesce(__key_low.c <> __key_high.c, false) AS key_conflict
+        FROM (SELECT *,
+            arg_min(customer_id, {have} struct_pack(r := key_rank, s := source_row) END) OVER o AS __order_key,
+            min({have} struct_pack(r := key_rank, c := customer_id) END) OVER o AS __key_low,
+            max({have} struct_pack(r := -key_rank, c := customer_id) END) OVER o AS __key_high
+            FROM ({rows}) WINDOW o AS (PARTITION BY order_id))"""
+
+
 def _row_select(src: Source, extra_statuses: Mapping[str, str], dates: Mapping[tuple[int, str], DateColumn],
                 zones: Zones, as_of: datetime | None, item: bool = False) -> str:
     """One input's rows as `lines` rows: canonical columns, reason and message, original cells if excluded."""
     body = f"WITH typed AS ({_typed_select(src, dates, zones)}) "
     body += _carry_order_fields(src) if src.mapping.profile.shape == "line_first" else "SELECT * FROM typed"
+    if "order_id" in src.mapping.columns and src.mapping.profile.shape != "order" and not item:
+        body = _order_key_sql(body)
+    else:
+        body = f"SELECT *, false AS key_conflict FROM ({body})"
     reasoned = f"""
         SELECT *, coalesce(paid_ts, created_ts) AS order_ts, {_reason_sql(src, item)}
         FROM (SELECT *, {_status_sql(src, extra_statuses)} AS status_class FROM ({body}))"""
@@ -479,7 +532,7 @@ def _row_select(src: Source, extra_statuses: Mapping[str, str], dates: Mapping[t
             FROM ({reasoned})"""
     cells = ", ".join(f"CAST({c} AS VARCHAR)" for c in src.raw.columns)
     dropped = ", ".join([*_carried_cells(src), "paid_raw", "created_raw", "amount_raw", "paid_ts", "created_ts",
-                         "customer_written", "is_adjustment", "refund_class"])
+                         "customer_written", "is_adjustment", "refund_class", "key_rank"])
     return f"""
         SELECT * EXCLUDE ({dropped}), CASE WHEN reason IS NOT NULL THEN [{cells}] END AS raw_cells
         FROM ({reasoned})"""
@@ -738,11 +791,7 @@ def clean(
         FROM lines JOIN __inputs USING (__input) WHERE reason IS NULL""")
     stats = con.execute("SELECT count(*), max(order_ts) FROM lines WHERE reason IS NULL").fetchone()
     if (not stats or not stats[0]) and require_orders:
-        reasons = dict(con.execute("SELECT reason, count(*) FROM lines GROUP BY 1 ORDER BY 2 DESC").fetchall())
-        raise DataError("no order is left to classify after excluding rows: "
-                        + ", ".join(f"{k} {v}" for k, v in reasons.items()), slug="no_orders",
-                        zh="排除不可用的行之后，没有剩下可以分级的订单："
-                           + "，".join(f"{k} {v} 行" for k, v in reasons.items()))
+        raise _nothing_left(con, sources, as_of)
     final_as_of: datetime = as_of or (stats[1] if stats and stats[1] else datetime(1970, 1, 1))
     by_reason = dict(con.execute(
         "SELECT reason, count(*) FROM lines WHERE reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
@@ -750,6 +799,8 @@ def clean(
         """SELECT __input, count(*) FILTER (WHERE reason IS NULL), count(*) FILTER (WHERE reason IS NOT NULL),
                   count(*), count(*) FILTER (WHERE key_masked)
            FROM lines GROUP BY __input""").fetchall()}
+    conflicts = dict(con.execute("""SELECT __input, count(*) FROM (
+        SELECT DISTINCT __input, order_id FROM lines WHERE key_conflict) GROUP BY __input""").fetchall())
     # no row may be there twice (a grouping, not count(DISTINCT), so that millions of rows spill to disk)
     twice = con.execute("SELECT __input, source_row FROM lines GROUP BY ALL HAVING count(*) > 1 LIMIT 1").fetchone()
     per_file = {}
@@ -766,13 +817,55 @@ def clean(
         relayed = con.execute(
             "SELECT count(*) FROM lines WHERE __input = ? AND reason IS NULL AND regexp_matches(customer_id, ?)",
             [src.index, relay]).fetchone() if relay else None
-        keys[src.raw.name] = (masked, relayed[0] if relayed else 0)
+        marked = marked_columns(src)
+        bits = ", ".join(f"sum((marker_mask >> {j}) & 1)" for j in range(len(marked))) or "0"
+        found = con.execute(f"SELECT {bits} FROM lines WHERE __input = ?", [src.index]).fetchone() or ()
+        markers = {src.raw.headers[int(c[1:])]: int(n) for c, n in zip(marked, found, strict=False) if n}
+        keys[src.raw.name] = FileKeys(masked, relayed[0] if relayed else 0, conflicts.get(src.index, 0), markers)
     statuses = con.execute("""SELECT source_file, coalesce(status, '(none)'), status_class, count(*)
                               FROM lines JOIN __inputs USING (__input) GROUP BY ALL ORDER BY 1, 4 DESC""").fetchall()
     return Cleaned(final_as_of, by_reason, per_file, keys, [tuple(r) for r in statuses], decided)
 
 
 EXCLUDED_OWN = ("file", "row", "reason", "message")  # the Excluded table's own columns; the input's cells follow
+
+
+def _nothing_left(con: Database, sources: Sequence[Source], as_of: datetime | None) -> DataError:
+    """Every row was excluded: say how, per reason, and what to do about the most common one."""
+    reasons = con.execute("SELECT reason, count(*) FROM lines GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+    total = sum(n for _, n in reasons)
+    counts = ", ".join(f"{reason} {n:,}" for reason, n in reasons)
+    counts_zh = "，".join(f"{reason} {n:,} 行" for reason, n in reasons)
+    top = reasons[0][0] if reasons else ""
+    where = Location(file=sources[0].raw.path) if len(sources) == 1 else Location()
+    names = ", ".join(s.raw.name for s in sources)
+    fix = "run `tiercli inspect` on the file to see how its rows read"
+    fix_zh = "可用 `tiercli inspect` 查看各行是怎样读取的"
+    if top in ("unpaid", "cancelled", "unknown_status"):
+        found = con.execute("""SELECT status, count(*) FROM lines WHERE reason = ? AND status IS NOT NULL
+                               GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1""", [top]).fetchone()
+        if found:
+            snippet = f"input: {{statuses: {{{json.dumps(found[0], ensure_ascii=False)}: paid_in_progress}}}}"
+            have = "row has" if found[1] == 1 else "rows have"
+            fix = (f"{found[1]:,} {have} the status '{found[0]}'; if such orders are sales (e.g. cash on delivery "
+                   f"not yet collected), say so in the rules file: {snippet}")
+            fix_zh = (f"有 {found[1]:,} 行的状态是 '{found[0]}'；如果这样的订单也算成交（例如尚未收款的货到付款），"
+                      f"请在规则文件中说明：{snippet}")
+    elif top == "after_as_of" and as_of is not None:
+        fix = f"every order is later than --as-of {as_of:%Y-%m-%d}; give a later date, or leave --as-of out"
+        fix_zh = f"所有订单都晚于 --as-of {as_of:%Y-%m-%d}；请给一个更晚的日期，或者不写 --as-of"
+    elif top in ("missing_customer", "bad_date", "bad_amount"):
+        field = {"missing_customer": "customer", "bad_date": "paid_ts", "bad_amount": "amount"}[top]
+        shown = "; ".join(f"{s.raw.name}: {', '.join(s.mapping.columns.get(field, ())) or '-'}" for s in sources)
+        fix = (f"the column read for it ({shown}) has nothing usable; if another column holds it, map that one in "
+               f"the rules file: input: {{columns: {{{field}: <column name>}}}}")
+        fix_zh = (f"用来读取它的列（{shown}）中没有可用的值；如果另一列才是，请在规则文件中指定："
+                  f"input: {{columns: {{{field}: <列名>}}}}")
+    rows = "the only row" if total == 1 else f"all {total:,} rows"
+    are = "is" if total == 1 else "are"
+    return DataError(f"no order is left to classify: {rows} of {names} {are} excluded ({counts}); {fix}",
+                     where, slug="no_orders",
+                     zh=f"没有剩下可以分级的订单：{names} 的全部 {total:,} 行都被排除了（{counts_zh}）；{fix_zh}")
 
 
 def excluded_names(sources: Sequence[Source]) -> tuple[list[str], list[list[int]]]:

@@ -23,14 +23,16 @@ SEGMENT_COLUMNS = ("segment", "r_score", "f_score", "monetary", "frequency", "re
 _SPEND = "coalesce(CAST(monetary AS DOUBLE), 0)"
 
 
-def compute_figures(db: Database, table: str, tags: Sequence[str], max_points: int = PARETO_POINTS) -> Figures:
-    """Every figure of the report from the customers table `table` (a name tiercli chose)."""
+def compute_figures(db: Database, table: str, tags: Sequence[str], max_points: int = PARETO_POINTS,
+                    manual: Sequence[str] = ()) -> Figures:
+    """Every figure of the report from the customers table `table` (a name tiercli chose); `manual`: which of
+    the tags were set by hand."""
     columns = {str(row[0]) for row in db.execute(f"DESCRIBE {table}").fetchall()}
     total = int((db.execute(f"SELECT count(*) FROM {table}").fetchone() or (0,))[0])
     return Figures(
         customers=total,
         pareto=_pareto(db, table, total, max_points) if "monetary" in columns else [],
-        tags=_tags(db, table, [t for t in tags if t in columns], total, "monetary" in columns),
+        tags=_tags(db, table, [t for t in tags if t in columns], total, "monetary" in columns, manual),
         lifecycle=_lifecycle(db, table, total, columns) if "lifecycle" in columns else [],
         segments=_segments(db, table, total) if set(SEGMENT_COLUMNS) <= columns else [],
         grid=_grid(db, table) if set(SEGMENT_COLUMNS) <= columns else None,
@@ -54,7 +56,8 @@ def _pareto(db: Database, table: str, count: int, max_points: int) -> list[tuple
     return [(0.0, 0.0)] + [(int(rank) / count, float(spent) / total) for rank, spent in rows]
 
 
-def _tags(db: Database, table: str, tags: Sequence[str], total: int, money: bool) -> list[TagFigures]:
+def _tags(db: Database, table: str, tags: Sequence[str], total: int, money: bool,
+          manual: Sequence[str] = ()) -> list[TagFigures]:
     """Per tag (in rules order): customers carrying it, their share of all customers and their revenue."""
     if not tags:
         return []
@@ -65,7 +68,8 @@ def _tags(db: Database, table: str, tags: Sequence[str], total: int, money: bool
     out = []
     for i, tag in enumerate(tags):
         tagged = int(row[2 * i])
-        out.append(TagFigures(tag, tagged, tagged / total if total else 0.0, round(float(row[2 * i + 1]), 2)))
+        out.append(TagFigures(tag, tagged, tagged / total if total else 0.0, round(float(row[2 * i + 1]), 2),
+                              tag in manual))
     return out
 
 

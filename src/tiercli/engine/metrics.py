@@ -6,7 +6,7 @@ engine builds its aggregation query from it, so what users read is what runs.
 `{as_of}` in a definition stands for the run's as_of timestamp literal.
 Stage `order` aggregates one customer's orders: the rows of `per_order`, one per customer and order id, built
 from the order lines (ORDER_ROW below): order_ts (the time of its first line), amount (net, all lines),
-purchase (it has a line with amount >= 0), purchase_amount (the sum of those lines), discounted, refund_amount,
+purchase (it has a line with amount >= 0), discounted, refund_amount,
 quantity. Stage `line` aggregates one customer's order lines; `distinct` counts the different values of its SQL
 over the lines; `most` is the value of its column on the most lines (ties: the first in name order);
 `by_category` is the category with the highest value of its aggregate (ties: the first in name order);
@@ -31,7 +31,7 @@ Stage = Literal["order", "line", "distinct", "most", "derived", "by_category"]
 
 # One row per customer and order, from the order lines: what the `order` stage aggregates.
 ORDER_ROW = """SELECT customer_id, order_id, min(order_ts) AS order_ts, coalesce(sum(amount), 0) AS amount,
-        bool_or(amount >= 0) AS purchase, sum(amount) FILTER (WHERE amount >= 0) AS purchase_amount,
+        bool_or(amount >= 0) AS purchase,
         bool_or(amount >= 0 AND discount_amount > 0) AS discounted, sum(refund_amount) AS refund_amount,
         sum(quantity) AS quantity
     FROM {lines} GROUP BY customer_id, order_id"""
@@ -53,10 +53,10 @@ def _window(days: int) -> str:
 METRICS: tuple[Metric, ...] = (
     Metric(
         "recency_days",
-        "date_diff('day', CAST(max(order_ts) AS DATE), CAST({as_of} AS DATE))",
+        "date_diff('day', CAST(max(order_ts) FILTER (WHERE purchase) AS DATE), CAST({as_of} AS DATE))",
         Said(
-            "Whole calendar days from the last order to as_of (0 = bought on the as_of day).",
-            "最近一单到统计截止时间的整天数（0 = 截止当天有购买）。",
+            "Whole calendar days from the last order to as_of (0 = bought on the as_of day); returns are not orders.",
+            "最近一单到统计截止时间的整天数（0 = 截止当天有购买）；退货不算订单。",
         ),
         "days",
     ),
@@ -79,11 +79,13 @@ METRICS: tuple[Metric, ...] = (
         "money",
         "derived",
     ),
-    Metric("first_order", "min(order_ts)", Said("Time of the first order.", "第一单的时间。"), "date"),
-    Metric("last_order", "max(order_ts)", Said("Time of the last order.", "最近一单的时间。"), "date"),
+    Metric("first_order", "min(order_ts) FILTER (WHERE purchase)",
+           Said("Time of the first order (returns are not orders).", "第一单的时间（退货不算订单）。"), "date"),
+    Metric("last_order", "max(order_ts) FILTER (WHERE purchase)",
+           Said("Time of the last order (returns are not orders).", "最近一单的时间（退货不算订单）。"), "date"),
     Metric(
         "tenure_days",
-        "date_diff('day', CAST(min(order_ts) AS DATE), CAST({as_of} AS DATE))",
+        "date_diff('day', CAST(min(order_ts) FILTER (WHERE purchase) AS DATE), CAST({as_of} AS DATE))",
         Said("Whole calendar days from the first order to as_of.", "第一单到统计截止时间的整天数。"),
         "days",
     ),
@@ -99,8 +101,11 @@ METRICS: tuple[Metric, ...] = (
     *(
         Metric(
             f"spend_{d}d",
-            f"coalesce(sum(purchase_amount) FILTER (WHERE {_window(d)}), 0)",
-            Said(f"Net spend in the {d} days up to as_of.", f"截止时间前 {d} 天内的净消费。"),
+            f"coalesce(sum(amount) FILTER (WHERE {_window(d)}), 0)",
+            Said(f"Net spend in the {d} days up to as_of: what orders in the window paid, minus returns and "
+                 "refunds dated in it (like monetary, over the window).",
+                 f"截止时间前 {d} 天内的净消费：窗口内订单的实付金额，减去窗口内的退货和退款"
+                 "（与消费金额同义，只算窗口内）。"),
             "money",
         )
         for d in (30, 90, 365)

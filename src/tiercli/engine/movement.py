@@ -142,6 +142,7 @@ class History:
     run_rows: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     movement: MovementReport | None = None
+    manual_tags: list[str] = field(default_factory=list)  # tags set by hand in the overrides, after the rules' tags
 
 
 # --- overrides -------------------------------------------------------------------------------------------------
@@ -208,7 +209,7 @@ def _sort_overrides(
     return applied, expired, sorted(problems, key=lambda p: p.location.row or 0)
 
 
-def _override_table(applied: _Applied, rules: Rules, label: str) -> pa.Table:
+def _override_table(applied: _Applied, rules: Rules, label: str, manual: Sequence[str]) -> pa.Table:
     customers = sorted(applied.text)
     columns: dict[str, pa.Array] = {"customer_id": pa.array(customers, pa.string())}
     for i, grading in enumerate(rules.gradings):
@@ -219,6 +220,9 @@ def _override_table(applied: _Applied, rules: Rules, label: str) -> pa.Table:
     for j, tag in enumerate(rules.tags):
         flags = [applied.tags.get((c, tag.name)) for c in customers]
         columns[f"__ovtag_{j}"] = pa.array([None if f is None else int(f) for f in flags], pa.int32())
+    for k, name in enumerate(manual):
+        flags = [applied.tags.get((c, name)) for c in customers]
+        columns[f"__ovmanual_{k}"] = pa.array([int(bool(f)) for f in flags], pa.int32())
     columns["__ovtext"] = pa.array(["; ".join(applied.text[c]) for c in customers], pa.string())
     return pa.table(columns)
 
@@ -232,7 +236,8 @@ def _override_why(titles: dict[str, str], row: Override, label: str) -> str:
 # --- the one pass over classified ------------------------------------------------------------------------------
 
 
-def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool) -> tuple[str, list[str]]:
+def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool,
+                 manual: Sequence[str] = ()) -> tuple[str, list[str]]:
     """The query that rewrites `classified`, and the columns it adds to the output (in order)."""
     as_of_date = f"CAST({timestamp(as_of)} AS DATE)"
     names = [g.name for g in rules.gradings]
@@ -280,14 +285,18 @@ def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool)
             added.append((grace_column(grading.name),
                           f"CASE WHEN NOT __in_data THEN __grace_{i} WHEN __state_{i} = 'grace' THEN "
                           f"coalesce(__grace_{i}, {as_of_date} + {grading.grace_days}) END"))
-    if overrides and rules.tags:
+    if overrides and (rules.tags or manual):
         flags = [f"coalesce(__ovtag_{j}, {identifier(t.name)})" for j, t in enumerate(rules.tags)]
         replaced += [f"{flag} AS {identifier(t.name)}" for flag, t in zip(flags, rules.tags, strict=True)]
-        parts = ", ".join(f"CASE WHEN {flag} = 1 THEN {literal(TAG_SEPARATOR + t.name)} ELSE '' END"
-                          for flag, t in zip(flags, rules.tags, strict=True))
-        changed = " OR ".join(f"__ovtag_{j} IS NOT NULL" for j in range(len(rules.tags)))
+        by_hand = [f"coalesce(__ovmanual_{k}, 0)" for k in range(len(manual))]
+        named = [*zip(flags, (t.name for t in rules.tags), strict=True), *zip(by_hand, manual, strict=True)]
+        parts = ", ".join(f"CASE WHEN {flag} = 1 THEN {literal(TAG_SEPARATOR + name)} ELSE '' END"
+                          for flag, name in named)
+        changed = " OR ".join([*(f"__ovtag_{j} IS NOT NULL" for j in range(len(rules.tags))),
+                               *(f"__ovmanual_{k} = 1" for k in range(len(manual)))])
         replaced.append(f"CASE WHEN {changed} THEN nullif(substring(concat({parts}), {len(TAG_SEPARATOR) + 1}), '') "
                         "ELSE tags END AS tags")
+        added += [(name, flag) for flag, name in zip(by_hand, manual, strict=True)]
     if overrides:
         added.append((OVERRIDES_COLUMN, "__ovtext"))
     moved = []
@@ -305,7 +314,7 @@ def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool)
     new_columns = []
     if previous:
         new_columns += [previous_column(n) for n in names] + [movement_column(names, n) for n in names]
-    new_columns += [name for name, _ in added]
+    new_columns += [name for name, _ in added if name not in manual]
     return sql, new_columns
 
 
@@ -366,18 +375,23 @@ def apply_history(
     applied: _Applied | None = None
     if overrides is not None:
         applied, expired, problems = _sort_overrides(con, overrides, as_of, previous is not None)
-        if problems and strict:
-            lines = "\n".join(f"  {p}" for p in problems)
-            lines_zh = "\n".join(f"  {p.text('zh')}" for p in problems)
-            raise DataError(f"{len(problems)} override row{'s' if len(problems) != 1 else ''} can't be applied "
+        stops = sorted([*problems, *overrides.typos], key=lambda p: p.location.row or 0)
+        if stops and strict:
+            lines = "\n".join(f"  {p}" for p in stops)
+            lines_zh = "\n".join(f"  {p.text('zh')}" for p in stops)
+            raise DataError(f"{len(stops)} override row{'s' if len(stops) != 1 else ''} can't be applied "
                             f"(--strict):\n{lines}", Location(file=overrides.label), slug="overrides_problems",
-                            zh=f"有 {len(problems)} 行人工调整无法应用（--strict）：\n{lines_zh}")
+                            zh=f"有 {len(stops)} 行人工调整无法应用（--strict）：\n{lines_zh}")
         history.notes += _override_notes(overrides, applied, expired, problems, as_of)
+        history.notes += [Said(f"{t}; check the spelling", f"{t.text('zh')}；请检查拼写") for t in overrides.typos]
         history.run_rows += [("overrides", overrides.path), ("overrides sha256", overrides.sha256),
                              ("overrides applied", str(len(applied.rows))), ("overrides expired", str(len(expired))),
                              ("overrides left out", str(len(problems)))]
+        manual = [t for t in overrides.manual_tags if any(added and name == t for (_, name), added
+                                                          in applied.tags.items())]
+        history.manual_tags = manual
         if applied.rows:
-            con.register("override_input", _override_table(applied, rules, overrides.label))
+            con.register("override_input", _override_table(applied, rules, overrides.label, manual))
             con.execute(f"CREATE TEMP TABLE {OVERRIDES_TABLE} AS SELECT * FROM override_input")
             con.unregister("override_input")
         else:
@@ -387,10 +401,11 @@ def apply_history(
         history.run_rows += [(g.name, "upgrade-only: no previous run given; levels come from this data alone")
                              for g in rules.gradings if g.sticky]
         return history
-    sql, added = _history_sql(rules, as_of, previous is not None, applied is not None)
+    sql, added = _history_sql(rules, as_of, previous is not None, applied is not None, history.manual_tags)
     con.execute(sql)
     position = max((history.columns.index(g.name + "_why") for g in rules.gradings), default=len(history.columns) - 1)
     history.columns[position + 1:position + 1] = added
+    history.columns += history.manual_tags  # after the rules' tags: one 0/1 column per tag set by hand
     if previous is None:
         history.notes += _sticky_without_previous(rules)
         return history

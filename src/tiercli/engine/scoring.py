@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import pandas as pd
 
@@ -28,7 +29,7 @@ from tiercli.database import Database
 from tiercli.engine.segments import SegmentTable, segment_sql, table_for, unreachable
 from tiercli.i18n import Said
 from tiercli.rules.model import LifecycleSpec, RfmSpec, Rules
-from tiercli.sqltext import literal
+from tiercli.sqltext import identifier, literal
 
 
 @dataclass(frozen=True)
@@ -228,19 +229,37 @@ def number(value: float) -> str:
     return short if float(short) == value else repr(value)
 
 
+# Decimals a metric's values have: a cut point is shown at that precision.
+DECIMALS = {"monetary": 2, "recency_days": 0, "frequency": 0}
+
+
+def shown_cut(value: float, cuts: Cuts, metric: str) -> Decimal:
+    """A cut point at the precision of the metric's values (money to the cent, days and counts whole), moved to
+    the value that splits them the same way: for "above the cut" the cent or whole number below it, for "at or
+    above" the one above it. So a cut of 98.60000000000001 reads 98.60 and one of 1.2 orders reads 1, and what
+    the text says is what the score did."""
+    places = DECIMALS.get(metric)
+    exact = Decimal(repr(value))
+    if places is None:
+        return exact
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING if cuts.inclusive else ROUND_FLOOR)
+
+
 def _range_text(metric: str, cuts: Cuts, passed: int) -> str:
-    lower = cuts.values[passed - 1] if passed >= 1 else None
-    upper = cuts.values[passed] if passed < len(cuts.values) else None
+    raw_lower = cuts.values[passed - 1] if 1 <= passed <= len(cuts.values) else None  # none: no customer scored
+    raw_upper = cuts.values[passed] if passed < len(cuts.values) else None
+    lower = shown_cut(raw_lower, cuts, metric) if raw_lower is not None else None
+    upper = shown_cut(raw_upper, cuts, metric) if raw_upper is not None else None
     low_op, high_op = ("≥", "<") if cuts.inclusive else (">", "≤")
     if lower is not None and upper is not None:
         if upper <= lower:
-            return "empty: its cut points are equal"
+            return "empty: no value lies between its cut points"
         inner = "≤" if cuts.inclusive else "<"
-        return f"{number(lower)} {inner} {metric} {high_op} {number(upper)}"
+        return f"{lower} {inner} {metric} {high_op} {upper}"
     if lower is not None:
-        return f"{metric} {low_op} {number(lower)}"
+        return f"{metric} {low_op} {lower}"
     if upper is not None:
-        return f"{metric} {high_op} {number(upper)}"
+        return f"{metric} {high_op} {upper}"
     return f"any {metric}"
 
 
@@ -330,7 +349,7 @@ def _report(
                 "min": float(r[2]) if r else None,
                 "max": float(r[3]) if r else None,
                 "range": text,
-                "cut_points": ", ".join(number(v) for v in shown.values) if first else "",
+                "cut_points": ", ".join(str(shown_cut(v, shown, dim.metric)) for v in shown.values) if first else "",
                 "method": method_text(rfm) if first else "",
                 "ties": ties_text(rfm) if first else "",
             })
@@ -372,8 +391,17 @@ def _dimension_notes(
         elif cuts.split:
             why = ("there are fewer customers than scores", "客户数少于得分档数")
         else:
-            why = (f"many customers share the same {dim.metric} value, and equal values always get the same score",
-                   f"很多客户的 {dim.metric} 值相同，而相同的值总是得到相同的分数")
+            found = con.execute(f"SELECT count(DISTINCT {identifier(dim.key)}) FROM {INPUTS}").fetchone()
+            distinct = int(found[0]) if found else 0
+            if distinct < cuts.top:
+                values = "value" if distinct == 1 else "values"
+                why = (f"the customers have only {distinct} different {dim.metric} {values} for {cuts.top} "
+                       "scores, and equal values always get the same score",
+                       f"客户的 {dim.metric} 只有 {distinct} 个不同的值，却有 {cuts.top} 档得分，"
+                       "而相同的值总是得到相同的分数")
+            else:
+                why = (f"many customers share the same {dim.metric} value, and equal values always get the same "
+                       "score", f"很多客户的 {dim.metric} 值相同，而相同的值总是得到相同的分数")
         notes.append(Said(f"{dim.key} scores {listed} are empty: {why[0]}",
                           f"{dim.key} 得分 {'、'.join(map(str, empty))} 没有客户：{why[1]}"))
     if cuts.split:

@@ -7,7 +7,7 @@ One row per change, CSV or XLSX, header in the first row:
 | customer | the customer id, as in the output's customer_id (required) |
 | grading | which grading `level` sets; may be left empty when the rules have one grading |
 | level | the level to give, one of the grading's levels |
-| add_tags, remove_tags | tag names of the rules, separated by `,` `，` `;` or `；` |
+| add_tags, remove_tags | tag names, separated by `,` `，` `;` or `；`: the rules' tags, or manual tags (人工标签) |
 | reason | why, shown in the why column |
 | expires | the last day the row applies (YYYY-MM-DD); empty: no end |
 
@@ -24,6 +24,7 @@ from datetime import date, datetime
 
 from tiercli.errors import ColumnMappingError, Location, TiercliError, did_you_mean
 from tiercli.io.sheets import read_sheets, sha256, suggest
+from tiercli.rules.load import name_problems, output_columns
 from tiercli.rules.model import Rules
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -70,6 +71,8 @@ class Overrides:
     sha256: str
     rows: list[Override]
     problems: list[TiercliError]  # rows that can't be used, each with its row number and why
+    manual_tags: tuple[str, ...] = ()  # tags the rules don't define, set by hand (人工标签), in order of appearance
+    typos: list[TiercliError] = field(default_factory=list)  # manual tags that look like a rule tag misspelt
 
 
 def read_overrides(path: str, rules: Rules) -> Overrides:
@@ -101,7 +104,9 @@ def read_overrides(path: str, rules: Rules) -> Overrides:
     records = sheet.table.to_pylist()
     for index, record in enumerate(records):
         checker.row(sheet.row(index), {name: record[header] for name, header in columns.items()})
-    return Overrides(path, sheet.label, sha256(path), checker.rows, checker.problems)
+    manual = tuple(dict.fromkeys(t for r in checker.rows for t in (*r.add_tags, *r.remove_tags)
+                                 if t not in checker.tags))
+    return Overrides(path, sheet.label, sha256(path), checker.rows, checker.problems, manual, checker.typos)
 
 
 class _LeftOut(Exception):
@@ -120,9 +125,12 @@ class _Rows:
     rows: list[Override] = field(default_factory=list)
     problems: list[TiercliError] = field(default_factory=list)
 
+    typos: list[TiercliError] = field(default_factory=list)
+
     def __post_init__(self) -> None:
         self.levels = {g.name: [lv.name for lv in g.levels] for g in self.rules.gradings}
         self.tags = [t.name for t in self.rules.tags]
+        self.taken = output_columns(self.rules)
 
     def row(self, row: int, cells: dict[str, str | None]) -> None:
         if not any(cells.values()):
@@ -139,8 +147,8 @@ class _Rows:
         if customer is None:
             raise _LeftOut("customer", "no customer", "overrides_no_customer", zh="没有客户")
         grading, level = self.level(cells.get("grading"), cells.get("level"))
-        add = self.tag_list("add_tags", cells.get("add_tags"))
-        remove = self.tag_list("remove_tags", cells.get("remove_tags"))
+        add = self.tag_list("add_tags", cells.get("add_tags"), row)
+        remove = self.tag_list("remove_tags", cells.get("remove_tags"), row)
         both = [t for t in add if t in remove]
         if both:
             raise _LeftOut("add_tags", f"adds and removes {', '.join(both)}", "overrides_tag_twice",
@@ -179,17 +187,42 @@ class _Rows:
                               f"它的等级有 {'、'.join(self.levels[grading])}")
         return grading, level
 
-    def tag_list(self, field_name: str, text: str | None) -> tuple[str, ...]:
+    def tag_list(self, field_name: str, text: str | None, row: int = 0) -> tuple[str, ...]:
+        """The tags of a cell. A tag the rules don't define is a manual tag (人工标签), set by hand; one that can't
+        be a tag (a comma, a formula's first character, a column tiercli writes) leaves the row out, and one
+        within two edits of a rule tag is kept but reported as a probable typo."""
         names = tuple(dict.fromkeys(t.strip() for t in _TAG_SPLIT.split(text or "") if t.strip()))
-        unknown = [t for t in names if t not in self.tags]
-        if unknown:
-            hint = suggest(unknown[0], self.tags) or (f" (the tags are {', '.join(self.tags)})" if self.tags
-                                                           else " (the rules have no tags)")
-            hint_zh = suggest(unknown[0], self.tags, "zh") or (f"（现有标签：{'、'.join(self.tags)}）" if self.tags
-                                                                else "（规则文件中没有标签）")
-            raise _LeftOut(field_name, f"unknown tag '{unknown[0]}'{hint}", "overrides_unknown_tag",
-                           zh=f"未知的标签 '{unknown[0]}'{hint_zh}")
+        for name in names:
+            if name in self.tags:
+                continue
+            wrong = name_problems(name)
+            if wrong:
+                raise _LeftOut(field_name, f"'{name}' can't be a tag: {wrong[0][0]}", "overrides_bad_tag",
+                               zh=f"'{name}' 不能作为标签：{wrong[0][1]}")
+            if name.casefold() in self.taken:
+                raise _LeftOut(field_name, f"'{name}' can't be a tag: it is the name of a column tiercli writes "
+                               f"({self.taken[name.casefold()]}); choose another name", "overrides_bad_tag",
+                               zh=f"'{name}' 不能作为标签：它是 tiercli 写出的一列（{self.taken[name.casefold()]}）"
+                                  "的名称；请换一个名称")
+            near = [t for t in self.tags if edit_distance(name, t) <= 2]
+            if near:
+                self.typos.append(TiercliError(
+                    f"manual tag '{name}' is close to the rules' tag '{near[0]}': a typo? It is set as a tag of its "
+                    "own", Location(file=self.label, row=row, column=self.columns.get(field_name)),
+                    slug="overrides_tag_typo",
+                    zh=f"人工标签 '{name}' 与规则中的标签 '{near[0]}' 很接近：是否写错了？它被当作一个独立的标签"))
         return names
+
+
+def edit_distance(a: str, b: str) -> int:
+    """The number of single-character insertions, deletions and substitutions that turn `a` into `b`."""
+    before = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        now = [i]
+        for j, cb in enumerate(b, 1):
+            now.append(min(before[j] + 1, now[j - 1] + 1, before[j - 1] + (ca != cb)))
+        before = now
+    return before[-1]
 
 
 def parse_date(text: str) -> date | None:

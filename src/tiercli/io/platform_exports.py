@@ -35,10 +35,11 @@ nicknames. Names longer than 15 characters (a CJK character counts as one) and m
 warning, not a cut, so that the shop owner chooses the names.
 
 Encoding: the Chinese formats are UTF-8 with a byte order mark, which Excel (2010 and later) and WPS open as
-Chinese and which holds every character a nickname may use (GBK does not); Shopify's is UTF-8. Every cell gets the
-CSV formula guard: text starting with `= + - @`, a tab or a carriage return gets a leading `'`. Only identifiers
-can start so (e.g. a phone number written `+1…`); a warning says how many, as the platform may not find them
-with the `'`.
+Chinese and which holds every character a nickname may use (GBK does not); Shopify's is UTF-8. A phone number
+(`+1 384-555-0121`: a `+`, digits, spaces, dashes, dots and brackets only) goes as it is, so the platform matches
+it; it holds nothing a spreadsheet could run. Every other cell gets the CSV formula guard: text starting with
+`= + - @`, a tab or a carriage return gets a leading `'`. Only identifiers can start so; a warning says how many,
+as the platform may not find them with the `'`.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ import pyarrow.compute as pc
 from tiercli.errors import Location, OutputError, UsageError, did_you_mean
 from tiercli.i18n import Said
 from tiercli.io.staging import Staging, atomic_path
-from tiercli.io.writers import FORMULA_TRIGGERS, _guard
+from tiercli.io.writers import formula_guard
 from tiercli.result import Result
 
 PLATFORM_ZH = {"Shopify": "Shopify ", "Youzan": "有赞", "Taobao": "淘宝"}  # as a Chinese sentence names them
@@ -120,7 +121,7 @@ def write_platform_export(result: Result, fmt: str, path: str, staging: Staging 
         with atomic_path(Path(path), location, staging) as temp:
             with open(temp, "w", encoding=form.encoding, newline="") as stream:
                 out = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-                out.writerow([_guard(name) for name in form.header])
+                out.writerow([_cell(name) for name in form.header])
                 for customer in _customers(result):
                     rows = form.rows(customer)
                     if rows is None:
@@ -130,11 +131,12 @@ def write_platform_export(result: Result, fmt: str, path: str, staging: Staging 
                         continue
                     if rows:
                         seen.keys += 1
-                        seen.guarded += (rows[0][0] or rows[0][1])[:1] in FORMULA_TRIGGERS  # the customer's key
+                        key = rows[0][0] or rows[0][1]  # the customer's key
+                        seen.guarded += _cell(key) != key
                         seen.rows += len(rows)
                         if form.groups is not None:
                             form.groups.update(dict.fromkeys(row[1] for row in rows))
-                    out.writerows([_guard(cell) for cell in row] for row in rows)
+                    out.writerows([_cell(cell) for cell in row] for row in rows)
             size = os.path.getsize(temp)
     except OSError as exc:
         raise OutputError(f"can't write the platform export: {exc.strerror or exc}", location,
@@ -245,6 +247,12 @@ def _left_out(platform: str, key: tuple[str, str], n: int, examples: Sequence[st
 
 
 # --- formats ---------------------------------------------------------------------------------------------
+
+
+def _cell(value: str) -> str:
+    """A cell of a re-import file: a phone number (+1 384-555-0121) goes as it is, which the platform matches
+    and which holds nothing a spreadsheet could run; any other text gets the formula guard."""
+    return value if _is_phone(value) else formula_guard(value)
 
 
 def _is_phone(text: str) -> bool:

@@ -45,6 +45,7 @@ _FIXED_ZH: dict[str, str] = {
     "mean_recency_days": "平均最近购买天数",
     "benefit": "权益",
     "tag": "标签",
+    "set by": "设置方式",
     "orders": "订单数",
     "median recency_days": "最近购买天数中位数",
     "median frequency": "购买次数中位数",
@@ -142,6 +143,8 @@ LABELS = Catalogue({
         "'{last}'）；如需一张完整的表，请输出 .csv 或 .parquet",
     ),
     "customers noun": ("customers", "客户"),
+    "manual": ("manual (overrides)", "人工（人工调整文件）"),
+    "rules": ("rules", "规则"),
     "excluded noun": ("excluded rows", "排除行"),
 })
 

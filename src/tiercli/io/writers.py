@@ -253,7 +253,7 @@ def _iso_values(array: pa.Array, sep: str) -> list[str | None]:
     return [None if v is None else v.isoformat(sep=sep) for v in array.to_pylist()]
 
 
-def _guard(value: str) -> str:
+def formula_guard(value: str) -> str:
     """Text as a spreadsheet shows it literally: a leading `'` when it could be read as a formula."""
     return "'" + value if value[:1] in FORMULA_TRIGGERS else value
 
@@ -267,7 +267,7 @@ def _csv_values(array: pa.Array, kind: str) -> list[Any]:
     if kind == "text":
         values = array.to_pylist()
         if pc.any(pc.match_substring_regex(array, _FORMULA_PATTERN)).as_py():
-            return [None if v is None else _guard(v) for v in values]
+            return [None if v is None else formula_guard(v) for v in values]
         return values
     if kind in ("int", "bool", "date", "null"):
         return array.to_pylist()
@@ -284,7 +284,7 @@ def _csv_values(array: pa.Array, kind: str) -> list[Any]:
             if seconds is not None:
                 return pc.strftime(seconds, "%Y-%m-%d %H:%M:%S").to_pylist()
         return _iso_values(array, " ")
-    return [None if v is None else _guard(_text(v)) for v in array.to_pylist()]
+    return [None if v is None else formula_guard(_text(v)) for v in array.to_pylist()]
 
 
 def _text(value: Any) -> str:
@@ -301,7 +301,7 @@ def write_csv_rows(names: Sequence[str], schema: pa.Schema, batches: Iterable[pa
     guarded from formulas."""
     writer = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     if header:
-        writer.writerow([_guard(name) for name in names])
+        writer.writerow([formula_guard(name) for name in names])
     kinds = [_kind(field.type) for field in schema]
     for part in _chunks(batches):
         columns = [_csv_values(part.column(i), kind) for i, kind in enumerate(kinds)]
@@ -896,11 +896,12 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
     tags = figures.tags
     if tags:
         tag_sheet = workbook.add_worksheet(SHEETS("Tags", lang))
-        tag_rows: list[list[tuple[Any, str | None]]] = [
-            [(header(name, lang), "bold") for name in ("tag", "customers", "share", "revenue")]
-        ]
+        by_hand = any(t.manual for t in tags)  # then a column says which tags were set by hand (人工标签)
+        names = ("tag", "customers", "share", "revenue", *(("set by",) if by_hand else ()))
+        tag_rows: list[list[tuple[Any, str | None]]] = [[(header(name, lang), "bold") for name in names]]
         tag_rows.extend(
-            [(t.tag, None), (t.customers, INTEGER), (t.share, RATIO), (t.revenue, MONEY)] for t in tags
+            [(t.tag, None), (t.customers, INTEGER), (t.share, RATIO), (t.revenue, MONEY),
+             *(((LABELS("manual" if t.manual else "rules", lang), None),) if by_hand else ())] for t in tags
         )
         _write_grid(tag_sheet, formats, tag_rows)
         tag_sheet.freeze_panes(1, 0)

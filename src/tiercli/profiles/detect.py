@@ -10,6 +10,7 @@ explicit `input.columns` mapping always wins over a profile's aliases.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from tiercli.errors import ColumnMappingError, Location, UsageError, did_you_mean
-from tiercli.profiles.fields import FIELDS
+from tiercli.profiles.fields import FIELDS, meaning_of
 
 STATUS_CLASSES = ("paid_done", "paid_in_progress", "unpaid", "cancelled", "refunded")
 SHAPES = ("order", "line", "line_first")
@@ -436,13 +437,65 @@ def detect_platform(
     missing = [s for s in best.signature if s not in best.matched(headers)]
     more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
     more_zh = f" 等另外 {len(missing) - 5} 个" if len(missing) > 5 else ""
+    advice, advice_zh = _weak_advice(best, headers, where)
     raise ColumnMappingError(
         f"looks only partly like {' and '.join(_candidate(p, headers) for p in partial)}; '{best.name}' lacks "
-        f"{_list(missing[:5])}{more}. If it is that export, say so with --platform {best.name}; otherwise "
-        f"{mapping_hint}", location, slug="weak_platform",
+        f"{_list(missing[:5])}{more}. {advice}", location, slug="weak_platform",
         zh=f"只有部分像{'和'.join(_candidate(p, headers, 'zh') for p in partial)}；'{best.name}' 缺少 "
-           f"{_list(missing[:5], 'zh')}{more_zh}。如果确实是这种导出文件，请用 --platform {best.name} 指明；"
-           f"否则请{mapping_hint_zh}")
+           f"{_list(missing[:5], 'zh')}{more_zh}。{advice_zh}")
+
+
+def _weak_advice(best: Profile, headers: Sequence[str], where: str) -> tuple[str, str]:
+    """What to do about a partial match, in English and Chinese, such that doing it runs: name the platform when
+    its mapping has all a run needs; else map the columns, each chosen by its profile or by its name's meaning;
+    else say what is missing, as there is nothing to run."""
+    try:
+        build_mapping(headers, best, {}, where)
+    except ColumnMappingError:
+        pass
+    else:
+        return (f"If it is that export, say so with --platform {best.name}.",
+                f"如果确实是这种导出文件，请用 --platform {best.name} 指明。")
+    guessed = guess_columns(headers, best)
+    absent = [(what, zh) for options, what, zh in REQUIRED if not any(o in guessed for o in options)]
+    if absent:
+        what = " and ".join(en for en, _ in absent)
+        what_zh = "和".join(zh for _, zh in absent)
+        return (f"No column holds {what}, so customers can't be graded from this file; if one of its columns does, "
+                "map it in the rules file, e.g. input: {columns: {customer: <column name>}}",
+                f"没有任何一列是{what_zh}，因此无法用这个文件给客户分级；如果其中某列正是，请在规则文件中指定，"
+                "例如 input: {columns: {customer: <列名>}}")
+    snippet = columns_snippet(guessed)
+    return (f"Map its columns in the rules file: {snippet}", f"请在规则文件中指定它的列：{snippet}")
+
+
+def guess_columns(headers: Sequence[str], profile: Profile) -> dict[str, str]:
+    """The columns a run needs (customer, order id, order time, amount), each found by `profile`'s aliases, the
+    generic profile's, or the meaning of its header (`TotalPrice` is money, `InvoiceDate` a time)."""
+    by_key = {header_key(h): h for h in headers}
+    found: dict[str, str] = {}
+    for name in ("customer", "order_id", "paid_ts", "created_ts", "amount"):
+        for source in (profile, profiles()["generic"]):
+            hit = next((by_key[header_key(a)] for a in source.columns.get(name, ()) if header_key(a) in by_key),
+                       None)
+            if hit is not None and hit not in found.values():
+                found[name] = hit
+                break
+    if "created_ts" in found and "paid_ts" not in found:
+        found["paid_ts"] = found.pop("created_ts")
+    found.pop("created_ts", None)
+    for header in headers:
+        meaning = meaning_of(header)
+        if meaning in ("customer", "order_id", "paid_ts", "amount") and meaning not in found \
+                and header not in found.values():
+            found[meaning] = header
+    return {f: found[f] for f in ("customer", "order_id", "paid_ts", "amount") if f in found}
+
+
+def columns_snippet(columns: Mapping[str, str]) -> str:
+    """`input: {columns: {field: "header", …}}` as a rules file takes it (headers quoted, so any text works)."""
+    pairs = ", ".join(f"{field}: {json.dumps(header, ensure_ascii=False)}" for field, header in columns.items())
+    return f"input: {{columns: {{{pairs}}}}}"
 
 
 def _partial(profile: Profile, score: float, headers: Sequence[str]) -> bool:
@@ -550,12 +603,20 @@ def _require(columns: Mapping[str, tuple[str, ...]], profile: Profile, headers: 
             zh=f"找不到{what_zh}的列{looked_zh}。找到的列：{_list(headers, 'zh')}。{guess_zh}"
                f"请在规则文件中指定：input: {{columns: {{{options[0]}: <列名>}}}}")
     if "amount" not in columns and "quantity" not in columns:
+        price = columns["unit_price"][0]
+        quantity = next((h for h in headers if meaning_of(h) == "quantity"), None)
+        per_item = (columns_snippet({"quantity": quantity}) if quantity
+                    else "input: {columns: {quantity: <column name>}}")
+        as_amount = columns_snippet({"amount": price})
         raise ColumnMappingError(
-            f"has a unit price ('{columns['unit_price'][0]}') but no quantity column to multiply it by. "
-            f"Columns found: {_list(headers)}. Map it: input: {{columns: {{quantity: <column name>}}}}",
+            f"'{price}' was taken for a unit price (the price of one item), but no quantity column says how many "
+            f"were bought. If '{price}' is what was paid for the row (an order or line total), map it as the "
+            f"amount: {as_amount}. If it is the price of one item, map the quantity to multiply it by: {per_item}. "
+            f"Columns found: {_list(headers)}",
             Location(file=where), slug="missing_column",
-            zh=f"有单价列（'{columns['unit_price'][0]}'），但没有可以与之相乘的数量列。"
-               f"找到的列：{_list(headers, 'zh')}。请指定：input: {{columns: {{quantity: <列名>}}}}")
+            zh=f"'{price}' 被当作单价（一件商品的价格），但没有说明买了几件的数量列。如果 '{price}' 是这一行实付的金额"
+               f"（订单或行的合计），请把它指定为金额：{as_amount}。如果它是一件商品的价格，请指定与之相乘的数量："
+               f"{per_item}。找到的列：{_list(headers, 'zh')}")
 
 
 def _a(title: str) -> str:

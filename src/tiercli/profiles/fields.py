@@ -23,3 +23,27 @@ FIELDS: dict[str, str] = {
     "channel": "Sales channel.",
     "currency": "Currency code.",
 }
+
+# Other names people give a field in `input.columns`: the order time is the payment time (the one preferred).
+FIELD_ALIASES: dict[str, str] = {"order_ts": "paid_ts", "order_date": "paid_ts", "order_time": "paid_ts"}
+
+# Words that tell what a column or field name means, most telling first (a time before money: 付款时间).
+_MEANINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("paid_ts", ("time", "date", "_ts", "datetime", "timestamp", "时间", "日期")),
+    ("amount", ("amount", "total", "price", "paid", "revenue", "sales", "spend", "value", "sum", "金额", "价", "实付",
+                "销售额")),
+    ("customer", ("customer", "buyer", "member", "client", "user", "email", "e-mail", "phone", "mobile", "客户",
+                  "买家", "会员", "用户", "手机")),
+    ("order_id", ("order", "invoice", "receipt", "订单", "发票")),
+    ("quantity", ("quantity", "qty", "count", "pieces", "units", "数量", "件数")),
+)
+
+
+def meaning_of(name: str) -> str | None:
+    """The canonical field a name looks like by its meaning (`purchase_time` → paid_ts, `TotalPrice` → amount,
+    `CustomerID` → customer), or None."""
+    key = name.casefold()
+    for field, words in _MEANINGS:
+        if any(word in key for word in words):
+            return field
+    return None

@@ -23,8 +23,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tiercli.columns import FIXED_ZH, MATRIX_LABELS, grading_columns
 from tiercli.engine.metrics import ORDER_COLUMNS, ZH_NAMES, rule_names, rule_types
-from tiercli.errors import InputError, Location, RulesError, TiercliError, did_you_mean
-from tiercli.profiles.fields import FIELDS
+from tiercli.errors import InputError, Location, RulesError, TiercliError, did_you_mean, meant
+from tiercli.profiles.fields import FIELD_ALIASES, FIELDS, meaning_of
 from tiercli.rules import options
 from tiercli.rules.expressions import check_condition, check_metric
 from tiercli.rules.model import Condition, CustomMetric, Grading, InputSpec, Level, LifecycleSpec, RfmSpec, Rules, Tag
@@ -253,9 +253,13 @@ class _Checker:
         columns: dict[str, str] = {}
         for key, value in node.value:
             name = str(key.value) if isinstance(key, ScalarNode) else ""
+            name = FIELD_ALIASES.get(name, name)  # order_ts, order_date: the order time
             if name not in FIELDS:
-                hint = did_you_mean(name, FIELDS) or f" (fields: {', '.join(FIELDS)})"
-                hint_zh = did_you_mean(name, FIELDS, "zh") or f"（可用字段：{'、'.join(FIELDS)}）"
+                meant_field = meaning_of(name)  # by meaning first: purchase_time is a time, not an order id
+                hint = (meant(meant_field) if meant_field else did_you_mean(name, FIELDS)) \
+                    or f" (fields: {', '.join(FIELDS)})"
+                hint_zh = (meant(meant_field, "zh") if meant_field else did_you_mean(name, FIELDS, "zh")) \
+                    or f"（可用字段：{'、'.join(FIELDS)}）"
                 self.report(key, path, f"unknown field '{name}'{hint}", "unknown_key",
                             zh=f"未知的字段 '{name}'{hint_zh}")
                 continue
@@ -526,7 +530,7 @@ class _Checker:
         if name is None:
             return None
         line = entry.value.start_mark.line + 1
-        for message, message_zh in _name_problems(name):
+        for message, message_zh in name_problems(name):
             self.report(entry.value, name_path, message, "bad_name", zh=message_zh)
         if name in seen:
             self.report(entry.value, name_path, f"'{name}' is already the name of the {kind} at line "
@@ -655,7 +659,7 @@ def _is_blank(node: Node) -> bool:
     return isinstance(node, ScalarNode) and (node.tag == _NULL_TAG or not str(node.value).strip())
 
 
-def _name_problems(name: str) -> list[tuple[str, str]]:
+def name_problems(name: str) -> list[tuple[str, str]]:
     """What is wrong with a tier's or tag's name, each in English and Chinese."""
     problems: list[tuple[str, str]] = []
     if "," in name:
@@ -732,6 +736,21 @@ def _check(
         return None, [_too_deep(source)]
     problems = sorted(checker.problems, key=lambda p: (p.location.file != source, p.location.line or 0))
     return (rules if not problems else None), problems
+
+
+def output_columns(rules: Rules) -> dict[str, str]:
+    """Every column a run of `rules` may write, in both languages (casefolded), with the tiercli name it is
+    (a tag set by hand must not take one)."""
+    taken: dict[str, str] = {}
+    for name, zh in (*FIXED_ZH.items(), *ZH_NAMES.items()):
+        taken.setdefault(name.casefold(), name)
+        taken.setdefault(zh.casefold(), name)
+    for grading in rules.gradings:
+        for column in grading_columns(grading.name):
+            taken.setdefault(column.casefold(), column)
+    for metric in rules.metrics:
+        taken.setdefault(metric.name.casefold(), metric.name)
+    return taken
 
 
 def _too_deep(source: str) -> TiercliError:
