@@ -322,3 +322,33 @@ def test_bars_need_a_real_terminal_even_when_colour_is_forced(monkeypatch: pytes
     assert console.is_terminal and not shows_bars(console)
     with progress_bars(console, "en", show=True) as progress:
         assert progress is NO_PROGRESS
+
+
+def test_data_on_stdout_comes_after_every_warning_and_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    lines = "".join(f"c{i},{i},2024-01-{1 + i % 28:02d},{i}\n" for i in range(1, 20_000))
+    orders = write(tmp_path, "orders.csv", "customer_id,order_id,order_date,amount\n,0,2024-01-01,5\n" + lines)
+    for quiet in ([], ["-q"]):
+        done = subprocess.run(f'"{sys.executable}" -m tiercli classify "{orders}" -o - {" ".join(quiet)} | head -1',
+                              shell=True, capture_output=True, text=True, check=False, cwd=tmp_path,
+                              executable="/bin/bash")
+        assert done.stdout.startswith("customer_id,") and done.stdout.count("\n") == 1
+        assert re.search(r"missing_customer.*: 1\b", done.stderr), done.stderr
+        assert "Traceback" not in done.stderr and "Broken pipe" not in done.stderr, done.stderr
+        status = subprocess.run(f'"{sys.executable}" -m tiercli classify "{orders}" -o - {" ".join(quiet)} | head -1'
+                                '; exit ${PIPESTATUS[0]}', shell=True, capture_output=True, text=True, check=False,
+                                cwd=tmp_path, executable="/bin/bash")
+        assert status.returncode == 0, status.stderr
+
+
+def test_output_that_is_not_a_terminal_is_not_wrapped(tmp_path: Path) -> None:
+    name = "a_customer_column_whose_name_is_long_enough_to_pass_eighty_columns_by_itself"
+    orders = write(tmp_path, "orders.csv", f"{name},order_id,order_date,amount\na,1,2024-01-01,5\n")
+    rules = write(tmp_path, "rules.yaml", f"input: {{columns: {{customer: {name}}}}}\n"
+                  "tiers: [{name: 一个名字很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长的等级}]\n")
+    result = runner.invoke(app, ["classify", str(orders), "-r", str(rules), "-o", str(tmp_path / "o.csv")])
+    assert result.exit_code == 0, result.output
+    assert f"columns: customer ← {name}; order_id ← order_id;" in result.output
+    assert "一个名字很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长的等级 │" in result.output

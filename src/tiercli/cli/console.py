@@ -8,7 +8,6 @@ as its escape (`\\x1b`, `\\u202e`) instead; line breaks and tabs stay.
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
@@ -32,12 +31,12 @@ UNWRAPPED = 100_000  # columns of a console that is not a terminal: lines are ne
 
 class TerminalConsole(Console):
     """A rich console that shows every text (printed, or a table cell) with `visible`. Printing to a file or a
-    pipe rather than a terminal, it neither wraps nor cuts lines (rich would at 80 columns), unless a width or
-    COLUMNS is given: what `diff` or `grep` reads is the whole line and every name in full."""
+    pipe rather than a terminal, it neither wraps nor cuts lines (rich would at 80 columns, or at COLUMNS) unless
+    a width is given: what `diff` or `grep` reads is the whole line and every name in full."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if kwargs.get("width") is None and not self.is_terminal and not os.environ.get("COLUMNS"):
+        if kwargs.get("width") is None and not self.is_terminal:
             self.width = UNWRAPPED
 
     def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:

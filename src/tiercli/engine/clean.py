@@ -448,6 +448,10 @@ def _reason_sql(src: Source, item: bool = False) -> str:
     written_in = (f"CASE WHEN paid_ts IS NOT NULL THEN {literal(paid_cols or time_cols)} "
                   f"ELSE {literal(created_cols or time_cols)} END")
     extra = f"tc({EXTRA}) IS NOT NULL" if src.raw.extra else "false"
+    # Without a status, a file with both a payment time and an order time says an order is unpaid by an empty
+    # payment time (a Tmall 订单报表 without 订单状态: 订单付款时间 is empty, 买家实际支付金额 0).
+    never_paid = ("(paid_ts IS NULL AND tc(paid_raw) IS NULL AND created_ts IS NOT NULL)"
+                  if paid_cols and created_cols and not _header(src, "status") and not item else "false")
     quote = "''''"
     return f"""
         CASE
@@ -458,6 +462,7 @@ def _reason_sql(src: Source, item: bool = False) -> str:
             WHEN status_class = 'refunded' OR refund_class = 'refunded' THEN 'refunded_in_full'
             WHEN status_class = 'cancelled' OR refund_class = 'cancelled' OR cancelled_at IS NOT NULL
                 THEN 'cancelled'
+            WHEN {never_paid} THEN 'unpaid'
             WHEN {str(item).lower()} THEN NULL  -- the rest comes from the item's order, joined afterwards
             WHEN customer_id IS NULL THEN 'missing_customer'
             WHEN {bad_paid} OR {bad_created} OR coalesce(paid_ts, created_ts) IS NULL OR {out_of_range}
@@ -476,6 +481,7 @@ def _reason_sql(src: Source, item: bool = False) -> str:
             WHEN {_one_of('refund_class', ('refunded', 'cancelled'))}
                 THEN 'after-sale status ' || {quote} || refund_status || {quote}
             WHEN cancelled_at IS NOT NULL THEN 'cancelled at ' || CAST(cancelled_at AS VARCHAR)
+            WHEN {never_paid} THEN 'no payment time in ' || {literal(paid_cols or time_cols)}
             WHEN customer_id IS NULL AND customer_written IS NOT NULL
                 THEN 'only a masked identifier: ' || {quote} || customer_written || {quote} || ' in ' || {literal(cust)}
             WHEN customer_id IS NULL THEN 'no value in ' || {literal(cust)}

@@ -587,6 +587,15 @@ def _require(columns: Mapping[str, tuple[str, ...]], profile: Profile, headers: 
             "input: {columns: {customer: <column name>}}", Location(file=where), slug="no_customer_key",
             zh=f"看起来是{profile.title}，其中没有能识别买家的列，因此无法区分客户：{profile.hint}。"
                "如果文件中有这样的列，请在规则文件中指定：input: {columns: {customer: <列名>}}")
+    summary = _customer_summary(headers)
+    if summary and any(not any(o in columns for o in options) for options, _, _ in REQUIRED):
+        raise ColumnMappingError(
+            f"looks like a table of customers, one row per customer with figures already computed "
+            f"({_list(summary)}), not of orders: tiercli computes those figures itself from the orders. Give it "
+            "the order export they came from (one row per order or order line, with the customer, the order time "
+            "and the amount)", Location(file=where), slug="customer_table",
+            zh=f"看起来是一张客户表（每个客户一行，已算好的指标：{_list(summary, 'zh')}），而不是订单：tiercli 会从订单"
+               "自己算出这些指标。请给出它们所来自的订单导出文件（每个订单或订单行一行，含客户、下单时间和金额）")
     for options, what, what_zh in REQUIRED:
         if any(o in columns for o in options):
             continue
@@ -617,6 +626,17 @@ def _require(columns: Mapping[str, tuple[str, ...]], profile: Profile, headers: 
             zh=f"'{price}' 被当作单价（一件商品的价格），但没有说明买了几件的数量列。如果 '{price}' 是这一行实付的金额"
                f"（订单或行的合计），请把它指定为金额：{as_amount}。如果它是一件商品的价格，请指定与之相乘的数量："
                f"{per_item}。找到的列：{_list(headers, 'zh')}")
+
+
+# Headers of a per-customer table (an RFM result, a CRM summary): figures computed from orders, not orders.
+_SUMMARY_WORDS = ("recency", "frequency", "monetary", "numberoforders", "mostrecent", "rfmscore", "rfmcell",
+                  "rscore", "fscore", "mscore", "lifetimevalue", "最近一次", "消费频次", "累计消费")
+
+
+def _customer_summary(headers: Sequence[str]) -> list[str]:
+    """The headers that make `headers` a table of customers rather than orders: two or more of them."""
+    found = [h for h in headers if any(w in header_key(h).replace(" ", "") for w in _SUMMARY_WORDS)]
+    return found if len(found) >= 2 else []
 
 
 def _a(title: str) -> str:
