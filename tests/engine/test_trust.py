@@ -179,3 +179,13 @@ def test_a_manual_tag_one_edit_from_a_rule_tag_stops_a_strict_run(tmp_path: Path
     assert code == 2
     assert "big_spendr" in output and "big_spender" in output
     assert not out.exists()
+
+
+def test_order_ts_in_the_rules_is_the_order_time(tmp_path: Path) -> None:
+    orders = write(tmp_path, "orders.csv", "buyer,单号,下单时间,amount\na,1,2024-01-01 10:00,5\na,2,2024-01-05 09:00,7\n"
+                                           "b,3,2024-01-09 08:00,1\n")
+    rules = "input: {columns: {customer: buyer, order_id: 单号, order_ts: 下单时间}}\ntiers: [{name: x}]\n"
+    with classify(orders, rules=rules) as result:
+        assert result.mapping["paid_ts"] == "下单时间" and "created_ts" not in result.mapping
+        a = rows_by_customer(result)["a"]
+        assert (a["frequency"], a["recency_days"], str(a["first_order"])) == (2, 4, "2024-01-01 10:00:00")

@@ -541,7 +541,8 @@ def build_mapping(
     check: bool = True,
     detection: Detection | None = None,
 ) -> ColumnMap:
-    """Map canonical fields to headers: explicit `input.columns` first, then the profile's aliases.
+    """Map canonical fields to headers: explicit `input.columns` first, then the profile's aliases for the
+    fields and columns left.
 
     With `check`, a missing customer, order time or amount is an error that says what to map; pass
     `check=False` for an item report that will be joined onto its order report (which supplies those).
@@ -557,11 +558,12 @@ def build_mapping(
                 zh=f"规则文件的 input.columns.{name} 写的是 '{header}'，但这个文件中没有这一列"
                    f"{did_you_mean(header, headers, 'zh')}。找到的列：{_list(headers, 'zh')}")
         columns[name] = (by_key[header_key(header)],)
+    mapped = {h for chosen in columns.values() for h in chosen}  # a column the rules map is not taken again
     for name in FIELDS:
         if name in columns:
             continue
         found = tuple(dict.fromkeys(by_key[header_key(a)] for a in profile.columns.get(name, ())
-                                    if header_key(a) in by_key))
+                                    if header_key(a) in by_key and by_key[header_key(a)] not in mapped))
         if found:
             columns[name] = found if name == "customer" else found[:1]
     if check:
