@@ -68,7 +68,8 @@ class _Opened:
 def _open(config: RunConfig, folder: Path, progress: Progress = NO_PROGRESS) -> _Opened:
     """Read every input file as far as Python reads it (advancing `progress` by one per file)."""
     if not config.files:
-        raise UsageError("no input file given", slug="no_input", zh="没有给出输入文件")
+        raise UsageError("no input file given; name the order export to read", slug="no_input",
+                         zh="没有给出输入文件；请给出要读取的订单导出文件")
     memory = memory_bytes(config.memory_limit or DEFAULT_MEMORY_LIMIT)
     sheet = config.sheet or config.rules.input.sheet
     orders: list[Opened] = []

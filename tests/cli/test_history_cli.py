@@ -83,7 +83,7 @@ def test_a_previous_run_with_other_level_names_stops_with_exit_2(here: Path) -> 
 
 @pytest.mark.parametrize(("text", "message"), [
     ("id,tier\na,hot\n", "error: old.csv: no customer_id column, so this is not a customers table tiercli wrote (the "
-                         "Customers sheet of its workbook, or its -o .csv/.parquet); columns found: 'id', 'tier'"),
+                         "Customers sheet of its workbook, or its -o .csv/.parquet): give --previous such a file; columns found: 'id', 'tier'"),
     ("customer_id,level\na,hot\n", "error: old.csv: no column 'tier' for the grading 'tier' of rules.yaml; columns "
                                    "found: 'customer_id', 'level'. The run was made with other rules: use those, "
                                    "or rename its column to the grading's name"),
@@ -116,7 +116,7 @@ def test_an_overrides_file_with_an_unknown_column_stops(here: Path) -> None:
     write(here, "ov.csv", "customer,levle\na,hot\n")
     code, _, err = invoke("classify", "orders.csv", "-r", "rules.yaml", "--overrides", "ov.csv", "-o", "x.xlsx")
     assert code == 2
-    assert err.strip() == "error: ov.csv: unknown column 'levle' (did you mean 'level'?)"
+    assert err.strip() == "error: ov.csv: unknown column 'levle' (did you mean 'level'?); rename or remove it"
 
 
 def test_compare_classifies_the_same_orders_as_of_two_dates(here: Path) -> None:

@@ -72,7 +72,8 @@ def test_the_chinese_report_and_workbook(here: Path) -> None:
 
 @pytest.mark.parametrize(("option", "message"), [
     (["--report", "r.pdf"], "r.pdf: the report is an HTML page; give a path ending in .html"),
-    (["--report", "no/r.html"], "no/r.html: the report's directory 'no' does not exist"),
+    (["--report", "no/r.html"], "no/r.html: the report's directory 'no' does not exist; give --report a path in "
+     "an existing folder"),
     (["--export-format", "shopify", "s.csv"],
      "--export-format must be shopify-tags, youzan-tags or taobao-groups, not 'shopify' (did you mean "
      "'shopify-tags'?)"),

@@ -100,7 +100,7 @@ def test_explain_an_unknown_customer_is_exit_2_with_the_closest_id(orders: Path,
     code, out, err = invoke("explain", "c11", str(orders), "-r", str(rules), "--platform", "generic")
     assert code == 2 and out == ""
     assert err.strip() == ("error: customer 'c11' is not in the data (did you mean 'c1'?); the ids are as in the "
-                           "customer_id column of `tiercli classify`'s output")
+                           "customer_id column of `tiercli classify`'s output: use one of those")
 
 
 def test_validate_with_orders_warns_and_strict_makes_warnings_fail(orders: Path, rules: Path) -> None:

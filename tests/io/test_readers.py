@@ -75,7 +75,8 @@ def test_unknown_sheet_names_the_sheets(tmp_path: Path) -> None:
     wb.close()
     with pytest.raises(Exception) as info:
         _read(path, sheet="Year 2011")
-    assert str(info.value) == f"{path}: has no sheet 'Year 2011'; its sheets are: Year 2010"
+    assert str(info.value) == (f"{path}: has no sheet 'Year 2011'; choose one of its sheets with --sheet: "
+                                "Year 2010")
 
 
 def test_parquet_keeps_types_and_counts_rows(tmp_path: Path) -> None:

@@ -579,7 +579,8 @@ def test_missing_directory_is_named(tmp_path: Path) -> None:
     out = str(missing / "out.xlsx")
     with pytest.raises(OutputError) as info:
         write_result(make_result(), out)
-    assert str(info.value) == f"{out}: the output directory '{missing}' does not exist"
+    assert str(info.value) == (f"{out}: the output directory '{missing}' does not exist; create it first, "
+                                "or write elsewhere")
 
 
 def test_output_that_is_a_directory(tmp_path: Path) -> None:

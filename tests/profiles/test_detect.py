@@ -68,7 +68,7 @@ def test_platform_forces_a_profile_and_an_unknown_name_gets_a_suggestion() -> No
     assert found.describe() == "shopify-orders (forced with --platform, 36% of its headers)"
     with pytest.raises(UsageError) as info:
         detect_platform(SHOPIFY_PART, forced="shopfy")
-    assert str(info.value).startswith("unknown platform 'shopfy' (did you mean 'shopify-orders'?); known: "
+    assert str(info.value).startswith("unknown platform 'shopfy' (did you mean 'shopify-orders'?); give --platform one of: "
                                       "amazon-all-orders, amazon-order-report, douyin-orders, generic, ")
 
 
@@ -112,7 +112,8 @@ def test_an_explicit_column_that_is_not_in_the_file_gets_a_suggestion() -> None:
     with pytest.raises(ColumnMappingError) as info:
         build_mapping(headers, profiles()["tmall-order-report"], {"customer": "买家会员"}, "o.csv")
     assert str(info.value).startswith("o.csv: rules input.columns.customer names '买家会员', which is not a column "
-                                      "of this file (did you mean '买家会员名'?). Columns found: '订单编号', ")
+                                      "of this file (did you mean '买家会员名'?); write one of its columns there. "
+                                      "Columns found: '订单编号', ")
 
 
 def test_a_qianniu_export_with_a_buyer_column_maps_it() -> None:

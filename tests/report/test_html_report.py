@@ -359,7 +359,8 @@ def test_write_html_names_a_missing_directory(result: Result, tmp_path: Path) ->
     out = tmp_path / "missing" / "report.html"
     with pytest.raises(OutputError) as caught:
         write_html(result, str(out))
-    assert str(caught.value) == f"{out}: the report's directory '{out.parent}' does not exist"
+    assert str(caught.value) == (f"{out}: the report's directory '{out.parent}' does not exist; give --report a path in an "
+                                  "existing folder")
 
 
 def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(

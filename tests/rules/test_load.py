@@ -181,7 +181,7 @@ def test_a_missing_rules_file_is_an_input_error_naming_the_path(tmp_path: Path) 
 def test_a_folder_is_not_a_rules_file(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_rules(tmp_path)
-    assert str(caught.value) == f"{tmp_path}: is a folder, not a rules file"
+    assert str(caught.value) == f"{tmp_path}: is a folder, not a rules file; give the YAML file inside it"
 
 
 def test_a_file_that_is_not_utf8_says_how_to_fix_it(tmp_path: Path) -> None:
@@ -206,7 +206,7 @@ def test_the_starter_is_the_example_file_byte_for_byte() -> None:
 def test_an_unknown_preset_names_the_available_ones() -> None:
     with pytest.raises(UsageError) as caught:
         starter_text("tmall5")
-    assert str(caught.value) == "unknown preset 'tmall5' (did you mean 'tmall-5'?); available: lifecycle, rfm, taobao-vip, tmall-5"
+    assert str(caught.value) == "unknown preset 'tmall5' (did you mean 'tmall-5'?); give --preset one of: lifecycle, rfm, taobao-vip, tmall-5"
 
 
 def test_every_line_of_the_starter_carries_a_comment() -> None:

@@ -94,7 +94,7 @@ def test_init_writes_each_preset_and_validate_accepts_it(tmp_path: Path) -> None
         assert checked.exit_code == 0, checked.output
     result = runner.invoke(app, ["init", str(tmp_path / "x.yaml"), "--preset", "taobao"])
     assert result.exit_code == 2
-    assert result.stderr.strip() == ("error: unknown preset 'taobao' (did you mean 'taobao-vip'?); available: "
+    assert result.stderr.strip() == ("error: unknown preset 'taobao' (did you mean 'taobao-vip'?); give --preset one of: "
                                      "lifecycle, rfm, taobao-vip, tmall-5")
     assert not (tmp_path / "x.yaml").exists()
 

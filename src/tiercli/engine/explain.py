@@ -69,9 +69,9 @@ def find_customer(customers: Rows, customer: str) -> pa.Table:
         found = closest(wanted, [*ids, *([close] if close else [])])
         close = found or close
     raise DataError(f"customer '{wanted}' is not in the data{meant(close)}; the ids are as in the customer_id column "
-                    "of `tiercli classify`'s output", slug="unknown_customer",
+                    "of `tiercli classify`'s output: use one of those", slug="unknown_customer",
                     zh=f"数据中没有客户 '{wanted}'{meant(close, 'zh')}；"
-                       "客户ID与 `tiercli classify` 输出中 customer_id 列的写法相同")
+                       "请使用 `tiercli classify` 输出中 customer_id 列里的写法")
 
 
 def leaves(sql: str) -> list[exp.Expr]:

@@ -97,8 +97,8 @@ def write_movement_workbook(report: MovementReport, out: str, lang: str = "en", 
         raise OutputError("the movement is written as a workbook; give a name ending in .xlsx", where,
                           zh="变动结果会写成工作簿；请给出以 .xlsx 结尾的文件名")
     if not target.parent.is_dir():
-        raise OutputError(f"the output directory '{target.parent}' does not exist", where,
-                          zh=f"输出文件夹 '{target.parent}' 不存在")
+        raise OutputError(f"the output directory '{target.parent}' does not exist; create it first, or write "
+                          "elsewhere", where, zh=f"输出文件夹 '{target.parent}' 不存在；请先创建它，或写到别处")
     try:
         with atomic_path(target, where, staging) as temp:
             scratch = staging.scratch if staging is not None else None

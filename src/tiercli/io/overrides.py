@@ -85,17 +85,18 @@ def read_overrides(path: str, rules: Rules) -> Overrides:
         if name is None:
             hint = did_you_mean(header, list(COLUMNS)) or f" (columns: {', '.join(COLUMNS)})"
             hint_zh = did_you_mean(header, list(COLUMNS), "zh") or f"（可用的列：{'、'.join(COLUMNS)}）"
-            raise ColumnMappingError(f"unknown column '{header}'{hint}", Location(file=sheet.label),
-                                     slug="overrides_unknown_column", zh=f"未知的列 '{header}'{hint_zh}")
+            raise ColumnMappingError(f"unknown column '{header}'{hint}; rename or remove it",
+                                     Location(file=sheet.label), slug="overrides_unknown_column",
+                                     zh=f"未知的列 '{header}'{hint_zh}；请改名或删除")
         if name in columns:
             raise ColumnMappingError(f"columns '{columns[name]}' and '{header}' both give {name}; keep one",
                                      Location(file=sheet.label), slug="overrides_duplicate_column",
                                      zh=f"列 '{columns[name]}' 和 '{header}' 都表示 {name}；请只保留一个")
         columns[name] = header
     if "customer" not in columns:
-        raise ColumnMappingError(f"no customer column; the columns are {', '.join(COLUMNS)}",
+        raise ColumnMappingError(f"no customer column; add one (the columns are {', '.join(COLUMNS)})",
                                  Location(file=sheet.label), slug="overrides_no_customer",
-                                 zh=f"没有 customer 列；可用的列是 {'、'.join(COLUMNS)}")
+                                 zh=f"没有 customer 列；请加上（可用的列是 {'、'.join(COLUMNS)}）")
     if not {"level", "add_tags", "remove_tags"} & set(columns):
         raise ColumnMappingError("nothing to change: give a level, add_tags or remove_tags column",
                                  Location(file=sheet.label), slug="overrides_nothing",

@@ -84,7 +84,8 @@ def read_run(path: str, what: tuple[str, str] = ("the previous run", "上期运�
         if "customer_id" not in sheet.table.column_names:
             raise ColumnMappingError(
                 f"no customer_id column, so this is not a customers table tiercli wrote (the Customers sheet of its "
-                f"workbook, or its -o .csv/.parquet); columns found: {_shown(sheet.table.column_names)}",
+                f"workbook, or its -o .csv/.parquet): give --previous such a file; columns found: "
+                f"{_shown(sheet.table.column_names)}",
                 Location(file=sheet.label), slug="run_no_customer_id",
                 zh="没有 customer_id 列，所以这不是 tiercli 写出的客户表（工作簿中的 Customers/客户 工作表，或用 -o "
                    f"写出的 .csv/.parquet）；找到的列：{_shown(sheet.table.column_names, 'zh')}")

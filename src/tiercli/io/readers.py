@@ -145,10 +145,11 @@ def _check_file(path: Path, shown: str) -> None:
         raise InputError("file not found; check the path", Location(file=shown), slug="file_not_found",
                          zh="找不到文件；请检查路径")
     if path.is_dir():
-        raise InputError("is a folder, not a file", Location(file=shown), slug="not_a_file",
-                         zh="这是一个文件夹，不是文件")
+        raise InputError("is a folder, not a file; give the order export inside it", Location(file=shown),
+                         slug="not_a_file", zh="这是一个文件夹，不是文件；请给出其中的订单导出文件")
     if path.stat().st_size == 0:
-        raise InputError("the file is empty", Location(file=shown), slug="empty_file", zh="文件是空的")
+        raise InputError("the file is empty; export the orders again", Location(file=shown), slug="empty_file",
+                         zh="文件是空的；请重新导出订单")
 
 
 def file_kind(path: Path) -> str:
@@ -464,8 +465,8 @@ def open_csv(path: Path, shown: str, folder: Path, header_score: HeaderScore | N
     if len(sample) == SAMPLE_BYTES and lines:
         lines = lines[:-1]  # the last line of a cut sample may be partial
     if not any(line.strip() for line in lines):
-        raise InputError("has no rows (only blank lines)", Location(file=shown), slug="empty_file",
-                         zh="没有数据行（只有空行）")
+        raise InputError("has no rows (only blank lines); export the orders again", Location(file=shown),
+                         slug="empty_file", zh="没有数据行（只有空行）；请重新导出订单")
     if "\x00" in text[:4096] and encoding != "utf-16":
         raise InputError("is not a text file (binary content); export it as CSV or XLSX",
                          Location(file=shown), slug="not_a_table",
@@ -590,11 +591,12 @@ def open_excel(path: Path, shown: str, kind: str, sheet: str | None, header_scor
     hasher.start()
     book = read_workbook(path, shown, functools.partial(pick_sheet, sheet), folder, memory_limit)
     if sheet is not None and sheet not in book.sheets:
-        raise UsageError(f"has no sheet '{sheet}'; its sheets are: {', '.join(book.names)}",
+        raise UsageError(f"has no sheet '{sheet}'; choose one of its sheets with --sheet: {', '.join(book.names)}",
                          Location(file=shown), slug="unknown_sheet",
-                         zh=f"没有名为 '{sheet}' 的工作表；现有工作表：{'、'.join(book.names)}")
+                         zh=f"没有名为 '{sheet}' 的工作表；请用 --sheet 选择其中一个：{'、'.join(book.names)}")
     if not book.sheets:
-        raise InputError("has no sheets", Location(file=shown), slug="empty_file", zh="没有任何工作表")
+        raise InputError("has no sheets; export the orders again", Location(file=shown), slug="empty_file",
+                         zh="没有任何工作表；请重新导出订单")
     return [_OpenedSheet(shown, f"{readable_name(path.name)} [{name}]", kind, name, hasher, header_score, table)
             for name, table in book.sheets.items()]
 
@@ -624,14 +626,17 @@ class _OpenedSheet:
 def _excel_sheet(db: Database, opened: _OpenedSheet, table: str) -> RawTable:
     batch, sheet, shown = opened.batch, opened.sheet, opened.shown
     if batch.num_rows == 0 or batch.num_columns == 0:
-        raise InputError(f"sheet '{sheet}' is empty", Location(file=shown), slug="empty_file",
-                         zh=f"工作表 '{sheet}' 是空的")
+        raise InputError(f"sheet '{sheet}' is empty; choose the sheet that holds the orders with --sheet",
+                         Location(file=shown), slug="empty_file",
+                         zh=f"工作表 '{sheet}' 是空的；请用 --sheet 选择存放订单的工作表")
     top = batch.slice(0, HEADER_SEARCH_ROWS).to_pylist()
     grid = [["" if v is None else str(v) for v in row.values()] for row in top]
     if not any(clean_header(c) for row in grid for c in row):
-        raise InputError(f"sheet '{sheet}' has no header: every cell of its first rows is empty",
+        raise InputError(f"sheet '{sheet}' has no header: every cell of its first rows is empty; put the column "
+                         "names in its first row, or choose another sheet with --sheet",
                          Location(file=shown), slug="no_header",
-                         zh=f"工作表 '{sheet}' 没有表头：前几行的单元格全是空的")
+                         zh=f"工作表 '{sheet}' 没有表头：前几行的单元格全是空的；"
+                            "请在第一行写上列名，或用 --sheet 选择别的工作表")
     header_index = pick_header_row(grid, opened.header_score)
     headers = unique_headers([clean_header(c) for c in grid[header_index]])
     data = batch.slice(header_index + 1)
@@ -661,7 +666,8 @@ def open_parquet(path: Path, shown: str, folder: Path) -> Opened:
         raise InputError(f"can't be read as Parquet: {first_line(exc)}", Location(file=shown),
                          slug="not_a_table", zh=f"无法按 Parquet 读取：{first_line(exc)}") from exc
     if not len(schema.names):
-        raise InputError("has no columns", Location(file=shown), slug="empty_file", zh="没有任何列")
+        raise InputError("has no columns; export the orders again", Location(file=shown), slug="empty_file",
+                         zh="没有任何列；请重新导出订单")
     headers = unique_headers([clean_header(n) for n in schema.names])
     return _OpenedParquet(shown, readable_name(path.name), hasher, headers, str(_link(path, folder, ".parquet")))
 

@@ -58,10 +58,10 @@ def check_file(path: str, what: tuple[str, str]) -> Path:
         raise InputError(f"{what[0]} not found; check the path", where, slug="file_not_found",
                          zh=f"找不到{what[1]}；请检查路径")
     if target.is_dir():
-        raise InputError(f"is a folder, not {what[0]}", where, slug="not_a_file",
-                         zh=f"这是一个文件夹，不是{what[1]}")
+        raise InputError(f"is a folder, not {what[0]}; give the file inside it", where, slug="not_a_file",
+                         zh=f"这是一个文件夹，不是{what[1]}；请给出其中的文件")
     if target.stat().st_size == 0:
-        raise InputError("the file is empty", where, slug="empty_file", zh="文件是空的")
+        raise InputError("the file is empty; export it again", where, slug="empty_file", zh="文件是空的；请重新导出")
     return target
 
 

@@ -95,9 +95,11 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
     for group in groups:
         name = file_name(group)
         if name.casefold() in seen:
-            raise UsageError(f"groups '{seen[name.casefold()]}' and '{group}' would share the file {name}",
+            raise UsageError(f"groups '{seen[name.casefold()]}' and '{group}' would share the file {name}; rename "
+                             "one of them in the rules",
                              where, slug="split_name_clash",
-                             zh=f"分组 '{seen[name.casefold()]}' 和 '{group}' 会写进同一个文件 {name}")
+                             zh=f"分组 '{seen[name.casefold()]}' 和 '{group}' 会写进同一个文件 {name}；"
+                                "请在规则中给其中一个改名")
         seen[name.casefold()] = group
         files.append((group, target / name))
     if taken is not None:
@@ -110,8 +112,9 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
         else:
             target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"can't create the folder: {exc.strerror or exc}", where, slug="bad_split_dir",
-                         zh=f"无法创建文件夹：{exc.strerror or exc}") from exc
+        raise UsageError(f"can't create the folder: {exc.strerror or exc}; give --split-by a folder you can "
+                         "write to", where, slug="bad_split_dir",
+                         zh=f"无法创建文件夹：{exc.strerror or exc}；请让 --split-by 指向可写的文件夹") from exc
     keep = ["customer_id", *(c for c in columns if c != "customer_id")]
     schema = pa.schema([table.schema.field(c) for c in keep])
     names = translated_names(keep, lang, result.gradings, result.tags)

@@ -198,5 +198,6 @@ def _create_temp(target: Path, location: Location) -> Path:
                               zh=f"无法在输出文件旁边写入：{reason}") from exc
         os.close(fd)
         return temp
-    raise OutputError("can't create a temporary file beside the output", location,
-                      zh="无法在输出文件旁边创建临时文件")
+    raise OutputError("can't create a temporary file beside the output; check that its folder is writable and "
+                      "has free space, or write elsewhere", location,
+                      zh="无法在输出文件旁边创建临时文件；请检查该文件夹可写且有空间，或写到别处")

@@ -92,9 +92,11 @@ def read_workbook(path: Path, shown: str, pick: SheetPicker, folder: Path | None
     if child.exitcode != 0 or failure:
         reason = failure or f"the reader stopped ({_exit_text(child.exitcode)})"
         kind = path.suffix.lstrip(".") or "xlsx"
-        raise InputError(f"can't be opened as a spreadsheet ({reason}); is it really a .{kind} file?",
+        raise InputError(f"can't be opened as a spreadsheet ({reason}); is it really a .{kind} file? Open it in "
+                         "its program and save it again as .xlsx or .csv",
                          Location(file=shown), slug="not_a_table",
-                         zh=f"无法作为电子表格打开（{reason}）；它真的是 .{kind} 文件吗？")
+                         zh=f"无法作为电子表格打开（{reason}）；它真的是 .{kind} 文件吗？"
+                            "请用原程序打开并另存为 .xlsx 或 .csv")
     names = _text(out / "names.txt").split("\n") if (out / "names.txt").stat().st_size else []
     chosen = _text(out / "chosen.txt").split("\n") if (out / "chosen.txt").stat().st_size else []
     sheets = {name: _load(out / f"{i}.arrow") for i, name in enumerate(chosen)}

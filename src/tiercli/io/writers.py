@@ -140,8 +140,8 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None, lang:
         raise OutputError(message, location, zh=zh)
     directory = target.parent
     if not directory.is_dir():
-        raise OutputError(f"the output directory '{directory}' does not exist", location,
-                          zh=f"输出文件夹 '{directory}' 不存在")
+        raise OutputError(f"the output directory '{directory}' does not exist; create it first, or write "
+                          "elsewhere", location, zh=f"输出文件夹 '{directory}' 不存在；请先创建它，或写到别处")
     if target.is_dir():
         raise OutputError("the output is a directory; give a file name", location,
                           zh="输出路径是一个文件夹；请给出文件名")

@@ -400,9 +400,9 @@ def detect_platform(
     ranked = rank(headers)
     if forced is not None:
         if forced not in table:
-            raise UsageError(f"unknown platform '{forced}'{did_you_mean(forced, table)}; known: "
+            raise UsageError(f"unknown platform '{forced}'{did_you_mean(forced, table)}; give --platform one of: "
                              f"{', '.join(sorted(table))}", slug="unknown_platform",
-                             zh=f"未知的平台 '{forced}'{did_you_mean(forced, table, 'zh')}；已知的平台："
+                             zh=f"未知的平台 '{forced}'{did_you_mean(forced, table, 'zh')}；--platform 可用的平台："
                                 f"{'、'.join(sorted(table))}")
         chosen = table[forced]
         others = [(p, s) for p, s in ranked if p.name != forced and s > 0]
@@ -553,10 +553,10 @@ def build_mapping(
         if header_key(header) not in by_key:
             raise ColumnMappingError(
                 f"rules input.columns.{name} names '{header}', which is not a column of this file"
-                f"{did_you_mean(header, headers)}. Columns found: {_list(headers)}",
+                f"{did_you_mean(header, headers)}; write one of its columns there. Columns found: {_list(headers)}",
                 Location(file=where), slug="missing_column",
                 zh=f"规则文件的 input.columns.{name} 写的是 '{header}'，但这个文件中没有这一列"
-                   f"{did_you_mean(header, headers, 'zh')}。找到的列：{_list(headers, 'zh')}")
+                   f"{did_you_mean(header, headers, 'zh')}；请改写为文件中的某一列。找到的列：{_list(headers, 'zh')}")
         columns[name] = (by_key[header_key(header)],)
     mapped = {h for chosen in columns.values() for h in chosen}  # a column the rules map is not taken again
     for name in FIELDS:

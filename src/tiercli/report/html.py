@@ -537,8 +537,9 @@ def _check_target(target: Path, location: Location) -> None:
         exists = directory.exists()
         problem = "is not a directory" if exists else "does not exist"
         where = "不是文件夹" if exists else "不存在"
-        raise OutputError(f"the report's directory '{directory}' {problem}", location,
-                          zh=f"报告所在的文件夹 '{directory}' {where}")
+        raise OutputError(f"the report's directory '{directory}' {problem}; give --report a path in an existing "
+                          "folder", location,
+                          zh=f"报告所在的文件夹 '{directory}' {where}；请让 --report 指向已有文件夹中的路径")
 
 
 def write_html(result: Result, path: str, lang: str = "en", staging: Staging | None = None) -> None:

@@ -805,7 +805,8 @@ def read_rules_text(path: str | os.PathLike[str]) -> tuple[str, str]:
         raise InputError("rules file not found; create one with `tiercli init`", where,
                          slug="rules_not_found", zh="找不到规则文件；可以用 `tiercli init` 生成一个") from None
     except IsADirectoryError:
-        raise InputError("is a folder, not a rules file", where, zh="这是一个文件夹，不是规则文件") from None
+        raise InputError("is a folder, not a rules file; give the YAML file inside it", where,
+                         zh="这是一个文件夹，不是规则文件；请给出其中的 YAML 文件") from None
     except OSError as error:
         raise InputError(f"can't read the rules file: {error.strerror}", where,
                          zh=f"无法读取规则文件：{error.strerror}") from None

@@ -21,9 +21,9 @@ def starter_text(preset: str = "tmall-5") -> str:
     available = presets()
     if preset not in available:
         hint = did_you_mean(preset, available)
-        raise UsageError(f"unknown preset '{preset}'{hint}; available: {', '.join(available)}",
+        raise UsageError(f"unknown preset '{preset}'{hint}; give --preset one of: {', '.join(available)}",
                          slug="unknown_preset",
                          zh=f"未知的预设 '{preset}'{did_you_mean(preset, available, 'zh')}；"
-                            f"可用的预设：{'、'.join(available)}")
+                            f"--preset 可用的预设：{'、'.join(available)}")
     resource = resources.files(_PACKAGE).joinpath(_FOLDER, f"{preset}.yaml")
     return resource.read_bytes().decode("utf-8")
