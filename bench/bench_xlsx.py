@@ -9,7 +9,7 @@ timestamps) and stores it as Parquet in bench/out/. Then, each in its own subpro
   xlsxwriter  the baseline: the columns converted once per batch (Arrow → Python lists, decimals cast to
               float), each row written with `write_row` in constant_memory mode, the same number formats set
               per column, a bold header, frozen header and autofilter;
-  tiercli     `tiercli.io.writers.write_result` writing the table as the Customers sheet of the workbook
+  tiercli     `tiercli.outputs.writers.write_result` writing the table as the Customers sheet of the workbook
               (with empty Excluded and small Summary/Thresholds/Run sheets).
 
 Each reports the seconds spent writing (wall and CPU; reading the Parquet and imports excluded) and the
@@ -55,7 +55,7 @@ COUNT_COLUMNS = ("frequency", "orders_30d", "orders_90d", "orders_365d", "distin
 DAY_COLUMNS = ("recency_days", "tenure_days", "avg_days_between_orders")
 RATIO_COLUMNS = ("refund_rate", "discount_share")
 
-# tiercli's formats (tiercli.io.writers), repeated so the baseline does not import tiercli
+# tiercli's formats (tiercli.outputs.writers), repeated so the baseline does not import tiercli
 MONEY, RATIO, DATETIME, INTEGER, ONE_DECIMAL = "#,##0.00", "0.0%", "yyyy-mm-dd hh:mm", "#,##0", "#,##0.0"
 
 
@@ -183,7 +183,7 @@ def write_tiercli(table: pa.Table, path: Path) -> None:
         sys.path.insert(0, str(ROOT / "src"))
     import pandas as pd
 
-    from tiercli.io.writers import write_result
+    from tiercli.outputs.writers import write_result
     from tiercli.result import Result
 
     result = Result(

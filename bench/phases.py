@@ -25,7 +25,7 @@ from typing import Any
 PHASES = (
     ("tiercli.pipeline", "load"),
     ("tiercli.pipeline", "read_file"),
-    ("tiercli.io.readers", "_rewrite"),
+    ("tiercli.sources.readers", "_rewrite"),
     ("tiercli.pipeline", "clean"),
     ("tiercli.engine.clean", "date_columns"),
     ("tiercli.engine.clean", "decide_dayfirst"),

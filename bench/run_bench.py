@@ -15,7 +15,7 @@ runs in its own subprocess so its peak RSS is its own:
   taobao-clean   the same on its clean twin: the same rows and header as plain UTF-8 CSV
   xlsx-rust      the Rust reader alone on the generic layout as .xlsx: fastexcel read_excel → load_sheet(0,
                  header_row=None, dtypes="string") → to_arrow()
-  xlsx-tiercli   tiercli's reader on the same workbook: tiercli.io.readers.read_file(con, path, "raw",
+  xlsx-tiercli   tiercli's reader on the same workbook: tiercli.sources.readers.read_file(con, path, "raw",
                  header_score=…) and a count(*) on the view it makes
 
 `--step` picks steps (repeatable; `taobao` = both Taobao steps, `xlsx-read` = both xlsx steps, `all`); the
@@ -96,7 +96,7 @@ print("{ROWS_MARK}%d" % (table.num_rows - 1))  # the header row is a row here
 TIERCLI_READ_CODE = f"""
 import sys, time
 import duckdb
-from tiercli.io.readers import read_file
+from tiercli.sources.readers import read_file
 from tiercli.profiles.detect import header_score
 con = duckdb.connect()
 t0 = time.perf_counter()

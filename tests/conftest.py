@@ -12,12 +12,12 @@ import pytest
 
 from tiercli.database import Database, open_database
 from tiercli.engine.figures import compute_figures
-from tiercli.io.readers import RawTable, read_files
 from tiercli.pipeline import RunConfig, run
 from tiercli.profiles.detect import header_score
 from tiercli.result import Figures, Result
 from tiercli.rules.load import parse_rules
 from tiercli.runfolder import RunFolder
+from tiercli.sources.readers import RawTable, read_files
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "research" / "data"

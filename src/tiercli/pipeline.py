@@ -1,4 +1,4 @@
-"""run(config) -> Result: read, map and clean, aggregate, score, classify, summarise (DESIGN §2)."""
+"""run(config) -> Result: read, map and clean, aggregate, score, classify, summarise."""
 
 from __future__ import annotations
 
@@ -18,15 +18,15 @@ from tiercli.engine.movement import apply_history, read_history
 from tiercli.engine.query import classify_orders
 from tiercli.errors import UsageError
 from tiercli.i18n import Said
-from tiercli.io.members import load_members, open_members
-from tiercli.io.overrides import Overrides
-from tiercli.io.previous import Previous
-from tiercli.io.readers import Opened, open_file
 from tiercli.profiles.detect import ColumnMap, build_mapping, detect_platform, header_score
 from tiercli.progress import COMPUTING, NO_PROGRESS, READING, Progress, phase, watch_queries
 from tiercli.result import InputFile, Inspection, Result, Rows, StatusCount
 from tiercli.rules.model import Rules
 from tiercli.runfolder import RunFolder
+from tiercli.sources.members import load_members, open_members
+from tiercli.sources.overrides import Overrides
+from tiercli.sources.previous import Previous
+from tiercli.sources.readers import Opened, open_file
 from tiercli.sqltext import identifier
 
 
@@ -46,7 +46,7 @@ class RunConfig:
     platform: str | None = None
     threads: int | None = None
     memory_limit: str | None = None
-    members: str | None = None  # a members file joined to the customers (tiercli.io.members)
+    members: str | None = None  # a members file joined to the customers (tiercli.sources.members)
     previous: str | Previous | None = None  # an earlier run: levels kept, movement (tiercli.engine.movement)
     overrides: str | Overrides | None = None  # hand-set levels and tags, applied after the rules
     strict: bool = False  # an override that can't be applied stops the run

@@ -12,15 +12,33 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.ipc as ipc
 
-if TYPE_CHECKING:
-    from tiercli.engine.movement import MovementReport
+
+@dataclass(frozen=True)
+class GradingMovement:
+    """One grading's movement: counts and revenue per movement, and the previous × current matrices."""
+
+    grading: str
+    counts: pd.DataFrame  # movement, customers, revenue
+    customers: pd.DataFrame  # previous level (rows, NEW_ROW first) × current level (+ NOT_IN_DATA), totals
+    revenue: pd.DataFrame  # the same cells: this run's net spend (monetary)
+    held: dict[str, int] = field(default_factory=dict)  # upgrade-only: held, grace, dropped
+
+
+@dataclass(frozen=True)
+class MovementReport:
+    """What the Movement sheet shows."""
+
+    previous: str  # what the previous run was (a file, or the earlier as_of of tiercli compare)
+    gradings: list[GradingMovement]
+    movers: pa.Table  # customer_id, grading, previous, current, movement, monetary, why (up/down/returned)
+    lapsed: pa.Table  # customer_id, then each grading's kept level
+    notes: list[str]
 
 
 @dataclass(frozen=True)

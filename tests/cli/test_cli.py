@@ -142,7 +142,7 @@ def test_validate_reports_every_problem_and_exits_2(tmp_path: Path) -> None:
 
 
 def test_metrics_lists_every_name_a_rule_can_use() -> None:
-    from tiercli.engine.metrics import rule_names
+    from tiercli.vocabulary.metrics import rule_names
 
     code, out, _ = invoke("metrics")
     assert code == 0

@@ -9,9 +9,9 @@ import pytest
 
 from tiercli.engine.explain import format_value, leaves
 from tiercli.engine.lint import dry_run, static_findings
-from tiercli.engine.metrics import rule_names
 from tiercli.rules.expressions import display
 from tiercli.rules.load import parse_rules
+from tiercli.vocabulary.metrics import rule_names
 
 
 def test_the_dry_run_turns_what_duckdb_refuses_into_an_error_at_the_rule() -> None:

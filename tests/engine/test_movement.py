@@ -13,7 +13,7 @@ import xlsxwriter
 from conftest import classify, rows_by_customer, write
 from tiercli.engine.movement import movement_sql
 from tiercli.errors import DataError
-from tiercli.io.writers import write_result
+from tiercli.outputs.writers import write_result
 from tiercli.result import Result
 
 HEAT = """

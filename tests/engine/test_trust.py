@@ -189,3 +189,34 @@ def test_order_ts_in_the_rules_is_the_order_time(tmp_path: Path) -> None:
         assert result.mapping["paid_ts"] == "下单时间" and "created_ts" not in result.mapping
         a = rows_by_customer(result)["a"]
         assert (a["frequency"], a["recency_days"], str(a["first_order"])) == (2, 4, "2024-01-01 10:00:00")
+
+
+def test_rows_without_an_order_id_keep_their_own_customers(tmp_path: Path) -> None:
+    orders = write(tmp_path, "orders.csv", "customer_id,order_id,order_date,amount\na,,2024-01-01,5\nb,,2024-01-02,7\n"
+                                           "c,9,2024-01-03,1\n")
+    with classify(orders) as result:
+        assert {c: r["monetary"] for c, r in rows_by_customer(result).items()} == {
+            "a": Decimal("5"), "b": Decimal("7"), "c": Decimal("1")}
+        assert result.inputs[0].key_conflicts == 0
+
+
+def test_rows_without_an_order_id_in_two_files_are_not_duplicates(tmp_path: Path) -> None:
+    first = write(tmp_path, "jan.csv", "customer_id,order_id,order_date,amount\na,,2024-01-01,5\na,1,2024-01-02,3\n")
+    second = write(tmp_path, "feb.csv", "customer_id,order_id,order_date,amount\nb,,2024-02-01,7\nb,1,2024-02-02,3\n")
+    with classify(first, second) as result:
+        assert result.excluded_by_reason == {"duplicate_order": 1}  # order 1 again in feb.csv; the id-less rows stay
+        assert {c: r["monetary"] for c, r in rows_by_customer(result).items()} == {
+            "a": Decimal("8"), "b": Decimal("7")}
+
+
+def test_a_shopify_line_without_an_order_name_borrows_nothing(tmp_path: Path) -> None:
+    orders = write(tmp_path, "orders.csv", """
+        Name,Email,Financial Status,Paid at,Total,Lineitem quantity,Lineitem name,Lineitem price
+        #1,ann@example.com,paid,2024-03-01 10:00:00 +0000,10.00,1,A,10.00
+        ,,,,,1,B,4.00
+        #2,bob@example.com,paid,2024-03-02 10:00:00 +0000,6.00,1,C,6.00
+    """)
+    with classify(orders, platform="shopify-orders") as result:
+        assert {c: r["monetary"] for c, r in rows_by_customer(result).items()} == {
+            "ann@example.com": Decimal("10.00"), "bob@example.com": Decimal("6.00")}
+        assert sum(result.excluded_by_reason.values()) == 1  # the line with no order and no buyer

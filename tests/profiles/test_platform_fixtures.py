@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from conftest import REPO, SIMPLE_RULES, classify, read_raw, shared_file
 from tiercli.cli.app import app
 from tiercli.errors import ColumnMappingError
-from tiercli.io.readers import RawTable
 from tiercli.profiles.detect import build_mapping, detect_platform
+from tiercli.sources.readers import RawTable
 
 FIXTURES = REPO / "tests" / "fixtures" / "platforms"
 MAP_CUSTOMER = "If the file has such a column, map it in the rules file: input: {columns: {customer: <column name>}}"

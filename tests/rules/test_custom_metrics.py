@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from sqlglot import exp
 
 from tiercli.engine.compute import build_customers
-from tiercli.engine.metrics import ORDER_COLUMNS, rule_names, rule_types
 from tiercli.engine.query import ORDERS_DDL
 from tiercli.errors import Location, RulesError
 from tiercli.rules.expressions import check_expression, check_metric
 from tiercli.rules.load import parse_rules
+from tiercli.vocabulary.metrics import ORDER_COLUMNS, rule_names, rule_types
 
 NAMES = rule_names()
 TYPES = rule_types()

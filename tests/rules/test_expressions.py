@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from tiercli.engine.metrics import rule_names
 from tiercli.errors import Location, RulesError
 from tiercli.rules.expressions import check_condition, check_expression, compile_condition
+from tiercli.vocabulary.metrics import rule_names
 
 NAMES = rule_names()
 ALLOWED = "abs, ceil, coalesce, floor, greatest, least, length, lower, nullif, round, upper"

@@ -13,12 +13,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tiercli.engine.metrics import METRICS, SCORE_NAMES, rule_types
 from tiercli.engine.query import ORDERS_DDL, classify_orders
 from tiercli.errors import RulesError
 from tiercli.rules.expressions import ALLOWED_NODES
 from tiercli.rules.load import parse_rules
 from tiercli.rules.model import Rules
+from tiercli.vocabulary.metrics import METRICS, SCORE_NAMES, rule_types
 
 KINDS = rule_types()
 NAMES = [m.name for m in METRICS] + list(SCORE_NAMES)

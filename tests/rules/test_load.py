@@ -8,11 +8,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tiercli.engine.metrics import METRICS, SCORE_NAMES
 from tiercli.errors import InputError, Location, RulesError, UsageError
 from tiercli.rules.load import check_rules, check_rules_file, load_rules, parse_rules
 from tiercli.rules.model import Condition, Level, Rules
 from tiercli.rules.starter import presets, starter_text
+from tiercli.vocabulary.metrics import METRICS, SCORE_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 

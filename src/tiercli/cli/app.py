@@ -17,7 +17,7 @@ import typer
 from tiercli.cli.console import TerminalConsole, visible
 from tiercli.errors import Interrupted, Location, TiercliError, UsageError
 from tiercli.i18n import check_lang, default_lang
-from tiercli.io.staging import Named, Staging, check_outputs
+from tiercli.outputs.staging import Named, Staging, check_outputs
 from tiercli.pipeline import RunConfig, run, version
 from tiercli.progress import NO_PROGRESS, WRITING, Progress, phase
 from tiercli.result import Result
@@ -41,7 +41,7 @@ def _stderr() -> TerminalConsole:
 
 @contextmanager
 def exit_codes(ctx: typer.Context) -> Iterator[None]:
-    """The one place where errors become messages and exit codes (DESIGN §10)."""
+    """The one place where errors become messages and exit codes."""
     debug = bool(ctx.obj and ctx.obj.get("debug"))
     try:
         yield
@@ -176,9 +176,9 @@ def classify(
     stderr, gone when the phase is done."""
     from tiercli.cli.progress import progress_bars
     from tiercli.engine.compute import require_members
-    from tiercli.io.platform_exports import check_export_format, check_export_path
-    from tiercli.io.split import DEFAULT_COLUMNS, check_split_by
-    from tiercli.report.html import check_report_path
+    from tiercli.outputs.html import check_report_path
+    from tiercli.outputs.platform_exports import check_export_format, check_export_path
+    from tiercli.outputs.split import DEFAULT_COLUMNS, check_split_by
 
     with exit_codes(ctx):
         chosen = check_lang(lang)
@@ -221,10 +221,10 @@ def _write(result: Result, out: str, lang: str, progress: Progress = NO_PROGRESS
     the lists of `split` are checked against `inputs` and `outputs` before any is written. Return what went
     where, as (what, path) for the summary, and the export's warnings."""
     from tiercli.cli.render import written_export, written_lists, written_output, written_report
-    from tiercli.io.platform_exports import write_platform_export
-    from tiercli.io.split import write_split
-    from tiercli.io.writers import rows_to_write, write_result
-    from tiercli.report.html import write_html
+    from tiercli.outputs.html import write_html
+    from tiercli.outputs.platform_exports import write_platform_export
+    from tiercli.outputs.split import write_split
+    from tiercli.outputs.writers import rows_to_write, write_result
 
     warnings: list[str] = []
     written: list[tuple[str, str]] = []
@@ -254,7 +254,7 @@ def _finish(result: Result, out: str, written: list[tuple[str, str]], warnings: 
     data to stdout last, so that a reader which stops early (`| head -1`) has every warning already, and the run
     then ends quietly."""
     from tiercli.cli.render import written_output
-    from tiercli.io.writers import rows_to_write, write_result
+    from tiercli.outputs.writers import rows_to_write, write_result
 
     if out == "-":
         written = [written_output(out, lang), *written]
@@ -542,7 +542,7 @@ def diff(
     lapsed) and the previous × current table."""
     from tiercli.cli.render import print_movement, written_line
     from tiercli.engine.movement import diff_runs
-    from tiercli.io.movement_sheet import write_movement_workbook
+    from tiercli.outputs.movement_sheet import write_movement_workbook
     from tiercli.rules.load import load_rules
 
     with exit_codes(ctx):

@@ -15,7 +15,12 @@ from rich.table import Table
 
 from tiercli.engine.clean import UNREADABLE, reason_text
 from tiercli.engine.explain import Check, Explanation, format_value
-from tiercli.engine.metrics import (
+from tiercli.i18n import Catalogue, in_lang
+from tiercli.outputs.platform_exports import PlatformExport
+from tiercli.outputs.split import SplitFile
+from tiercli.result import InputFile, Inspection, MovementReport, Result, StatusCount, TagFigures
+from tiercli.rules.model import Rules
+from tiercli.vocabulary.metrics import (
     HELPER_COLUMNS,
     HELPERS,
     MEMBER_ATTRIBUTES,
@@ -25,12 +30,6 @@ from tiercli.engine.metrics import (
     SCORE_NAMES,
     ZH_NAMES,
 )
-from tiercli.engine.movement import MovementReport
-from tiercli.i18n import Catalogue, in_lang
-from tiercli.io.platform_exports import PlatformExport
-from tiercli.io.split import SplitFile
-from tiercli.result import InputFile, Inspection, Result, StatusCount, TagFigures
-from tiercli.rules.model import Rules
 
 TEXT = Catalogue({
     "read": ("read {name}: {rows} rows ({details})", "读取 {name}：{rows} 行（{details}）"),
@@ -100,14 +99,14 @@ def written_line(out: str, lang: str) -> str:
 
 
 def written_output(out: str, lang: str) -> tuple[str, str]:
-    """What `tiercli.io.writers.write_result` wrote to `out`, as `print_summary` lists it: (what, path)."""
+    """What `tiercli.outputs.writers.write_result` wrote to `out`, as `print_summary` lists it: (what, path)."""
     if out == "-":
         return TEXT("customers table", lang), TEXT("stdout", lang)
     return TEXT("workbook" if out.lower().endswith(".xlsx") else "customers table", lang), out
 
 
 def written_lists(lists: Sequence[SplitFile], lang: str) -> list[tuple[str, str]]:
-    """The split lists of `tiercli.io.split.write_split`, as `print_summary` lists them: (what, path)."""
+    """The split lists of `tiercli.outputs.split.write_split`, as `print_summary` lists them: (what, path)."""
     return [(TEXT("split list", lang, group=item.group, customers=_customers(item.customers, lang)), str(item.path))
             for item in lists]
 
@@ -117,7 +116,7 @@ def written_report(path: str, lang: str) -> tuple[str, str]:
 
 
 def written_export(fmt: str, export: PlatformExport, lang: str) -> tuple[str, str]:
-    """A re-import file of `tiercli.io.platform_exports`, as `print_summary` lists it: (what, path)."""
+    """A re-import file of `tiercli.outputs.platform_exports`, as `print_summary` lists it: (what, path)."""
     return (TEXT("platform export", lang, format=fmt, customers=_customers(export.customers, lang)), export.path)
 
 

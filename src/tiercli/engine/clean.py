@@ -21,9 +21,9 @@ import pyarrow.compute as pc
 
 from tiercli.database import Database
 from tiercli.errors import DataError, Location
-from tiercli.io.readers import EXTRA, RawTable, is_data_error, unreadable
 from tiercli.limits import DATE_RANGE_TEXT, FIRST_DATE, LAST_DATE
 from tiercli.profiles.detect import ColumnMap
+from tiercli.sources.readers import EXTRA, RawTable, is_data_error, unreadable
 from tiercli.sqltext import literal, timestamp
 
 REASONS: dict[str, str] = {
@@ -416,7 +416,9 @@ def _carry_order_fields(src: Source) -> str:
                "created_raw", "gross", "amount_raw", "refund_amount", "discount_amount", "status", "refund_status",
                "refund_class", "region", "channel", "currency"]
     window = "OVER (PARTITION BY order_id ORDER BY source_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
-    exprs = ", ".join(f"coalesce({c}, first_value({c} IGNORE NULLS) {window}) AS {c}" for c in carried)
+    # a line without an order id is an order of its own: it borrows nothing
+    exprs = ", ".join(f"CASE WHEN order_id IS NULL THEN {c} ELSE coalesce({c}, first_value({c} IGNORE NULLS) "
+                      f"{window}) END AS {c}" for c in carried)
     return f"SELECT * REPLACE ({exprs}) FROM typed"
 
 
@@ -508,8 +510,9 @@ def _order_key_sql(rows: str) -> str:
     (`key_conflict`, counted and reported); the order goes to its first line's value."""
     have = "CASE WHEN customer_id IS NOT NULL AND key_rank IS NOT NULL THEN"
     return f"""SELECT * EXCLUDE (__order_key, __key_low, __key_high)
-            REPLACE (coalesce(__order_key, customer_id) AS customer_id),
-            coalesce(__key_low.c <> __key_high.c, false) AS key_conflict
+            REPLACE (CASE WHEN order_id IS NULL THEN customer_id ELSE coalesce(__order_key, customer_id) END
+                     AS customer_id),
+            order_id IS NOT NULL AND coalesce(__key_low.c <> __key_high.c, false) AS key_conflict
         FROM (SELECT *,
             arg_min(customer_id, {have} struct_pack(r := key_rank, s := source_row) END) OVER o AS __order_key,
             min({have} struct_pack(r := key_rank, c := customer_id) END) OVER o AS __key_low,
@@ -648,7 +651,8 @@ def _late_exclusions(con: Database, sources: Sequence[Source]) -> None:
         return
     considered = ", ".join(str(s.index) for s in sources)
     # a row with a negative amount under a paid order's id is its refund or return (Square, Stripe): it nets
-    candidates = f"reason IS NULL AND l.__input IN ({considered}) AND NOT coalesce(gross < 0, false)"
+    candidates = (f"reason IS NULL AND order_id IS NOT NULL AND l.__input IN ({considered}) "
+                  "AND NOT coalesce(gross < 0, false)")
     dup = con.execute(
         f"""SELECT count(*) FROM (SELECT order_id FROM lines l WHERE {candidates}
            GROUP BY order_id HAVING count(DISTINCT __input) > 1 OR count(*) > 1)""").fetchone()
@@ -762,7 +766,8 @@ def _share_with_window(con: Database, inputs: str, weight: str) -> None:
         SELECT __input, source_row, {shares}
         FROM (SELECT *, sum(w) OVER o AS tw,
                      row_number() OVER (PARTITION BY __input, order_id ORDER BY source_row) AS rn
-              FROM (SELECT *, {weight} AS w FROM lines WHERE __input IN ({inputs}) AND reason IS NULL)
+              FROM (SELECT *, {weight} AS w FROM lines
+                    WHERE __input IN ({inputs}) AND reason IS NULL AND order_id IS NOT NULL)
               WINDOW o AS (PARTITION BY __input, order_id))
         WINDOW o AS (PARTITION BY __input, order_id)""")
     con.execute("""

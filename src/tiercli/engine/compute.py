@@ -12,12 +12,12 @@ import duckdb
 import pandas as pd
 
 from tiercli.database import Database
-from tiercli.engine.metrics import DAYS_AGO_SQL, MEMBER_ATTRIBUTES, MEMBER_NAMES, METRICS, ORDER_ROW, Metric
 from tiercli.engine.scoring import Scores as Scores
 from tiercli.engine.scoring import score as score
 from tiercli.errors import Location, RulesError, TiercliError, UsageError
 from tiercli.rules.model import Condition, CustomMetric, Grading, Rules, Tag
 from tiercli.sqltext import identifier, literal, timestamp
+from tiercli.vocabulary.metrics import DAYS_AGO_SQL, MEMBER_ATTRIBUTES, MEMBER_NAMES, METRICS, ORDER_ROW, Metric
 
 TAG_SEPARATOR = ", "
 LEVEL_DATA: tuple[str, ...] = ("discount", "benefit")  # level data the Summary shows, when a level has it

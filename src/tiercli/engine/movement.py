@@ -1,6 +1,6 @@
 """Runs over time: a previous run's levels, upgrade-only gradings, overrides, and who moved.
 
-`apply_history` runs after the rules (DESIGN §2, classify → compare) and rewrites `classified` in one pass:
+`apply_history` runs after the rules and rewrites `classified` in one pass:
 
 1. customers of the previous run who are not in this data are added, kept with their previous levels;
 2. on an upgrade-only grading (`sticky: true`) a customer whose data gives a lower level than before is held at
@@ -24,16 +24,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tiercli.columns import NEW_ROW, NOT_IN_DATA, TOTAL
 from tiercli.database import Database, open_database
 from tiercli.engine.compute import TAG_SEPARATOR
 from tiercli.errors import DataError, Location, TiercliError, UsageError
 from tiercli.i18n import Said
-from tiercli.io.overrides import Override, Overrides, read_overrides
-from tiercli.io.previous import GRACE_SUFFIX, Previous, levels_table, read_previous, read_run
-from tiercli.result import Result
+from tiercli.result import GradingMovement, MovementReport, Result
 from tiercli.rules.model import Grading, Rules
+from tiercli.sources.overrides import Override, Overrides, read_overrides
+from tiercli.sources.previous import GRACE_SUFFIX, Previous, levels_table, read_previous, read_run
 from tiercli.sqltext import identifier, literal, timestamp
+from tiercli.vocabulary.columns import NEW_ROW, NOT_IN_DATA, TOTAL
 
 MOVEMENTS: dict[str, str] = {
     "new": "not in the previous run",
@@ -110,28 +110,6 @@ def held_state_sql(grading: Grading, level: str, previous: str, grace_until: str
         keep = f"coalesce({grading.keep_rule.sql}, FALSE)"
     grace = "FALSE" if grading.grace_days is None else f"({grace_until} IS NULL OR {as_of_date} <= {grace_until})"
     return f"CASE WHEN {below} THEN CASE WHEN {keep} THEN 'held' WHEN {grace} THEN 'grace' ELSE 'dropped' END END"
-
-
-@dataclass(frozen=True)
-class GradingMovement:
-    """One grading's movement: counts and revenue per movement, and the previous × current matrices."""
-
-    grading: str
-    counts: pd.DataFrame  # movement, customers, revenue
-    customers: pd.DataFrame  # previous level (rows, NEW_ROW first) × current level (+ NOT_IN_DATA), totals
-    revenue: pd.DataFrame  # the same cells: this run's net spend (monetary)
-    held: dict[str, int] = field(default_factory=dict)  # upgrade-only: held, grace, dropped
-
-
-@dataclass(frozen=True)
-class MovementReport:
-    """What the Movement sheet shows."""
-
-    previous: str  # what the previous run was (a file, or the earlier as_of of tiercli compare)
-    gradings: list[GradingMovement]
-    movers: pa.Table  # customer_id, grading, previous, current, movement, monetary, why (up/down/returned)
-    lapsed: pa.Table  # customer_id, then each grading's kept level
-    notes: list[str]
 
 
 @dataclass

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from tiercli.errors import ColumnMappingError, Location, UsageError, did_you_mean
-from tiercli.profiles.fields import FIELDS, meaning_of
+from tiercli.vocabulary.fields import FIELDS, meaning_of
 
 STATUS_CLASSES = ("paid_done", "paid_in_progress", "unpaid", "cancelled", "refunded")
 SHAPES = ("order", "line", "line_first")

@@ -28,9 +28,9 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
-from tiercli.engine.metrics import HELPER_COLUMNS, HELPERS, NAME_OF_ZH, UNIT_KINDS, Helper
 from tiercli.errors import Location, RulesError, TiercliError, closest, did_you_mean, meant
 from tiercli.rules.model import Condition, CustomMetric
+from tiercli.vocabulary.metrics import HELPER_COLUMNS, HELPERS, NAME_OF_ZH, UNIT_KINDS, Helper
 
 DIALECT = "duckdb"
 

@@ -21,14 +21,14 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from tiercli.columns import FIXED_ZH, MATRIX_LABELS, grading_columns
-from tiercli.engine.metrics import ORDER_COLUMNS, ZH_NAMES, rule_names, rule_types
 from tiercli.errors import InputError, Location, RulesError, TiercliError, did_you_mean, meant
-from tiercli.profiles.fields import FIELD_ALIASES, FIELDS, meaning_of
 from tiercli.rules import options
 from tiercli.rules.expressions import check_condition, check_metric
 from tiercli.rules.model import Condition, CustomMetric, Grading, InputSpec, Level, LifecycleSpec, RfmSpec, Rules, Tag
 from tiercli.rules.options import describe
+from tiercli.vocabulary.columns import FIXED_ZH, MATRIX_LABELS, grading_columns
+from tiercli.vocabulary.fields import FIELD_ALIASES, FIELDS, meaning_of
+from tiercli.vocabulary.metrics import ORDER_COLUMNS, ZH_NAMES, rule_names, rule_types
 
 ARROW = " → "
 
@@ -36,7 +36,6 @@ TOP_KEYS: tuple[str, ...] = (
     "version", "name", "description", "preset", "input", "metrics", "rfm", "lifecycle", "tiers", "tags",
     "gradings",
 )
-LATER_KEYS: dict[str, tuple[str, str]] = {}  # key -> why it is not supported yet (English, Chinese)
 TIER_KEYS: tuple[str, ...] = ("name", "when", "description", "benefit", "discount")
 TAG_KEYS: tuple[str, ...] = ("name", "when", "description")
 GRADING_KEYS: tuple[str, ...] = ("name", "levels", "description", "sticky", "keep_rule", "grace_days")
@@ -116,9 +115,8 @@ class _Checker:
 
     def mapping(
         self, node: Node, path: str | None, allowed: tuple[str, ...], example: str,
-        later: Mapping[str, tuple[str, str]] | None = None,
     ) -> dict[str, _Entry] | None:
-        """The keys of a mapping node; reports a non-mapping and unknown, duplicate or unsupported keys."""
+        """The keys of a mapping node; reports a non-mapping and unknown or duplicate keys."""
         if not isinstance(node, MappingNode):
             self.report(node, path, f"must be a mapping such as {example}, found {describe(node)}",
                         "wrong_type", zh=f"应为键值映射，例如 {example}，实际是{describe(node, 'zh')}")
@@ -132,9 +130,6 @@ class _Checker:
             if name in entries:
                 self.report(key, path, f"'{name}' appears twice; keep one", "duplicate_key",
                             zh=f"'{name}' 出现了两次；请只保留一个")
-            elif later is not None and name in later:
-                self.report(key, path, f"'{name}' is not supported yet; remove it ({later[name][0]})",
-                            "not_supported", zh=f"暂不支持 '{name}'；请删除它（{later[name][1]}）")
             elif name not in allowed:
                 suggestion = did_you_mean(name, allowed)
                 if suggestion and path is None:
@@ -174,7 +169,7 @@ class _Checker:
                                     f"tiers, found {describe(root)}", "not_mapping",
                         zh=f"规则文件应为由 version、name、tiers 等键组成的键值映射，实际是{describe(root, 'zh')}")
             return None
-        top = self.mapping(root, None, TOP_KEYS, "version: 1", later=LATER_KEYS)
+        top = self.mapping(root, None, TOP_KEYS, "version: 1")
         if top is None:
             return None
         for optional in ("input", "metrics", "rfm", "lifecycle", "tags", "gradings"):

@@ -15,12 +15,13 @@ import pandas as pd
 import pyarrow as pa
 import xlsxwriter
 
-from tiercli.engine.movement import GradingMovement, MovementReport, movement_meaning
+from tiercli.engine.movement import movement_meaning
 from tiercli.errors import Location, OutputError
 from tiercli.i18n import Catalogue, in_lang
-from tiercli.io.staging import Staging, atomic_path
-from tiercli.io.workbook_text import SHEETS, header
-from tiercli.io.writers import _SPILL, INTEGER, MONEY, _Formats, _write_grid
+from tiercli.outputs.cells import INTEGER, MONEY, SPILL, Formats, write_grid
+from tiercli.outputs.staging import Staging, atomic_path
+from tiercli.result import GradingMovement, MovementReport
+from tiercli.vocabulary.headers import SHEETS, header
 
 _Row = list[tuple[Any, str | None]]
 _TEXT = Catalogue({
@@ -41,15 +42,15 @@ _TEXT = Catalogue({
 })
 
 
-def write_movement(workbook: xlsxwriter.Workbook, formats: _Formats, report: MovementReport, lang: str = "en") -> None:
+def write_movement(workbook: xlsxwriter.Workbook, formats: Formats, report: MovementReport, lang: str = "en") -> None:
     ws = workbook.add_worksheet(SHEETS("Movement", lang))
-    _write_grid(ws, formats, movement_rows(report, lang))
+    write_grid(ws, formats, movement_rows(report, lang))
 
 
 def movement_rows(report: MovementReport, lang: str = "en") -> list[_Row]:
-    rows: list[_Row] = [[(_TEXT("previous run", lang), "bold"), (report.previous, _SPILL)]]
+    rows: list[_Row] = [[(_TEXT("previous run", lang), "bold"), (report.previous, SPILL)]]
     for note in report.notes:
-        rows.append([(_TEXT("note", lang), "bold"), (in_lang(note, lang), _SPILL)])
+        rows.append([(_TEXT("note", lang), "bold"), (in_lang(note, lang), SPILL)])
     for grading in report.gradings:
         rows += [[], *_grading_rows(grading, lang)]
     rows += [[], [(_TEXT("movers", lang), "bold")], *_table_rows(report.movers, {"monetary": MONEY}, lang)]
@@ -64,9 +65,9 @@ def _grading_rows(grading: GradingMovement, lang: str) -> list[_Row]:
                          (_TEXT("meaning", lang), "bold")]]
     for record in grading.counts.itertuples(index=False):
         rows.append([(record.movement, None), (record.customers, INTEGER), (record.revenue, MONEY),
-                     (movement_meaning(str(record.movement), lang), _SPILL)])
+                     (movement_meaning(str(record.movement), lang), SPILL)])
     for state, count in grading.held.items():
-        rows.append([(state, None), (count, INTEGER), (None, None), (_TEXT(state, lang), _SPILL)])
+        rows.append([(state, None), (count, INTEGER), (None, None), (_TEXT(state, lang), SPILL)])
     rows += [[], [(_TEXT("customers matrix", lang, grading=name), "bold")],
              *_matrix_rows(grading.customers, INTEGER)]
     rows += [[], [(_TEXT("revenue matrix", lang, grading=name), "bold")],
@@ -105,7 +106,7 @@ def write_movement_workbook(report: MovementReport, out: str, lang: str = "en", 
             workbook = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False, "strings_to_urls": False,
                                                        "strings_to_numbers": False, "constant_memory": True,
                                                        **({"tmpdir": str(scratch)} if scratch else {})})
-            write_movement(workbook, _Formats(workbook), report, lang)
+            write_movement(workbook, Formats(workbook), report, lang)
             workbook.close()
     except OSError as error:
         raise OutputError(f"can't write the output: {error.strerror or error}", where,

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tiercli.errors import ColumnMappingError, Location, TiercliError, did_you_mean
-from tiercli.io.sheets import read_sheets, sha256, suggest
 from tiercli.rules.load import name_problems, output_columns
 from tiercli.rules.model import Rules
+from tiercli.sources.sheets import read_sheets, sha256, suggest
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "customer": ("customer", "customer_id", "客户", "客户id", "会员", "会员id", "买家会员名"),

@@ -33,8 +33,8 @@ import pyarrow.parquet as pq
 
 from tiercli.database import Database, open_database
 from tiercli.errors import InputError, Location, UsageError, first_line
-from tiercli.io.workbooks import read_workbook
 from tiercli.names import readable_name
+from tiercli.sources.workbooks import read_workbook
 from tiercli.sqltext import literal
 
 HeaderScore = Callable[[Sequence[str]], float]

@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tiercli.errors import ColumnMappingError, DataError, Location
-from tiercli.io.sheets import TextSheet, read_sheets, sha256, suggest
-from tiercli.io.workbook_text import canonical_table
 from tiercli.rules.model import Rules
+from tiercli.sources.sheets import TextSheet, read_sheets, sha256, suggest
+from tiercli.vocabulary.headers import canonical_table
 
 MOVEMENT = "movement"
 LAPSED = "lapsed"

@@ -4,7 +4,7 @@ Head facts (as_of, row accounting, excluded rows per reason, input files, notes)
 with charts of customers and revenue share per level, the Pareto curve, tags, RFM segments with coloured R×F
 grids, lifecycle stages, the RFM thresholds and, with a previous run, the movement per grading.
 
-The page loads nothing: styles are inline, charts are inline SVG (tiercli.report.charts), there is no script,
+The page loads nothing: styles are inline, charts are inline SVG (tiercli.outputs.charts), there is no script,
 and a Content-Security-Policy forbids any fetch. Every text that comes from the data or the rules is escaped.
 Fixed words are in English or Chinese; grading, level, tag, segment and stage names are the user's and stay.
 """
@@ -27,8 +27,8 @@ from tiercli.engine.clean import reason_text
 from tiercli.engine.movement import movement_meaning
 from tiercli.errors import Location, OutputError
 from tiercli.i18n import Catalogue, check_lang, in_lang
-from tiercli.io.staging import Staging, atomic_path
-from tiercli.report.charts import Bar, bar_chart, count_tick, html_text, pareto_chart, percent_tick
+from tiercli.outputs.charts import Bar, bar_chart, count_tick, html_text, pareto_chart, percent_tick
+from tiercli.outputs.staging import Staging, atomic_path
 from tiercli.result import SEGMENT_FIELDS, Result
 
 TEXTS = Catalogue({

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from conftest import SIMPLE_RULES, write
 from tiercli.cli.app import app
-from tiercli.io.split import file_name
+from tiercli.outputs.split import file_name
 
 ORDERS = """
     customer_id,order_id,order_date,amount

@@ -21,8 +21,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from conftest import figures_of
 from tiercli.errors import OutputError
-from tiercli.io import writers
-from tiercli.io.writers import write_result
+from tiercli.outputs import writers
+from tiercli.outputs.writers import write_result
 from tiercli.result import InputFile, Result, Rows
 
 LONG_ID = "1234567890123456789"

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import SIMPLE_RULES, classify, write
 from tiercli.errors import UsageError
-from tiercli.io.platform_exports import EXPORT_FORMATS, check_export_format, write_platform_export
+from tiercli.outputs.platform_exports import EXPORT_FORMATS, check_export_format, write_platform_export
 from tiercli.result import Result
 
 BOM = b"\xef\xbb\xbf"

@@ -18,10 +18,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tiercli.errors import Location, OutputError, UsageError, did_you_mean
-from tiercli.io.staging import Named, Staging, atomic_path
-from tiercli.io.workbook_text import canonical_header, translated_names
-from tiercli.io.writers import write_csv_rows
+from tiercli.outputs.staging import Named, Staging, atomic_path
+from tiercli.outputs.writers import write_csv_rows
 from tiercli.result import Result
+from tiercli.vocabulary.headers import canonical_header, translated_names
 
 DEFAULT_COLUMNS = ("monetary", "frequency", "recency_days", "segment", "tags")
 MAX_NAME_BYTES = 200  # of a list's file name before '.csv' (with the temporary name's extras, under 255)

@@ -15,8 +15,8 @@ from conftest import classify, write
 from tiercli.engine.clean import REASONS, reason_text
 from tiercli.engine.movement import MOVEMENTS
 from tiercli.errors import OutputError, UsageError
-from tiercli.io.writers import write_result
-from tiercli.report.html import colour_scale, render_html, write_html
+from tiercli.outputs.html import colour_scale, render_html, write_html
+from tiercli.outputs.writers import write_result
 from tiercli.result import Result
 
 ORDERS = """

@@ -1,4 +1,4 @@
-"""The words of the workbook and CSV outputs in English and Chinese: sheet names, column headers, labels.
+"""The headers of the tables tiercli writes, in English and Chinese, and the sheet names.
 
 Column headers of the customers table are tiercli's own names (`monetary`, `previous_<grading>`, …) in English,
 and their Chinese names (消费金额, `<grading>_上期`, …) with `--lang zh`. Grading, level and tag names are the
@@ -12,10 +12,9 @@ from collections.abc import Collection, Sequence
 
 import pyarrow as pa
 
-from tiercli.columns import DERIVED, FIXED_ZH
-from tiercli.engine.metrics import ZH_NAMES
 from tiercli.i18n import Catalogue
-from tiercli.io.report_sheets import ChartTitles
+from tiercli.vocabulary.columns import DERIVED, FIXED_ZH
+from tiercli.vocabulary.metrics import ZH_NAMES
 
 SHEETS = Catalogue({
     "Customers": ("Customers", "客户"),
@@ -119,47 +118,3 @@ def translated_table(table: pa.Table, lang: str, gradings: Sequence[str] = (), o
     """`table` with its headers in `lang` (see `translated_names`)."""
     names = translated_names(table.column_names, lang, gradings, own)
     return table if names == table.column_names else table.rename_columns(names)
-
-
-LABELS = Catalogue({
-    "as_of": ("as_of", "统计截止时间"),
-    "customers": ("customers", "客户数"),
-    "rows read": ("rows read", "读取行数"),
-    "rows used": ("rows used", "使用行数"),
-    "rows excluded": ("rows excluded", "排除行数"),
-    "excluded": ("excluded: {reason}", "排除：{reason}"),
-    "note": ("note", "说明"),
-    "Run": ("Run", "运行信息"),
-    "Inputs": ("Inputs", "输入文件"),
-    "Mapping": ("Mapping", "列对应"),
-    "field": ("field", "字段"),
-    "source header": ("source header", "原始列名"),
-    "rf customers": ("customers by R score (rows) and F score (columns)", "客户数：R分（行）× F分（列）"),
-    "rf spend": ("mean monetary by R score (rows) and F score (columns)", "平均消费金额：R分（行）× F分（列）"),
-    "split": (
-        "{rows} {what} are more than one Excel sheet holds ({limit} rows below the header), so they are on {sheets} "
-        "sheets, '{first}' to '{last}'; write .csv or .parquet to get them in one table",
-        "{rows} 条{what}超过了 Excel 单个工作表的容量（表头下 {limit} 行），因此分在 {sheets} 个工作表（'{first}' 至 "
-        "'{last}'）；如需一张完整的表，请输出 .csv 或 .parquet",
-    ),
-    "customers noun": ("customers", "客户"),
-    "manual": ("manual (overrides)", "人工（人工调整文件）"),
-    "rules": ("rules", "规则"),
-    "excluded noun": ("excluded rows", "排除行"),
-})
-
-_ZH_CHARTS = ChartTitles(
-    customers="{grading}：客户数",
-    revenue="{grading}：消费金额占比",
-    pareto="帕累托曲线：按客户排名的消费金额",
-    pareto_x="客户占比（消费最高者在前）",
-    pareto_y="消费金额占比",
-    pareto_series="累计消费金额占比",
-    tags="各标签客户数",
-    customers_series="客户数",
-    revenue_series="消费金额",
-)
-
-
-def chart_titles(lang: str) -> ChartTitles:
-    return _ZH_CHARTS if lang == "zh" else ChartTitles()

@@ -1,4 +1,4 @@
-"""The canonical order fields every export is mapped onto (DESIGN §4)."""
+"""The canonical order fields every export is mapped onto."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from tiercli.database import Database
 from tiercli.errors import ColumnMappingError, DataError, Location
-from tiercli.io.readers import Opened, clean_header, open_file
 from tiercli.limits import DATE_RANGE_TEXT, DATE_RANGE_ZH, FIRST_DATE, LAST_DATE
+from tiercli.sources.readers import Opened, clean_header, open_file
 from tiercli.sqltext import literal, timestamp
 
 TABLE = "members"
@@ -106,7 +106,7 @@ def _time_sql(column: str) -> str:
 
 
 def open_members(path: str, folder: Path, sheet: str | None = None, memory_limit: int | None = None) -> Opened:
-    """The members file read as far as Python reads it (see `tiercli.io.readers.open_file`)."""
+    """The members file read as far as Python reads it (see `tiercli.sources.readers.open_file`)."""
     return open_file(path, folder, sheet=sheet, header_score=header_score, memory_limit=memory_limit)[0]
 
 

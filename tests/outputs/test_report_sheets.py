@@ -10,7 +10,7 @@ from openpyxl.chart import BarChart, PieChart, ScatterChart
 from test_writers import customers_table, make_result
 
 from conftest import figures_of
-from tiercli.io.writers import write_result
+from tiercli.outputs.writers import write_result
 from tiercli.result import SegmentFigures, StageFigures, TagFigures
 
 

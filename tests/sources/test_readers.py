@@ -12,7 +12,7 @@ import xlsxwriter
 
 from conftest import classify, read_raw, rows_by_customer, shared_file, write
 from tiercli.errors import InputError
-from tiercli.io.readers import EXTRA, WHITESPACE, detect_delimiter, detect_encoding
+from tiercli.sources.readers import EXTRA, WHITESPACE, detect_delimiter, detect_encoding
 
 
 def _read(path: Path, **kw: object) -> tuple[list, list[tuple]]:

@@ -19,9 +19,9 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from tiercli.errors import InputError, Location, did_you_mean, meant
-from tiercli.io.readers import clean_header, csv_rows, file_sha256, unique_headers
-from tiercli.io.workbooks import read_workbook
 from tiercli.names import readable_name
+from tiercli.sources.readers import clean_header, csv_rows, file_sha256, unique_headers
+from tiercli.sources.workbooks import read_workbook
 
 EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV = (".csv", ".tsv", ".txt")

@@ -16,7 +16,7 @@ import pytest
 from test_html_report import ORDERS, RULES
 
 from conftest import classify, write
-from tiercli.report.html import write_html
+from tiercli.outputs.html import write_html
 from tiercli.result import Result
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -56,8 +56,8 @@ import pyarrow.compute as pc
 
 from tiercli.errors import Location, OutputError, UsageError, did_you_mean
 from tiercli.i18n import Said
-from tiercli.io.staging import Staging, atomic_path
-from tiercli.io.writers import formula_guard
+from tiercli.outputs.staging import Staging, atomic_path
+from tiercli.outputs.writers import formula_guard
 from tiercli.result import Result
 
 PLATFORM_ZH = {"Shopify": "Shopify ", "Youzan": "有赞", "Taobao": "淘宝"}  # as a Chinese sentence names them

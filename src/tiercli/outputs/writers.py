@@ -13,19 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import os
 import sys
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -37,21 +33,38 @@ from xlsxwriter.worksheet import Worksheet
 
 from tiercli.errors import Location, OutputError
 from tiercli.i18n import in_lang
-from tiercli.io.report_sheets import add_summary_charts, add_tag_chart
-from tiercli.io.staging import Staging, atomic_path
-from tiercli.io.workbook_text import LABELS, SHEETS, chart_titles, header, translated_names
-from tiercli.names import readable_name
+from tiercli.outputs.cells import (
+    DATE,
+    DATETIME,
+    DATETIME_SECONDS,
+    INTEGER,
+    MAX_COLUMN_WIDTH,
+    MIN_COLUMN_WIDTH,
+    MONEY,
+    ONE_DECIMAL,
+    RATIO,
+    SPILL,
+    TWO_DECIMALS,
+    Formats,
+    as_text,
+    display_width,
+    number_text,
+    write_grid,
+    write_text,
+)
+from tiercli.outputs.movement_sheet import write_movement
+from tiercli.outputs.report_sheets import add_summary_charts, add_tag_chart
+from tiercli.outputs.staging import Staging, atomic_path
+from tiercli.outputs.workbook_text import LABELS, chart_titles
 from tiercli.progress import NO_PROGRESS, Progress
 from tiercli.result import SEGMENT_FIELDS, Result, RfGrid, Rows, SegmentFigures
+from tiercli.vocabulary.headers import SHEETS, header, translated_names
 
 EXCEL_MAX_ROWS = 1_048_576  # rows in one sheet, header included
 EXCEL_MAX_COLS = 16_384
-EXCEL_MAX_STRING = 32_767
 
 BATCH_ROWS = 8_192
 WIDTH_SAMPLE_ROWS = 1_000
-MAX_COLUMN_WIDTH = 60
-MIN_COLUMN_WIDTH = 6
 
 SUFFIXES = (".xlsx", ".csv", ".parquet", ".json")
 SUPPORTED_TEXT = ".xlsx, .csv, .parquet, .json, or '-' for CSV on stdout"
@@ -60,16 +73,7 @@ SUPPORTED_TEXT_ZH = ".xlsx、.csv、.parquet、.json，或用 '-' 把 CSV 输出
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 _FORMULA_PATTERN = r"^[=+\-@\t\r]"
 
-MONEY = "#,##0.00"
-RATIO = "0.0%"
-DATETIME = "yyyy-mm-dd hh:mm"
-DATETIME_SECONDS = "yyyy-mm-dd hh:mm:ss"
-DATE = "yyyy-mm-dd"
-INTEGER = "#,##0"
-ONE_DECIMAL = "#,##0.0"
-TWO_DECIMALS = "#,##0.00"
 
-_SPILL = "spill"  # a grid cell style: plain text left out of the column width
 _WHOLE_UNITS = frozenset({"count", "days", "quantity"})
 _SUMMARY_FORMATS = {
     "customers": INTEGER,
@@ -284,15 +288,7 @@ def _csv_values(array: pa.Array, kind: str) -> list[Any]:
             if seconds is not None:
                 return pc.strftime(seconds, "%Y-%m-%d %H:%M:%S").to_pylist()
         return _iso_values(array, " ")
-    return [None if v is None else formula_guard(_text(v)) for v in array.to_pylist()]
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)
+    return [None if v is None else formula_guard(as_text(v)) for v in array.to_pylist()]
 
 
 def write_csv_rows(names: Sequence[str], schema: pa.Schema, batches: Iterable[pa.RecordBatch], stream: TextIO,
@@ -401,78 +397,6 @@ def _write_json(result: Result, path: Path, lang: str, progress: Progress, scrat
 # --- workbook ----------------------------------------------------------------------------------------------
 
 
-def _display_width(text: str) -> int:
-    """Columns `text` takes in a spreadsheet: East Asian wide and full-width characters count as two."""
-    widest = 0
-    for line in text.split("\n"):
-        if line.isascii():
-            width = len(line)
-        else:
-            width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-        widest = max(widest, width)
-    return widest
-
-
-def _number_text(value: float | Decimal | np.number[Any], number_format: str | None) -> str:
-    """Roughly how Excel shows a number in the given format, for column widths."""
-    number = float(value)
-    if not math.isfinite(number):
-        return "#NUM!"
-    if number_format == RATIO:
-        return f"{number:.1%}"
-    if number_format in (MONEY, TWO_DECIMALS):
-        return f"{number:,.2f}"
-    if number_format == ONE_DECIMAL:
-        return f"{number:,.1f}"
-    if number_format == INTEGER:
-        return f"{number:,.0f}"
-    if number_format in (DATETIME, DATETIME_SECONDS, DATE):
-        return number_format
-    if isinstance(value, int):
-        return str(value)
-    return f"{number:.10g}"
-
-
-class _Formats:
-    """The workbook's cell formats, one object per number format."""
-
-    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
-        self._workbook = workbook
-        self._numbers: dict[str, Format] = {}
-        self.bold = workbook.add_format({"bold": True})
-        self.plain = workbook.add_format()
-
-    def number(self, number_format: str | None) -> Format | None:
-        if number_format is None:
-            return None
-        if number_format not in self._numbers:
-            self._numbers[number_format] = self._workbook.add_format({"num_format": number_format})
-        return self._numbers[number_format]
-
-
-def _write_text(ws: Worksheet, formats: _Formats, row: int, col: int, value: str, fmt: Format | None) -> None:
-    """Write `value` as a string cell, exactly as it is (but a file name's undecodable bytes, as U+FFFD)."""
-    value = readable_name(value)
-    if len(value) > EXCEL_MAX_STRING // 2:
-        value = _truncate_utf16(value, EXCEL_MAX_STRING)
-    if value.startswith("<r>") and value.endswith("</r>"):
-        # In constant_memory mode xlsxwriter writes strings shaped like "<r>…</r>" into the sheet XML
-        # unescaped, taking them for rich text it built itself; a rich string of two plain runs is escaped.
-        if fmt is None:
-            ws.write_rich_string(row, col, value[:1], formats.plain, value[1:])
-        else:
-            ws.write_rich_string(row, col, value[:1], formats.plain, value[1:], fmt)
-    else:
-        ws.write_string(row, col, value, fmt)
-
-
-def _truncate_utf16(value: str, limit: int) -> str:
-    encoded = value.encode("utf-16-le")
-    if len(encoded) <= 2 * limit:
-        return value
-    return encoded[: 2 * limit].decode("utf-16-le", errors="ignore")
-
-
 @dataclass(frozen=True)
 class _Column:
     name: str
@@ -514,26 +438,26 @@ def _column_widths(sample: pa.Table, specs: Sequence[_Column], cap: int = MAX_CO
             data = len("FALSE")
         elif spec.kind in ("int", "float", "decimal"):
             values = _without_nan(_plain(sample.column(i).combine_chunks())).to_pylist()
-            data = max((len(_number_text(v, spec.number_format)) for v in values if v is not None), default=0)
+            data = max((len(number_text(v, spec.number_format)) for v in values if v is not None), default=0)
         elif spec.kind != "null":
             data = max(
-                (_display_width(_text(v)) for v in sample.column(i).to_pylist() if v is not None), default=0
+                (display_width(as_text(v)) for v in sample.column(i).to_pylist() if v is not None), default=0
             )
-        widths.append(min(cap, max(_display_width(spec.name) + 3, data + 2, MIN_COLUMN_WIDTH)))
+        widths.append(min(cap, max(display_width(spec.name) + 3, data + 2, MIN_COLUMN_WIDTH)))
     return widths
 
 
 _Writer = Callable[[int, int, Any, Format | None], Any]
 
 
-def _excel_values(ws: Worksheet, formats: _Formats, array: pa.Array, kind: str) -> tuple[list[Any], _Writer]:
+def _excel_values(ws: Worksheet, formats: Formats, array: pa.Array, kind: str) -> tuple[list[Any], _Writer]:
     """One column of a batch as cell values (None for an empty cell) and the call that writes one."""
     array = _plain(array)
     if kind == "text":
         values = array.to_pylist()
         rich_like = pc.and_(pc.starts_with(array, "<r>"), pc.ends_with(array, "</r>"))
         if pc.any(rich_like).as_py():
-            return values, lambda r, c, v, f: _write_text(ws, formats, r, c, v, f)
+            return values, lambda r, c, v, f: write_text(ws, formats, r, c, v, f)
         return values, ws.write_string
     if kind == "int":
         return array.to_pylist(), ws.write_number
@@ -554,7 +478,7 @@ def _excel_values(ws: Worksheet, formats: _Formats, array: pa.Array, kind: str) 
         latest = pc.max(pc.cast(micros, pa.int64())).as_py()
         if latest is not None and latest > _LAST_SERIAL_MICROS:  # after 9999-12-31: no Excel date, written as text
             texts = pc.strftime(micros, "%Y-%m-%d %H:%M:%S").to_pylist()
-            return texts, lambda r, c, v, f: _write_text(ws, formats, r, c, v, None)
+            return texts, lambda r, c, v, f: write_text(ws, formats, r, c, v, None)
         serial = pc.add(
             pc.divide(pc.cast(pc.cast(micros, pa.int64()), pa.float64(), safe=False), _MICROS_PER_DAY),
             float(_EXCEL_EPOCH_DAYS),
@@ -569,8 +493,8 @@ def _excel_values(ws: Worksheet, formats: _Formats, array: pa.Array, kind: str) 
         )
     if kind == "null":
         return [None] * len(array), ws.write_blank
-    texts = [None if v is None else _text(v) for v in array.to_pylist()]
-    return texts, lambda r, c, v, f: _write_text(ws, formats, r, c, v, f)
+    texts = [None if v is None else as_text(v) for v in array.to_pylist()]
+    return texts, lambda r, c, v, f: write_text(ws, formats, r, c, v, f)
 
 
 def _write_early_datetime(ws: Worksheet, row: int, col: int, value: date, fmt: Format | None) -> None:
@@ -588,7 +512,7 @@ def _write_early_datetime(ws: Worksheet, row: int, col: int, value: date, fmt: F
 
 def _write_table_sheets(
     workbook: xlsxwriter.Workbook,
-    formats: _Formats,
+    formats: Formats,
     chunks: Sequence[tuple[str, int]],
     rows: Rows,
     specs: Sequence[_Column],
@@ -606,7 +530,7 @@ def _write_table_sheets(
         for col, (width, fmt) in enumerate(zip(widths, cell_formats, strict=True)):
             ws.set_column(col, col, width, fmt)
         for col, spec in enumerate(specs):
-            _write_text(ws, formats, 0, col, spec.name, formats.bold)
+            write_text(ws, formats, 0, col, spec.name, formats.bold)
         ws.freeze_panes(1, 0)
         if specs:
             ws.autofilter(0, 0, count, len(specs) - 1)
@@ -653,80 +577,6 @@ def _frame_rows(
     return rows
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, (float, np.floating)):
-        return bool(np.isnan(value))
-    if isinstance(value, Decimal):
-        return value.is_nan()
-    return False
-
-
-def _cell_text(value: Any, number_format: str | None) -> str:
-    """Roughly how a grid cell shows, for column widths."""
-    if _is_missing(value):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "FALSE"
-    if isinstance(value, (int, float, Decimal, np.integer, np.floating)):
-        return _number_text(value, number_format)
-    if isinstance(value, datetime):
-        return "2024-01-01 00:00:00"
-    if isinstance(value, date):
-        return "2024-01-01"
-    return _text(value)
-
-
-def _write_cell(ws: Worksheet, formats: _Formats, row: int, col: int, value: Any, style: str | None) -> None:
-    """Write one value of a small sheet by its Python type; text always as a string."""
-    if _is_missing(value):
-        return
-    fmt = formats.bold if style == "bold" else None if style == _SPILL else formats.number(style)
-    if isinstance(value, str):
-        _write_text(ws, formats, row, col, value, fmt)
-    elif isinstance(value, (bool, np.bool_)):
-        ws.write_boolean(row, col, bool(value), fmt)
-    elif isinstance(value, (int, float, Decimal, np.integer, np.floating)):
-        number = float(value)
-        if math.isfinite(number):
-            ws.write_number(row, col, number, fmt)
-        else:
-            ws.write_string(row, col, str(value), fmt)
-    elif isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.replace(tzinfo=None)
-        ws.write_datetime(row, col, value, fmt or formats.number(DATETIME_SECONDS))
-    elif isinstance(value, date):
-        ws.write_datetime(row, col, value, fmt or formats.number(DATE))
-    elif isinstance(value, timedelta):
-        _write_text(ws, formats, row, col, str(value), fmt)
-    else:
-        _write_text(ws, formats, row, col, _text(value), fmt)
-
-
-def _write_grid(
-    ws: Worksheet,
-    formats: _Formats,
-    rows: Sequence[Sequence[tuple[Any, str | None]]],
-    cap: int = MAX_COLUMN_WIDTH,
-) -> None:
-    """Write a small sheet row by row, its columns as wide as their widest cell (but for text that may spill
-    into the empty cells to its right)."""
-    widths: dict[int, int] = {}
-    for cells in rows:
-        for col, (value, style) in enumerate(cells):
-            if style == _SPILL:
-                continue
-            width = _display_width(_cell_text(value, None if style == "bold" else style)) + 2
-            widths[col] = max(widths.get(col, MIN_COLUMN_WIDTH), width)
-    for col, width in widths.items():
-        ws.set_column(col, col, min(cap, width))
-    for row, cells in enumerate(rows):
-        for col, (value, style) in enumerate(cells):
-            _write_cell(ws, formats, row, col, value, style)
-
-
 def _summary_rows(
     result: Result, notes: Sequence[str], lang: str
 ) -> tuple[list[list[tuple[Any, str | None]]], int]:
@@ -740,7 +590,7 @@ def _summary_rows(
     for reason, count in result.excluded_by_reason.items():
         facts.append([(LABELS("excluded", lang, reason=reason), "bold"), (count, INTEGER)])
     for note in [*result.notes, *notes]:
-        facts.append([(LABELS("note", lang), "bold"), (in_lang(note, lang), _SPILL)])
+        facts.append([(LABELS("note", lang), "bold"), (in_lang(note, lang), SPILL)])
     facts.append([])
     header_row = len(facts)
     return facts + _frame_rows(result.summary, _SUMMARY_FORMATS, lang), header_row
@@ -795,7 +645,7 @@ _SEGMENT_HEADER = (
 )
 
 
-def _write_segments(ws: Worksheet, formats: _Formats, segments: Sequence[SegmentFigures], grid: RfGrid,
+def _write_segments(ws: Worksheet, formats: Formats, segments: Sequence[SegmentFigures], grid: RfGrid,
                     lang: str) -> None:
     """Per segment figures, then the R×F grids of customers and mean monetary, each under a colour scale."""
     rows: list[list[tuple[Any, str | None]]] = [[(header(name, lang), "bold") for name, _ in _SEGMENT_HEADER]]
@@ -809,13 +659,13 @@ def _write_segments(ws: Worksheet, formats: _Formats, segments: Sequence[Segment
     ]
     for title, cells, style in grids:
         rows.append([])
-        rows.append([(title, _SPILL)])
+        rows.append([(title, SPILL)])
         rows.append([("R \\ F", "bold"), *((f, "bold") for f in grid.f_scores)])
         first = len(rows)
         for r, line in zip(grid.r_scores, cells, strict=True):
             rows.append([(r, "bold"), *((value, style) for value in line)])
         scales.append((first, len(rows) - 1))
-    _write_grid(ws, formats, rows)
+    write_grid(ws, formats, rows)
     ws.freeze_panes(1, 0)
     if grid.f_scores and grid.r_scores:
         for first, last in scales:
@@ -865,7 +715,7 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
             "nan_inf_to_errors": True,
         },
     )
-    formats = _Formats(workbook)
+    formats = Formats(workbook)
     figures = result.figures
     customers = result.customers
     customer_chunks = _sheet_chunks(SHEETS("Customers", lang), customers.num_rows)
@@ -888,7 +738,7 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
         # column A stays empty so that readers of the level table above (tiercli diff) stop at it
         rows.append([(None, None), (header("customer share", lang), "bold"), (header("revenue share", lang), "bold")])
         rows.extend([(None, None), (x, RATIO), (y, RATIO)] for x, y in pareto)
-    _write_grid(summary, formats, rows)
+    write_grid(summary, formats, rows)
     if len(result.summary.columns):
         summary.autofilter(header_row, 0, table_end - 1, len(rows[header_row]) - 1)
         _summary_charts(workbook, summary, result, header_row, len(rows) - len(pareto), pareto, lang)
@@ -903,7 +753,7 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
             [(t.tag, None), (t.customers, INTEGER), (t.share, RATIO), (t.revenue, MONEY),
              *(((LABELS("manual" if t.manual else "rules", lang), None),) if by_hand else ())] for t in tags
         )
-        _write_grid(tag_sheet, formats, tag_rows)
+        write_grid(tag_sheet, formats, tag_rows)
         tag_sheet.freeze_panes(1, 0)
         add_tag_chart(workbook, tag_sheet, tag_sheet.get_name(), len(tags), chart_titles(lang))
 
@@ -919,17 +769,15 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
                                                   "median recency_days")]]
         stage_rows.extend([(f.stage, None), (f.customers, INTEGER), (f.share, RATIO), (f.revenue, MONEY),
                            (f.revenue_share, RATIO), (f.median_recency_days, None)] for f in stages)
-        _write_grid(stage_sheet, formats, stage_rows)
+        write_grid(stage_sheet, formats, stage_rows)
         stage_sheet.freeze_panes(1, 0)
 
     thresholds = workbook.add_worksheet(SHEETS("Thresholds", lang))
     rows = _frame_rows(result.thresholds, {}, lang)
-    _write_grid(thresholds, formats, rows)
+    write_grid(thresholds, formats, rows)
     thresholds.freeze_panes(1, 0)
 
     if result.movement is not None:  # a previous run was given
-        from tiercli.io.movement_sheet import write_movement
-
         write_movement(workbook, formats, result.movement, lang)
 
     excluded_own = excluded.column_names[len(_EXCLUDED_OWN):]
@@ -938,6 +786,6 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
     excluded_widths = _column_widths(excluded.sample(WIDTH_SAMPLE_ROWS), excluded_specs)
     _write_table_sheets(workbook, formats, excluded_chunks, excluded, excluded_specs, excluded_widths, progress)
 
-    _write_grid(workbook.add_worksheet(SHEETS("Run", lang)), formats, _run_rows(result, lang), cap=70)
+    write_grid(workbook.add_worksheet(SHEETS("Run", lang)), formats, _run_rows(result, lang), cap=70)
     workbook.close()
     result.notes.extend(notes)

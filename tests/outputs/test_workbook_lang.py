@@ -9,12 +9,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import classify, write
-from tiercli.engine.metrics import ZH_NAMES
 from tiercli.i18n import Catalogue, check_lang, default_lang
-from tiercli.io.previous import read_previous
-from tiercli.io.workbook_text import canonical_header, header
-from tiercli.io.writers import write_result
+from tiercli.outputs.writers import write_result
 from tiercli.rules.load import parse_rules
+from tiercli.sources.previous import read_previous
+from tiercli.vocabulary.headers import canonical_header, header
+from tiercli.vocabulary.metrics import ZH_NAMES
 
 ORDERS = """
 order_id,customer_id,paid_at,amount,status
@@ -127,7 +127,7 @@ def test_a_catalogue_needs_both_languages_with_the_same_placeholders() -> None:
 
 
 def test_split_lists_take_chinese_column_names_and_write_chinese_headers(tmp_path: Path) -> None:
-    from tiercli.io.split import write_split
+    from tiercli.outputs.split import write_split
 
     result = classify(write(tmp_path, "orders.csv", ORDERS), rules=RULES)
     (big, *_) = write_split(result, "tier", str(tmp_path / "lists"), ["消费金额", "frequency"], lang="zh")

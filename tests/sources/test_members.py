@@ -12,8 +12,8 @@ import pytest
 from conftest import write
 from tiercli.database import Database, open_database
 from tiercli.errors import ColumnMappingError, DataError
-from tiercli.io.members import Members, load_members, open_members
 from tiercli.runfolder import RunFolder
+from tiercli.sources.members import Members, load_members, open_members
 
 
 def read_members(path: Path, needed: list[str] | tuple[str, ...] = ()) -> tuple[Database, Members]:

@@ -44,6 +44,7 @@ class Metric:
     description: str
     unit: Literal["days", "count", "money", "ratio", "date", "text", "quantity"]
     stage: Stage = "order"
+    zh: str = ""  # its Chinese name, which a rule may use in place of `name` (`消费金额 >= 1000`)
 
 
 def _window(days: int) -> str:
@@ -58,44 +59,40 @@ METRICS: tuple[Metric, ...] = (
             "Whole calendar days from the last order to as_of (0 = bought on the as_of day); returns are not orders.",
             "最近一单到统计截止时间的整天数（0 = 截止当天有购买）；退货不算订单。",
         ),
-        "days",
-    ),
+        "days", zh="最近购买天数"),
     Metric(
         "frequency",
         "count(*) FILTER (WHERE purchase)",
         Said("Number of distinct orders (return lines don't count as orders).", "不同订单的数量（退货行不算订单）。"),
-        "count",
-    ),
+        "count", zh="购买次数"),
     Metric(
         "monetary",
         "coalesce(sum(amount), 0)",
         Said("Net spend: amount paid minus refunds, over all orders.", "净消费：全部订单的实付金额减去退款。"),
-        "money",
-    ),
+        "money", zh="消费金额"),
     Metric(
         "aov",
         "monetary / nullif(frequency, 0)",
         Said("Average order value: monetary / frequency.", "客单价：消费金额 / 购买次数。"),
         "money",
-        "derived",
-    ),
+        "derived", zh="客单价"),
     Metric("first_order", "min(order_ts) FILTER (WHERE purchase)",
-           Said("Time of the first order (returns are not orders).", "第一单的时间（退货不算订单）。"), "date"),
+           Said("Time of the first order (returns are not orders).", "第一单的时间（退货不算订单）。"), "date",
+           zh="首次购买时间"),
     Metric("last_order", "max(order_ts) FILTER (WHERE purchase)",
-           Said("Time of the last order (returns are not orders).", "最近一单的时间（退货不算订单）。"), "date"),
+           Said("Time of the last order (returns are not orders).", "最近一单的时间（退货不算订单）。"), "date",
+           zh="最近购买时间"),
     Metric(
         "tenure_days",
         "date_diff('day', CAST(min(order_ts) FILTER (WHERE purchase) AS DATE), CAST({as_of} AS DATE))",
         Said("Whole calendar days from the first order to as_of.", "第一单到统计截止时间的整天数。"),
-        "days",
-    ),
+        "days", zh="首购至今天数"),
     *(
         Metric(
             f"orders_{d}d",
             f"count(*) FILTER (WHERE purchase AND {_window(d)})",
             Said(f"Distinct orders in the {d} days up to as_of.", f"截止时间前 {d} 天内的不同订单数。"),
-            "count",
-        )
+            "count", zh=f"近{d}天订单数")
         for d in (30, 90, 365)
     ),
     *(
@@ -106,30 +103,26 @@ METRICS: tuple[Metric, ...] = (
                  "refunds dated in it (like monetary, over the window).",
                  f"截止时间前 {d} 天内的净消费：窗口内订单的实付金额，减去窗口内的退货和退款"
                  "（与消费金额同义，只算窗口内）。"),
-            "money",
-        )
+            "money", zh=f"近{d}天消费金额")
         for d in (30, 90, 365)
     ),
     Metric(
         "quantity",
         "coalesce(sum(quantity), 0)",
         Said("Items bought (sum of line quantities).", "购买件数（各行数量之和）。"),
-        "quantity",
-    ),
+        "quantity", zh="购买件数"),
     Metric(
         "distinct_products",
         "coalesce(sku, product)",
         Said("Different products bought (by SKU, else product name).", "买过的不同商品数（按 SKU，没有则按商品名）。"),
         "count",
-        "distinct",
-    ),
+        "distinct", zh="购买商品数"),
     Metric(
         "distinct_categories",
         "category",
         Said("Different categories bought.", "买过的不同类目数。"),
         "count",
-        "distinct",
-    ),
+        "distinct", zh="购买类目数"),
     Metric(
         "top_category",
         "sum(amount)",
@@ -138,14 +131,12 @@ METRICS: tuple[Metric, ...] = (
             "净消费最高的类目（并列时取名称排序的第一个）。",
         ),
         "text",
-        "by_category",
-    ),
+        "by_category", zh="消费最多类目"),
     Metric(
         "refund_amount",
         "coalesce(sum(refund_amount), 0)",
         Said("Money refunded on partly refunded orders.", "部分退款订单上退回的金额。"),
-        "money",
-    ),
+        "money", zh="退款金额"),
     Metric(
         "refund_rate",
         "refund_amount / nullif(monetary + refund_amount, 0)",
@@ -154,8 +145,7 @@ METRICS: tuple[Metric, ...] = (
             "退款金额 / (消费金额 + 退款金额)：已付金额中退回的比例。",
         ),
         "ratio",
-        "derived",
-    ),
+        "derived", zh="退款率"),
     Metric(
         "discount_share",
         "count(*) FILTER (WHERE discounted) / nullif(count(*) FILTER (WHERE purchase), 0)",
@@ -163,8 +153,7 @@ METRICS: tuple[Metric, ...] = (
             "Share of orders that used a discount or coupon (0 when the data has no discount column).",
             "用了折扣或优惠券的订单占比（数据没有优惠列时为 0）。",
         ),
-        "ratio",
-    ),
+        "ratio", zh="用券订单占比"),
     Metric(
         "avg_days_between_orders",
         "CASE WHEN frequency > 1 THEN date_diff('second', first_order, last_order) / 86400.0 / (frequency - 1) END",
@@ -173,40 +162,45 @@ METRICS: tuple[Metric, ...] = (
             "平均购买间隔天数：(最近一单 − 第一单) / (购买次数 − 1)；只买过一单的客户为空。",
         ),
         "days",
-        "derived",
-    ),
+        "derived", zh="平均购买间隔天数"),
     Metric(
         "region",
         "region",
         Said("The region the customer ordered to most often (on the most order lines; ties: the first in name "
              "order).", "客户最常收货的地区（订单行最多的地区；并列时取名称排序的第一个）。"),
         "text",
-        "most",
-    ),
+        "most", zh="常用地区"),
 )
 
-METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
 
-# Names that exist after scoring and can be used in rules next to the metrics.
-SCORE_NAMES: dict[str, str] = {
-    "r_score": Said(
-        "Recency score, 1 (longest ago) … bins (most recent).", "R 得分，1（最久未购买）… 分档数（最近购买）。"
-    ),
-    "f_score": Said(
-        "Frequency score, 1 (fewest orders) … bins (most orders).", "F 得分，1（订单最少）… 分档数（订单最多）。"
-    ),
-    "m_score": Said(
-        "Monetary score, 1 (least spend) … bins (most spend).", "M 得分，1（消费最少）… 分档数（消费最多）。"
-    ),
-    "rfm_score": Said("R·100 + F·10 + M, e.g. 545.", "R·100 + F·10 + M，例如 545。"),
-    "segment": Said("The named RFM segment, e.g. 'Champions'.", "RFM 分群名称，例如 'Champions'。"),
-    "lifecycle": Said(
-        "Lifecycle stage: 'potential' (no order), 'new', 'active', 'at_risk' or 'churned' (days set "
-        "by lifecycle: in the rules file).",
+@dataclass(frozen=True)
+class Score:
+    """A name that exists after scoring and can be used in rules next to the metrics."""
+
+    name: str
+    description: str
+    kind: Literal["number", "text"]
+    zh: str  # its Chinese name, usable in rules like a metric's
+
+
+SCORES: tuple[Score, ...] = (
+    Score("r_score", Said("Recency score, 1 (longest ago) … bins (most recent).",
+                          "R 得分，1（最久未购买）… 分档数（最近购买）。"), "number", "R分"),
+    Score("f_score", Said("Frequency score, 1 (fewest orders) … bins (most orders).",
+                          "F 得分，1（订单最少）… 分档数（订单最多）。"), "number", "F分"),
+    Score("m_score", Said("Monetary score, 1 (least spend) … bins (most spend).",
+                          "M 得分，1（消费最少）… 分档数（消费最多）。"), "number", "M分"),
+    Score("rfm_score", Said("R·100 + F·10 + M, e.g. 545.", "R·100 + F·10 + M，例如 545。"), "number", "RFM分"),
+    Score("segment", Said("The named RFM segment, e.g. 'Champions'.", "RFM 分群名称，例如 'Champions'。"), "text",
+          "RFM分群"),
+    Score("lifecycle", Said(
+        "Lifecycle stage: 'potential' (no order), 'new', 'active', 'at_risk' or 'churned' (days set by lifecycle: in "
+        "the rules file).",
         "生命周期阶段：'potential'（未下单）、'new'、'active'、'at_risk' 或 'churned'（天数由规则文件的 "
-        "lifecycle: 设定）。",
-    ),
-}
+        "lifecycle: 设定）。"),
+        "text", "生命周期"),
+)
+SCORE_NAMES: dict[str, str] = {score.name: score.description for score in SCORES}
 
 
 # What kind of value a name holds, for checking rule expressions before they run.
@@ -215,10 +209,7 @@ UNIT_KINDS: dict[str, Kind] = {
     "days": "number", "count": "number", "money": "number", "ratio": "number", "quantity": "number",
     "date": "time", "text": "text", "bool": "bool",
 }
-SCORE_KINDS: dict[str, Kind] = {
-    "r_score": "number", "f_score": "number", "m_score": "number", "rfm_score": "number", "segment": "text",
-    "lifecycle": "text",
-}
+SCORE_KINDS: dict[str, Kind] = {score.name: score.kind for score in SCORES}
 
 # Columns of the canonical `orders` table a custom metric (`metrics:` in the rules file) may aggregate.
 # `days_ago` is computed per order line from as_of.
@@ -346,17 +337,7 @@ MEMBER_NAMES: tuple[str, ...] = tuple(a.name for a in MEMBER_ATTRIBUTES)
 
 # Chinese names for the built-in metrics and scores, usable in rules in place of the English ones
 # (`消费金额 >= 1000` reads monetary) and listed by `tiercli metrics --lang zh`.
-ZH_NAMES: dict[str, str] = {
-    "recency_days": "最近购买天数", "frequency": "购买次数", "monetary": "消费金额", "aov": "客单价",
-    "first_order": "首次购买时间", "last_order": "最近购买时间", "tenure_days": "首购至今天数",
-    "orders_30d": "近30天订单数", "orders_90d": "近90天订单数", "orders_365d": "近365天订单数",
-    "spend_30d": "近30天消费金额", "spend_90d": "近90天消费金额", "spend_365d": "近365天消费金额",
-    "quantity": "购买件数", "distinct_products": "购买商品数", "distinct_categories": "购买类目数",
-    "top_category": "消费最多类目", "refund_amount": "退款金额", "refund_rate": "退款率",
-    "discount_share": "用券订单占比", "avg_days_between_orders": "平均购买间隔天数", "region": "常用地区",
-    "r_score": "R分", "f_score": "F分", "m_score": "M分", "rfm_score": "RFM分", "segment": "RFM分群",
-    "lifecycle": "生命周期",
-}
+ZH_NAMES: dict[str, str] = {**{m.name: m.zh for m in METRICS}, **{score.name: score.zh for score in SCORES}}
 NAME_OF_ZH: dict[str, str] = {zh: name for name, zh in ZH_NAMES.items()}
 
 
