@@ -131,3 +131,18 @@ def test_notes_and_warnings_are_in_the_chosen_language(here: Path) -> None:
     assert ("note: member is upgrade-only (sticky: true), but no previous run was given (--previous): levels here "
             "come from this data alone") in " ".join(out.split())
     assert err.startswith("warning: Taobao group names can be at most 15 characters; these are longer: ")
+
+
+def test_a_workbook_split_over_sheets_is_said_in_the_terminal_and_the_report(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from tiercli.outputs import writers
+
+    project(tmp_path, monkeypatch, RULES, ORDERS)
+    monkeypatch.setattr(writers, "EXCEL_MAX_ROWS", 3)  # two customers a sheet
+    result = runner.invoke(app, ["classify", "orders.csv", "-r", "rules.yaml", "-o", "out.xlsx",
+                                 "--report", "report.html"])
+    assert result.exit_code == 0, result.output
+    note = "customers are more than one Excel sheet holds (2 rows below the header), so they are on 2 sheets"
+    assert note in result.output
+    assert note in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert openpyxl.load_workbook(tmp_path / "out.xlsx").sheetnames[:2] == ["Customers", "Customers (2)"]

@@ -10,21 +10,41 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from tiercli.cli.console import TerminalConsole, visible
 from tiercli.errors import Interrupted, Location, TiercliError, UsageError
 from tiercli.i18n import check_lang, default_lang
 from tiercli.outputs.staging import Named, Staging, check_outputs
 from tiercli.pipeline import RunConfig, run, version
-from tiercli.progress import NO_PROGRESS, WRITING, Progress, phase
+from tiercli.progress import NO_PROGRESS, Progress
 from tiercli.result import Result
 from tiercli.rules.model import Rules
 from tiercli.runfolder import RunFolder
 
-app = typer.Typer(
+if TYPE_CHECKING:
+    from tiercli.outputs.plan import OutputPlan, Written
+
+class _Bounded(TyperCommand):
+    """A command run inside the error boundary (`exit_codes`): every command of the app is one."""
+
+    def invoke(self, ctx: Any) -> Any:  # the command-line library's context (typer.Context)
+        with exit_codes(ctx):
+            return super().invoke(ctx)
+
+
+class _App(typer.Typer):
+    """The app whose every command runs inside the error boundary."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("cls", _Bounded)
+        return super().command(*args, **kwargs)
+
+
+app = _App(
     name="tiercli",
     help="Grade, tag and segment customers from order exports (Tmall/Taobao, Shopify, UCI, any CSV/XLSX/Parquet).",
     no_args_is_help=True,
@@ -176,94 +196,42 @@ def classify(
     stderr, gone when the phase is done."""
     from tiercli.cli.progress import progress_bars
     from tiercli.engine.compute import require_members
-    from tiercli.outputs.html import check_report_path
-    from tiercli.outputs.platform_exports import check_export_format, check_export_path
-    from tiercli.outputs.split import DEFAULT_COLUMNS, check_split_by
+    from tiercli.outputs.plan import STDOUT, Export, OutputPlan, Split, check_plan, write_outputs
+    from tiercli.outputs.split import DEFAULT_COLUMNS
 
-    with exit_codes(ctx):
-        chosen = check_lang(lang)
-        loaded = _rules(rules)
-        require_members(loaded, members is not None)
-        split: tuple[str, str, Sequence[str]] | None = None
-        if split_by and split_by[0] is not None:
-            check_split_by(split_by[0], [g.name for g in loaded.gradings])
-            columns = [c.strip() for c in split_columns.split(",") if c.strip()] if split_columns else DEFAULT_COLUMNS
-            split = (split_by[0], split_by[1], columns)
-        if report is not None:
-            check_report_path(report)
-        export: tuple[str, str] | None = None
-        if export_format and export_format[0] is not None:
-            check_export_format(export_format[0])
-            check_export_path(export_format[1])
-            export = export_format
-        out = output or default_output(files[0])
-        inputs = _inputs(files, rules, members, previous, overrides)
-        outputs = [Named(out, "the output", "输出文件"),
-                   *([Named(report, "the report", "报告")] if report is not None else []),
-                   *([Named(export[1], "the platform export", "平台导入文件")] if export is not None else [])]
-        check_outputs(outputs, inputs)
-        data_on_terminal = out == "-" and sys.stdout.isatty()  # bars would land between the rows
-        with progress_bars(_stderr(), chosen, show=not quiet and not data_on_terminal) as progress, \
-                run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet, platform=platform,
-                              threads=threads, memory_limit=memory_limit, members=members, previous=previous,
-                              overrides=overrides, strict=strict), progress) as result:
-            written, warnings = _write(result, out, chosen, progress, split, report, export, inputs, outputs)
-            _finish(result, out, written, warnings, quiet, chosen, progress)
+    chosen = check_lang(lang)
+    loaded = _rules(rules)
+    require_members(loaded, members is not None)
+    split = None
+    if split_by and split_by[0] is not None:
+        columns = [c.strip() for c in split_columns.split(",") if c.strip()] if split_columns else DEFAULT_COLUMNS
+        split = Split(split_by[0], split_by[1], tuple(columns))
+    export = Export(*export_format) if export_format and export_format[0] is not None else None
+    plan = OutputPlan(output or default_output(files[0]), chosen, split, report, export)
+    inputs = _inputs(files, rules, members, previous, overrides)
+    check_plan(plan, [g.name for g in loaded.gradings], inputs)
+    data_on_terminal = plan.out == STDOUT and sys.stdout.isatty()  # bars would land between the rows
+    with progress_bars(_stderr(), chosen, show=not quiet and not data_on_terminal) as progress, \
+            run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet, platform=platform,
+                          threads=threads, memory_limit=memory_limit, members=members, previous=previous,
+                          overrides=overrides, strict=strict), progress) as result:
+        written = write_outputs(result, plan, inputs, progress)
+        _finish(result, plan, written, quiet, progress)
 
 
-def _write(result: Result, out: str, lang: str, progress: Progress = NO_PROGRESS,
-           split: tuple[str, str, Sequence[str]] | None = None, report: str | None = None,
-           export: tuple[str, str] | None = None, inputs: Sequence[Named] = (),
-           outputs: Sequence[Named] = ()) -> tuple[list[tuple[str, str]], list[str]]:
-    """Write the result to `out`, and with `split` = (group, directory, columns) one CSV per group, with `report`
-    the HTML report, with `export` = (format, path) the platform's re-import file, as the writing phase of
-    `progress`. Every file is written aside and put in place together at the end, so a failure replaces none;
-    the lists of `split` are checked against `inputs` and `outputs` before any is written. Return what went
-    where, as (what, path) for the summary, and the export's warnings."""
-    from tiercli.cli.render import written_export, written_lists, written_output, written_report
-    from tiercli.outputs.html import write_html
-    from tiercli.outputs.platform_exports import write_platform_export
-    from tiercli.outputs.split import write_split
-    from tiercli.outputs.writers import rows_to_write, write_result
+def _finish(result: Result, plan: OutputPlan, written: Written, quiet: bool,
+            progress: Progress = NO_PROGRESS) -> None:
+    """The summary and the warnings, after the files are in place. With the data on stdout they go to stderr
+    first and the data last, so that a reader which stops early (`| head -1`) has every warning already, and the
+    run then ends quietly."""
+    from tiercli.cli.render import written_lines
+    from tiercli.outputs.plan import STDOUT, write_stdout
 
-    warnings: list[str] = []
-    written: list[tuple[str, str]] = []
-    files_rows = rows_to_write(result, out) if out != "-" else 0  # stdout is written by `_finish`
-    with phase(progress, WRITING, files_rows), RunFolder() as folder, Staging(folder) as staging:
-        if out != "-":
-            written.append(written_output(write_result(result, out, lang=lang, progress=progress,
-                                                       staging=staging), lang))
-        if split is not None:
-            def check(files: Sequence[Named]) -> None:
-                check_outputs([*outputs, *files], inputs)
-
-            written += written_lists(write_split(result, *split, lang=lang, staging=staging, taken=check), lang)
-        if report is not None:
-            write_html(result, report, lang, staging)  # after the workbook, whose notes it shows
-            written.append(written_report(report, lang))
-        if export is not None:
-            made = write_platform_export(result, *export, staging=staging)
-            written.append(written_export(export[0], made, lang))
-            warnings = made.warnings
-    return written, warnings
-
-
-def _finish(result: Result, out: str, written: list[tuple[str, str]], warnings: Sequence[str], quiet: bool,
-            lang: str, progress: Progress = NO_PROGRESS) -> None:
-    """The summary and the warnings, after the files are in place. With `out` "-" they go to stderr first and the
-    data to stdout last, so that a reader which stops early (`| head -1`) has every warning already, and the run
-    then ends quietly."""
-    from tiercli.cli.render import written_output
-    from tiercli.outputs.writers import rows_to_write, write_result
-
-    if out == "-":
-        written = [written_output(out, lang), *written]
-    _report(result, out, written, quiet, lang)
-    _print_warnings(warnings, lang)
-    if out == "-":
+    _report(result, plan.out, written_lines(plan, written), quiet, plan.lang, written.notes)
+    _print_warnings(written.warnings, plan.lang)
+    if plan.out == STDOUT:
         sys.stderr.flush()
-        with phase(progress, WRITING, rows_to_write(result, out)):
-            write_result(result, out, lang=lang, progress=progress)
+        write_stdout(result, plan, progress)
 
 
 def _inputs(files: Sequence[str], rules: str | None = None, members: str | None = None,
@@ -286,7 +254,8 @@ def _print_warnings(warnings: Sequence[str], lang: str) -> None:
     print_warnings(_stderr(), warnings, lang)
 
 
-def _report(result: Result, out: str, written: list[tuple[str, str]], quiet: bool, lang: str) -> None:
+def _report(result: Result, out: str, written: list[tuple[str, str]], quiet: bool, lang: str,
+            notes: Sequence[str] = ()) -> None:
     """The summary (and movement), on stderr when the data went to stdout; with `quiet`, only the warnings of
     rows that could not be read, on stderr."""
     from tiercli.cli.render import print_data_warnings, print_movement, print_summary
@@ -295,7 +264,7 @@ def _report(result: Result, out: str, written: list[tuple[str, str]], quiet: boo
         print_data_warnings(_stderr(), result, lang)
         return
     console = TerminalConsole(stderr=(out == "-"), highlight=False, soft_wrap=False)
-    print_summary(console, result, written, lang)
+    print_summary(console, result, written, lang, notes)
     if result.movement is not None:
         print_movement(console, result.movement, lang=lang)
 
@@ -312,14 +281,13 @@ def init(
     """Write a commented starter rules file to edit."""
     from tiercli.rules.starter import starter_text
 
-    with exit_codes(ctx):
-        text = starter_text(preset)
-        target = Path(path)
-        if target.exists() and not force:
-            raise UsageError("already exists; pick another path or add --force to overwrite it",
-                             Location(file=path), slug="exists", zh="文件已存在；请换一个路径，或加上 --force 覆盖它")
-        target.write_text(text, encoding="utf-8")
-        _stderr().print(f"wrote {path} (preset {preset}); check it with: tiercli validate {path}", markup=False)
+    text = starter_text(preset)
+    target = Path(path)
+    if target.exists() and not force:
+        raise UsageError("already exists; pick another path or add --force to overwrite it",
+                         Location(file=path), slug="exists", zh="文件已存在；请换一个路径，或加上 --force 覆盖它")
+    target.write_text(text, encoding="utf-8")
+    _stderr().print(f"wrote {path} (preset {preset}); check it with: tiercli validate {path}", markup=False)
 
 
 @app.command()
@@ -342,36 +310,35 @@ def validate(
     from tiercli.engine.lint import data_findings, dry_run, static_findings
     from tiercli.rules.load import check_rules_file, load_rules
 
-    with exit_codes(ctx):
-        err = _stderr()
-        problems = check_rules_file(rules)
-        loaded = load_rules(rules) if not problems else None
-        if loaded is not None:
-            problems = dry_run(loaded)
-        if problems or loaded is None:
-            for problem in problems:
-                err.print(f"error: {problem}", markup=False)
-            err.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {rules}", markup=False)
-            raise typer.Exit(EXIT_BAD_INPUT)
-        findings = static_findings(loaded)
-        checked = ""
-        if orders:
-            require_members(loaded, members is not None)
-            with run(RunConfig(files=orders, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
-                               platform=platform, members=members)) as result:
-                findings = sorted([*findings, *data_findings(loaded, result)], key=lambda f: f.location.line or 0)
-            checked = f"; checked against {result.customers.num_rows:,} customers"
-        label = "error" if strict else "warning"
-        for finding in findings:
-            err.print(f"{label}: {finding}", markup=False)
-        levels = ", ".join(f"{g.name}: {len(g.levels)} levels" for g in loaded.gradings)
-        if findings:
-            count = f"{len(findings)} warning{'s' if len(findings) != 1 else ''}"
-            err.print(f"{rules}: {count} ({levels}; {len(loaded.tags)} tags{checked})", markup=False)
-            if strict:
-                raise typer.Exit(EXIT_STRICT)
-            return
-        print(visible(f"{rules}: OK ({levels}; {len(loaded.tags)} tags{checked})"))
+    err = _stderr()
+    problems = check_rules_file(rules)
+    loaded = load_rules(rules) if not problems else None
+    if loaded is not None:
+        problems = dry_run(loaded)
+    if problems or loaded is None:
+        for problem in problems:
+            err.print(f"error: {problem}", markup=False)
+        err.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {rules}", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    findings = static_findings(loaded)
+    checked = ""
+    if orders:
+        require_members(loaded, members is not None)
+        with run(RunConfig(files=orders, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
+                           platform=platform, members=members)) as result:
+            findings = sorted([*findings, *data_findings(loaded, result)], key=lambda f: f.location.line or 0)
+        checked = f"; checked against {result.customers.num_rows:,} customers"
+    label = "error" if strict else "warning"
+    for finding in findings:
+        err.print(f"{label}: {finding}", markup=False)
+    levels = ", ".join(f"{g.name}: {len(g.levels)} levels" for g in loaded.gradings)
+    if findings:
+        count = f"{len(findings)} warning{'s' if len(findings) != 1 else ''}"
+        err.print(f"{rules}: {count} ({levels}; {len(loaded.tags)} tags{checked})", markup=False)
+        if strict:
+            raise typer.Exit(EXIT_STRICT)
+        return
+    print(visible(f"{rules}: OK ({levels}; {len(loaded.tags)} tags{checked})"))
 
 
 @app.command()
@@ -392,13 +359,12 @@ def explain(
     from tiercli.engine.compute import require_members
     from tiercli.engine.explain import explain as explain_customer
 
-    with exit_codes(ctx):
-        loaded = _rules(rules)
-        require_members(loaded, members is not None)
-        with run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet, platform=platform,
-                           members=members)) as result:
-            explained = explain_customer(result, loaded, customer)
-        print_explanation(TerminalConsole(highlight=False, soft_wrap=True), explained)
+    loaded = _rules(rules)
+    require_members(loaded, members is not None)
+    with run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet, platform=platform,
+                       members=members)) as result:
+        explained = explain_customer(result, loaded, customer)
+    print_explanation(TerminalConsole(highlight=False, soft_wrap=True), explained)
 
 
 @app.command()
@@ -416,21 +382,20 @@ def sql(
     from tiercli.engine.query import DIALECTS, MEMBERS_DDL, ORDERS_DDL, export_sql
     from tiercli.errors import did_you_mean
 
-    with exit_codes(ctx):
-        if dialect not in DIALECTS:
-            raise UsageError(f"unknown dialect '{dialect}'{did_you_mean(dialect, DIALECTS)}; use one of "
-                             f"{', '.join(DIALECTS)}", slug="bad_dialect",
-                             zh=f"未知的 SQL 方言 '{dialect}'{did_you_mean(dialect, DIALECTS, 'zh')}；请用 "
-                             f"{'、'.join(DIALECTS)} 之一")
-        loaded = _rules(rules)
-        exported = export_sql(loaded, dialect, parse_as_of(as_of), members)
-        tables = [ORDERS_DDL, *([MEMBERS_DDL] if members else [])]
-        header = [f"-- tiercli {version()}: rules {loaded.source} ({loaded.name}), dialect {dialect}",
-                  "-- reads these tables (DuckDB types):",
-                  *(f"--   {line.strip()}" for ddl in tables for line in ddl.splitlines())]
-        sys.stdout.write("\n".join(header) + "\n" + exported.sql)
-        for note in exported.notes:
-            _stderr().print(f"note: sqlglot: {note}", markup=False)
+    if dialect not in DIALECTS:
+        raise UsageError(f"unknown dialect '{dialect}'{did_you_mean(dialect, DIALECTS)}; use one of "
+                         f"{', '.join(DIALECTS)}", slug="bad_dialect",
+                         zh=f"未知的 SQL 方言 '{dialect}'{did_you_mean(dialect, DIALECTS, 'zh')}；请用 "
+                         f"{'、'.join(DIALECTS)} 之一")
+    loaded = _rules(rules)
+    exported = export_sql(loaded, dialect, parse_as_of(as_of), members)
+    tables = [ORDERS_DDL, *([MEMBERS_DDL] if members else [])]
+    header = [f"-- tiercli {version()}: rules {loaded.source} ({loaded.name}), dialect {dialect}",
+              "-- reads these tables (DuckDB types):",
+              *(f"--   {line.strip()}" for ddl in tables for line in ddl.splitlines())]
+    sys.stdout.write("\n".join(header) + "\n" + exported.sql)
+    for note in exported.notes:
+        _stderr().print(f"note: sqlglot: {note}", markup=False)
 
 
 @app.command()
@@ -447,9 +412,8 @@ def inspect(
     from tiercli.cli.render import print_inspection
     from tiercli.pipeline import inspect as inspect_files
 
-    with exit_codes(ctx):
-        found = inspect_files(RunConfig(files=files, rules=_rules(rules), sheet=sheet, platform=platform))
-        print_inspection(TerminalConsole(highlight=False, soft_wrap=False), found)
+    found = inspect_files(RunConfig(files=files, rules=_rules(rules), sheet=sheet, platform=platform))
+    print_inspection(TerminalConsole(highlight=False, soft_wrap=False), found)
 
 
 @app.command()
@@ -464,10 +428,9 @@ def metrics(
     """List every name a rule can use, with its definition."""
     from tiercli.cli.render import print_metrics
 
-    with exit_codes(ctx):
-        chosen = check_lang(lang)
-        loaded = _rules(rules) if rules else None
-        print_metrics(TerminalConsole(highlight=False, soft_wrap=True), loaded, lang=chosen)
+    chosen = check_lang(lang)
+    loaded = _rules(rules) if rules else None
+    print_metrics(TerminalConsole(highlight=False, soft_wrap=True), loaded, lang=chosen)
 
 
 def _date_option(option: str, text: str) -> datetime:
@@ -504,25 +467,24 @@ def compare(
 
     from tiercli.engine.compute import require_members
     from tiercli.engine.movement import previous_of
+    from tiercli.outputs.plan import OutputPlan, check_plan, write_outputs
 
-    with exit_codes(ctx):
-        chosen = check_lang(lang)
-        loaded = _rules(rules)
-        require_members(loaded, members is not None)
-        earlier, later = _date_option("--from", start), _date_option("--to", end)
-        if earlier >= later:
-            raise UsageError(f"--from {start} is not before --to {end}; give the earlier date to --from",
-                             slug="bad_compare_dates", zh=f"--from {start} 不早于 --to {end}；请把较早的日期给 --from")
-        config = RunConfig(files=files, rules=loaded, sheet=sheet, platform=platform, members=members)
-        out = output or f"{Path(files[0]).stem}.compare.xlsx"
-        check_outputs([Named(out, "the output", "输出文件")], _inputs(files, rules, members))
-        source = (f"同一批订单截至 {earlier:%Y-%m-%d %H:%M:%S}（--from）" if chosen == "zh"
-                  else f"the same orders as of {earlier:%Y-%m-%d %H:%M:%S} (--from)")
-        with run(replace(config, as_of=earlier)) as before:
-            earlier_run = previous_of(before, loaded, source)
-        with run(replace(config, as_of=later, previous=earlier_run)) as result:
-            written, warnings = _write(result, out, chosen)
-            _finish(result, out, written, warnings, quiet, chosen)
+    chosen = check_lang(lang)
+    loaded = _rules(rules)
+    require_members(loaded, members is not None)
+    earlier, later = _date_option("--from", start), _date_option("--to", end)
+    if earlier >= later:
+        raise UsageError(f"--from {start} is not before --to {end}; give the earlier date to --from",
+                         slug="bad_compare_dates", zh=f"--from {start} 不早于 --to {end}；请把较早的日期给 --from")
+    config = RunConfig(files=files, rules=loaded, sheet=sheet, platform=platform, members=members)
+    plan = OutputPlan(output or f"{Path(files[0]).stem}.compare.xlsx", chosen)
+    check_plan(plan, [g.name for g in loaded.gradings], _inputs(files, rules, members))
+    source = (f"同一批订单截至 {earlier:%Y-%m-%d %H:%M:%S}（--from）" if chosen == "zh"
+              else f"the same orders as of {earlier:%Y-%m-%d %H:%M:%S} (--from)")
+    with run(replace(config, as_of=earlier)) as before:
+        earlier_run = previous_of(before, loaded, source)
+    with run(replace(config, as_of=later, previous=earlier_run)) as result:
+        _finish(result, plan, write_outputs(result, plan), quiet)
 
 
 @app.command()
@@ -545,20 +507,19 @@ def diff(
     from tiercli.outputs.movement_sheet import write_movement_workbook
     from tiercli.rules.load import load_rules
 
-    with exit_codes(ctx):
-        chosen = check_lang(lang)
-        if output:
-            check_outputs([Named(output, "the output", "输出文件")],
-                          [Named(old, "the old run", "旧的运行结果"), Named(new, "the new run", "新的运行结果"),
-                           *_inputs((), rules)])
-        report = diff_runs(old, new, load_rules(rules) if rules else None)
-        if output:
-            with RunFolder() as folder, Staging(folder) as staging:
-                write_movement_workbook(report, output, chosen, staging)
-        console = TerminalConsole(highlight=False, soft_wrap=False)
-        print_movement(console, report, matrix=True, lang=chosen)
-        if output:
-            console.print(written_line(output, chosen), markup=False)
+    chosen = check_lang(lang)
+    if output:
+        check_outputs([Named(output, "the output", "输出文件")],
+                      [Named(old, "the old run", "旧的运行结果"), Named(new, "the new run", "新的运行结果"),
+                       *_inputs((), rules)])
+    report = diff_runs(old, new, load_rules(rules) if rules else None)
+    if output:
+        with RunFolder() as folder, Staging(folder) as staging:
+            write_movement_workbook(report, output, chosen, staging)
+    console = TerminalConsole(highlight=False, soft_wrap=False)
+    print_movement(console, report, matrix=True, lang=chosen)
+    if output:
+        console.print(written_line(output, chosen), markup=False)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from rich.table import Table
 from tiercli.engine.clean import UNREADABLE, reason_text
 from tiercli.engine.explain import Check, Explanation, format_value
 from tiercli.i18n import Catalogue, in_lang
+from tiercli.outputs.plan import OutputPlan, Written
 from tiercli.outputs.platform_exports import PlatformExport
 from tiercli.outputs.split import SplitFile
 from tiercli.result import InputFile, Inspection, MovementReport, Result, StatusCount, TagFigures
@@ -141,10 +142,11 @@ def _read_line(f: InputFile, lang: str) -> str:
                 details=("，" if lang == "zh" else ", ").join(x for x in details if x))
 
 
-def print_summary(console: Console, result: Result, written: Sequence[tuple[str, str]], lang: str = "en") -> None:
+def print_summary(console: Console, result: Result, written: Sequence[tuple[str, str]], lang: str = "en",
+                  notes: Sequence[str] = ()) -> None:
     """After a run: how the files read and what was left out, per grading its levels, the TOP_TAGS tags most
-    customers hold (rules order among equals), cut points and notes, then every file written, `written` being
-    (what, path) pairs."""
+    customers hold (rules order among equals), cut points and notes (the run's, then the outputs' `notes`), then
+    every file written, `written` being (what, path) pairs."""
     def say(text: str) -> None:
         console.print(text, markup=False)
 
@@ -178,7 +180,7 @@ def print_summary(console: Console, result: Result, written: Sequence[tuple[str,
     cuts = result.thresholds[result.thresholds["cut_points"] != ""]
     for cut in cuts.itertuples():
         say(TEXT("cut points", lang, dimension=cut.dimension, metric=cut.metric, cuts=cut.cut_points))
-    for note in result.notes:
+    for note in [*result.notes, *notes]:
         say(TEXT("note", lang, note=in_lang(note, lang)))
     for what, path in written:
         say(TEXT("wrote", lang, path=path, what=what))
@@ -387,3 +389,15 @@ def print_movement(console: Console, report: MovementReport, matrix: bool = Fals
         console.print(table)
     for note in report.notes:
         console.print(TEXT("note", lang, note=in_lang(note, lang)), markup=False, soft_wrap=True)
+
+
+def written_lines(plan: OutputPlan, written: Written) -> list[tuple[str, str]]:
+    """What a run wrote, as `print_summary` lists it: (what, path), the main output first (stdout included)."""
+    lang = plan.lang
+    lines = [written_output(plan.out, lang)] if written.output is not None or plan.out == "-" else []
+    lines += written_lists(written.lists, lang)
+    if written.report is not None:
+        lines.append(written_report(written.report, lang))
+    if written.export is not None and plan.export is not None:
+        lines.append(written_export(plan.export.format, written.export, lang))
+    return lines

@@ -316,7 +316,7 @@ def colour_scale(values: Sequence[float | None]) -> list[str | None]:
 # --- sections ------------------------------------------------------------------------------------------------
 
 
-def _overview(result: Result, lang: str) -> str:
+def _overview(result: Result, lang: str, notes: Sequence[str]) -> str:
     facts = [
         ("as_of", Cell(result.as_of.strftime("%Y-%m-%d %H:%M:%S"))),
         ("customers", Cell(count_text(result.customers.num_rows), True)),
@@ -339,9 +339,9 @@ def _overview(result: Result, lang: str) -> str:
         rows = [[Cell(f.name), Cell(f.platform or ""), Cell(count_text(f.rows_read), True),
                  Cell(count_text(f.rows_used), True), Cell(count_text(f.rows_excluded), True)] for f in result.inputs]
         out.append(_table("inputs", _headers(names, lang, names[2:]), rows))
-    if result.notes:
+    if notes:
         out.append(f"<h3>{html_text(TEXTS('notes heading', lang))}</h3>")
-        out.append(_notes(result.notes, lang))
+        out.append(_notes(list(notes), lang))
     out.append("</section>")
     return "\n".join(out)
 
@@ -482,14 +482,14 @@ def _movement(result: Result, lang: str) -> str:
     return "\n".join(out)
 
 
-def render_html(result: Result, lang: str = "en") -> str:
+def render_html(result: Result, lang: str = "en", notes: Sequence[str] = ()) -> str:
     """The report of `result` as one HTML document that needs nothing else to show (no script, no file, no
-    network), in English (`en`) or Chinese (`zh`)."""
+    network), in English (`en`) or Chinese (`zh`); `notes` are said after the run's own (the workbook's)."""
     lang = check_lang(lang)
     title = TEXTS("title", lang)
     as_of = result.as_of.strftime("%Y-%m-%d %H:%M:%S")
     sections = [
-        _overview(result, lang),
+        _overview(result, lang, [*result.notes, *notes]),
         _gradings(result, lang),
         _pareto(result, lang),
         _tags(result, lang),
@@ -542,14 +542,15 @@ def _check_target(target: Path, location: Location) -> None:
                           zh=f"报告所在的文件夹 '{directory}' {where}；请让 --report 指向已有文件夹中的路径")
 
 
-def write_html(result: Result, path: str, lang: str = "en", staging: Staging | None = None) -> None:
+def write_html(result: Result, path: str, lang: str = "en", staging: Staging | None = None,
+               notes: Sequence[str] = ()) -> None:
     """Write the report of `result` to `path` as UTF-8, through a temporary file beside it that is renamed into
     place, so a failed write leaves no partial file. Raises OutputError naming the path when its directory is
     missing or the file can't be written."""
     target = Path(path)
     location = Location(file=os.fspath(path))
     _check_target(target, location)
-    data = render_html(result, lang).encode("utf-8")
+    data = render_html(result, lang, notes).encode("utf-8")
     try:
         with atomic_path(target, location, staging) as temp:
             temp.write_bytes(data)

@@ -123,7 +123,7 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None, lang:
     `-` writes the customers as plain UTF-8 CSV to `stdout` (sys.stdout.buffer by default); `.csv` writes them
     as UTF-8 CSV with a BOM; `.parquet` and `.json` write them as Parquet or a JSON array of objects; `.xlsx`
     writes the whole workbook. A table longer than an Excel sheet continues on more sheets (`Customers (2)`, …),
-    and a note saying so is added to `result.notes`. Raises OutputError for an unsupported suffix, a missing
+    and says so in its Summary sheet (`workbook_notes`). Raises OutputError for an unsupported suffix, a missing
     directory, a table too wide for Excel or a write that fails.
     """
     out = os.fspath(out)
@@ -623,6 +623,13 @@ def _sheet_chunks(name: str, rows: int) -> list[tuple[str, int]]:
     return chunks
 
 
+def workbook_notes(result: Result, lang: str = "en") -> list[str]:
+    """What a workbook of `result` says beyond the run's notes: that a table continues on more sheets. Shown in
+    its Summary sheet, and by whoever reports on the workbook (the HTML report, the terminal)."""
+    return (_split_note("customers noun", _sheet_chunks(SHEETS("Customers", lang), result.customers.num_rows), lang)
+            + _split_note("excluded noun", _sheet_chunks(SHEETS("Excluded", lang), result.excluded.num_rows), lang))
+
+
 def _split_note(what: str, chunks: Sequence[tuple[str, int]], lang: str) -> list[str]:
     """What the run should say when a table did not fit on one sheet."""
     if len(chunks) < 2:
@@ -721,7 +728,7 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
     customer_chunks = _sheet_chunks(SHEETS("Customers", lang), customers.num_rows)
     excluded = result.excluded
     excluded_chunks = _sheet_chunks(SHEETS("Excluded", lang), excluded.num_rows)
-    notes = _split_note("customers noun", customer_chunks, lang) + _split_note("excluded noun", excluded_chunks, lang)
+    notes = workbook_notes(result, lang)
 
     own = [*result.gradings, *result.tags]
     specs = [replace(spec, name=header(spec.name, lang, result.gradings, own))
@@ -788,4 +795,3 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
 
     write_grid(workbook.add_worksheet(SHEETS("Run", lang)), formats, _run_rows(result, lang), cap=70)
     workbook.close()
-    result.notes.extend(notes)
