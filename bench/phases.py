@@ -24,7 +24,7 @@ from typing import Any
 # (module, function) pairs timed, outermost first; a function is wrapped where the caller looks it up.
 PHASES = (
     ("tiercli.pipeline", "load"),
-    ("tiercli.pipeline", "read_file"),
+    ("tiercli.pipeline", "open_file"),
     ("tiercli.sources.readers", "_rewrite"),
     ("tiercli.pipeline", "clean"),
     ("tiercli.engine.clean", "date_columns"),

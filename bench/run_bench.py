@@ -15,7 +15,7 @@ runs in its own subprocess so its peak RSS is its own:
   taobao-clean   the same on its clean twin: the same rows and header as plain UTF-8 CSV
   xlsx-rust      the Rust reader alone on the generic layout as .xlsx: fastexcel read_excel → load_sheet(0,
                  header_row=None, dtypes="string") → to_arrow()
-  xlsx-tiercli   tiercli's reader on the same workbook: tiercli.sources.readers.read_file(con, path, "raw",
+  xlsx-tiercli   tiercli's reader on the same workbook: tiercli.sources.readers.read_files([path], folder,
                  header_score=…) and a count(*) on the view it makes
 
 `--step` picks steps (repeatable; `taobao` = both Taobao steps, `xlsx-read` = both xlsx steps, `all`); the
@@ -95,14 +95,16 @@ print("{ROWS_MARK}%d" % (table.num_rows - 1))  # the header row is a row here
 
 TIERCLI_READ_CODE = f"""
 import sys, time
-import duckdb
-from tiercli.sources.readers import read_file
 from tiercli.profiles.detect import header_score
-con = duckdb.connect()
-t0 = time.perf_counter()
-raw = read_file(con, sys.argv[1], "raw", header_score=header_score)[0]
-rows = con.execute(f"SELECT count(*) FROM {{raw.table}}").fetchall()[0][0]
-print("{SECONDS_MARK}%f" % (time.perf_counter() - t0))
+from tiercli.runfolder import RunFolder
+from tiercli.sources.readers import read_files
+with RunFolder() as folder:
+    t0 = time.perf_counter()
+    db, (raw, *_) = read_files([sys.argv[1]], folder.folder, header_score=header_score)
+    rows = db.execute(f"SELECT count(*) FROM {{raw.table}}").fetchall()[0][0]
+    seconds = time.perf_counter() - t0
+    db.close()
+print("{SECONDS_MARK}%f" % seconds)
 print("{ROWS_MARK}%d" % rows)
 """
 

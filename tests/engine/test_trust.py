@@ -220,3 +220,20 @@ def test_a_shopify_line_without_an_order_name_borrows_nothing(tmp_path: Path) ->
         assert {c: r["monetary"] for c, r in rows_by_customer(result).items()} == {
             "ann@example.com": Decimal("10.00"), "bob@example.com": Decimal("6.00")}
         assert sum(result.excluded_by_reason.values()) == 1  # the line with no order and no buyer
+
+
+def test_markers_are_empty_in_members_and_overrides_files_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    monkeypatch.chdir(tmp_path)
+    orders = write(tmp_path, "orders.csv", "customer_id,order_id,order_date,amount\na,1,2024-01-01,5\n"
+                                           "b,2,2024-01-02,7\n")
+    write(tmp_path, "members.csv", "member_id,level,注册时间\nNA,gold,2023-01-01\na,NULL,2023-02-01\nb,silver,N/A\n")
+    write(tmp_path, "ov.csv", "customer,grading,level,add_tags,remove_tags,reason,expires\n"
+                              "a,tier,x,#N/A,NA,checked,NA\n")
+    rules = ("tiers:\n  - {name: x, when: \"member_level = 'gold'\"}\n  - {name: y, when: 'member_level is null'}\n"
+             "  - {name: z}\n")
+    with classify(orders, rules=rules, members="members.csv", overrides="ov.csv") as result:
+        rows = rows_by_customer(result)
+        assert (rows["a"]["member_level"], rows["b"]["registered_at"]) == (None, None)
+        assert (rows["a"]["tier"], rows["b"]["tier"]) == ("x", "z")  # a set by hand, with no end and no tags
+        assert result.manual_tags == [] and "gold" not in {r["member_level"] for r in rows.values()}

@@ -308,11 +308,10 @@ def validate(
     match everyone or nobody, and segments nobody can reach."""
     from tiercli.engine.compute import require_members
     from tiercli.engine.lint import data_findings, dry_run, static_findings
-    from tiercli.rules.load import check_rules_file, load_rules
+    from tiercli.rules.load import examine_rules_file
 
     err = _stderr()
-    problems = check_rules_file(rules)
-    loaded = load_rules(rules) if not problems else None
+    loaded, problems = examine_rules_file(rules)
     if loaded is not None:
         problems = dry_run(loaded)
     if problems or loaded is None:

@@ -25,6 +25,7 @@ from tiercli.limits import DATE_RANGE_TEXT, FIRST_DATE, LAST_DATE
 from tiercli.profiles.detect import ColumnMap
 from tiercli.sources.readers import EXTRA, RawTable, is_data_error, unreadable
 from tiercli.sqltext import literal, timestamp
+from tiercli.vocabulary.fields import EMPTY_TEXTS, MISSING_MARKERS
 
 REASONS: dict[str, str] = {
     "unpaid": "the order was not paid",
@@ -61,8 +62,6 @@ REASONS_ZH: dict[str, str] = {
 UNREADABLE = ("missing_customer", "bad_date", "bad_amount", "unknown_status", "extra_cells", "no_order")
 
 # What pandas, R, Excel and databases write for a missing value: an empty cell in every field, on every platform.
-MISSING_MARKERS = ("NA", "N/A", "#N/A", "NULL", "null", "None", "nan", "NaN", "<NA>")
-EMPTY_TEXTS = ("", "-", "--", "无", *MISSING_MARKERS)
 _EMPTY_LIST = literal("|" + "|".join(EMPTY_TEXTS) + "|")
 _MARKER_LIST = literal("|" + "|".join(MISSING_MARKERS) + "|")
 _MACROS = f"""

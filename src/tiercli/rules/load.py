@@ -815,18 +815,25 @@ def read_rules_text(path: str | os.PathLike[str]) -> tuple[str, str]:
     return text, hashlib.sha256(data).hexdigest()
 
 
+def examine_rules_file(
+    path: str | os.PathLike[str], names: Mapping[str, str] | None = None
+) -> tuple[Rules | None, list[TiercliError]]:
+    """From one read of a rules file: its checked `Rules` (None when it has problems) and every problem;
+    `InputError` when it can't be read."""
+    text, sha256 = read_rules_text(path)
+    return _check(text, os.fspath(path), names, sha256)
+
+
 def check_rules_file(
     path: str | os.PathLike[str], names: Mapping[str, str] | None = None
 ) -> list[TiercliError]:
     """Every problem of a rules file; `InputError` when it can't be read."""
-    text, sha256 = read_rules_text(path)
-    return _check(text, os.fspath(path), names, sha256)[1]
+    return examine_rules_file(path, names)[1]
 
 
 def load_rules(path: str | os.PathLike[str], names: Mapping[str, str] | None = None) -> Rules:
     """Checked `Rules` from a file (`source` = the path as given, `sha256` of its bytes)."""
-    text, sha256 = read_rules_text(path)
-    rules, problems = _check(text, os.fspath(path), names, sha256)
+    rules, problems = examine_rules_file(path, names)
     if rules is None:
         raise RulesError(problems)
     return rules

@@ -17,7 +17,8 @@ from tiercli.database import Database
 from tiercli.errors import ColumnMappingError, DataError, Location
 from tiercli.limits import DATE_RANGE_TEXT, DATE_RANGE_ZH, FIRST_DATE, LAST_DATE
 from tiercli.sources.readers import Opened, clean_header, open_file
-from tiercli.sqltext import literal, timestamp
+from tiercli.sqltext import literal, literal_list, timestamp
+from tiercli.vocabulary.fields import EMPTY_TEXTS
 
 TABLE = "members"
 RAW = "raw_members"
@@ -85,10 +86,11 @@ def find_columns(headers: Sequence[str]) -> dict[str, str]:
 
 
 def _text_sql(column: str) -> str:
-    """A cell as clean text: no `="…"` wrapper, leading quote or outer spaces; '', '-', '--', '无' are empty."""
+    """A cell as clean text: no `="…"` wrapper, leading quote or outer spaces; '', '-', '--', '无' and the
+    missing-value markers (NA, NULL, #N/A, …) are empty, as in orders."""
     cleaned = (f"trim(regexp_replace(regexp_replace(CAST({column} AS VARCHAR), '^=\"(.*)\"$', '\\1'), "
                "'^[''\\t]+', ''), ' \t\u3000')")
-    return f"nullif(nullif(nullif(nullif({cleaned}, ''), '-'), '--'), '无')"
+    return f"CASE WHEN list_contains({literal_list(EMPTY_TEXTS)}, {cleaned}) THEN NULL ELSE {cleaned} END"
 
 
 def _id_sql(column: str) -> str:

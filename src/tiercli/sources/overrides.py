@@ -26,6 +26,7 @@ from tiercli.errors import ColumnMappingError, Location, TiercliError, did_you_m
 from tiercli.rules.load import name_problems, output_columns
 from tiercli.rules.model import Rules
 from tiercli.sources.sheets import read_sheets, sha256, suggest
+from tiercli.vocabulary.fields import EMPTY_TEXTS
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "customer": ("customer", "customer_id", "客户", "客户id", "会员", "会员id", "买家会员名"),
@@ -104,10 +105,15 @@ def read_overrides(path: str, rules: Rules) -> Overrides:
     checker = _Rows(sheet.label, rules, columns)
     records = sheet.table.to_pylist()
     for index, record in enumerate(records):
-        checker.row(sheet.row(index), {name: record[header] for name, header in columns.items()})
+        checker.row(sheet.row(index), {name: _value(record[header]) for name, header in columns.items()})
     manual = tuple(dict.fromkeys(t for r in checker.rows for t in (*r.add_tags, *r.remove_tags)
                                  if t not in checker.tags))
     return Overrides(path, sheet.label, sha256(path), checker.rows, checker.problems, manual, checker.typos)
+
+
+def _value(cell: str | None) -> str | None:
+    """A cell's text, None when it is empty or a missing-value marker (NA, NULL, #N/A, …), as in orders."""
+    return None if cell is None or cell.strip() in EMPTY_TEXTS else cell
 
 
 class _LeftOut(Exception):

@@ -47,3 +47,8 @@ def meaning_of(name: str) -> str | None:
         if any(word in key for word in words):
             return field
     return None
+
+# Cell texts that mean "no value" in every field of every export: what spreadsheets and exports write for empty,
+# and the missing-value markers pandas, R, Excel and databases write (counted per column when found).
+MISSING_MARKERS: tuple[str, ...] = ("NA", "N/A", "#N/A", "NULL", "null", "None", "nan", "NaN", "<NA>")
+EMPTY_TEXTS: tuple[str, ...] = ("", "-", "--", "无", *MISSING_MARKERS)
