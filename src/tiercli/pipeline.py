@@ -50,6 +50,7 @@ class RunConfig:
     previous: str | Previous | None = None  # an earlier run: levels kept, movement (tiercli.engine.movement)
     overrides: str | Overrides | None = None  # hand-set levels and tags, applied after the rules
     strict: bool = False  # an override that can't be applied stops the run
+    lang: str = "en"  # the language of the words the run writes into its data (the excluded rows' messages)
 
 
 @dataclass
@@ -126,7 +127,8 @@ def _statuses(cleaned: Cleaned) -> list[StatusCount]:
     return [StatusCount(*row) for row in cleaned.statuses]
 
 
-DATES = {True: "day-first", False: "month-first", None: "ISO (year first)"}
+DATES = {True: Said("day-first", "日在前"), False: Said("month-first", "月在前"),
+         None: Said("ISO (year first)", "ISO（年在前）")}
 
 
 def inspect(config: RunConfig) -> Inspection:
@@ -207,7 +209,7 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
                 ordered = db.batches(f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id")
                 customers = Rows.write(folder.folder / "customers.arrow", ordered, ordered.schema)
                 progress.advance()
-                names, batches = excluded_rows(db, sources)
+                names, batches = excluded_rows(db, sources, config.lang)
                 excluded = Rows.write(folder.folder / "excluded.arrow", batches, names)
                 progress.advance()
                 per_tier = summary(db, rules)
@@ -221,30 +223,38 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
     inputs = _inputs(sources, cleaned)
     mapping = _mapping_summary([s.mapping for s in sources])
     units = column_units(rules)
-    run_rows = [
-        ("tiercli version", version()),
-        ("run at", datetime.now().isoformat(timespec="seconds")),
-        ("as_of", cleaned.as_of.isoformat(sep=" ")),
-        ("as_of from", "--as-of" if config.as_of else "latest order time in the data"),
-        ("rules", rules.source),
-        ("rules name", rules.name),
-        ("rules sha256", rules.sha256 or ""),
+    run_rows: list[tuple[str, str]] = [
+        (Said("tiercli version", "tiercli 版本"), version()),
+        (Said("run at", "运行时间"), datetime.now().isoformat(timespec="seconds")),
+        (Said("as_of", "统计截止时间"), cleaned.as_of.isoformat(sep=" ")),
+        (Said("as_of from", "截止时间来源"), "--as-of" if config.as_of
+         else Said("latest order time in the data", "数据中最晚的下单时间")),
+        (Said("rules", "规则文件"), rules.source),
+        (Said("rules name", "规则名称"), rules.name),
+        (Said("rules sha256", "规则文件 sha256"), rules.sha256 or ""),
         *scores.run_rows,
-        ("dates", DATES[cleaned.dayfirst]),
-        ("customers", str(customers.num_rows)),
-        ("rows read", str(sum(f.rows_read for f in inputs))),
-        ("rows used", str(sum(f.rows_used for f in inputs))),
-        ("rows excluded", str(sum(f.rows_excluded for f in inputs))),
-        *((f"excluded: {k}", str(v)) for k, v in cleaned.excluded_by_reason.items()),
-        *((f"masked buyer ids in {f.name}", str(f.masked_keys)) for f in inputs if f.masked_keys),
-        *((f"relay e-mails as buyer ids in {f.name}", str(f.relay_keys)) for f in inputs if f.relay_keys),
-        *((f"orders naming two customers in {f.name} (each went to its first line's)", str(f.key_conflicts))
+        (Said("dates", "日期写法"), DATES[cleaned.dayfirst]),
+        (Said("customers", "客户数"), str(customers.num_rows)),
+        (Said("rows read", "读取行数"), str(sum(f.rows_read for f in inputs))),
+        (Said("rows used", "使用行数"), str(sum(f.rows_used for f in inputs))),
+        (Said("rows excluded", "排除行数"), str(sum(f.rows_excluded for f in inputs))),
+        *((Said(f"excluded: {k}", f"排除：{k}"), str(v)) for k, v in cleaned.excluded_by_reason.items()),
+        *((Said(f"masked buyer ids in {f.name}", f"{f.name} 中打码的买家标识"), str(f.masked_keys))
+          for f in inputs if f.masked_keys),
+        *((Said(f"relay e-mails as buyer ids in {f.name}", f"{f.name} 中用作买家标识的中转邮箱"), str(f.relay_keys))
+          for f in inputs if f.relay_keys),
+        *((Said(f"orders naming two customers in {f.name} (each went to its first line's)",
+                f"{f.name} 中写了两个客户的订单（各归其第一行的客户）"), str(f.key_conflicts))
           for f in inputs if f.key_conflicts),
-        *((f"missing-value markers (NA, NULL, …) in {f.name} column '{h}'", str(n))
+        *((Said(f"missing-value markers (NA, NULL, …) in {f.name} column '{h}'",
+                f"{f.name} 的 '{h}' 列中的缺失值标记（NA、NULL 等）"), str(n))
           for f in inputs for h, n in f.missing_markers.items()),
-        *(() if members is None else (("members", f"{members.path}: {members.members} members from "
-                                                  f"{members.rows} rows ({members.without_id} without an id)"),)),
-        ("threads", str(config.threads or os.cpu_count())),
+        *(() if members is None else ((Said("members", "会员文件"),
+                                       Said(f"{members.path}: {members.members} members from {members.rows} rows "
+                                            f"({members.without_id} without an id)",
+                                            f"{members.path}：{members.rows} 行中的 {members.members} 位会员"
+                                            f"（{members.without_id} 行没有会员ID）")),)),
+        (Said("threads", "线程数"), str(config.threads or os.cpu_count())),
     ]
     return Result(
         customers=customers, excluded=excluded, summary=per_tier, thresholds=scores.thresholds,

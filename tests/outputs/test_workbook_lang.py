@@ -132,3 +132,43 @@ def test_split_lists_take_chinese_column_names_and_write_chinese_headers(tmp_pat
     result = classify(write(tmp_path, "orders.csv", ORDERS), rules=RULES)
     (big, *_) = write_split(result, "tier", str(tmp_path / "lists"), ["消费金额", "frequency"], lang="zh")
     assert big.path.read_text(encoding="utf-8-sig").splitlines() == ["客户ID,消费金额,购买次数", "alice,1500.00,2"]
+
+
+def test_excluded_rows_say_why_in_the_chosen_language(tmp_path: Path) -> None:
+    import re
+
+    from typer.testing import CliRunner
+
+    from tiercli.cli.app import app
+
+    first = tmp_path / "jan.csv"
+    first.write_text("customer_id,order_id,order_date,amount,refund,status\n"
+                     ",1,2024-01-01,5,0,paid\n"
+                     "a,2,2024-13-01,5,0,paid\n"
+                     "a,3,0001-01-01,5,0,paid\n"
+                     "a,4,2024-01-02,abc,0,paid\n"
+                     "a,5,2024-01-03,5,0,cancelled\n"
+                     "a,6,2024-01-04,5,5,paid\n"
+                     "a,7,2024-03-04,5,0,paid\n"
+                     "a,8,2024-01-05,5,0,paid,extra\n"
+                     "a,9,2024-01-06,5,0,paid\n"
+                     "合计,,,40,,\n", encoding="utf-8")
+    second = tmp_path / "feb.csv"
+    second.write_text("customer_id,order_id,order_date,amount,refund,status\nb,9,2024-02-01,5,0,paid\n",
+                      encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("input: {columns: {refund_amount: refund}}\ntiers: [{name: x}]\n", encoding="utf-8")
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for lang in ("en", "zh"):
+        out = tmp_path / f"{lang}.xlsx"
+        result = CliRunner().invoke(app, ["classify", str(first), str(second), "-r", str(rules), "-o", str(out),
+                                          "--as-of", "2024-02-28", "--lang", lang, "-q"])
+        assert result.exit_code == 0, result.output
+        book = openpyxl.load_workbook(out, read_only=True)
+        rows = list(book["排除行" if lang == "zh" else "Excluded"].iter_rows(values_only=True))[1:]
+        reasons = {r[2] for r in rows}
+        assert reasons >= {"missing_customer", "bad_date", "bad_amount", "cancelled", "refunded_in_full",
+                           "after_as_of", "extra_cells", "summary_row", "duplicate_order"}, reasons
+        for row in rows:
+            assert row[3], row
+            assert bool(han.search(row[3].replace("合计", ""))) == (lang == "zh"), row

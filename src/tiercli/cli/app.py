@@ -214,7 +214,7 @@ def classify(
     with progress_bars(_stderr(), chosen, show=not quiet and not data_on_terminal) as progress, \
             run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet, platform=platform,
                           threads=threads, memory_limit=memory_limit, members=members, previous=previous,
-                          overrides=overrides, strict=strict), progress) as result:
+                          overrides=overrides, strict=strict, lang=chosen), progress) as result:
         written = write_outputs(result, plan, inputs, progress)
         _finish(result, plan, written, quiet, progress)
 
@@ -475,7 +475,7 @@ def compare(
     if earlier >= later:
         raise UsageError(f"--from {start} is not before --to {end}; give the earlier date to --from",
                          slug="bad_compare_dates", zh=f"--from {start} 不早于 --to {end}；请把较早的日期给 --from")
-    config = RunConfig(files=files, rules=loaded, sheet=sheet, platform=platform, members=members)
+    config = RunConfig(files=files, rules=loaded, sheet=sheet, platform=platform, members=members, lang=chosen)
     plan = OutputPlan(output or f"{Path(files[0]).stem}.compare.xlsx", chosen)
     check_plan(plan, [g.name for g in loaded.gradings], _inputs(files, rules, members))
     source = (f"同一批订单截至 {earlier:%Y-%m-%d %H:%M:%S}（--from）" if chosen == "zh"

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from tiercli.database import Database
 from tiercli.errors import DataError, Location
-from tiercli.limits import DATE_RANGE_TEXT, FIRST_DATE, LAST_DATE
+from tiercli.limits import DATE_RANGE_TEXT, DATE_RANGE_ZH, FIRST_DATE, LAST_DATE
 from tiercli.profiles.detect import ColumnMap
 from tiercli.sources.readers import EXTRA, RawTable, is_data_error, unreadable
 from tiercli.sqltext import literal, timestamp
@@ -103,6 +103,7 @@ _DMY = ["%d/%m/%y %H:%M", "%d/%m/%y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d
         "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
 _DMY_PATTERN = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})"
 OUT_OF_RANGE = f" is outside the dates a spreadsheet can show ({DATE_RANGE_TEXT})"
+OUT_OF_RANGE_ZH = f" 超出了电子表格能显示的日期范围（{DATE_RANGE_ZH}）"
 SUMMARY_LABELS = ("合计", "总计", "汇总", "小计", "Total", "Totals", "Grand Total")
 _SCIENTIFIC = r"^[0-9](\.[0-9]+)?[eE]\+[0-9]+$"
 _YEAR_FIRST = r"^[\s=\"']*\d{4}[-/.年]"
@@ -454,6 +455,45 @@ def _reason_sql(src: Source, item: bool = False) -> str:
     never_paid = ("(paid_ts IS NULL AND tc(paid_raw) IS NULL AND created_ts IS NOT NULL)"
                   if paid_cols and created_cols and not _header(src, "status") and not item else "false")
     quote = "''''"
+
+    def q(sql: str) -> str:  # a value between quotes in the message
+        return f"{quote} || {sql} || {quote}"
+
+    status_reason = _one_of('status_class', ('unpaid', 'cancelled', 'refunded', 'unknown'))
+    extra_cell = f"tc({EXTRA if src.raw.extra else 'NULL'})"
+    messages = [
+        (extra, f"'the row has more cells than the header; the first extra one holds ' || {q(extra_cell)}",
+         f"'这一行的单元格比表头多；多出的第一个是 ' || {q(extra_cell)}"),
+        (_summary_test(src), "'a total row of the export, not an order'", "'导出文件的合计行，不是订单'"),
+        ("is_adjustment", f"'order id ' || {q('order_id')} || ' is an adjustment, not an order'",
+         f"'订单号 ' || {q('order_id')} || ' 是调整记录，不是订单'"),
+        (f"{status_reason} AND status IS NOT NULL", f"'status ' || {q('status')}", f"'订单状态 ' || {q('status')}"),
+        (_one_of('refund_class', ('refunded', 'cancelled')), f"'after-sale status ' || {q('refund_status')}",
+         f"'售后状态 ' || {q('refund_status')}"),
+        ("cancelled_at IS NOT NULL", "'cancelled at ' || CAST(cancelled_at AS VARCHAR)",
+         "'取消时间 ' || CAST(cancelled_at AS VARCHAR)"),
+        (never_paid, f"'no payment time in ' || {literal(paid_cols or time_cols)}",
+         f"{literal(paid_cols or time_cols)} || ' 中没有付款时间'"),
+        ("customer_id IS NULL AND customer_written IS NOT NULL",
+         f"'only a masked identifier: ' || {q('customer_written')} || ' in ' || {literal(cust)}",
+         f"{literal(cust)} || ' 中只有打码的标识：' || {q('customer_written')}"),
+        ("customer_id IS NULL", f"'no value in ' || {literal(cust)}", f"{literal(cust)} || ' 中没有值'"),
+        (bad_paid, f"{q('tc(paid_raw)')} || ' in ' || {literal(paid_cols)} || ' is not a date'",
+         f"{literal(paid_cols)} || ' 中的 ' || {q('tc(paid_raw)')} || ' 不是日期'"),
+        (bad_created, f"{q('tc(created_raw)')} || ' in ' || {literal(created_cols)} || ' is not a date'",
+         f"{literal(created_cols)} || ' 中的 ' || {q('tc(created_raw)')} || ' 不是日期'"),
+        ("coalesce(paid_ts, created_ts) IS NULL", f"'no value in ' || {literal(time_cols)}",
+         f"{literal(time_cols)} || ' 中没有值'"),
+        (out_of_range, f"{q(written)} || ' in ' || {written_in} || {literal(OUT_OF_RANGE)}",
+         f"{written_in} || ' 中的 ' || {q(written)} || {literal(OUT_OF_RANGE_ZH)}"),
+        ("gross IS NULL AND tc(amount_raw) IS NULL", f"'no value in ' || {literal(amount_cols)}",
+         f"{literal(amount_cols)} || ' 中没有值'"),
+        ("gross IS NULL", f"{q('tc(amount_raw)')} || ' in ' || {literal(amount_cols)} || ' is not an amount'",
+         f"{literal(amount_cols)} || ' 中的 ' || {q('tc(amount_raw)')} || ' 不是金额'"),
+        ("gross > 0 AND refund_amount >= gross",
+         "'refund ' || CAST(refund_amount AS VARCHAR) || ' of ' || CAST(gross AS VARCHAR)",
+         "'退款 ' || CAST(refund_amount AS VARCHAR) || '，实付 ' || CAST(gross AS VARCHAR)"),
+    ]
     return f"""
         CASE
             WHEN {extra} THEN 'extra_cells'
@@ -472,33 +512,14 @@ def _reason_sql(src: Source, item: bool = False) -> str:
             WHEN status_class = 'unknown' AND NOT (paid_ts IS NOT NULL AND gross > 0) THEN 'unknown_status'
             WHEN gross > 0 AND refund_amount >= gross THEN 'refunded_in_full'
         END AS reason,
-        CASE
-            WHEN {extra} THEN 'the row has more cells than the header; the first extra one holds '
-                || {quote} || tc({EXTRA if src.raw.extra else 'NULL'}) || {quote}
-            WHEN {_summary_test(src)} THEN 'a total row of the export, not an order'
-            WHEN is_adjustment THEN 'order id ' || {quote} || order_id || {quote} || ' is an adjustment, not an order'
-            WHEN {_one_of('status_class', ('unpaid', 'cancelled', 'refunded', 'unknown'))} AND status IS NOT NULL
-                THEN 'status ' || {quote} || status || {quote}
-            WHEN {_one_of('refund_class', ('refunded', 'cancelled'))}
-                THEN 'after-sale status ' || {quote} || refund_status || {quote}
-            WHEN cancelled_at IS NOT NULL THEN 'cancelled at ' || CAST(cancelled_at AS VARCHAR)
-            WHEN {never_paid} THEN 'no payment time in ' || {literal(paid_cols or time_cols)}
-            WHEN customer_id IS NULL AND customer_written IS NOT NULL
-                THEN 'only a masked identifier: ' || {quote} || customer_written || {quote} || ' in ' || {literal(cust)}
-            WHEN customer_id IS NULL THEN 'no value in ' || {literal(cust)}
-            WHEN {bad_paid}
-                THEN {quote} || tc(paid_raw) || {quote} || ' in ' || {literal(paid_cols)} || ' is not a date'
-            WHEN {bad_created}
-                THEN {quote} || tc(created_raw) || {quote} || ' in ' || {literal(created_cols)} || ' is not a date'
-            WHEN coalesce(paid_ts, created_ts) IS NULL THEN 'no value in ' || {literal(time_cols)}
-            WHEN {out_of_range} THEN {quote} || {written} || {quote} || ' in ' || {written_in}
-                || {literal(OUT_OF_RANGE)}
-            WHEN gross IS NULL AND tc(amount_raw) IS NULL THEN 'no value in ' || {literal(amount_cols)}
-            WHEN gross IS NULL
-                THEN {quote} || tc(amount_raw) || {quote} || ' in ' || {literal(amount_cols)} || ' is not an amount'
-            WHEN gross > 0 AND refund_amount >= gross
-                THEN 'refund ' || CAST(refund_amount AS VARCHAR) || ' of ' || CAST(gross AS VARCHAR)
-        END AS message"""
+        {_message_case(messages, 0)} AS message,
+        {_message_case(messages, 1)} AS message_zh"""
+
+
+def _message_case(messages: Sequence[tuple[str, str, str]], language: int) -> str:
+    """CASE over (condition, English, Chinese) message expressions, in one of the two languages."""
+    whens = "\n            ".join(f"WHEN {m[0]} THEN {m[1 + language]}" for m in messages)
+    return f"CASE\n            {whens}\n        END"
 
 
 def _order_key_sql(rows: str) -> str:
@@ -536,7 +557,10 @@ def _row_select(src: Source, extra_statuses: Mapping[str, str], dates: Mapping[t
         reasoned = f"""SELECT * REPLACE (
             CASE WHEN {late} THEN 'after_as_of' ELSE reason END AS reason,
             CASE WHEN {late} THEN 'ordered ' || CAST(order_ts AS VARCHAR) || ', after as_of ' || {literal(str(as_of))}
-                 ELSE message END AS message)
+                 ELSE message END AS message,
+            CASE WHEN {late} THEN '下单时间 ' || CAST(order_ts AS VARCHAR) || '，晚于统计截止时间 '
+                     || {literal(str(as_of))}
+                 ELSE message_zh END AS message_zh)
             FROM ({reasoned})"""
     cells = ", ".join(f"CAST({c} AS VARCHAR)" for c in src.raw.columns)
     dropped = ", ".join([*_carried_cells(src), "paid_raw", "created_raw", "amount_raw", "paid_ts", "created_ts",
@@ -660,7 +684,9 @@ def _late_exclusions(con: Database, sources: Sequence[Source]) -> None:
     con.execute(f"""
         UPDATE lines SET reason = 'duplicate_order',
             message = 'order ''' || lines.order_id || ''' was read first from ' || d.first_file
-                || ' row ' || CAST(d.first_row AS VARCHAR)
+                || ' row ' || CAST(d.first_row AS VARCHAR),
+            message_zh = '订单 ''' || lines.order_id || ''' 已先从 ' || d.first_file
+                || ' 第 ' || CAST(d.first_row AS VARCHAR) || ' 行读入'
         FROM (SELECT l.__input, source_row, order_id,
                      first_value(f.source_file) OVER w AS first_file,
                      first_value(source_row) OVER w AS first_row,
@@ -728,6 +754,10 @@ def _join_items(con: Database, sources: Sequence[Source]) -> None:
                 message = CASE WHEN i.o_input IS NULL
                     THEN 'order ''' || i.order_id || ''' is not in the order report'
                     ELSE 'its order (' || f.source_file || ' row ' || CAST(i.o_row AS VARCHAR) || ') is excluded: '
+                         || i.o_reason END,
+                message_zh = CASE WHEN i.o_input IS NULL
+                    THEN '订单 ''' || i.order_id || ''' 不在订单报表中'
+                    ELSE '所属订单（' || f.source_file || ' 第 ' || CAST(i.o_row AS VARCHAR) || ' 行）已排除：'
                          || i.o_reason END
             FROM __items i LEFT JOIN __inputs f ON f.__input = i.o_input
             WHERE lines.__input = i.__input AND lines.source_row = i.source_row
@@ -904,15 +934,17 @@ def excluded_names(sources: Sequence[Source]) -> tuple[list[str], list[list[int]
     return names, positions
 
 
-def excluded_rows(db: Database, sources: Sequence[Source]) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
-    """The Excluded sheet, a batch at a time: file, row, reason, message, then each input's original cells under
-    its header (headers are never named in SQL: the cells come by position and are named here)."""
+def excluded_rows(db: Database, sources: Sequence[Source], lang: str = "en",
+                  ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    """The Excluded sheet, a batch at a time: file, row, reason, message (in `lang`), then each input's original
+    cells under its header (headers are never named in SQL: the cells come by position and are named here)."""
+    message = "message_zh" if lang == "zh" else "message"
     names, positions = excluded_names(sources)
     schema = pa.schema([pa.field(n, pa.int64() if n == "row" else pa.string()) for n in names])
 
     def batches() -> Iterator[pa.RecordBatch]:
         for src, where in sorted(zip(sources, positions, strict=True), key=lambda p: p[0].raw.name):
-            rows = db.batches("SELECT source_row, reason, message, raw_cells FROM lines WHERE __input = "
+            rows = db.batches(f"SELECT source_row, reason, {message}, raw_cells FROM lines WHERE __input = "
                               f"{int(src.index)} AND reason IS NOT NULL ORDER BY source_row")
             for batch in rows:
                 n = batch.num_rows

@@ -348,8 +348,9 @@ def apply_history(
         con.register("previous_input", previous.table)
         con.execute(f"CREATE TEMP TABLE {PREVIOUS_TABLE} AS SELECT * FROM previous_input")
         con.unregister("previous_input")
-        history.run_rows += [("previous run", previous.source), ("previous run sha256", previous.sha256 or ""),
-                             ("previous run customers", str(previous.customers))]
+        history.run_rows += [(Said("previous run", "上期运行结果"), previous.source),
+                             (Said("previous run sha256", "上期运行结果 sha256"), previous.sha256 or ""),
+                             (Said("previous run customers", "上期客户数"), str(previous.customers))]
     applied: _Applied | None = None
     if overrides is not None:
         applied, expired, problems = _sort_overrides(con, overrides, as_of, previous is not None)
@@ -362,9 +363,11 @@ def apply_history(
                             zh=f"有 {len(stops)} 行人工调整无法应用（--strict）：\n{lines_zh}")
         history.notes += _override_notes(overrides, applied, expired, problems, as_of)
         history.notes += [Said(f"{t}; check the spelling", f"{t.text('zh')}；请检查拼写") for t in overrides.typos]
-        history.run_rows += [("overrides", overrides.path), ("overrides sha256", overrides.sha256),
-                             ("overrides applied", str(len(applied.rows))), ("overrides expired", str(len(expired))),
-                             ("overrides left out", str(len(problems)))]
+        history.run_rows += [(Said("overrides", "人工调整文件"), overrides.path),
+                             (Said("overrides sha256", "人工调整文件 sha256"), overrides.sha256),
+                             (Said("overrides applied", "已应用的人工调整"), str(len(applied.rows))),
+                             (Said("overrides expired", "已过期的人工调整"), str(len(expired))),
+                             (Said("overrides left out", "未应用的人工调整"), str(len(problems)))]
         manual = [t for t in overrides.manual_tags if any(added and name == t for (_, name), added
                                                           in applied.tags.items())]
         history.manual_tags = manual
@@ -392,7 +395,8 @@ def apply_history(
     history.run_rows += [(g.name, _held_text(g, held[g.name])) for g in rules.gradings if g.sticky]
     lapsed = con.execute("SELECT count(*) FROM classified WHERE NOT __in_data").fetchone()
     count = int(lapsed[0]) if lapsed else 0
-    history.run_rows.append(("kept from the previous run (not in this data)", str(count)))
+    history.run_rows.append((Said("kept from the previous run (not in this data)", "沿用上期（不在本期数据中）"),
+                             str(count)))
     if count:
         history.notes.append(Said(f"{count:,} customer{'s' if count != 1 else ''} of the previous run "
                                   f"{'are' if count != 1 else 'is'} not in this data: kept with "

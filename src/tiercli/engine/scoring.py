@@ -302,14 +302,14 @@ def describe(
     rules: Rules | None, rfm: RfmSpec, lifecycle: LifecycleSpec, table: SegmentTable
 ) -> list[tuple[str, str]]:
     bins = rfm.bins
-    rows = [
-        ("rfm scoring", f"{bins} bins; {method_text(rfm)}"),
-        ("rfm ties", ties_text(rfm)),
-        ("rfm segments", segments_text(table, bins)),
-        ("lifecycle", lifecycle_text(lifecycle)),
+    rows: list[tuple[str, str]] = [
+        (Said("rfm scoring", "RFM 打分"), f"{bins} bins; {method_text(rfm)}"),
+        (Said("rfm ties", "RFM 并列处理"), ties_text(rfm)),
+        (Said("rfm segments", "RFM 分群"), segments_text(table, bins)),
+        (Said("lifecycle", "生命周期"), lifecycle_text(lifecycle)),
     ]
     if rules is not None and rules.preset:
-        rows.append(("rules preset", rules.preset))
+        rows.append((Said("rules preset", "规则预设"), rules.preset))
     return rows
 
 

@@ -31,6 +31,19 @@ LABELS = Catalogue({
     "manual": ("manual (overrides)", "人工（人工调整文件）"),
     "rules": ("rules", "规则"),
     "excluded noun": ("excluded rows", "排除行"),
+    # the Run sheet's table of inputs
+    "name": ("name", "名称"),
+    "path": ("path", "路径"),
+    "sha256": ("sha256", "sha256"),
+    "kind": ("kind", "类型"),
+    "sheet": ("sheet", "工作表"),
+    "encoding": ("encoding", "编码"),
+    "delimiter": ("delimiter", "分隔符"),
+    "header_row": ("header_row", "表头行"),
+    "platform": ("platform", "平台"),
+    "rows_read": ("rows_read", "读取行数"),
+    "rows_used": ("rows_used", "使用行数"),
+    "rows_excluded": ("rows_excluded", "排除行数"),
 })
 
 _ZH_CHARTS = ChartTitles(

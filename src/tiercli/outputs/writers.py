@@ -598,10 +598,10 @@ def _summary_rows(
 
 def _run_rows(result: Result, lang: str) -> list[list[tuple[Any, str | None]]]:
     rows: list[list[tuple[Any, str | None]]] = [[(LABELS("Run", lang), "bold")]]
-    rows.extend([(key, None), (value, None)] for key, value in result.run)
+    rows.extend([(in_lang(key, lang), None), (in_lang(value, lang), None)] for key, value in result.run)
     rows.append([])
     rows.append([(LABELS("Inputs", lang), "bold")])
-    rows.append([(name, "bold") for name in _INPUT_COLUMNS])
+    rows.append([(LABELS(name, lang), "bold") for name in _INPUT_COLUMNS])
     for item in result.inputs:
         delimiter = {"\t": "\\t", " ": "space"}.get(item.delimiter or "", item.delimiter)
         values = {**{name: getattr(item, name) for name in _INPUT_COLUMNS}, "delimiter": delimiter}
