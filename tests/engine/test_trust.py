@@ -237,3 +237,23 @@ def test_markers_are_empty_in_members_and_overrides_files_too(tmp_path: Path, mo
         assert (rows["a"]["member_level"], rows["b"]["registered_at"]) == (None, None)
         assert (rows["a"]["tier"], rows["b"]["tier"]) == ("x", "z")  # a set by hand, with no end and no tags
         assert result.manual_tags == [] and "gold" not in {r["member_level"] for r in rows.values()}
+
+
+def test_a_line_without_a_customer_takes_its_orders_and_then_its_own_reason(tmp_path: Path) -> None:
+    orders = write(tmp_path, "orders.csv", """
+        customer_id,order_id,order_date,amount
+        a,1,2024-01-01,5
+        ,1,2024-01-01,7
+        b,2,2024-01-02,3
+        ,2,2024-01-02,abc
+        ,3,2024-01-03,4
+        c,4,2024-01-04,2
+    """)
+    with classify(orders) as result:
+        assert {c: (r["frequency"], r["monetary"]) for c, r in rows_by_customer(result).items()} == {
+            "a": (1, Decimal("12")), "b": (1, Decimal("3")), "c": (1, Decimal("2"))}
+        excluded = {r["row"]: (r["reason"], r["message"]) for r in result.excluded.to_pylist()}
+        assert excluded == {5: ("bad_amount", "'abc' in 'amount' is not an amount"),
+                            6: ("missing_customer", "no value in 'customer_id'")}
+        (info,) = result.inputs
+        assert (info.rows_read, info.rows_used, info.rows_excluded, info.key_conflicts) == (6, 4, 2, 0)

@@ -62,14 +62,15 @@ REASONS_ZH: dict[str, str] = {
 UNREADABLE = ("missing_customer", "bad_date", "bad_amount", "unknown_status", "extra_cells", "no_order")
 
 # What pandas, R, Excel and databases write for a missing value: an empty cell in every field, on every platform.
-_EMPTY_LIST = literal("|" + "|".join(EMPTY_TEXTS) + "|")
-_MARKER_LIST = literal("|" + "|".join(MISSING_MARKERS) + "|")
+# Compared as IN lists (no string is built per cell), after a length test most cells fail at once.
+_EMPTY_IN = ", ".join(literal(t) for t in EMPTY_TEXTS)
+_MARKER_IN = ", ".join(literal(t) for t in MISSING_MARKERS)
 _MACROS = f"""
 CREATE OR REPLACE MACRO tc_empty(y) AS CASE
-    WHEN length(y) <= {max(map(len, EMPTY_TEXTS))} AND strpos({_EMPTY_LIST}, '|' || y || '|') > 0 THEN NULL
-    ELSE y END;
-CREATE OR REPLACE MACRO is_marker(x) AS length(x) <= 8
-    AND strpos({_MARKER_LIST}, '|' || trim(x, chr(32) || chr(9) || chr(12288)) || '|') > 0;
+    WHEN length(y) <= {max(map(len, EMPTY_TEXTS))} AND y IN ({_EMPTY_IN}) THEN NULL ELSE y END;
+CREATE OR REPLACE MACRO is_marker(x) AS length(x) BETWEEN 2 AND 8 AND (x IN ({_MARKER_IN})
+    OR ((x[1] IN (chr(32), chr(9), chr(12288)) OR x[-1] IN (chr(32), chr(9), chr(12288)))
+        AND trim(x, chr(32) || chr(9) || chr(12288)) IN ({_MARKER_IN})));
 """ + r"""
 CREATE OR REPLACE MACRO tc_slow(x) AS tc_empty(trim(regexp_replace(regexp_replace(
     trim(x, chr(32) || chr(9) || chr(12288) || chr(13) || chr(10)), '^="(.*)"$', '\1'), '^[''\t]+', ''),
@@ -438,7 +439,10 @@ def _summary_test(src: Source) -> str:
             f"OR {_one_of(f'trim(CAST({first} AS VARCHAR))', variants)})")
 
 
-def _reason_sql(src: Source, item: bool = False) -> str:
+def _reason_sql(src: Source, item: bool = False
+                ) -> tuple[str, str, list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """The reason a row is not used (NULL: used); the reason it would have if it had a customer (the tests after
+    the customer's); the (condition, English, Chinese) messages saying why, all and those after the customer's."""
     cust = _header(src, "customer")
     paid_cols, created_cols = _header(src, "paid_ts"), _header(src, "created_ts")
     time_cols = ", ".join(x for x in (paid_cols, created_cols) if x)
@@ -454,6 +458,13 @@ def _reason_sql(src: Source, item: bool = False) -> str:
     # payment time (a Tmall 订单报表 without 订单状态: 订单付款时间 is empty, 买家实际支付金额 0).
     never_paid = ("(paid_ts IS NULL AND tc(paid_raw) IS NULL AND created_ts IS NOT NULL)"
                   if paid_cols and created_cols and not _header(src, "status") and not item else "false")
+    after_customer = f"""CASE
+            WHEN {bad_paid} OR {bad_created} OR coalesce(paid_ts, created_ts) IS NULL OR {out_of_range}
+                THEN 'bad_date'
+            WHEN gross IS NULL THEN 'bad_amount'
+            WHEN status_class = 'unknown' AND NOT (paid_ts IS NOT NULL AND gross > 0) THEN 'unknown_status'
+            WHEN gross > 0 AND refund_amount >= gross THEN 'refunded_in_full'
+        END"""
     quote = "''''"
 
     def q(sql: str) -> str:  # a value between quotes in the message
@@ -506,14 +517,8 @@ def _reason_sql(src: Source, item: bool = False) -> str:
             WHEN {never_paid} THEN 'unpaid'
             WHEN {str(item).lower()} THEN NULL  -- the rest comes from the item's order, joined afterwards
             WHEN customer_id IS NULL THEN 'missing_customer'
-            WHEN {bad_paid} OR {bad_created} OR coalesce(paid_ts, created_ts) IS NULL OR {out_of_range}
-                THEN 'bad_date'
-            WHEN gross IS NULL THEN 'bad_amount'
-            WHEN status_class = 'unknown' AND NOT (paid_ts IS NOT NULL AND gross > 0) THEN 'unknown_status'
-            WHEN gross > 0 AND refund_amount >= gross THEN 'refunded_in_full'
-        END AS reason,
-        {_message_case(messages, 0)} AS message,
-        {_message_case(messages, 1)} AS message_zh"""
+            ELSE {after_customer}
+        END""", after_customer, messages, messages[[m[0] for m in messages].index(bad_paid):]
 
 
 def _message_case(messages: Sequence[tuple[str, str, str]], language: int) -> str:
@@ -522,22 +527,50 @@ def _message_case(messages: Sequence[tuple[str, str, str]], language: int) -> st
     return f"CASE\n            {whens}\n        END"
 
 
-def _order_key_sql(rows: str) -> str:
+def _order_keys(con: Database, sources: Sequence[Source], items: Mapping[int, list[int]]) -> None:
     """The customer is a property of the order: every line of an order gets one key, the first usable key of the
     customer chain over all its lines (the chain's first column before its second; within a column, the first
     line first), so that a line that lacks an e-mail its order's first line has (a Shopify continuation line
     with only a phone) is not another customer. Two different values of that key in one order are a conflict
-    (`key_conflict`, counted and reported); the order goes to its first line's value."""
-    have = "CASE WHEN customer_id IS NOT NULL AND key_rank IS NOT NULL THEN"
-    return f"""SELECT * EXCLUDE (__order_key, __key_low, __key_high)
-            REPLACE (CASE WHEN order_id IS NULL THEN customer_id ELSE coalesce(__order_key, customer_id) END
-                     AS customer_id),
-            order_id IS NOT NULL AND coalesce(__key_low.c <> __key_high.c, false) AS key_conflict
-        FROM (SELECT *,
-            arg_min(customer_id, {have} struct_pack(r := key_rank, s := source_row) END) OVER o AS __order_key,
-            min({have} struct_pack(r := key_rank, c := customer_id) END) OVER o AS __key_low,
-            max({have} struct_pack(r := -key_rank, c := customer_id) END) OVER o AS __key_high
-            FROM ({rows}) WINDOW o AS (PARTITION BY order_id))"""
+    (`key_conflict`, counted and reported); the order goes to its first line's value.
+
+    Done on the `lines` table once it is written, over its narrow key columns and only for the orders whose lines
+    don't all name the same customer: a line that gets its order's customer takes the reason it would have with
+    one (`reason_post`, kept beside it)."""
+    keyed = [s.index for s in sources
+             if "order_id" in s.mapping.columns and s.mapping.profile.shape != "order" and s.index not in items]
+    if not keyed:
+        return
+    inputs = ", ".join(str(int(i)) for i in keyed)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE __mixed AS
+        SELECT __input, order_id FROM lines WHERE __input IN ({inputs}) AND order_id IS NOT NULL
+        GROUP BY __input, order_id
+        HAVING min(coalesce(customer_id, '')) <> max(coalesce(customer_id, ''))""")
+    found = con.execute("SELECT count(*) FROM __mixed").fetchone()
+    if found and found[0]:
+        have = "CASE WHEN customer_id IS NOT NULL AND key_rank IS NOT NULL THEN"
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE __keys AS
+            SELECT __input, source_row, key, conflict FROM (
+                SELECT __input, source_row, customer_id,
+                    arg_min(customer_id, {have} struct_pack(r := key_rank, s := source_row) END) OVER o AS key,
+                    coalesce((min({have} struct_pack(r := key_rank, c := customer_id) END) OVER o).c
+                             <> (max({have} struct_pack(r := -key_rank, c := customer_id) END) OVER o).c,
+                             false) AS conflict
+                FROM lines JOIN __mixed USING (__input, order_id)
+                WINDOW o AS (PARTITION BY __input, order_id))
+            WHERE key IS NOT NULL AND (customer_id IS DISTINCT FROM key OR conflict)""")
+        gains = "lines.reason = 'missing_customer'"
+        con.execute(f"""
+            UPDATE lines SET customer_id = k.key, key_conflict = k.conflict,
+                reason = CASE WHEN {gains} THEN lines.reason_post ELSE lines.reason END,
+                message = CASE WHEN {gains} THEN lines.message_post ELSE lines.message END,
+                message_zh = CASE WHEN {gains} THEN lines.message_post_zh ELSE lines.message_zh END,
+                raw_cells = CASE WHEN {gains} AND lines.reason_post IS NULL THEN NULL ELSE lines.raw_cells END
+            FROM __keys k WHERE lines.__input = k.__input AND lines.source_row = k.source_row""")
+        con.execute("DROP TABLE __keys")
+    con.execute("DROP TABLE __mixed")
 
 
 def _row_select(src: Source, extra_statuses: Mapping[str, str], dates: Mapping[tuple[int, str], DateColumn],
@@ -545,16 +578,26 @@ def _row_select(src: Source, extra_statuses: Mapping[str, str], dates: Mapping[t
     """One input's rows as `lines` rows: canonical columns, reason and message, original cells if excluded."""
     body = f"WITH typed AS ({_typed_select(src, dates, zones)}) "
     body += _carry_order_fields(src) if src.mapping.profile.shape == "line_first" else "SELECT * FROM typed"
-    if "order_id" in src.mapping.columns and src.mapping.profile.shape != "order" and not item:
-        body = _order_key_sql(body)
-    else:
-        body = f"SELECT *, false AS key_conflict FROM ({body})"
+    reason, after_customer, messages, later = _reason_sql(src, item)
+    # A row without a customer may get its order's (`order_keys`): what it would then be is kept beside it.
+    # The messages are made only for the rows left out: most rows are used and need none.
     reasoned = f"""
-        SELECT *, coalesce(paid_ts, created_ts) AS order_ts, {_reason_sql(src, item)}
-        FROM (SELECT *, {_status_sql(src, extra_statuses)} AS status_class FROM ({body}))"""
+        SELECT *, CASE WHEN reason IS NOT NULL THEN {_message_case(messages, 0)} END AS message,
+                  CASE WHEN reason IS NOT NULL THEN {_message_case(messages, 1)} END AS message_zh,
+                  CASE WHEN reason_post IS NOT NULL THEN {_message_case(later, 0)} END AS message_post,
+                  CASE WHEN reason_post IS NOT NULL THEN {_message_case(later, 1)} END AS message_post_zh
+        FROM (SELECT *, CASE WHEN reason = 'missing_customer' THEN {after_customer} END AS reason_post
+              FROM (SELECT *, coalesce(paid_ts, created_ts) AS order_ts, {reason} AS reason, false AS key_conflict
+                    FROM (SELECT *, {_status_sql(src, extra_statuses)} AS status_class FROM ({body}))))"""
     if as_of is not None:
         late = f"reason IS NULL AND order_ts > {timestamp(as_of)}"
+        late_post = f"reason = 'missing_customer' AND reason_post IS NULL AND order_ts > {timestamp(as_of)}"
         reasoned = f"""SELECT * REPLACE (
+            CASE WHEN {late_post} THEN 'after_as_of' ELSE reason_post END AS reason_post,
+            CASE WHEN {late_post} THEN 'ordered ' || CAST(order_ts AS VARCHAR) || ', after as_of '
+                     || {literal(str(as_of))} ELSE message_post END AS message_post,
+            CASE WHEN {late_post} THEN '下单时间 ' || CAST(order_ts AS VARCHAR) || '，晚于统计截止时间 '
+                     || {literal(str(as_of))} ELSE message_post_zh END AS message_post_zh,
             CASE WHEN {late} THEN 'after_as_of' ELSE reason END AS reason,
             CASE WHEN {late} THEN 'ordered ' || CAST(order_ts AS VARCHAR) || ', after as_of ' || {literal(str(as_of))}
                  ELSE message END AS message,
@@ -564,7 +607,7 @@ def _row_select(src: Source, extra_statuses: Mapping[str, str], dates: Mapping[t
             FROM ({reasoned})"""
     cells = ", ".join(f"CAST({c} AS VARCHAR)" for c in src.raw.columns)
     dropped = ", ".join([*_carried_cells(src), "paid_raw", "created_raw", "amount_raw", "paid_ts", "created_ts",
-                         "customer_written", "is_adjustment", "refund_class", "key_rank"])
+                         "customer_written", "is_adjustment", "refund_class"])
     return f"""
         SELECT * EXCLUDE ({dropped}), CASE WHEN reason IS NOT NULL THEN [{cells}] END AS raw_cells
         FROM ({reasoned})"""
@@ -644,6 +687,7 @@ def build_lines(
         statement = (f"CREATE TABLE lines AS {select}" if position == 0
                      else f"INSERT INTO lines BY NAME {select}")
         reading(con, src, statement)
+    _order_keys(con, sources, items)
 
 
 def _check_ids(con: Database, sources: Sequence[Source]) -> None:

@@ -707,9 +707,128 @@ def _summary_charts(
     add_summary_charts(workbook, ws, ws.get_name(), names, gradings, points, len(names) + 1, chart_titles(lang))
 
 
+@dataclass(frozen=True)
+class SheetContext:
+    """What each sheet of a workbook is written from: the workbook, its formats, the run's result, the language,
+    the progress to advance and the workbook's own notes."""
+
+    workbook: xlsxwriter.Workbook
+    formats: Formats
+    result: Result
+    lang: str
+    progress: Progress
+    notes: list[str]
+
+
+def _customers_sheet(ctx: SheetContext) -> None:
+    result, lang = ctx.result, ctx.lang
+    customers = result.customers
+    own = [*result.gradings, *result.tags]
+    specs = [replace(spec, name=header(spec.name, lang, result.gradings, own))
+             for spec in _column_specs(customers, result.column_units)]
+    widths = _column_widths(customers.sample(WIDTH_SAMPLE_ROWS), specs)
+    chunks = _sheet_chunks(SHEETS("Customers", lang), customers.num_rows)
+    _write_table_sheets(ctx.workbook, ctx.formats, chunks, customers, specs, widths, ctx.progress)
+
+
+def _summary_sheet(ctx: SheetContext) -> None:
+    result, lang = ctx.result, ctx.lang
+    summary = ctx.workbook.add_worksheet(SHEETS("Summary", lang))
+    rows, header_row = _summary_rows(result, ctx.notes, lang)
+    table_end = len(rows)
+    pareto = result.figures.pareto
+    if pareto:
+        rows.append([])
+        # column A stays empty so that readers of the level table above (tiercli diff) stop at it
+        rows.append([(None, None), (header("customer share", lang), "bold"), (header("revenue share", lang), "bold")])
+        rows.extend([(None, None), (x, RATIO), (y, RATIO)] for x, y in pareto)
+    write_grid(summary, ctx.formats, rows)
+    if len(result.summary.columns):
+        summary.autofilter(header_row, 0, table_end - 1, len(rows[header_row]) - 1)
+        _summary_charts(ctx.workbook, summary, result, header_row, len(rows) - len(pareto), pareto, lang)
+
+
+def _tags_sheet(ctx: SheetContext) -> None:
+    tags, lang = ctx.result.figures.tags, ctx.lang
+    if not tags:
+        return
+    tag_sheet = ctx.workbook.add_worksheet(SHEETS("Tags", lang))
+    by_hand = any(t.manual for t in tags)  # then a column says which tags were set by hand (人工标签)
+    names = ("tag", "customers", "share", "revenue", *(("set by",) if by_hand else ()))
+    tag_rows: list[list[tuple[Any, str | None]]] = [[(header(name, lang), "bold") for name in names]]
+    tag_rows.extend(
+        [(t.tag, None), (t.customers, INTEGER), (t.share, RATIO), (t.revenue, MONEY),
+         *(((LABELS("manual" if t.manual else "rules", lang), None),) if by_hand else ())] for t in tags
+    )
+    write_grid(tag_sheet, ctx.formats, tag_rows)
+    tag_sheet.freeze_panes(1, 0)
+    add_tag_chart(ctx.workbook, tag_sheet, tag_sheet.get_name(), len(tags), chart_titles(lang))
+
+
+def _segments_sheet(ctx: SheetContext) -> None:
+    figures = ctx.result.figures
+    if figures.grid is not None:
+        _write_segments(ctx.workbook.add_worksheet(SHEETS("Segments", ctx.lang)), ctx.formats, figures.segments,
+                        figures.grid, ctx.lang)
+
+
+def _lifecycle_sheet(ctx: SheetContext) -> None:
+    stages, lang = ctx.result.figures.lifecycle, ctx.lang
+    if not stages:
+        return
+    stage_sheet = ctx.workbook.add_worksheet(SHEETS("Lifecycle", lang))
+    stage_rows: list[list[tuple[Any, str | None]]] = [
+        [(header(h, lang), "bold") for h in ("stage", "customers", "share", "revenue", "revenue share",
+                                              "median recency_days")]]
+    stage_rows.extend([(f.stage, None), (f.customers, INTEGER), (f.share, RATIO), (f.revenue, MONEY),
+                       (f.revenue_share, RATIO), (f.median_recency_days, None)] for f in stages)
+    write_grid(stage_sheet, ctx.formats, stage_rows)
+    stage_sheet.freeze_panes(1, 0)
+
+
+def _thresholds_sheet(ctx: SheetContext) -> None:
+    thresholds = ctx.workbook.add_worksheet(SHEETS("Thresholds", ctx.lang))
+    write_grid(thresholds, ctx.formats, _frame_rows(ctx.result.thresholds, {}, ctx.lang))
+    thresholds.freeze_panes(1, 0)
+
+
+def _movement_sheet(ctx: SheetContext) -> None:
+    if ctx.result.movement is not None:  # a previous run was given
+        write_movement(ctx.workbook, ctx.formats, ctx.result.movement, ctx.lang)
+
+
+def _excluded_sheet(ctx: SheetContext) -> None:
+    excluded, lang = ctx.result.excluded, ctx.lang
+    own = excluded.column_names[len(_EXCLUDED_OWN):]
+    specs = [replace(spec, name=header(spec.name, lang, own=own)) for spec in _column_specs(excluded, {})]
+    widths = _column_widths(excluded.sample(WIDTH_SAMPLE_ROWS), specs)
+    chunks = _sheet_chunks(SHEETS("Excluded", lang), excluded.num_rows)
+    _write_table_sheets(ctx.workbook, ctx.formats, chunks, excluded, specs, widths, ctx.progress)
+
+
+def _run_sheet(ctx: SheetContext) -> None:
+    write_grid(ctx.workbook.add_worksheet(SHEETS("Run", ctx.lang)), ctx.formats, _run_rows(ctx.result, ctx.lang),
+               cap=70)
+
+
+# The workbook's sheets in their order: one writer a kind of sheet, which adds its sheet(s) or, when the run has
+# nothing for it, none. A new sheet is a writer and a line here.
+WORKBOOK_SHEETS: tuple[Callable[[SheetContext], None], ...] = (
+    _customers_sheet,
+    _summary_sheet,
+    _tags_sheet,
+    _segments_sheet,
+    _lifecycle_sheet,
+    _thresholds_sheet,
+    _movement_sheet,
+    _excluded_sheet,
+    _run_sheet,
+)
+
+
 def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None) -> None:
-    """The workbook. When a step fails the workbook is never closed, so nothing is written to `path`. The
-    writer's own temporary files go to `scratch` (the run folder) when given."""
+    """The workbook, sheet by sheet (WORKBOOK_SHEETS). When a step fails the workbook is never closed, so nothing
+    is written to `path`. The writer's own temporary files go to `scratch` (the run folder) when given."""
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -722,76 +841,7 @@ def _write_workbook(result: Result, path: Path, lang: str, progress: Progress, s
             "nan_inf_to_errors": True,
         },
     )
-    formats = Formats(workbook)
-    figures = result.figures
-    customers = result.customers
-    customer_chunks = _sheet_chunks(SHEETS("Customers", lang), customers.num_rows)
-    excluded = result.excluded
-    excluded_chunks = _sheet_chunks(SHEETS("Excluded", lang), excluded.num_rows)
-    notes = workbook_notes(result, lang)
-
-    own = [*result.gradings, *result.tags]
-    specs = [replace(spec, name=header(spec.name, lang, result.gradings, own))
-             for spec in _column_specs(customers, result.column_units)]
-    widths = _column_widths(customers.sample(WIDTH_SAMPLE_ROWS), specs)
-    _write_table_sheets(workbook, formats, customer_chunks, customers, specs, widths, progress)
-
-    summary = workbook.add_worksheet(SHEETS("Summary", lang))
-    rows, header_row = _summary_rows(result, notes, lang)
-    table_end = len(rows)
-    pareto = figures.pareto
-    if pareto:
-        rows.append([])
-        # column A stays empty so that readers of the level table above (tiercli diff) stop at it
-        rows.append([(None, None), (header("customer share", lang), "bold"), (header("revenue share", lang), "bold")])
-        rows.extend([(None, None), (x, RATIO), (y, RATIO)] for x, y in pareto)
-    write_grid(summary, formats, rows)
-    if len(result.summary.columns):
-        summary.autofilter(header_row, 0, table_end - 1, len(rows[header_row]) - 1)
-        _summary_charts(workbook, summary, result, header_row, len(rows) - len(pareto), pareto, lang)
-
-    tags = figures.tags
-    if tags:
-        tag_sheet = workbook.add_worksheet(SHEETS("Tags", lang))
-        by_hand = any(t.manual for t in tags)  # then a column says which tags were set by hand (人工标签)
-        names = ("tag", "customers", "share", "revenue", *(("set by",) if by_hand else ()))
-        tag_rows: list[list[tuple[Any, str | None]]] = [[(header(name, lang), "bold") for name in names]]
-        tag_rows.extend(
-            [(t.tag, None), (t.customers, INTEGER), (t.share, RATIO), (t.revenue, MONEY),
-             *(((LABELS("manual" if t.manual else "rules", lang), None),) if by_hand else ())] for t in tags
-        )
-        write_grid(tag_sheet, formats, tag_rows)
-        tag_sheet.freeze_panes(1, 0)
-        add_tag_chart(workbook, tag_sheet, tag_sheet.get_name(), len(tags), chart_titles(lang))
-
-    if figures.grid is not None:
-        _write_segments(workbook.add_worksheet(SHEETS("Segments", lang)), formats, figures.segments, figures.grid,
-                        lang)
-
-    stages = figures.lifecycle
-    if stages:
-        stage_sheet = workbook.add_worksheet(SHEETS("Lifecycle", lang))
-        stage_rows: list[list[tuple[Any, str | None]]] = [
-            [(header(h, lang), "bold") for h in ("stage", "customers", "share", "revenue", "revenue share",
-                                                  "median recency_days")]]
-        stage_rows.extend([(f.stage, None), (f.customers, INTEGER), (f.share, RATIO), (f.revenue, MONEY),
-                           (f.revenue_share, RATIO), (f.median_recency_days, None)] for f in stages)
-        write_grid(stage_sheet, formats, stage_rows)
-        stage_sheet.freeze_panes(1, 0)
-
-    thresholds = workbook.add_worksheet(SHEETS("Thresholds", lang))
-    rows = _frame_rows(result.thresholds, {}, lang)
-    write_grid(thresholds, formats, rows)
-    thresholds.freeze_panes(1, 0)
-
-    if result.movement is not None:  # a previous run was given
-        write_movement(workbook, formats, result.movement, lang)
-
-    excluded_own = excluded.column_names[len(_EXCLUDED_OWN):]
-    excluded_specs = [replace(spec, name=header(spec.name, lang, own=excluded_own))
-                      for spec in _column_specs(excluded, {})]
-    excluded_widths = _column_widths(excluded.sample(WIDTH_SAMPLE_ROWS), excluded_specs)
-    _write_table_sheets(workbook, formats, excluded_chunks, excluded, excluded_specs, excluded_widths, progress)
-
-    write_grid(workbook.add_worksheet(SHEETS("Run", lang)), formats, _run_rows(result, lang), cap=70)
+    context = SheetContext(workbook, Formats(workbook), result, lang, progress, workbook_notes(result, lang))
+    for write_sheet in WORKBOOK_SHEETS:
+        write_sheet(context)
     workbook.close()
