@@ -112,9 +112,3 @@ def translated_names(names: Sequence[str], lang: str, gradings: Sequence[str] = 
     """The headers `names` in `lang`; as they are for English, or when two headers would collide."""
     translated = [header(n, lang, gradings, own) for n in names]
     return list(names) if len(set(translated)) != len(translated) else translated
-
-
-def translated_table(table: pa.Table, lang: str, gradings: Sequence[str] = (), own: Collection[str] = ()) -> pa.Table:
-    """`table` with its headers in `lang` (see `translated_names`)."""
-    names = translated_names(table.column_names, lang, gradings, own)
-    return table if names == table.column_names else table.rename_columns(names)
