@@ -1,8 +1,9 @@
 """Every error tiercli raises on purpose says it in Chinese too, and the Chinese says the same as the English.
 
-The first test reads the source: each call of a `TiercliError` class must pass `zh=`. The others run real failures
-through the library and compare the whole Chinese line users read, and check that the English line is unchanged.
-The last one holds notes and warnings to the same rule: each is a `Said` with its Chinese.
+The first test reads the source: no call of a `TiercliError` class writes its message in place (a string, an
+f-string, `zh=`); each passes a `Said` from the catalogue (`say(key, …)`), which mypy checks by type. The others run
+real failures through the library and compare the whole Chinese line users read, and check that the English line is
+unchanged. The last one holds notes and warnings to the same rule: each is a `Said` with its Chinese.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tiercli.rules.load import parse_rules
 
 PACKAGE = Path(errors.__file__).resolve().parent
 
-# RulesError takes the problems it bundles (each with its own zh=), not a message of its own.
+# RulesError takes the problems it bundles (each with its own message), not a message of its own.
 BUNDLES = {"RulesError"}
 ERROR_CLASSES = {
     name for name, value in vars(errors).items()
@@ -36,33 +37,43 @@ def _called_name(call: ast.Call) -> str | None:
     return None
 
 
-def _without_chinese(source: str) -> list[int]:
-    """Lines of calls of an error class without a `zh=` that holds text."""
+def _written_in_place(node: ast.expr) -> bool:
+    """Text written at the call instead of taken from the catalogue: a string, an f-string, or text joined to one."""
+    if isinstance(node, ast.Constant | ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _written_in_place(node.left) or _written_in_place(node.right)
+    return False
+
+
+def _without_catalogue(source: str) -> list[int]:
+    """Lines of calls of an error class whose message is written in place, or that pass `zh=` beside it."""
     lines = []
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.Call) or _called_name(node) not in ERROR_CLASSES:
             continue
-        zh = next((k.value for k in node.keywords if k.arg == "zh"), None)
-        if zh is None or (isinstance(zh, ast.Constant) and not zh.value):
+        message = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "message"), None)
+        if message is None or _written_in_place(message) or any(k.arg == "zh" for k in node.keywords):
             lines.append(node.lineno)
     return lines
 
 
-def test_every_error_raised_in_the_package_is_written_in_chinese_too() -> None:
+def test_every_error_raised_in_the_package_takes_its_words_from_the_catalogue() -> None:
     assert {"InputError", "ColumnMappingError", "DataError", "OutputError", "UsageError"} <= ERROR_CLASSES
-    missing = []
+    found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE).as_posix()
         if relative == "errors.py":
             continue
-        missing += [f"src/tiercli/{relative}:{line}" for line in _without_chinese(path.read_text(encoding="utf-8"))]
-    assert not missing, "errors raised without zh= (write the same message in Chinese beside the English):\n" + \
-        "\n".join(missing)
+        found += [f"src/tiercli/{relative}:{line}" for line in _without_catalogue(path.read_text(encoding="utf-8"))]
+    assert not found, "errors with words written in place (add an entry to src/tiercli/messages/<area>.py and " \
+        "raise with say(key, ...)):\n" + "\n".join(found)
 
 
-def test_the_source_check_finds_a_call_without_chinese() -> None:
-    source = 'raise UsageError("no", slug="x")\nraise DataError("no", zh="不")\nraise errors.InputError("no", zh="")\n'
-    assert _without_chinese(source) == [1, 3]
+def test_the_source_check_finds_words_written_in_place() -> None:
+    source = ('raise UsageError("no", slug="x")\nraise DataError(say("a.b"))\nraise errors.InputError(f"{x}")\n'
+              'raise InputError(say("a.b"), zh="不")\nraise OutputError("a " + say("a.b"))\nraise InputError(message)\n')
+    assert _without_catalogue(source) == [1, 3, 4, 5]
 
 
 def test_a_missing_input_file(tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tiercli.messages import Said, in_lang, say
+
 
 @dataclass(frozen=True)
 class Location:
@@ -44,17 +46,17 @@ class Location:
 class TiercliError(Exception):
     """Base of every expected error. `slug` names the kind; `str()` is the full one-line message in English.
 
-    `zh` is the same message in Chinese, written beside the English where the error is raised; `text(lang)` gives
-    the line users read in their language.
+    The message is a `Said` from the catalogue (`say(key, …)`), so it carries its Chinese; `text(lang)` gives the
+    line users read in their language.
     """
 
     slug = "error"
 
-    def __init__(self, message: str, location: Location | None = None, slug: str | None = None, *,
+    def __init__(self, message: Said, location: Location | None = None, slug: str | None = None, *,
                  zh: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
-        self.zh = zh
+        self.message = str(message)
+        self.zh = message.zh if isinstance(message, Said) else zh
         self.location = location or Location()
         if slug is not None:
             self.slug = slug
@@ -96,7 +98,8 @@ class RulesError(TiercliError):
 
     def __init__(self, problems: list[TiercliError]) -> None:
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems), slug="rules")
+        super().__init__(Said("\n".join(str(p) for p in problems), "\n".join(p.text("zh") for p in problems)),
+                         slug="rules")
 
     def __str__(self) -> str:
         return self.message
@@ -145,14 +148,18 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
 
 def meant(choice: str | None, lang: str = "en") -> str:
     """' (did you mean 'x'?)' (zh: '（是否想写 'x'？）') for `choice`, or '' for None."""
-    if choice is None:
-        return ""
-    return f"（是否想写 '{choice}'？）" if lang == "zh" else f" (did you mean '{choice}'?)"
+    return "" if choice is None else in_lang(say("common.did_you_mean", choice=choice), lang)
 
 
 def did_you_mean(word: str, choices: Iterable[str], lang: str = "en") -> str:
     """`meant` of the closest choice: ' (did you mean 'x'?)', or '' when nothing is close."""
     return meant(closest(word, choices), lang)
+
+
+def suggestion(word: str, choices: Iterable[str]) -> Said:
+    """' (did you mean 'x'?)' in both languages for the choice closest to `word`, or an empty `Said`."""
+    choice = closest(word, choices)
+    return Said("", "") if choice is None else say("common.did_you_mean", choice=choice)
 
 
 def first_line(exc: BaseException) -> str:

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import classify, write
-from tiercli.i18n import Catalogue, check_lang, default_lang
+from tiercli.i18n import check_lang, default_lang
 from tiercli.outputs.writers import write_result
 from tiercli.rules.load import parse_rules
 from tiercli.sources.previous import read_previous
@@ -118,12 +118,6 @@ def test_language_comes_from_the_locale() -> None:
     assert check_lang("ZH") == "zh"
     with pytest.raises(Exception, match="--lang 'fr' is not a language tiercli speaks; use en or zh"):
         check_lang("fr")
-
-
-def test_a_catalogue_needs_both_languages_with_the_same_placeholders() -> None:
-    with pytest.raises(ValueError, match="'x': both languages"):
-        Catalogue({"x": ("{n} rows", "行")})
-    assert Catalogue({"x": ("{n} rows", "{n} 行")})("x", "zh", n=3) == "3 行"
 
 
 def test_split_lists_take_chinese_column_names_and_write_chinese_headers(tmp_path: Path) -> None:

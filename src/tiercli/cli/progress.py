@@ -13,14 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as Bars
 
-from tiercli.i18n import Catalogue
-from tiercli.progress import COMPUTING, NO_PROGRESS, READING, WRITING, Progress
+from tiercli.messages import Catalogue
+from tiercli.progress import NO_PROGRESS, Progress
 
-PHASE_LABELS = Catalogue({
-    READING: ("reading the orders", "读取订单"),
-    COMPUTING: ("classifying the customers", "计算客户分级"),
-    WRITING: ("writing", "写入文件"),
-})
+PHASE_LABELS = Catalogue("cli.phase")
 
 DELAY = 1.0  # seconds a phase runs before its bar shows
 REFRESH = 0.1  # seconds between redraws of a bar

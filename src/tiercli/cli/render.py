@@ -32,51 +32,7 @@ from tiercli.vocabulary.metrics import (
     ZH_NAMES,
 )
 
-TEXT = Catalogue({
-    "read": ("read {name}: {rows} rows ({details})", "读取 {name}：{rows} 行（{details}）"),
-    "platform": ("platform {value}", "平台 {value}"),
-    "encoding": ("encoding {value}", "编码 {value}"),
-    "delimiter": ("delimiter {value}", "分隔符 {value}"),
-    "header row": ("header row {value}", "表头在第 {value} 行"),
-    "columns": ("columns: {mapping}", "列对应：{mapping}"),
-    "as_of": ("as_of: {as_of}", "统计截止时间：{as_of}"),
-    "rows": ("rows: {read} read = {used} used + {excluded} excluded",
-             "行数：读取 {read} = 使用 {used} + 排除 {excluded}"),
-    "excluded": ("  excluded {reason}: {rows} ({meaning})", "  排除 {reason}：{rows} 行（{meaning}）"),
-    "masked": ("  masked buyer ids in {name}: {rows} rows", "  {name} 中买家ID已脱敏：{rows} 行"),
-    "conflicts": ("  orders naming two customers in {name}: {orders} (each went to the customer of its first "
-                  "line)", "  {name} 中同一订单出现两个客户：{orders} 单（各归入其第一行的客户）"),
-    "markers": ("  missing-value markers (NA, NULL, #N/A, …) read as empty in {name}: {columns}",
-                "  {name} 中按空值读取的缺失标记（NA、NULL、#N/A 等）：{columns}"),
-    "statuses": ("  statuses: {statuses}", "  订单状态：{statuses}"),
-    "grading title": ("{grading} ({customers})", "{grading}（{customers}）"),
-    "customers count": ("{count} customers", "{count} 位客户"),
-    "one customer": ("1 customer", "1 位客户"),
-    "level": ("level", "等级"),
-    "customers": ("customers", "客户数"),
-    "share": ("share", "占比"),
-    "revenue share": ("revenue share", "消费金额占比"),
-    "aov": ("AOV", "客单价"),
-    "tags title": ("tags ({tags})", "标签（共 {tags} 个）"),
-    "top tags title": ("top {shown} tags of {tags}, by customers", "客户数最多的 {shown} 个标签（共 {tags} 个）"),
-    "tag": ("tag", "标签"),
-    "cut points": ("{dimension} ({metric}) cut points: {cuts}", "{dimension}（{metric}）切分点：{cuts}"),
-    "note": ("note: {note}", "说明：{note}"),
-    "wrote": ("wrote {path} ({what})", "已写入 {path}（{what}）"),
-    "stdout": ("stdout", "标准输出"),
-    "workbook": ("workbook", "工作簿"),
-    "customers table": ("customers table", "客户表"),
-    "split list": ("list of {group}, {customers}", "{group} 名单，{customers}"),
-    "html report": ("HTML report", "HTML 报告"),
-    "platform export": ("{format} re-import file, {customers}", "{format} 导入文件，{customers}"),
-    "warning": ("warning: {text}", "警告：{text}"),
-    "movement": ("movement {grading} (against {previous}): {counts}", "变动 {grading}（对比 {previous}）：{counts}"),
-    "movement count": ("{customers} {movement}", "{movement} {customers}"),
-    "movement matrix": ("{grading}: previous level (rows) × level now (columns), customers",
-                        "{grading}：上期等级（行）× 本期等级（列），客户数"),
-    "warning excluded": ("warning: rows left out as {reason} ({meaning}): {rows}",
-                         "警告：因 {reason}（{meaning}）被排除的行：{rows}"),
-})
+TEXT = Catalogue("cli.render")
 
 TOP_TAGS = 10  # tags shown in the summary, those most customers hold
 
@@ -216,26 +172,7 @@ def print_data_warnings(console: Console, result: Result, lang: str = "en") -> N
                                meaning=_reason(reason, lang)), markup=False)
 
 
-METRICS_TEXT = Catalogue({
-    "order": ("Metrics marked [order] aggregate a customer's orders, one row per order built from its lines:",
-              "标 [order] 的指标汇总客户的订单，每单一行，由订单行算出："),
-    "line": ("Metrics marked [line] aggregate the customer's order lines.",
-             "标 [line] 的指标汇总客户的订单行。"),
-    "by_category": ("the category with the highest {sql} (ties: the first in name order)",
-                    "{sql} 最高的类目（并列时取名称排序的第一个）"),
-    "distinct": ("count(DISTINCT {sql})", "count(DISTINCT {sql})"),
-    "most": ("the {sql} on the most order lines (ties: the first in name order)",
-             "订单行最多的 {sql}（并列时取名称排序的第一个）"),
-    "members": ("Member attributes (with --members FILE; empty for customers not in it):",
-                "会员属性（需 --members FILE；不在会员文件中的客户为空）："),
-    "helpers": ("Order-level helpers, usable in rules; COLUMN is one of {columns}:",
-                "订单级函数，可用于规则；COLUMN 为以下之一：{columns}："),
-    "columns": ("Order columns a custom metric (`metrics:` in the rules file) aggregates:",
-                "自定义指标（规则文件中的 `metrics:`）可汇总的订单列："),
-    "custom": ("Custom metrics and helpers of {source}:", "{source} 的自定义指标和函数："),
-    "helper in": ("helper in {location}", "函数，定义于 {location}"),
-    "defined at": ("defined at {location}", "定义于 {location}"),
-})
+METRICS_TEXT = Catalogue("cli.metrics")
 UNITS_ZH = {
     "days": "天", "count": "个数", "money": "金额", "ratio": "比例", "date": "时间", "text": "文本",
     "quantity": "件数", "score": "得分", "number": "数字", "time": "时间", "bool": "真/假", "value": "值",

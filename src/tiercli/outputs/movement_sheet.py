@@ -24,22 +24,7 @@ from tiercli.result import GradingMovement, MovementReport
 from tiercli.vocabulary.headers import SHEETS, header
 
 _Row = list[tuple[Any, str | None]]
-_TEXT = Catalogue({
-    "previous run": ("previous run", "上期结果"),
-    "note": ("note", "说明"),
-    "movers": ("Movers: up, down, returned", "变动客户：升级、降级、回流"),
-    "lapsed": ("In the previous run, not in this data (kept with their previous level)",
-               "上期有、本期数据中没有的客户（保留上期等级）"),
-    "movement": ("{grading}: movement", "{grading}：变动"),
-    "meaning": ("meaning", "含义"),
-    "customers matrix": ("{grading}: customers, previous level (rows) × level now (columns)",
-                         "{grading}：客户数，上期等级（行）× 本期等级（列）"),
-    "revenue matrix": ("{grading}: revenue (this run's net spend), previous level × level now",
-                       "{grading}：消费金额（本期净消费），上期等级 × 本期等级"),
-    "held": ("held at their previous level (upgrade-only)", "保持上期等级（只升不降）"),
-    "grace": ("of them in a grace period", "其中处于宽限期"),
-    "dropped": ("dropped (keep_rule not met or grace period over)", "已降级（未满足 keep_rule 或宽限期已过）"),
-})
+_TEXT = Catalogue("outputs.movement")
 
 
 def write_movement(workbook: xlsxwriter.Workbook, formats: Formats, report: MovementReport, lang: str = "en") -> None:

@@ -12,21 +12,11 @@ from collections.abc import Collection, Sequence
 
 import pyarrow as pa
 
-from tiercli.i18n import Catalogue
+from tiercli.messages import Catalogue
 from tiercli.vocabulary.columns import DERIVED, FIXED_ZH
 from tiercli.vocabulary.metrics import ZH_NAMES
 
-SHEETS = Catalogue({
-    "Customers": ("Customers", "客户"),
-    "Summary": ("Summary", "汇总"),
-    "Tags": ("Tags", "标签"),
-    "Segments": ("Segments", "RFM分群"),
-    "Lifecycle": ("Lifecycle", "生命周期"),
-    "Thresholds": ("Thresholds", "分段阈值"),
-    "Movement": ("Movement", "变动"),
-    "Excluded": ("Excluded", "排除行"),
-    "Run": ("Run", "运行信息"),
-})
+SHEETS = Catalogue("outputs.sheet")
 
 # Fixed column names of the tables tiercli writes, beyond the metric and score names of ZH_NAMES.
 _FIXED_ZH: dict[str, str] = {
