@@ -1,4 +1,6 @@
-"""What tiercli says about cli: key → (English, Chinese). Keys are used as "cli.<key>"."""
+"""What tiercli says on the terminal (summaries, explain, inspect, validate, progress, option errors).
+
+key → (English, Chinese); keys are used as "cli.<key>"."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
     "render.read": ("read {name}: {rows} rows ({details})", "读取 {name}：{rows} 行（{details}）"),

@@ -1,4 +1,6 @@
-"""Words every area uses: key → (English, Chinese). Keys are used as "common.<key>"."""
+"""Words every area uses.
+
+key → (English, Chinese); keys are used as "common.<key>"."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
     "did_you_mean": (" (did you mean '{choice}'?)", "（是否想写 '{choice}'？）"),

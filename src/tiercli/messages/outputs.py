@@ -1,4 +1,6 @@
-"""What tiercli says about outputs: key → (English, Chinese). Keys are used as "outputs.<key>"."""
+"""What tiercli says in and about its outputs (sheet names, labels, notes, errors).
+
+key → (English, Chinese); keys are used as "outputs.<key>"."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
     "sheet.Customers": ("Customers", "客户"),

@@ -1,4 +1,6 @@
-"""What tiercli says about rules: key → (English, Chinese). Keys are used as "rules.<key>"."""
+"""What tiercli says about a rules file.
+
+key → (English, Chinese); keys are used as "rules.<key>"."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
 }

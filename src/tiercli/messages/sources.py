@@ -1,4 +1,6 @@
-"""What tiercli says about sources: key → (English, Chinese). Keys are used as "sources.<key>"."""
+"""What tiercli says about input files (orders, members, previous runs, overrides).
+
+key → (English, Chinese); keys are used as "sources.<key>"."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
 }
