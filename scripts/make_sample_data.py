@@ -1,8 +1,8 @@
 """Generate the sample exports in sample_data/: a Tmall 订单报表 workbook and a Shopify orders CSV.
 
-Both files copy the layout of real exports (see docs/architecture.md, "Reading real exports"): header names, column order, how values are written
-and which quirks appear. Everything comes from one seeded generator, so running the script twice gives the
-same files.
+Both files copy the layout of real exports (docs/architecture.md, "Reading real exports"): header names, column
+order, how values are written and which quirks appear. Everything comes from one seeded generator, so running the
+script twice gives the same files.
 
     python scripts/make_sample_data.py [--out DIR] [--seed N]
 """
