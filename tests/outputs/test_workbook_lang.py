@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
+from test_writers import make_result
 
 from conftest import classify, write
 from tiercli.i18n import check_lang, default_lang
@@ -166,3 +168,28 @@ def test_excluded_rows_say_why_in_the_chosen_language(tmp_path: Path) -> None:
         for row in rows:
             assert row[3], row
             assert bool(han.search(row[3].replace("合计", ""))) == (lang == "zh"), row
+
+
+def test_the_movement_matrices_say_their_own_labels_in_chinese(tmp_path: Path) -> None:
+    orders = write(tmp_path, "orders.csv", ORDERS)
+    previous = tmp_path / "march.xlsx"
+    write_result(classify(orders, rules=RULES), str(previous), lang="zh")
+    out = tmp_path / "april.xlsx"
+    write_result(classify(orders, rules=RULES, previous=str(previous)), str(out), lang="zh")
+    rows = [[c for c in row if c is not None] for row in openpyxl.load_workbook(out)["变动"].iter_rows(values_only=True)]
+    start = rows.index(["tier：客户数，上期等级（行）× 本期等级（列）"])
+    assert rows[start + 1] == ["上期 \\ 本期", "大客户", "回头客", "普通", "（不在本期数据中）", "合计"]
+    assert [row[0] for row in rows[start + 2:start + 7]] == ["（新客户）", "大客户", "回头客", "普通", "合计"]
+    assert rows[start + 6] == ["合计", 1, 0, 2, 0, 3]
+
+
+def test_the_run_sheet_names_a_space_delimiter_in_chinese(tmp_path: Path) -> None:
+    result = make_result()
+    result.inputs[0] = replace(result.inputs[0], delimiter=" ")
+    for lang, sheet, word in (("zh", "运行信息", "空格"), ("en", "Run", "space")):
+        out = tmp_path / f"{lang}.xlsx"
+        write_result(result, str(out), lang=lang)
+        rows = [[c.value for c in row] for row in openpyxl.load_workbook(out)[sheet].iter_rows()]
+        columns = next(row for row in rows if row[0] in ("name", "名称"))
+        first_input = rows[rows.index(columns) + 1]
+        assert first_input[columns.index("分隔符" if lang == "zh" else "delimiter")] == word

@@ -3,6 +3,7 @@
 key → (English, Chinese); keys are used as "outputs.<key>"."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
+    # sheet names of the workbook (vocabulary/headers.py SHEETS)
     "sheet.Customers": ("Customers", "客户"),
     "sheet.Summary": ("Summary", "汇总"),
     "sheet.Tags": ("Tags", "标签"),
@@ -12,6 +13,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "sheet.Movement": ("Movement", "变动"),
     "sheet.Excluded": ("Excluded", "排除行"),
     "sheet.Run": ("Run", "运行信息"),
+    # labels of the workbook's small sheets (writers.py)
     "label.as_of": ("as_of", "统计截止时间"),
     "label.customers": ("customers", "客户数"),
     "label.rows read": ("rows read", "读取行数"),
@@ -48,6 +50,9 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "label.rows_read": ("rows_read", "读取行数"),
     "label.rows_used": ("rows_used", "使用行数"),
     "label.rows_excluded": ("rows_excluded", "排除行数"),
+    "label.space": ("space", "空格"),
+    "label.rf_corner": ("R \\ F", "R \\ F"),
+    # the Movement sheet (movement_sheet.py)
     "movement.previous run": ("previous run", "上期结果"),
     "movement.note": ("note", "说明"),
     "movement.movers": ("Movers: up, down, returned", "变动客户：升级、降级、回流"),
@@ -62,6 +67,11 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "movement.held": ("held at their previous level (upgrade-only)", "保持上期等级（只升不降）"),
     "movement.grace": ("of them in a grace period", "其中处于宽限期"),
     "movement.dropped": ("dropped (keep_rule not met or grace period over)", "已降级（未满足 keep_rule 或宽限期已过）"),
+    "movement.new_row": ("(new)", "（新客户）"),
+    "movement.not_in_data": ("(not in this data)", "（不在本期数据中）"),
+    "movement.total": ("total", "合计"),
+    # the HTML report (html.py)
+    "html.page_lang": ("en", "zh-CN"),
     "html.title": ("Customer tiers report", "客户分级报告"),
     "html.subtitle": ("Data as of {as_of}", "数据截至 {as_of}"),
     "html.overview": ("Overview", "概览"),
@@ -93,13 +103,10 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "html.revenue chart": ("{grading}: revenue share per level", "{grading}：各等级消费金额占比"),
     "html.pareto heading": ("Revenue concentration", "消费集中度"),
     "html.pareto chart": ("Pareto: cumulative revenue share by customer rank", "帕累托：按客户排名的累计消费金额占比"),
-    "html.pareto x": ("share of customers, top spenders first", "客户占比（消费最高者在前）"),
-    "html.pareto y": ("share of revenue", "消费金额占比"),
     "html.pareto callout": ("top {customers} of customers: {revenue} of revenue",
                        "前 {customers} 的客户：{revenue} 的消费金额"),
     "html.tags heading": ("Tags", "标签"),
     "html.tag": ("tag", "标签"),
-    "html.tag chart": ("customers per tag", "各标签客户数"),
     "html.segments heading": ("RFM segments", "RFM分群"),
     "html.segment": ("segment", "分群"),
     "html.orders": ("orders", "订单数"),
@@ -108,7 +115,6 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "html.median_monetary": ("median monetary", "消费金额中位数"),
     "html.rf customers": ("Customers by R score (rows) and F score (columns)", "客户数：R分（行）× F分（列）"),
     "html.rf spend": ("Mean monetary by R score (rows) and F score (columns)", "平均消费金额：R分（行）× F分（列）"),
-    "html.rf corner": ("R \\ F", "R \\ F"),
     "html.lifecycle heading": ("Lifecycle", "生命周期"),
     "html.stage": ("stage", "阶段"),
     "html.thresholds heading": ("RFM thresholds", "分段阈值"),
@@ -125,4 +131,114 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "html.movement": ("movement", "变动"),
     "html.held": ("held at the previous level: {held}, in a grace period: {grace}, dropped: {dropped}",
              "保持上期等级：{held}，宽限期内：{grace}，已降级：{dropped}"),
+    # the charts of the workbook (report_sheets.py) and of the HTML report (html.py)
+    "chart.customers": ("{grading}: customers", "{grading}：客户数"),
+    "chart.revenue": ("{grading}: revenue share", "{grading}：消费金额占比"),
+    "chart.revenue_series": ("revenue", "消费金额"),
+    "chart.pareto": ("Pareto: revenue by customer rank", "帕累托曲线：按客户排名的消费金额"),
+    "chart.pareto_series": ("cumulative revenue share", "累计消费金额占比"),
+    "chart.pareto_x": ("share of customers, top spenders first", "客户占比（消费最高者在前）"),
+    "chart.pareto_y": ("share of revenue", "消费金额占比"),
+    "chart.per_tag": ("customers per tag", "各标签客户数"),
+    # what an output path is there for, and what can't be written (staging.py, plan.py, split.py, writers.py, …)
+    "named.output": ("the output", "输出文件"),
+    "named.report": ("the report", "报告"),
+    "named.export": ("the platform export", "平台导入文件"),
+    "named.list": ("the list", "名单"),
+    "named.split_list": ("the list of '{group}' (--split-by)", "'{group}' 的名单（--split-by）"),
+    "named.split_fix": ("write the lists to another folder", "请把名单写到另一个文件夹"),
+    "cant_write": ("can't write {what}: {reason}", "无法写入{what}：{reason}"),
+    "list_separator": (", ", "、"),
+    # staging.py
+    "output_is_input": ("{what} '{path}' is the same file as {other} '{other_path}', which writing it would destroy; "
+                        "{fix}", "{what} '{path}' 与{other} '{other_path}' 是同一个文件，写入会把它覆盖掉；{fix}"),
+    "give_another_path": ("give {what} another path", "请给{what}换一个路径"),
+    "output_clash": ("{what} '{path}' is the same file as {other} '{other_path}'; one would replace the other, so "
+                     "{fix}", "{what} '{path}' 与{other} '{other_path}' 是同一个文件，一个会覆盖另一个；{fix}"),
+    "give_different_paths": ("give them different paths", "请给它们不同的路径"),
+    "staged_is_folder": ("is a folder; give the output a file name", "这是一个文件夹；请给输出文件一个文件名"),
+    "cant_replace_output": ("can't replace the output: {reason}; is it open in another program?",
+                            "无法覆盖输出文件：{reason}；它是否正在被其他程序打开？"),
+    "cant_write_beside": ("can't write beside the output: {reason}", "无法在输出文件旁边写入：{reason}"),
+    "cant_create_temp": ("can't create a temporary file beside the output; check that its folder is writable and has "
+                         "free space, or write elsewhere",
+                         "无法在输出文件旁边创建临时文件；请检查该文件夹可写且有空间，或写到别处"),
+    # writers.py and movement_sheet.py
+    "supported_outputs": (".xlsx, .csv, .parquet, .json, or '-' for CSV on stdout",
+                          ".xlsx、.csv、.parquet、.json，或用 '-' 把 CSV 输出到标准输出"),
+    "unsupported_suffix": ("unsupported output suffix '{suffix}' (supported: {supported})",
+                           "不支持的输出后缀 '{suffix}'（支持：{supported}）"),
+    "no_suffix": ("the output has no suffix (supported: {supported})", "输出文件没有后缀（支持：{supported}）"),
+    "output_dir_missing": ("the output directory '{directory}' does not exist; create it first, or write elsewhere",
+                           "输出文件夹 '{directory}' 不存在；请先创建它，或写到别处"),
+    "output_is_dir": ("the output is a directory; give a file name", "输出路径是一个文件夹；请给出文件名"),
+    "workbook_too_large": ("the workbook would be larger than 4 GB, which Excel can't open; write .csv or .parquet "
+                           "instead", "工作簿会超过 4 GB，Excel 无法打开；请改为输出 .csv 或 .parquet"),
+    "too_many_columns": ("the {sheet} table has {columns:,} columns, more than an Excel sheet holds ({limit:,}); "
+                         "write .csv or .parquet instead",
+                         "{sheet}表有 {columns:,} 列，超过了 Excel 工作表的上限（{limit:,} 列）；"
+                         "请改为输出 .csv 或 .parquet"),
+    "movement_not_xlsx": ("the movement is written as a workbook; give a name ending in .xlsx",
+                          "变动结果会写成工作簿；请给出以 .xlsx 结尾的文件名"),
+    # split.py
+    "bad_split_by": ("--split-by must be tier, tag, segment or a grading name, not '{by}'{hint}",
+                     "--split-by 应为 tier、tag、segment 或某个分级的名称，而不是 '{by}'{hint}"),
+    "unknown_split_columns": ("--split-columns names {columns}, not a column of the customers table{hint}",
+                              "--split-columns 中的 {columns} 不是客户表中的列{hint}"),
+    "split_name_clash": ("groups '{first}' and '{second}' would share the file {name}; rename one of them in the rules",
+                         "分组 '{first}' 和 '{second}' 会写进同一个文件 {name}；请在规则中给其中一个改名"),
+    "cant_create_split_dir": ("can't create the folder: {reason}; give --split-by a folder you can write to",
+                              "无法创建文件夹：{reason}；请让 --split-by 指向可写的文件夹"),
+    # html.py
+    "report_not_html": ("the report is an HTML page; give a path ending in .html",
+                        "报告是 HTML 网页；请给出以 .html 结尾的路径"),
+    "report_is_dir": ("the report is a directory; give a file name", "报告路径是一个文件夹；请给出文件名"),
+    "report_dir_unusable": ("the report's directory '{directory}' {problem}; give --report a path in an existing "
+                            "folder", "报告所在的文件夹 '{directory}' {problem}；请让 --report 指向已有文件夹中的路径"),
+    "not_a_directory": ("is not a directory", "不是文件夹"),
+    "does_not_exist": ("does not exist", "不存在"),
+    # platform_exports.py
+    "bad_export_format": ("--export-format must be {formats} or {last}, not '{fmt}'{hint}",
+                          "--export-format 应为 {formats} 或 {last}，而不是 '{fmt}'{hint}"),
+    "export_not_csv": ("the platform export is a CSV file; give a path ending in .csv",
+                       "平台导入文件是 CSV 文件；请给出以 .csv 结尾的路径"),
+    "export_is_folder": ("the platform export path is a folder; give a file name",
+                         "平台导入文件的路径是一个文件夹；请给出文件名"),
+    "export_folder_missing": ("the folder '{folder}' does not exist; create it or give another path",
+                              "文件夹 '{folder}' 不存在；请先创建它，或换一个路径"),
+    "export.shopify": ("Shopify", "Shopify "),  # as a sentence names the platform: a space before Chinese
+    "export.youzan": ("Youzan", "有赞"),
+    "export.taobao": ("Taobao", "淘宝"),
+    "export.shopify_key": ("e-mail address or phone number", "邮箱或手机号"),
+    "export.youzan_key": ("mainland mobile number (11 digits, starting with 1)", "中国大陆手机号（11 位，以 1 开头）"),
+    "export.taobao_key": ("buyer nickname", "买家会员名"),
+    "export.guarded": (
+        "Customer ids that start with =, +, -, @, a tab or a carriage return were written with a leading apostrophe "
+        "so that spreadsheets don't run them as formulas ({guarded:,} in {path}); remove it if {platform} doesn't "
+        "find these customers.",
+        "以 =、+、-、@、制表符或回车开头的客户编号前加了一个撇号，以免电子表格把它们当作公式执行"
+        "（{path} 中有 {guarded:,} 个）；如果{platform}找不到这些客户，请去掉撇号。",
+    ),
+    "export.shopify_too_large": (
+        "{path} is {megabytes:.1f} MB, but Shopify imports customer CSV files of 1 MB or less; split it into smaller "
+        "files (keep the header row in each) before importing.",
+        "{path} 有 {megabytes:.1f} MB，而 Shopify 只能导入 1 MB 以内的客户 CSV 文件；"
+        "导入前请拆成几个小文件（每个都保留表头行）。",
+    ),
+    "export.left_out_one": ("{customers:,} customer was left out: {platform} finds customers by {identifier}, and "
+                            "this id is not one: {examples}{more}.",
+                            "{customers:,} 位客户未写入：{platform}按{identifier}查找客户，"
+                            "而这些编号不是：{examples}{more}。"),
+    "export.left_out": ("{customers:,} customers were left out: {platform} finds customers by {identifier}, and "
+                        "these ids are not one: {examples}{more}.",
+                        "{customers:,} 位客户未写入：{platform}按{identifier}查找客户，"
+                        "而这些编号不是：{examples}{more}。"),
+    "export.more": (" and {more:,} more", " 等，另有 {more:,} 个"),
+    "export.long_group_names": ("Taobao group names can be at most {limit} characters; these are longer: {names}. "
+                                "Shorten them in the rules before creating the groups.",
+                                "淘宝分组名称最多 {limit} 个字；这些更长：{names}。请在创建分组前于规则中改短。"),
+    "export.too_many_groups": ("Taobao allows at most {limit} customer groups per shop, and this export uses "
+                               "{groups}; leave some out or merge them in the rules.",
+                               "淘宝每个店铺最多 {limit} 个客户分组，而此文件用了 {groups} 个；"
+                               "请在规则中去掉或合并一些。"),
 }

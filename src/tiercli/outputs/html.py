@@ -26,9 +26,11 @@ import pandas as pd
 from tiercli.engine.clean import reason_text
 from tiercli.engine.movement import movement_meaning
 from tiercli.errors import Location, OutputError
-from tiercli.i18n import Catalogue, check_lang, in_lang
+from tiercli.i18n import check_lang
+from tiercli.messages import Catalogue, in_lang, say
 from tiercli.outputs.charts import Bar, bar_chart, count_tick, html_text, pareto_chart, percent_tick
 from tiercli.outputs.staging import Staging, atomic_path
+from tiercli.outputs.workbook_text import CHARTS, LABELS
 from tiercli.result import SEGMENT_FIELDS, Result
 
 TEXTS = Catalogue("outputs.html")
@@ -325,7 +327,7 @@ def _pareto(result: Result, lang: str) -> str:
         return ""
     title = TEXTS("pareto chart", lang)
     chart = pareto_chart(
-        points, chart_id="chart-pareto", title=title, x_axis=TEXTS("pareto x", lang), y_axis=TEXTS("pareto y", lang),
+        points, chart_id="chart-pareto", title=title, x_axis=CHARTS("pareto_x", lang), y_axis=CHARTS("pareto_y", lang),
         callout=lambda x, y: TEXTS("pareto callout", lang, customers=percent_tick(round(x, 2)),
                                    revenue=percent_tick(round(y, 2))),
     )
@@ -340,7 +342,7 @@ def _tags(result: Result, lang: str) -> str:
     rows = [[Cell(f.tag), Cell(count_text(f.customers), True), Cell(percent_text(f.share), True),
              Cell(two_decimals_text(f.revenue), True)] for f in figures]
     names = ("tag", "customers", "share", "revenue")
-    title = TEXTS("tag chart", lang)
+    title = CHARTS("per_tag", lang)
     chart = bar_chart([Bar(f.tag, f.customers, count_text(f.customers)) for f in figures], chart_id="chart-tags",
                       css_class="chart-tags", title=title, category_axis=TEXTS("tag", lang),
                       value_axis=TEXTS("customers", lang), tick_text=count_tick, whole=True)
@@ -357,7 +359,7 @@ def _grid(css_class: str, caption: str, r_scores: Sequence[int], f_scores: Seque
         [Cell(str(r), True), *(Cell(formatter(value), True, colours[i * width + j]) for j, value in enumerate(line))]
         for i, (r, line) in enumerate(zip(r_scores, cells, strict=True))
     ]
-    headers = [Cell(TEXTS("rf corner", lang)), *(Cell(str(f), True) for f in f_scores)]
+    headers = [Cell(LABELS("rf_corner", lang)), *(Cell(str(f), True) for f in f_scores)]
     return _table(f"rf-grid {css_class}", headers, rows, caption)
 
 
@@ -436,7 +438,7 @@ def render_html(result: Result, lang: str = "en", notes: Sequence[str] = ()) -> 
     ]
     return "\n".join([
         "<!DOCTYPE html>",
-        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">',
+        f'<html lang="{TEXTS("page_lang", lang)}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -459,23 +461,17 @@ def render_html(result: Result, lang: str = "en", notes: Sequence[str] = ()) -> 
 def check_report_path(path: str) -> None:
     """Before the run: `path` must be an .html file name in a directory that exists."""
     if Path(path).suffix.lower() not in (".html", ".htm"):
-        raise OutputError("the report is an HTML page; give a path ending in .html", Location(file=path),
-                          zh="报告是 HTML 网页；请给出以 .html 结尾的路径")
+        raise OutputError(say("outputs.report_not_html"), Location(file=path))
     _check_target(Path(path), Location(file=path))
 
 
 def _check_target(target: Path, location: Location) -> None:
     if target.is_dir():
-        raise OutputError("the report is a directory; give a file name", location,
-                          zh="报告路径是一个文件夹；请给出文件名")
+        raise OutputError(say("outputs.report_is_dir"), location)
     directory = target.parent
     if not directory.is_dir():
-        exists = directory.exists()
-        problem = "is not a directory" if exists else "does not exist"
-        where = "不是文件夹" if exists else "不存在"
-        raise OutputError(f"the report's directory '{directory}' {problem}; give --report a path in an existing "
-                          "folder", location,
-                          zh=f"报告所在的文件夹 '{directory}' {where}；请让 --report 指向已有文件夹中的路径")
+        problem = say("outputs.not_a_directory" if directory.exists() else "outputs.does_not_exist")
+        raise OutputError(say("outputs.report_dir_unusable", directory=directory, problem=problem), location)
 
 
 def write_html(result: Result, path: str, lang: str = "en", staging: Staging | None = None,
@@ -492,4 +488,4 @@ def write_html(result: Result, path: str, lang: str = "en", staging: Staging | N
             temp.write_bytes(data)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise OutputError(f"can't write the report: {reason}", location, zh=f"无法写入报告：{reason}") from exc
+        raise OutputError(say("outputs.cant_write", what=say("outputs.named.report"), reason=reason), location) from exc

@@ -17,14 +17,16 @@ import xlsxwriter
 
 from tiercli.engine.movement import movement_meaning
 from tiercli.errors import Location, OutputError
-from tiercli.i18n import Catalogue, in_lang
+from tiercli.messages import Catalogue, in_lang, say
 from tiercli.outputs.cells import INTEGER, MONEY, SPILL, Formats, write_grid
 from tiercli.outputs.staging import Staging, atomic_path
 from tiercli.result import GradingMovement, MovementReport
+from tiercli.vocabulary.columns import NEW_ROW, NOT_IN_DATA, TOTAL
 from tiercli.vocabulary.headers import SHEETS, header
 
 _Row = list[tuple[Any, str | None]]
 _TEXT = Catalogue("outputs.movement")
+_MATRIX_LABELS = {NEW_ROW: "new_row", NOT_IN_DATA: "not_in_data", TOTAL: "total"}  # their keys in _TEXT
 
 
 def write_movement(workbook: xlsxwriter.Workbook, formats: Formats, report: MovementReport, lang: str = "en") -> None:
@@ -54,17 +56,25 @@ def _grading_rows(grading: GradingMovement, lang: str) -> list[_Row]:
     for state, count in grading.held.items():
         rows.append([(state, None), (count, INTEGER), (None, None), (_TEXT(state, lang), SPILL)])
     rows += [[], [(_TEXT("customers matrix", lang, grading=name), "bold")],
-             *_matrix_rows(grading.customers, INTEGER)]
+             *_matrix_rows(grading.customers, INTEGER, lang)]
     rows += [[], [(_TEXT("revenue matrix", lang, grading=name), "bold")],
-             *_matrix_rows(grading.revenue, MONEY)]
+             *_matrix_rows(grading.revenue, MONEY, lang)]
     return rows
 
 
-def _matrix_rows(frame: pd.DataFrame, number_format: str) -> list[_Row]:
-    rows: list[_Row] = [[(frame.index.name, "bold"), *((str(c), "bold") for c in frame.columns)]]
+def _matrix_rows(frame: pd.DataFrame, number_format: str, lang: str) -> list[_Row]:
+    """A matrix of levels under its header row; the levels are the user's, the other labels are said in `lang`."""
+    corner = frame.index.name
+    rows: list[_Row] = [[(in_lang(corner, lang) if isinstance(corner, str) else corner, "bold"),
+                         *((_matrix_label(c, lang), "bold") for c in frame.columns)]]
     for label, values in frame.iterrows():
-        rows.append([(str(label), "bold"), *((v, number_format) for v in values.tolist())])
+        rows.append([(_matrix_label(label, lang), "bold"), *((v, number_format) for v in values.tolist())])
     return rows
+
+
+def _matrix_label(label: object, lang: str) -> str:
+    name = str(label)
+    return _TEXT(_MATRIX_LABELS[name], lang) if name in _MATRIX_LABELS else name
 
 
 def _table_rows(table: pa.Table, formats: dict[str, str], lang: str) -> list[_Row]:
@@ -80,11 +90,9 @@ def write_movement_workbook(report: MovementReport, out: str, lang: str = "en", 
     target = Path(out)
     where = Location(file=out)
     if target.suffix.lower() != ".xlsx":
-        raise OutputError("the movement is written as a workbook; give a name ending in .xlsx", where,
-                          zh="变动结果会写成工作簿；请给出以 .xlsx 结尾的文件名")
+        raise OutputError(say("outputs.movement_not_xlsx"), where)
     if not target.parent.is_dir():
-        raise OutputError(f"the output directory '{target.parent}' does not exist; create it first, or write "
-                          "elsewhere", where, zh=f"输出文件夹 '{target.parent}' 不存在；请先创建它，或写到别处")
+        raise OutputError(say("outputs.output_dir_missing", directory=target.parent), where)
     try:
         with atomic_path(target, where, staging) as temp:
             scratch = staging.scratch if staging is not None else None
@@ -94,5 +102,5 @@ def write_movement_workbook(report: MovementReport, out: str, lang: str = "en", 
             write_movement(workbook, Formats(workbook), report, lang)
             workbook.close()
     except OSError as error:
-        raise OutputError(f"can't write the output: {error.strerror or error}", where,
-                          zh=f"无法写入输出文件：{error.strerror or error}") from error
+        raise OutputError(say("outputs.cant_write", what=say("outputs.named.output"), reason=error.strerror or error),
+                          where) from error

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from tiercli.messages import say
 from tiercli.outputs.html import check_report_path, write_html
 from tiercli.outputs.platform_exports import (
     PlatformExport,
@@ -58,9 +59,9 @@ class OutputPlan:
 
     def named(self) -> list[Named]:
         """The plan's files as the command line named them, for the checks against inputs and each other."""
-        return [Named(self.out, "the output", "输出文件"),
-                *([Named(self.report, "the report", "报告")] if self.report is not None else []),
-                *([Named(self.export.path, "the platform export", "平台导入文件")] if self.export else [])]
+        return [Named(self.out, say("outputs.named.output")),
+                *([Named(self.report, say("outputs.named.report"))] if self.report is not None else []),
+                *([Named(self.export.path, say("outputs.named.export"))] if self.export else [])]
 
 
 @dataclass

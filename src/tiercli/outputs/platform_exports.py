@@ -54,13 +54,13 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 
-from tiercli.errors import Location, OutputError, UsageError, did_you_mean
-from tiercli.i18n import Said
+from tiercli.errors import Location, OutputError, UsageError, suggestion
+from tiercli.messages import Said, as_is, say
 from tiercli.outputs.staging import Staging, atomic_path
+from tiercli.outputs.workbook_text import listed
 from tiercli.outputs.writers import formula_guard
 from tiercli.result import Result
 
-PLATFORM_ZH = {"Shopify": "Shopify ", "Youzan": "有赞", "Taobao": "淘宝"}  # as a Chinese sentence names them
 EXPORT_FORMATS = ("shopify-tags", "youzan-tags", "taobao-groups")
 
 SHOPIFY_MAX_BYTES = 1_000_000  # "1 MB or smaller"
@@ -87,10 +87,8 @@ class PlatformExport:
 def check_export_format(fmt: str) -> None:
     """Before the run: `fmt` must be one of EXPORT_FORMATS."""
     if fmt not in EXPORT_FORMATS:
-        raise UsageError(f"--export-format must be {', '.join(EXPORT_FORMATS[:-1])} or {EXPORT_FORMATS[-1]}, not "
-                         f"'{fmt}'{did_you_mean(fmt, EXPORT_FORMATS)}", slug="bad_export_format",
-                         zh=f"--export-format 应为 {'、'.join(EXPORT_FORMATS[:-1])} 或 {EXPORT_FORMATS[-1]}，而不是 "
-                            f"'{fmt}'{did_you_mean(fmt, EXPORT_FORMATS, 'zh')}")
+        raise UsageError(say("outputs.bad_export_format", formats=listed(EXPORT_FORMATS[:-1]), last=EXPORT_FORMATS[-1],
+                             fmt=fmt, hint=suggestion(fmt, EXPORT_FORMATS)), slug="bad_export_format")
 
 
 def check_export_path(path: str) -> None:
@@ -98,14 +96,11 @@ def check_export_path(path: str) -> None:
     target = Path(path)
     where = Location(file=path)
     if target.suffix.lower() != ".csv":
-        raise UsageError("the platform export is a CSV file; give a path ending in .csv", where,
-                         slug="bad_export_path", zh="平台导入文件是 CSV 文件；请给出以 .csv 结尾的路径")
+        raise UsageError(say("outputs.export_not_csv"), where, slug="bad_export_path")
     if target.is_dir():
-        raise UsageError("the platform export path is a folder; give a file name", where, slug="bad_export_path",
-                         zh="平台导入文件的路径是一个文件夹；请给出文件名")
+        raise UsageError(say("outputs.export_is_folder"), where, slug="bad_export_path")
     if not target.parent.is_dir():
-        raise UsageError(f"the folder '{target.parent}' does not exist; create it or give another path", where,
-                         slug="bad_export_path", zh=f"文件夹 '{target.parent}' 不存在；请先创建它，或换一个路径")
+        raise UsageError(say("outputs.export_folder_missing", folder=target.parent), where, slug="bad_export_path")
 
 
 def write_platform_export(result: Result, fmt: str, path: str, staging: Staging | None = None) -> PlatformExport:
@@ -139,25 +134,15 @@ def write_platform_export(result: Result, fmt: str, path: str, staging: Staging 
                     out.writerows([_cell(cell) for cell in row] for row in rows)
             size = os.path.getsize(temp)
     except OSError as exc:
-        raise OutputError(f"can't write the platform export: {exc.strerror or exc}", location,
-                          zh=f"无法写入平台导入文件：{exc.strerror or exc}") from exc
+        raise OutputError(say("outputs.cant_write", what=say("outputs.named.export"), reason=exc.strerror or exc),
+                          location) from exc
     warnings = _left_out(form.platform, form.key, seen.unmatched, seen.examples)
     if form.groups is not None:
         warnings += _taobao_limits(list(form.groups))
     if seen.guarded:
-        warnings.append(Said(f"Customer ids that start with =, +, -, @, a tab or a carriage return were written "
-                             f"with a leading apostrophe so that spreadsheets don't run them as formulas "
-                             f"({seen.guarded:,} in {path}); remove it if {form.platform} doesn't find these "
-                             "customers.",
-                             f"以 =、+、-、@、制表符或回车开头的客户编号前加了一个撇号，以免电子表格把它们当作公式执行"
-                             f"（{path} 中有 {seen.guarded:,} 个）；如果{PLATFORM_ZH[form.platform]}找不到这些客户，"
-                             "请去掉撇号。"))
+        warnings.append(say("outputs.export.guarded", guarded=seen.guarded, path=path, platform=form.platform))
     if fmt == "shopify-tags" and size > SHOPIFY_MAX_BYTES:
-        warnings.append(Said(f"{path} is {size / 1_000_000:.1f} MB, but Shopify imports customer CSV files of "
-                             "1 MB or less; split it into smaller files (keep the header row in each) before "
-                             "importing.",
-                             f"{path} 有 {size / 1_000_000:.1f} MB，而 Shopify 只能导入 1 MB 以内的客户 CSV "
-                             "文件；导入前请拆成几个小文件（每个都保留表头行）。"))
+        warnings.append(say("outputs.export.shopify_too_large", path=path, megabytes=size / 1_000_000))
     return PlatformExport(path=path, customers=seen.keys, rows=seen.rows, warnings=warnings)
 
 
@@ -179,10 +164,10 @@ class _Seen:
 class _Form:
     """A platform's file: its header, and the rows of one customer (None: the platform can't match them)."""
 
-    platform: str
+    platform: Said  # the platform's name, as a sentence names it
     encoding: str
     header: list[str]
-    key: tuple[str, str]  # what identifies a customer there (English, Chinese), for the warning
+    key: Said  # what identifies a customer there, for the warning
     rows: Callable[[_Customer], list[list[str]] | None]
     groups: dict[str, None] | None = None  # Taobao: the group names written, in order
 
@@ -225,25 +210,18 @@ def _customers(result: Result) -> Iterator[_Customer]:
             yield _Customer(str(customer), levels, [*labels, *tags], tags)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
-
-
 def _quoted(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def _left_out(platform: str, key: tuple[str, str], n: int, examples: Sequence[str]) -> list[str]:
-    """The warning for the `n` customers the platform can't match, which are not written; `key` in English and
-    Chinese."""
+def _left_out(platform: Said, key: Said, n: int, examples: Sequence[str]) -> list[str]:
+    """The warning for the `n` customers the platform can't match, which are not written; `key` is what the
+    platform finds customers by."""
     if not n:
         return []
-    more = (f" and {n - EXAMPLES:,} more", f" 等，另有 {n - EXAMPLES:,} 个") if n > EXAMPLES else ("", "")
-    return [Said(f"{_count(n, 'customer')} {'was' if n == 1 else 'were'} left out: {platform} finds customers by "
-                 f"{key[0]}, and {'this id is' if n == 1 else 'these ids are'} not one: {_quoted(examples)}"
-                 f"{more[0]}.",
-                 f"{n:,} 位客户未写入：{PLATFORM_ZH[platform]}按{key[1]}查找客户，而这些编号不是："
-                 f"{_quoted(examples)}{more[1]}。")]
+    more = say("outputs.export.more", more=n - EXAMPLES) if n > EXAMPLES else as_is("")
+    return [say("outputs.export.left_out_one" if n == 1 else "outputs.export.left_out", customers=n,
+                platform=platform, identifier=key, examples=_quoted(examples), more=more)]
 
 
 # --- formats ---------------------------------------------------------------------------------------------
@@ -268,8 +246,8 @@ def _shopify(result: Result) -> _Form:
             return [["", customer.id, ", ".join(customer.labels)]]
         return None
 
-    return _Form("Shopify", "utf-8", ["Email", "Phone", "Tags"], ("e-mail address or phone number", "邮箱或手机号"),
-                 rows)
+    return _Form(say("outputs.export.shopify"), "utf-8", ["Email", "Phone", "Tags"],
+                 say("outputs.export.shopify_key"), rows)
 
 
 def _youzan(result: Result) -> _Form:
@@ -280,15 +258,16 @@ def _youzan(result: Result) -> _Form:
         levels = [customer.levels.get(g, "") for g in result.gradings]
         return [[mobile.group(1), *levels, ",".join(customer.tags)]]
 
-    return _Form("Youzan", "utf-8-sig", ["手机号", *result.gradings, "标签"],
-                 ("mainland mobile number (11 digits, starting with 1)", "中国大陆手机号（11 位，以 1 开头）"), rows)
+    return _Form(say("outputs.export.youzan"), "utf-8-sig", ["手机号", *result.gradings, "标签"],
+                 say("outputs.export.youzan_key"), rows)
 
 
 def _taobao(result: Result) -> _Form:
     def rows(customer: _Customer) -> list[list[str]]:
         return [[customer.id, group] for group in customer.labels]
 
-    return _Form("Taobao", "utf-8-sig", ["买家会员名", "分组名称"], ("buyer nickname", "买家会员名"), rows, groups={})
+    return _Form(say("outputs.export.taobao"), "utf-8-sig", ["买家会员名", "分组名称"],
+                 say("outputs.export.taobao_key"), rows, groups={})
 
 
 def _taobao_limits(groups: Sequence[str]) -> list[str]:
@@ -297,13 +276,7 @@ def _taobao_limits(groups: Sequence[str]) -> list[str]:
     long_names = [g for g in groups if len(g) > TAOBAO_MAX_GROUP_NAME]
     if long_names:
         named = ", ".join(f"'{g}' ({len(g)})" for g in long_names)
-        warnings.append(Said(f"Taobao group names can be at most {TAOBAO_MAX_GROUP_NAME} characters; these are "
-                             f"longer: {named}. Shorten them in the rules before creating the groups.",
-                             f"淘宝分组名称最多 {TAOBAO_MAX_GROUP_NAME} 个字；这些更长：{named}。请在创建分组前于"
-                             "规则中改短。"))
+        warnings.append(say("outputs.export.long_group_names", limit=TAOBAO_MAX_GROUP_NAME, names=named))
     if len(groups) > TAOBAO_MAX_GROUPS:
-        warnings.append(Said(f"Taobao allows at most {TAOBAO_MAX_GROUPS} customer groups per shop, and this export "
-                             f"uses {len(groups)}; leave some out or merge them in the rules.",
-                             f"淘宝每个店铺最多 {TAOBAO_MAX_GROUPS} 个客户分组，而此文件用了 {len(groups)} 个；"
-                             "请在规则中去掉或合并一些。"))
+        warnings.append(say("outputs.export.too_many_groups", limit=TAOBAO_MAX_GROUPS, groups=len(groups)))
     return warnings

@@ -17,8 +17,10 @@ from typing import TextIO
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tiercli.errors import Location, OutputError, UsageError, did_you_mean
+from tiercli.errors import Location, OutputError, UsageError, suggestion
+from tiercli.messages import say
 from tiercli.outputs.staging import Named, Staging, atomic_path
+from tiercli.outputs.workbook_text import listed
 from tiercli.outputs.writers import write_csv_rows
 from tiercli.result import Result
 from tiercli.vocabulary.headers import canonical_header, translated_names
@@ -51,10 +53,7 @@ def check_split_by(by: str, gradings: Sequence[str]) -> None:
     """Before the run: `by` must be tier, tag, segment or one of the rules' gradings."""
     choices = ["tier", "tag", "segment", *gradings]
     if by not in choices:
-        raise UsageError(f"--split-by must be tier, tag, segment or a grading name, not '{by}'"
-                         f"{did_you_mean(by, choices)}", slug="bad_split_by",
-                         zh=f"--split-by 应为 tier、tag、segment 或某个分级的名称，而不是 '{by}'"
-                            f"{did_you_mean(by, choices, 'zh')}")
+        raise UsageError(say("outputs.bad_split_by", by=by, hint=suggestion(by, choices)), slug="bad_split_by")
 
 
 def _groups(result: Result, by: str) -> tuple[str, list[str]]:
@@ -84,10 +83,8 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
     columns = [c if c in table.column_names else canonical_header(c) for c in columns]
     missing = [c for c in columns if c not in table.column_names]
     if missing:
-        raise UsageError(f"--split-columns names {', '.join(repr(c) for c in missing)}, not a column of the "
-                         f"customers table{did_you_mean(missing[0], table.column_names)}", where, slug="bad_columns",
-                         zh=f"--split-columns 中的 {'、'.join(repr(c) for c in missing)} 不是客户表中的列"
-                            f"{did_you_mean(missing[0], table.column_names, 'zh')}")
+        raise UsageError(say("outputs.unknown_split_columns", columns=listed(repr(c) for c in missing),
+                             hint=suggestion(missing[0], table.column_names)), where, slug="bad_columns")
     column, groups = _groups(result, by)
     target = Path(directory)
     files: list[tuple[str, Path]] = []
@@ -95,16 +92,12 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
     for group in groups:
         name = file_name(group)
         if name.casefold() in seen:
-            raise UsageError(f"groups '{seen[name.casefold()]}' and '{group}' would share the file {name}; rename "
-                             "one of them in the rules",
-                             where, slug="split_name_clash",
-                             zh=f"分组 '{seen[name.casefold()]}' 和 '{group}' 会写进同一个文件 {name}；"
-                                "请在规则中给其中一个改名")
+            raise UsageError(say("outputs.split_name_clash", first=seen[name.casefold()], second=group, name=name),
+                             where, slug="split_name_clash")
         seen[name.casefold()] = group
         files.append((group, target / name))
     if taken is not None:
-        taken([Named(str(path), f"the list of '{group}' (--split-by)", f"'{group}' 的名单（--split-by）",
-                     "write the lists to another folder", "请把名单写到另一个文件夹")
+        taken([Named(str(path), say("outputs.named.split_list", group=group), fix=say("outputs.named.split_fix"))
                for group, path in files])
     try:
         if staging is not None:
@@ -112,9 +105,8 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
         else:
             target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"can't create the folder: {exc.strerror or exc}; give --split-by a folder you can "
-                         "write to", where, slug="bad_split_dir",
-                         zh=f"无法创建文件夹：{exc.strerror or exc}；请让 --split-by 指向可写的文件夹") from exc
+        raise UsageError(say("outputs.cant_create_split_dir", reason=exc.strerror or exc), where,
+                         slug="bad_split_dir") from exc
     keep = ["customer_id", *(c for c in columns if c != "customer_id")]
     schema = pa.schema([table.schema.field(c) for c in keep])
     names = translated_names(keep, lang, result.gradings, result.tags)
@@ -144,5 +136,5 @@ def _opened(temp: Path, location: Location) -> Iterator[TextIO]:
         with open(temp, "w", encoding="utf-8-sig", newline="") as stream:
             yield stream
     except OSError as exc:
-        raise OutputError(f"can't write the list: {exc.strerror or exc}", location,
-                          zh=f"无法写入名单：{exc.strerror or exc}") from exc
+        raise OutputError(say("outputs.cant_write", what=say("outputs.named.list"), reason=exc.strerror or exc),
+                          location) from exc

@@ -19,18 +19,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tiercli.errors import Location, OutputError, UsageError
+from tiercli.messages import Said, say
 from tiercli.runfolder import RunFolder
 
 
 @dataclass(frozen=True)
 class Named:
-    """A path given on the command line, and what it is there for (English, Chinese): 'the output', '--report'…"""
+    """A path given on the command line, and what it is there for: 'the output', '--report'… `what` is a `Said`
+    from the catalogue, or the English with its Chinese in `what_zh`; so is `fix`, what to do when this output would
+    replace another file (default: give it another path)."""
 
     path: str
     what: str
-    what_zh: str
-    fix: str = ""  # what to do when this output would replace another file; default: give it another path
+    what_zh: str = ""
+    fix: str = ""
     fix_zh: str = ""
+
+    def said(self) -> Said:
+        """What the path is there for, in both languages."""
+        return self.what if isinstance(self.what, Said) else Said(self.what, self.what_zh or self.what)
+
+    def fix_said(self, default: Said) -> Said:
+        """What to do when this output would replace another file, in both languages; `default` when not given."""
+        if isinstance(self.fix, Said):
+            return self.fix
+        return Said(self.fix, self.fix_zh or self.fix) if self.fix else default
 
 
 def _same(a: str, b: str, loose: bool) -> bool:
@@ -50,20 +63,14 @@ def check_outputs(outputs: Sequence[Named], inputs: Sequence[Named]) -> None:
             continue
         for source in inputs:
             if _same(out.path, source.path, loose=False):
-                raise UsageError(
-                    f"{out.what} '{out.path}' is the same file as {source.what} '{source.path}', which writing it "
-                    f"would destroy; {out.fix or f'give {out.what} another path'}",
-                    Location(file=out.path), slug="output_is_input",
-                    zh=f"{out.what_zh} '{out.path}' 与{source.what_zh} '{source.path}' 是同一个文件，写入会把它覆盖掉；"
-                       f"{out.fix_zh or f'请给{out.what_zh}换一个路径'}")
+                fix = out.fix_said(say("outputs.give_another_path", what=out.said()))
+                raise UsageError(say("outputs.output_is_input", what=out.said(), path=out.path, other=source.said(),
+                                     other_path=source.path, fix=fix), Location(file=out.path), slug="output_is_input")
         for other in outputs[:i]:
             if other.path != "-" and _same(out.path, other.path, loose=True):
-                raise UsageError(
-                    f"{out.what} '{out.path}' is the same file as {other.what} '{other.path}'; one would replace the "
-                    f"other, so {out.fix or 'give them different paths'}",
-                    Location(file=out.path), slug="output_clash",
-                    zh=f"{out.what_zh} '{out.path}' 与{other.what_zh} '{other.path}' 是同一个文件，一个会覆盖另一个；"
-                       f"{out.fix_zh or '请给它们不同的路径'}")
+                fix = out.fix_said(say("outputs.give_different_paths"))
+                raise UsageError(say("outputs.output_clash", what=out.said(), path=out.path, other=other.said(),
+                                     other_path=other.path, fix=fix), Location(file=out.path), slug="output_clash")
 
 
 @dataclass
@@ -115,8 +122,7 @@ class Staging:
         try:
             for temp, target, location in pending:
                 if target.is_dir():
-                    raise OutputError("is a folder; give the output a file name", location,
-                                      zh="这是一个文件夹；请给输出文件一个文件名")
+                    raise OutputError(say("outputs.staged_is_folder"), location)
                 aside = None
                 try:
                     if os.path.lexists(target):
@@ -131,8 +137,7 @@ class Staging:
                     elif aside is not None:
                         os.unlink(aside)
                     reason = exc.strerror or type(exc).__name__
-                    raise OutputError(f"can't replace the output: {reason}; is it open in another program?",
-                                      location, zh=f"无法覆盖输出文件：{reason}；它是否正在被其他程序打开？") from exc
+                    raise OutputError(say("outputs.cant_replace_output", reason=reason), location) from exc
                 done.append((target, aside))
         except BaseException:
             for target, aside in reversed(done):  # every output as it was before this run
@@ -194,10 +199,7 @@ def _create_temp(target: Path, location: Location) -> Path:
             continue
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
-            raise OutputError(f"can't write beside the output: {reason}", location,
-                              zh=f"无法在输出文件旁边写入：{reason}") from exc
+            raise OutputError(say("outputs.cant_write_beside", reason=reason), location) from exc
         os.close(fd)
         return temp
-    raise OutputError("can't create a temporary file beside the output; check that its folder is writable and "
-                      "has free space, or write elsewhere", location,
-                      zh="无法在输出文件旁边创建临时文件；请检查该文件夹可写且有空间，或写到别处")
+    raise OutputError(say("outputs.cant_create_temp"), location)

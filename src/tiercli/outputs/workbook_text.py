@@ -1,25 +1,22 @@
 """The words of the workbook besides its headers, in English and Chinese: labels of its small sheets and chart
-titles (headers and sheet names: `tiercli.vocabulary.headers`)."""
+titles (the HTML report's charts share them; headers and sheet names: `tiercli.vocabulary.headers`), and lists of
+names as a sentence of the outputs says them."""
 
 from __future__ import annotations
 
-from tiercli.messages import Catalogue
-from tiercli.outputs.report_sheets import ChartTitles
+from collections.abc import Iterable
+
+from tiercli.messages import Catalogue, Said, as_is, say
 
 LABELS = Catalogue("outputs.label")
-
-_ZH_CHARTS = ChartTitles(
-    customers="{grading}：客户数",
-    revenue="{grading}：消费金额占比",
-    pareto="帕累托曲线：按客户排名的消费金额",
-    pareto_x="客户占比（消费最高者在前）",
-    pareto_y="消费金额占比",
-    pareto_series="累计消费金额占比",
-    tags="各标签客户数",
-    customers_series="客户数",
-    revenue_series="消费金额",
-)
+CHARTS = Catalogue("outputs.chart")
 
 
-def chart_titles(lang: str) -> ChartTitles:
-    return _ZH_CHARTS if lang == "zh" else ChartTitles()
+def listed(names: Iterable[str]) -> Said:
+    """`names` one after another as a list in a sentence: "a, b, c", in Chinese "a、b、c"."""
+    joined = as_is("")
+    for i, name in enumerate(names):
+        if i:
+            joined += say("outputs.list_separator")
+        joined += name
+    return joined

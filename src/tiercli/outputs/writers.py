@@ -32,7 +32,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from tiercli.errors import Location, OutputError
-from tiercli.i18n import in_lang
+from tiercli.messages import in_lang, say
 from tiercli.outputs.cells import (
     DATE,
     DATETIME,
@@ -55,7 +55,7 @@ from tiercli.outputs.cells import (
 from tiercli.outputs.movement_sheet import write_movement
 from tiercli.outputs.report_sheets import add_summary_charts, add_tag_chart
 from tiercli.outputs.staging import Staging, atomic_path
-from tiercli.outputs.workbook_text import LABELS, chart_titles
+from tiercli.outputs.workbook_text import LABELS
 from tiercli.progress import NO_PROGRESS, Progress
 from tiercli.result import SEGMENT_FIELDS, Result, RfGrid, Rows, SegmentFigures
 from tiercli.vocabulary.headers import SHEETS, header, translated_names
@@ -67,8 +67,6 @@ BATCH_ROWS = 8_192
 WIDTH_SAMPLE_ROWS = 1_000
 
 SUFFIXES = (".xlsx", ".csv", ".parquet", ".json")
-SUPPORTED_TEXT = ".xlsx, .csv, .parquet, .json, or '-' for CSV on stdout"
-SUPPORTED_TEXT_ZH = ".xlsx、.csv、.parquet、.json，或用 '-' 把 CSV 输出到标准输出"
 
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 _FORMULA_PATTERN = r"^[=+\-@\t\r]"
@@ -135,20 +133,15 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None, lang:
     suffix = target.suffix.lower()
     location = Location(file=out)
     if suffix not in SUFFIXES:
+        supported = say("outputs.supported_outputs")
         if suffix:
-            message = f"unsupported output suffix '{target.suffix}' (supported: {SUPPORTED_TEXT})"
-            zh = f"不支持的输出后缀 '{target.suffix}'（支持：{SUPPORTED_TEXT_ZH}）"
-        else:
-            message = f"the output has no suffix (supported: {SUPPORTED_TEXT})"
-            zh = f"输出文件没有后缀（支持：{SUPPORTED_TEXT_ZH}）"
-        raise OutputError(message, location, zh=zh)
+            raise OutputError(say("outputs.unsupported_suffix", suffix=target.suffix, supported=supported), location)
+        raise OutputError(say("outputs.no_suffix", supported=supported), location)
     directory = target.parent
     if not directory.is_dir():
-        raise OutputError(f"the output directory '{directory}' does not exist; create it first, or write "
-                          "elsewhere", location, zh=f"输出文件夹 '{directory}' 不存在；请先创建它，或写到别处")
+        raise OutputError(say("outputs.output_dir_missing", directory=directory), location)
     if target.is_dir():
-        raise OutputError("the output is a directory; give a file name", location,
-                          zh="输出路径是一个文件夹；请给出文件名")
+        raise OutputError(say("outputs.output_is_dir"), location)
     if suffix == ".xlsx":
         _check_fits_excel(result, location)
 
@@ -164,17 +157,14 @@ def write_result(result: Result, out: str, stdout: BinaryIO | None = None, lang:
     except OutputError:
         raise
     except OSError as exc:
-        raise OutputError(f"can't write the output: {_reason(exc)}", location,
-                          zh=f"无法写入输出文件：{_reason(exc)}") from exc
+        raise OutputError(say("outputs.cant_write", what=say("outputs.named.output"), reason=_reason(exc)),
+                          location) from exc
     except FileCreateError as exc:
         cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
-        raise OutputError(f"can't write the output: {_reason(cause)}", location,
-                          zh=f"无法写入输出文件：{_reason(cause)}") from exc
+        raise OutputError(say("outputs.cant_write", what=say("outputs.named.output"), reason=_reason(cause)),
+                          location) from exc
     except FileSizeError as exc:
-        raise OutputError(
-            "the workbook would be larger than 4 GB, which Excel can't open; write .csv or .parquet instead",
-            location, zh="工作簿会超过 4 GB，Excel 无法打开；请改为输出 .csv 或 .parquet",
-        ) from exc
+        raise OutputError(say("outputs.workbook_too_large"), location) from exc
     return out
 
 
@@ -188,13 +178,8 @@ def _reason(exc: BaseException) -> str:
 def _check_fits_excel(result: Result, location: Location) -> None:
     for sheet, table in (("Customers", result.customers), ("Excluded", result.excluded)):
         if table.num_columns > EXCEL_MAX_COLS:
-            raise OutputError(
-                f"the {sheet} table has {table.num_columns:,} columns, more than an Excel sheet holds "
-                f"({EXCEL_MAX_COLS:,}); write .csv or .parquet instead",
-                location,
-                zh=f"{SHEETS(sheet, 'zh')}表有 {table.num_columns:,} 列，超过了 Excel 工作表的上限"
-                   f"（{EXCEL_MAX_COLS:,} 列）；请改为输出 .csv 或 .parquet",
-            )
+            raise OutputError(say("outputs.too_many_columns", sheet=SHEETS.said(sheet), columns=table.num_columns,
+                                  limit=EXCEL_MAX_COLS), location)
 
 
 # --- column kinds ----------------------------------------------------------------------------------------
@@ -603,7 +588,7 @@ def _run_rows(result: Result, lang: str) -> list[list[tuple[Any, str | None]]]:
     rows.append([(LABELS("Inputs", lang), "bold")])
     rows.append([(LABELS(name, lang), "bold") for name in _INPUT_COLUMNS])
     for item in result.inputs:
-        delimiter = {"\t": "\\t", " ": "space"}.get(item.delimiter or "", item.delimiter)
+        delimiter = {"\t": "\\t", " ": LABELS("space", lang)}.get(item.delimiter or "", item.delimiter)
         values = {**{name: getattr(item, name) for name in _INPUT_COLUMNS}, "delimiter": delimiter}
         rows.append([(values[name], None) for name in _INPUT_COLUMNS])
     rows.append([])
@@ -667,7 +652,7 @@ def _write_segments(ws: Worksheet, formats: Formats, segments: Sequence[SegmentF
     for title, cells, style in grids:
         rows.append([])
         rows.append([(title, SPILL)])
-        rows.append([("R \\ F", "bold"), *((f, "bold") for f in grid.f_scores)])
+        rows.append([(LABELS("rf_corner", lang), "bold"), *((f, "bold") for f in grid.f_scores)])
         first = len(rows)
         for r, line in zip(grid.r_scores, cells, strict=True):
             rows.append([(r, "bold"), *((value, style) for value in line)])
@@ -704,7 +689,7 @@ def _summary_charts(
         positions = [i for i, value in enumerate(values) if value == name]
         gradings.append((str(name), header_row + 1 + positions[0], header_row + 1 + positions[-1]))
     points = (pareto_row, pareto_row + len(pareto) - 1) if pareto else None
-    add_summary_charts(workbook, ws, ws.get_name(), names, gradings, points, len(names) + 1, chart_titles(lang))
+    add_summary_charts(workbook, ws, ws.get_name(), names, gradings, points, len(names) + 1, lang)
 
 
 @dataclass(frozen=True)
@@ -762,7 +747,7 @@ def _tags_sheet(ctx: SheetContext) -> None:
     )
     write_grid(tag_sheet, ctx.formats, tag_rows)
     tag_sheet.freeze_panes(1, 0)
-    add_tag_chart(ctx.workbook, tag_sheet, tag_sheet.get_name(), len(tags), chart_titles(lang))
+    add_tag_chart(ctx.workbook, tag_sheet, tag_sheet.get_name(), len(tags), lang)
 
 
 def _segments_sheet(ctx: SheetContext) -> None:
