@@ -19,7 +19,7 @@ class Said(str):
     def __reduce__(self) -> tuple[type[Said], tuple[str, str]]:
         return (Said, (str(self), self.zh))
 
-    def __add__(self, other: str) -> Said:  # type: ignore[override]
+    def __add__(self, other: str) -> Said:
         return Said(str(self) + str(other), self.zh + in_lang(other, "zh"))
 
     def __radd__(self, other: str) -> Said:
