@@ -135,10 +135,10 @@ def test_notes_and_warnings_are_in_the_chosen_language(here: Path) -> None:
 
 def test_a_workbook_split_over_sheets_is_said_in_the_terminal_and_the_report(tmp_path: Path,
                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from tiercli.outputs import writers
+    from tiercli.outputs.workbook import columns
 
     project(tmp_path, monkeypatch, RULES, ORDERS)
-    monkeypatch.setattr(writers, "EXCEL_MAX_ROWS", 3)  # two customers a sheet
+    monkeypatch.setattr(columns, "EXCEL_MAX_ROWS", 3)  # two customers a sheet
     result = runner.invoke(app, ["classify", "orders.csv", "-r", "rules.yaml", "-o", "out.xlsx",
                                  "--report", "report.html"])
     assert result.exit_code == 0, result.output

@@ -21,7 +21,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from conftest import figures_of
 from tiercli.errors import OutputError
-from tiercli.outputs import writers
+from tiercli.outputs import values, writers
+from tiercli.outputs.workbook import columns
+from tiercli.outputs.workbook.book import workbook_notes
 from tiercli.outputs.writers import write_result
 from tiercli.result import InputFile, Result, Rows
 
@@ -315,7 +317,7 @@ def test_run_sheet_has_facts_inputs_and_mapping(book: openpyxl.Workbook) -> None
 
 
 def test_excluded_continues_on_more_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(writers, "EXCEL_MAX_ROWS", 3)
+    monkeypatch.setattr(columns, "EXCEL_MAX_ROWS", 3)
     out = tmp_path / "split.xlsx"
     result = make_result(customers=customers_table().slice(0, 2), excluded=excluded_table(5))
     write_result(result, str(out))
@@ -345,7 +347,7 @@ def test_excluded_continues_on_more_sheets(tmp_path: Path, monkeypatch: pytest.M
     ]
     note = ("5 excluded rows are more than one Excel sheet holds (2 rows below the header), so they are on 3 sheets, "
             "'Excluded' to 'Excluded (3)'; write .csv or .parquet to get them in one table")
-    assert writers.workbook_notes(result) == [note]
+    assert workbook_notes(result) == [note]
     assert note in [v for row in sheet_values(book["Summary"]) for v in row]
     assert note not in result.notes  # writing leaves the result as it was
 
@@ -359,7 +361,7 @@ def test_empty_excluded_still_gets_a_sheet(tmp_path: Path) -> None:
 
 
 def test_customers_continue_on_more_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(writers, "EXCEL_MAX_ROWS", 3)
+    monkeypatch.setattr(columns, "EXCEL_MAX_ROWS", 3)
     rows = 7
     customers = pa.table(
         {
@@ -391,7 +393,7 @@ def test_customers_continue_on_more_sheets(tmp_path: Path, monkeypatch: pytest.M
         "7 customers are more than one Excel sheet holds (2 rows below the header), so they are on 4 sheets, "
         "'Customers' to 'Customers (4)'; write .csv or .parquet to get them in one table"
     )
-    assert writers.workbook_notes(result) == [note] and note not in result.notes
+    assert workbook_notes(result) == [note] and note not in result.notes
     assert ["note", note] in [r[:2] for r in sheet_values(book["Summary"])]
 
 
@@ -631,7 +633,7 @@ def test_csv_failure_mid_write_leaves_nothing(
     out = tmp_path / "out.csv"
     if existing:
         out.write_text("previous run")
-    monkeypatch.setattr(writers, "BATCH_ROWS", 1)
+    monkeypatch.setattr(values, "BATCH_ROWS", 1)
     check = _fail_after(len(HEADER) * 2, RuntimeError("boom"))
     original = writers._csv_values
 

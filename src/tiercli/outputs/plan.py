@@ -21,7 +21,8 @@ from tiercli.outputs.platform_exports import (
 )
 from tiercli.outputs.split import DEFAULT_COLUMNS, SplitFile, check_split_by, write_split
 from tiercli.outputs.staging import Named, Staging, check_outputs
-from tiercli.outputs.writers import rows_to_write, workbook_notes, write_result
+from tiercli.outputs.workbook.book import workbook_notes
+from tiercli.outputs.writers import rows_to_write, write_result
 from tiercli.progress import NO_PROGRESS, WRITING, Progress, phase
 from tiercli.result import Result
 from tiercli.runfolder import RunFolder

@@ -57,8 +57,8 @@ import pyarrow.compute as pc
 from tiercli.errors import Location, OutputError, UsageError, suggestion
 from tiercli.messages import Said, as_is, say
 from tiercli.outputs.staging import Staging, atomic_path
+from tiercli.outputs.values import formula_guard
 from tiercli.outputs.workbook_text import listed
-from tiercli.outputs.writers import formula_guard
 from tiercli.result import Result
 
 EXPORT_FORMATS = ("shopify-tags", "youzan-tags", "taobao-groups")

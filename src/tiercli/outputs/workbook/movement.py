@@ -18,8 +18,9 @@ import xlsxwriter
 from tiercli.engine.movement import movement_meaning
 from tiercli.errors import Location, OutputError
 from tiercli.messages import Catalogue, in_lang, say
-from tiercli.outputs.cells import INTEGER, MONEY, SPILL, Formats, write_grid
 from tiercli.outputs.staging import Staging, atomic_path
+from tiercli.outputs.workbook.cells import INTEGER, MONEY, SPILL, Formats, write_grid
+from tiercli.outputs.workbook.context import SheetContext
 from tiercli.result import GradingMovement, MovementReport
 from tiercli.vocabulary.columns import NEW_ROW, NOT_IN_DATA, TOTAL
 from tiercli.vocabulary.headers import SHEETS, header
@@ -27,6 +28,11 @@ from tiercli.vocabulary.headers import SHEETS, header
 _Row = list[tuple[Any, str | None]]
 _TEXT = Catalogue("outputs.movement")
 _MATRIX_LABELS = {NEW_ROW: "new_row", NOT_IN_DATA: "not_in_data", TOTAL: "total"}  # their keys in _TEXT
+
+
+def write(ctx: SheetContext) -> None:
+    if ctx.result.movement is not None:  # a previous run was given
+        write_movement(ctx.workbook, ctx.formats, ctx.result.movement, ctx.lang)
 
 
 def write_movement(workbook: xlsxwriter.Workbook, formats: Formats, report: MovementReport, lang: str = "en") -> None:

@@ -1,0 +1,83 @@
+"""A column of an Arrow batch as the values a writer puts in a file: its kind (text, int, decimal, timestamp, …),
+decoded to plain arrays, and text guarded from becoming a formula."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+BATCH_ROWS = 8_192
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+FORMULA_PATTERN = r"^[=+\-@\t\r]"
+
+
+def column_kind(data_type: pa.DataType) -> str:
+    """How a column is written: text, int, float, decimal, bool, timestamp, date, null or other."""
+    if pa.types.is_dictionary(data_type):
+        return column_kind(data_type.value_type)
+    if (
+        pa.types.is_string(data_type)
+        or pa.types.is_large_string(data_type)
+        or pa.types.is_string_view(data_type)
+    ):
+        return "text"
+    if pa.types.is_boolean(data_type):
+        return "bool"
+    if pa.types.is_integer(data_type):
+        return "int"
+    if pa.types.is_floating(data_type):
+        return "float"
+    if pa.types.is_decimal(data_type):
+        return "decimal"
+    if pa.types.is_timestamp(data_type):
+        return "timestamp"
+    if pa.types.is_date(data_type):
+        return "date"
+    if pa.types.is_null(data_type):
+        return "null"
+    return "other"
+
+
+def plain(array: pa.Array) -> pa.Array:
+    """The array with dictionaries decoded and string views as plain strings."""
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    if pa.types.is_string_view(array.type):
+        array = array.cast(pa.string())
+    if pa.types.is_date64(array.type):
+        array = array.cast(pa.date32())
+    return array
+
+
+def without_nan(array: pa.Array) -> pa.Array:
+    nan = pc.is_nan(array)
+    if pc.any(nan).as_py():
+        return pc.if_else(nan, pa.scalar(None, array.type), array)
+    return array
+
+
+def whole_seconds(array: pa.Array) -> pa.Array | None:
+    """The timestamps cast to whole seconds, or None when some carry a fraction of a second."""
+    seconds = pc.cast(array, pa.timestamp("s"), safe=False)
+    if array.type.unit != "s" and not pc.all(pc.equal(pc.cast(seconds, array.type), array)).as_py():
+        return None
+    return seconds
+
+
+def iso_values(array: pa.Array, sep: str) -> list[str | None]:
+    return [None if v is None else v.isoformat(sep=sep) for v in array.to_pylist()]
+
+
+def formula_guard(value: str) -> str:
+    """Text as a spreadsheet shows it literally: a leading `'` when it could be read as a formula."""
+    return "'" + value if value[:1] in FORMULA_TRIGGERS else value
+
+
+def slices(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The batches cut to at most BATCH_ROWS rows each (what one step of a writer turns into Python values)."""
+    for batch in batches:
+        for start in range(0, batch.num_rows, BATCH_ROWS):
+            yield batch.slice(start, BATCH_ROWS)
+

@@ -1,0 +1,49 @@
+"""The Run sheet: what the run was (its facts in the run's language), its input files with their checksums and
+what was read from each, and the column mapping."""
+
+from __future__ import annotations
+
+from tiercli.messages import in_lang
+from tiercli.outputs.workbook.cells import write_grid
+from tiercli.outputs.workbook.context import Grid, SheetContext
+from tiercli.outputs.workbook_text import LABELS
+from tiercli.result import Result
+from tiercli.vocabulary.headers import SHEETS
+
+_INPUT_COLUMNS = (
+    "name",
+    "path",
+    "sha256",
+    "kind",
+    "sheet",
+    "encoding",
+    "delimiter",
+    "header_row",
+    "platform",
+    "rows_read",
+    "rows_used",
+    "rows_excluded",
+)
+
+
+def _run_rows(result: Result, lang: str) -> Grid:
+    rows: Grid = [[(LABELS("Run", lang), "bold")]]
+    rows.extend([(in_lang(key, lang), None), (in_lang(value, lang), None)] for key, value in result.run)
+    rows.append([])
+    rows.append([(LABELS("Inputs", lang), "bold")])
+    rows.append([(LABELS(name, lang), "bold") for name in _INPUT_COLUMNS])
+    for item in result.inputs:
+        delimiter = {"\t": "\\t", " ": LABELS("space", lang)}.get(item.delimiter or "", item.delimiter)
+        values = {**{name: getattr(item, name) for name in _INPUT_COLUMNS}, "delimiter": delimiter}
+        rows.append([(values[name], None) for name in _INPUT_COLUMNS])
+    rows.append([])
+    rows.append([(LABELS("Mapping", lang), "bold")])
+    rows.append([(LABELS("field", lang), "bold"), (LABELS("source header", lang), "bold")])
+    rows.extend([(field, None), (header, None)] for field, header in result.mapping.items())
+    return rows
+
+
+def write(ctx: SheetContext) -> None:
+    write_grid(ctx.workbook.add_worksheet(SHEETS("Run", ctx.lang)), ctx.formats, _run_rows(ctx.result, ctx.lang),
+               cap=70)
+
