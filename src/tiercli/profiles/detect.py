@@ -13,7 +13,7 @@ import difflib
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 
-from tiercli.errors import ColumnMappingError, Location, UsageError, did_you_mean
+from tiercli.errors import ColumnMappingError, Location, UsageError, did_you_mean, suggestion
+from tiercli.messages import Said, as_is, say
 from tiercli.vocabulary.fields import FIELDS, meaning_of
 
 STATUS_CLASSES = ("paid_done", "paid_in_progress", "unpaid", "cancelled", "refunded")
@@ -34,10 +35,10 @@ MIN_SCORE = 0.6  # a profile scoring at least this (share of its signature prese
 WEAK_SCORE = 0.25  # between this and MIN_SCORE a match is partial: stop and ask
 WEAK_HITS = 2  # ... when at least this many of the signature headers found are not common names
 TIE_MARGIN = 0.1  # a runner-up this close to a clear match makes it a tie
-REQUIRED: tuple[tuple[tuple[str, ...], str, str], ...] = (  # (fields, what they are, the same in Chinese)
-    (("customer",), "the customer (who bought)", "客户（买家）"),
-    (("paid_ts", "created_ts"), "the order time", "订单时间"),
-    (("amount", "unit_price"), "the amount paid", "实付金额"),
+REQUIRED: tuple[tuple[tuple[str, ...], Said], ...] = (  # (fields, what they are)
+    (("customer",), say("profiles.required_customer")),
+    (("paid_ts", "created_ts"), say("profiles.required_time")),
+    (("amount", "unit_price"), say("profiles.required_amount")),
 )
 
 _PROFILE_KEYS = ("title", "signature", "columns", "shape", "amount", "statuses", "status_prefixes",
@@ -130,13 +131,12 @@ class Detection:
     runner_up_score: float = 0.0
     forced: bool = False
 
-    def describe(self) -> str:
+    def describe(self) -> Said:
         """e.g. `tmall-order-report (100% of its headers; next: qianniu-orders 73%)`."""
-        how = "forced with --platform, " if self.forced else ""
-        text = f"{self.profile.name} ({how}{self.score:.0%} of its headers"
-        if self.runner_up is not None:
-            text += f"; next: {self.runner_up.name} {self.runner_up_score:.0%}"
-        return text + ")"
+        how = say("profiles.detection_forced") if self.forced else ""
+        runner_up = ("" if self.runner_up is None
+                     else say("profiles.detection_next", name=self.runner_up.name, score=self.runner_up_score))
+        return say("profiles.detection", name=self.profile.name, how=how, score=self.score, runner_up=runner_up)
 
 
 @dataclass(frozen=True)
@@ -400,10 +400,8 @@ def detect_platform(
     ranked = rank(headers)
     if forced is not None:
         if forced not in table:
-            raise UsageError(f"unknown platform '{forced}'{did_you_mean(forced, table)}; give --platform one of: "
-                             f"{', '.join(sorted(table))}", slug="unknown_platform",
-                             zh=f"未知的平台 '{forced}'{did_you_mean(forced, table, 'zh')}；--platform 可用的平台："
-                                f"{'、'.join(sorted(table))}")
+            raise UsageError(say("profiles.unknown_platform", name=forced, hint=suggestion(forced, table),
+                                 platforms=_joined(sorted(table), "profiles.comma")), slug="unknown_platform")
         chosen = table[forced]
         others = [(p, s) for p, s in ranked if p.name != forced and s > 0]
         other, other_score = others[0] if others else (None, 0.0)
@@ -421,52 +419,38 @@ def detect_platform(
     if explicit and _covers_required(explicit):
         return generic
     location = Location(file=where or None)
-    mapping_hint = ("map the columns yourself in the rules file: input: {columns: {customer: <column>, "
-                    "order_id: <column>, paid_ts: <column>, amount: <column>}}")
-    mapping_hint_zh = ("在规则文件中自己指定列：input: {columns: {customer: <列名>, order_id: <列名>, "
-                       "paid_ts: <列名>, amount: <列名>}}")
     if tie:
         close = [p for p, s in ranked if s > best_score - TIE_MARGIN]
         raise ColumnMappingError(
-            f"looks as much like {' as like '.join(_candidate(p, headers) for p in close)}; choose one with "
-            f"--platform {' or --platform '.join(p.name for p in close)}, or {mapping_hint}",
-            location, slug="ambiguous_platform",
-            zh=f"看起来同样像{'，也像'.join(_candidate(p, headers, 'zh') for p in close)}；请用 --platform "
-               f"{' 或 --platform '.join(p.name for p in close)} 选定一个，或者{mapping_hint_zh}")
+            say("profiles.ambiguous_platform", candidates=_joined((_candidate(p, headers) for p in close),
+                                                                  "profiles.as_like"),
+                names=_joined((p.name for p in close), "profiles.or_platform"),
+                hint=say("profiles.map_columns_yourself")),
+            location, slug="ambiguous_platform")
     partial = [p for p, s in ranked if _partial(p, s, headers)][:3]
     missing = [s for s in best.signature if s not in best.matched(headers)]
-    more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-    more_zh = f" 等另外 {len(missing) - 5} 个" if len(missing) > 5 else ""
-    advice, advice_zh = _weak_advice(best, headers, where)
+    more = say("profiles.and_more", count=len(missing) - 5) if len(missing) > 5 else ""
     raise ColumnMappingError(
-        f"looks only partly like {' and '.join(_candidate(p, headers) for p in partial)}; '{best.name}' lacks "
-        f"{_list(missing[:5])}{more}. {advice}", location, slug="weak_platform",
-        zh=f"只有部分像{'和'.join(_candidate(p, headers, 'zh') for p in partial)}；'{best.name}' 缺少 "
-           f"{_list(missing[:5], 'zh')}{more_zh}。{advice_zh}")
+        say("profiles.weak_platform", candidates=_joined((_candidate(p, headers) for p in partial), "profiles.and"),
+            name=best.name, missing=_listed(missing[:5]), more=more, advice=_weak_advice(best, headers, where)),
+        location, slug="weak_platform")
 
 
-def _weak_advice(best: Profile, headers: Sequence[str], where: str) -> tuple[str, str]:
-    """What to do about a partial match, in English and Chinese, such that doing it runs: name the platform when
-    its mapping has all a run needs; else map the columns, each chosen by its profile or by its name's meaning;
-    else say what is missing, as there is nothing to run."""
+def _weak_advice(best: Profile, headers: Sequence[str], where: str) -> Said:
+    """What to do about a partial match, such that doing it runs: name the platform when its mapping has all a run
+    needs; else map the columns, each chosen by its profile or by its name's meaning; else say what is missing, as
+    there is nothing to run."""
     try:
         build_mapping(headers, best, {}, where)
     except ColumnMappingError:
         pass
     else:
-        return (f"If it is that export, say so with --platform {best.name}.",
-                f"如果确实是这种导出文件，请用 --platform {best.name} 指明。")
+        return say("profiles.advice_platform", name=best.name)
     guessed = guess_columns(headers, best)
-    absent = [(what, zh) for options, what, zh in REQUIRED if not any(o in guessed for o in options)]
+    absent = [what for options, what in REQUIRED if not any(o in guessed for o in options)]
     if absent:
-        what = " and ".join(en for en, _ in absent)
-        what_zh = "和".join(zh for _, zh in absent)
-        return (f"No column holds {what}, so customers can't be graded from this file; if one of its columns does, "
-                "map it in the rules file, e.g. input: {columns: {customer: <column name>}}",
-                f"没有任何一列是{what_zh}，因此无法用这个文件给客户分级；如果其中某列正是，请在规则文件中指定，"
-                "例如 input: {columns: {customer: <列名>}}")
-    snippet = columns_snippet(guessed)
-    return (f"Map its columns in the rules file: {snippet}", f"请在规则文件中指定它的列：{snippet}")
+        return say("profiles.advice_no_column", what=_joined(absent, "profiles.and"))
+    return say("profiles.advice_map", snippet=columns_snippet(guessed))
 
 
 def guess_columns(headers: Sequence[str], profile: Profile) -> dict[str, str]:
@@ -506,17 +490,14 @@ def _partial(profile: Profile, score: float, headers: Sequence[str]) -> bool:
     return score >= WEAK_SCORE and len(telling) >= WEAK_HITS
 
 
-def _candidate(profile: Profile, headers: Sequence[str], lang: str = "en") -> str:
+def _candidate(profile: Profile, headers: Sequence[str]) -> Said:
     found = len(profile.matched(headers))
-    if lang == "zh":
-        return f"'{profile.name}'（{profile.title}：它的 {len(profile.signature)} 个表头中有 {found} 个，" \
-               f"{found / len(profile.signature):.0%}）"
-    return f"'{profile.name}' ({profile.title}: {found} of its {len(profile.signature)} headers, " \
-           f"{found / len(profile.signature):.0%})"
+    return say("profiles.candidate", name=profile.name, title=profile.title, found=found,
+               total=len(profile.signature), share=found / len(profile.signature))
 
 
 def _covers_required(explicit: Mapping[str, str]) -> bool:
-    return all(any(o in explicit for o in options) for options, _, _ in REQUIRED)
+    return all(any(o in explicit for o in options) for options, _ in REQUIRED)
 
 
 def detect(
@@ -552,11 +533,9 @@ def build_mapping(
     for name, header in explicit.items():
         if header_key(header) not in by_key:
             raise ColumnMappingError(
-                f"rules input.columns.{name} names '{header}', which is not a column of this file"
-                f"{did_you_mean(header, headers)}; write one of its columns there. Columns found: {_list(headers)}",
-                Location(file=where), slug="missing_column",
-                zh=f"规则文件的 input.columns.{name} 写的是 '{header}'，但这个文件中没有这一列"
-                   f"{did_you_mean(header, headers, 'zh')}；请改写为文件中的某一列。找到的列：{_list(headers, 'zh')}")
+                say("profiles.explicit_column_missing", field=name, header=header, hint=suggestion(header, headers),
+                    columns=_listed(headers)),
+                Location(file=where), slug="missing_column")
         columns[name] = (by_key[header_key(header)],)
     mapped = {h for chosen in columns.values() for h in chosen}  # a column the rules map is not taken again
     for name in FIELDS:
@@ -573,61 +552,37 @@ def build_mapping(
 
 def _require(columns: Mapping[str, tuple[str, ...]], profile: Profile, headers: Sequence[str],
              where: str) -> None:
-    missing = [(what, zh) for options, what, zh in REQUIRED if not any(o in columns for o in options)]
+    missing = [what for options, what in REQUIRED if not any(o in columns for o in options)]
     if missing and profile.items_of is not None:
         orders = profiles()[profile.items_of]
         raise ColumnMappingError(
-            f"looks like {_a(profile.title)}, which lacks {' and '.join(en for en, _ in missing)}: give it together "
-            f"with the {orders.title} it belongs to, e.g. `tiercli classify orders.csv items.csv`; the two are joined "
-            f"on '{profile.join_key}'", Location(file=where), slug="item_report_alone",
-            zh=f"看起来是{profile.title}，缺少{'和'.join(zh for _, zh in missing)}：请把它和所属的{orders.title}一起"
-               f"给出，例如 `tiercli classify orders.csv items.csv`；两者按 '{profile.join_key}' 关联")
+            say("profiles.item_report_alone", title=_a(profile.title), missing=_joined(missing, "profiles.and"),
+                orders=orders.title, join_key=profile.join_key), Location(file=where), slug="item_report_alone")
     if "customer" not in columns and profile.no_customer_key:
-        raise ColumnMappingError(
-            f"looks like {_a(profile.title)}, which has no column that identifies the buyer, so customers can't "
-            f"be told apart: {profile.hint}. If the file has such a column, map it in the rules file: "
-            "input: {columns: {customer: <column name>}}", Location(file=where), slug="no_customer_key",
-            zh=f"看起来是{profile.title}，其中没有能识别买家的列，因此无法区分客户：{profile.hint}。"
-               "如果文件中有这样的列，请在规则文件中指定：input: {columns: {customer: <列名>}}")
+        raise ColumnMappingError(say("profiles.no_customer_key", title=_a(profile.title), hint=profile.hint),
+                                 Location(file=where), slug="no_customer_key")
     summary = _customer_summary(headers)
-    if summary and any(not any(o in columns for o in options) for options, _, _ in REQUIRED):
-        raise ColumnMappingError(
-            f"looks like a table of customers, one row per customer with figures already computed "
-            f"({_list(summary)}), not of orders: tiercli computes those figures itself from the orders. Give it "
-            "the order export they came from (one row per order or order line, with the customer, the order time "
-            "and the amount)", Location(file=where), slug="customer_table",
-            zh=f"看起来是一张客户表（每个客户一行，已算好的指标：{_list(summary, 'zh')}），而不是订单：tiercli 会从订单"
-               "自己算出这些指标。请给出它们所来自的订单导出文件（每个订单或订单行一行，含客户、下单时间和金额）")
-    for options, what, what_zh in REQUIRED:
+    if summary and any(not any(o in columns for o in options) for options, _ in REQUIRED):
+        raise ColumnMappingError(say("profiles.customer_table", columns=_listed(summary)), Location(file=where),
+                                 slug="customer_table")
+    for options, what in REQUIRED:
         if any(o in columns for o in options):
             continue
         aliases = [a for o in options for a in profile.columns.get(o, ())]
-        looked = f" (looked for: {', '.join(aliases[:8])})" if aliases else ""
-        looked_zh = f"（查找过：{'、'.join(aliases[:8])}）" if aliases else ""
+        looked = say("profiles.looked_for", aliases=_joined(aliases[:8], "profiles.comma")) if aliases else ""
         close = _closest_header(aliases, headers)
-        guess = f" Closest: '{close}'." if close else ""
-        guess_zh = f"最接近的是 '{close}'。" if close else ""
         raise ColumnMappingError(
-            f"no column for {what}{looked}. Columns found: {_list(headers)}.{guess} "
-            f"Map it in the rules file: input: {{columns: {{{options[0]}: <column name>}}}}",
-            Location(file=where), slug="missing_column",
-            zh=f"找不到{what_zh}的列{looked_zh}。找到的列：{_list(headers, 'zh')}。{guess_zh}"
-               f"请在规则文件中指定：input: {{columns: {{{options[0]}: <列名>}}}}")
+            say("profiles.no_column_for", what=what, looked=looked, columns=_listed(headers), field=options[0],
+                closest=say("profiles.closest_header", header=close) if close else ""),
+            Location(file=where), slug="missing_column")
     if "amount" not in columns and "quantity" not in columns:
         price = columns["unit_price"][0]
         quantity = next((h for h in headers if meaning_of(h) == "quantity"), None)
-        per_item = (columns_snippet({"quantity": quantity}) if quantity
-                    else "input: {columns: {quantity: <column name>}}")
-        as_amount = columns_snippet({"amount": price})
+        per_item = columns_snippet({"quantity": quantity}) if quantity else say("profiles.quantity_column")
         raise ColumnMappingError(
-            f"'{price}' was taken for a unit price (the price of one item), but no quantity column says how many "
-            f"were bought. If '{price}' is what was paid for the row (an order or line total), map it as the "
-            f"amount: {as_amount}. If it is the price of one item, map the quantity to multiply it by: {per_item}. "
-            f"Columns found: {_list(headers)}",
-            Location(file=where), slug="missing_column",
-            zh=f"'{price}' 被当作单价（一件商品的价格），但没有说明买了几件的数量列。如果 '{price}' 是这一行实付的金额"
-               f"（订单或行的合计），请把它指定为金额：{as_amount}。如果它是一件商品的价格，请指定与之相乘的数量："
-               f"{per_item}。找到的列：{_list(headers, 'zh')}")
+            say("profiles.unit_price_alone", price=price, as_amount=columns_snippet({"amount": price}),
+                per_item=per_item, columns=_listed(headers)),
+            Location(file=where), slug="missing_column")
 
 
 # Headers of a per-customer table (an RFM result, a CRM summary): figures computed from orders, not orders.
@@ -641,12 +596,21 @@ def _customer_summary(headers: Sequence[str]) -> list[str]:
     return found if len(found) >= 2 else []
 
 
-def _a(title: str) -> str:
-    return f"{'an' if title[:1] in 'AEIO' else 'a'} {title}"
+def _a(title: str) -> Said:
+    """The title with its article ("an Amazon order report"; in Chinese the title alone)."""
+    return say("profiles.an_title" if title[:1] in "AEIO" else "profiles.a_title", title=title)
 
 
-def _list(headers: Sequence[str], lang: str = "en") -> str:
-    return ("、" if lang == "zh" else ", ").join(f"'{h}'" for h in headers)
+def _joined(items: Iterable[str], separator: str) -> Said:
+    """`items` joined by the catalogue's `separator` in each language; an item that is a `Said` in its own."""
+    shown = [as_is(item) for item in items]
+    between = say(separator)
+    return Said(str(between).join(shown), between.zh.join(item.zh for item in shown))
+
+
+def _listed(headers: Sequence[str]) -> Said:
+    """Headers in quotes, one after the other: 'a', 'b' (in Chinese 'a'、'b')."""
+    return _joined((f"'{h}'" for h in headers), "profiles.comma")
 
 
 def _closest_header(aliases: Sequence[str], headers: Sequence[str]) -> str | None:

@@ -28,8 +28,10 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
-from tiercli.errors import Location, RulesError, TiercliError, closest, did_you_mean, meant
+from tiercli.errors import Location, RulesError, TiercliError, suggestion
+from tiercli.messages import Said, as_is, say
 from tiercli.rules.model import Condition, CustomMetric
+from tiercli.rules.options import joined
 from tiercli.vocabulary.metrics import HELPER_COLUMNS, HELPERS, NAME_OF_ZH, UNIT_KINDS, Helper
 
 DIALECT = "duckdb"
@@ -38,13 +40,10 @@ ALLOWED_FUNCTIONS: tuple[str, ...] = (
     "abs", "ceil", "coalesce", "floor", "greatest", "least", "length", "lower", "nullif", "round", "upper",
 )
 
-Said = tuple[str, str]  # a problem in English and in Chinese
-
-CONDITION_HINT: Said = ("must be a condition (a comparison such as monetary >= 1000)",
-                        "必须是一个条件（比如 monetary >= 1000 这样的比较）")
-_TEXT_QUOTES: Said = ("text values take single quotes: '美妆'", "文本值要用单引号：'美妆'")
-_EMPTY: Said = ("is empty; write a condition such as monetary >= 1000", "是空的；请写一个条件，例如 monetary >= 1000")
-_SEMICOLON: Said = ("';' is not allowed: write a single condition", "不能使用 ';'：只写一个条件")
+CONDITION_HINT: Said = say("rules.not_a_condition")
+_TEXT_QUOTES: Said = say("rules.text_quotes", value="美妆")
+_EMPTY: Said = say("rules.empty_condition", example="monetary >= 1000", hint="")
+_SEMICOLON: Said = say("rules.semicolon")
 
 _BINARY: tuple[type[exp.Expr], ...] = (
     exp.And, exp.Or,
@@ -116,47 +115,41 @@ _VALUE_END_TOKENS = frozenset(
      TokenType.NULL, TokenType.TRUE, TokenType.FALSE, TokenType.END}
 )
 
-_BITWISE: Said = ("bitwise operators are not allowed", "不能使用位运算符")
-_DISTINCT_FROM: Said = ("IS [NOT] DISTINCT FROM is not allowed; use = or <>",
-                        "不能使用 IS [NOT] DISTINCT FROM；请用 = 或 <>")
-_JSON: Said = ("JSON operators (->, ->>) are not allowed", "不能使用 JSON 运算符（->、->>）")
+_BITWISE: Said = say("rules.no_bitwise")
+_DISTINCT_FROM: Said = say("rules.no_distinct_from")
+_JSON: Said = say("rules.no_json")
 _NOT_ALLOWED: dict[type[exp.Expr], Said] = {
-    exp.DPipe: ("the || operator is not allowed", "不能使用 || 运算符"),
-    exp.Pow: ("powers (** and ^) are not allowed", "不能使用乘方（** 和 ^）"),
-    exp.IntDiv: ("the // operator is not allowed; use floor(a / b)", "不能使用 // 运算符；请用 floor(a / b)"),
+    exp.DPipe: say("rules.no_concat"),
+    exp.Pow: say("rules.no_power"),
+    exp.IntDiv: say("rules.no_int_div"),
     exp.BitwiseAnd: _BITWISE,
     exp.BitwiseOr: _BITWISE,
     exp.BitwiseXor: _BITWISE,
     exp.BitwiseNot: _BITWISE,
     exp.BitwiseLeftShift: _BITWISE,
     exp.BitwiseRightShift: _BITWISE,
-    exp.Glob: ("GLOB is not allowed; use like", "不能使用 GLOB；请用 like"),
-    exp.SimilarTo: ("SIMILAR TO is not allowed; use like", "不能使用 SIMILAR TO；请用 like"),
-    exp.RegexpLike: ("regular expressions (~) are not allowed; use like", "不能使用正则表达式（~）；请用 like"),
-    exp.Collate: ("COLLATE is not allowed", "不能使用 COLLATE"),
-    exp.Escape: ("ESCAPE is not allowed", "不能使用 ESCAPE"),
+    exp.Glob: say("rules.no_glob"),
+    exp.SimilarTo: say("rules.no_similar_to"),
+    exp.RegexpLike: say("rules.no_regexp"),
+    exp.Collate: say("rules.keyword_not_allowed", keyword="COLLATE"),
+    exp.Escape: say("rules.keyword_not_allowed", keyword="ESCAPE"),
     exp.NullSafeEQ: _DISTINCT_FROM,
     exp.NullSafeNEQ: _DISTINCT_FROM,
-    exp.Interval: ("INTERVAL is not allowed; compare day counts such as recency_days",
-                   "不能使用 INTERVAL；请比较 recency_days 这样的天数"),
-    exp.Array: ("lists in [ ] are not allowed; use in (…)", "不能使用 [ ] 列表；请用 in (…)"),
-    exp.Struct: ("structs in { } are not allowed", "不能使用 { } 结构"),
-    exp.Bracket: ("indexing with [ ] is not allowed", "不能用 [ ] 取下标"),
-    exp.Dot: ("dotted names are not allowed", "不能使用带点的名称"),
-    exp.Any: ("ANY is not allowed; use in (…)", "不能使用 ANY；请用 in (…)"),
-    exp.All: ("ALL is not allowed", "不能使用 ALL"),
-    exp.Tuple: ("tuples are not allowed", "不能使用元组"),
-    exp.Lambda: ("lambdas are not allowed", "不能使用 lambda"),
+    exp.Interval: say("rules.no_interval"),
+    exp.Array: say("rules.no_array"),
+    exp.Struct: say("rules.no_struct"),
+    exp.Bracket: say("rules.no_indexing"),
+    exp.Dot: say("rules.no_dotted"),
+    exp.Any: say("rules.no_any"),
+    exp.All: say("rules.keyword_not_allowed", keyword="ALL"),
+    exp.Tuple: say("rules.no_tuples"),
+    exp.Lambda: say("rules.no_lambdas"),
     exp.JSONExtract: _JSON,
     exp.JSONExtractScalar: _JSON,
-    exp.RawString: ("$$…$$ strings are not allowed; write text in single quotes",
-                    "不能使用 $$…$$ 字符串；文本请写在单引号中"),
-    exp.ByteString: ("E'…' strings are not allowed; write text in single quotes",
-                     "不能使用 E'…' 字符串；文本请写在单引号中"),
-    exp.National: ("N'…' strings are not allowed; write text in single quotes",
-                   "不能使用 N'…' 字符串；文本请写在单引号中"),
-    exp.HexString: ("hex strings are not allowed; write text in single quotes",
-                    "不能使用十六进制字符串；文本请写在单引号中"),
+    exp.RawString: say("rules.no_string_kind", kind="$$…$$"),
+    exp.ByteString: say("rules.no_string_kind", kind="E'…'"),
+    exp.National: say("rules.no_string_kind", kind="N'…'"),
+    exp.HexString: say("rules.no_hex_string"),
 }
 
 
@@ -177,15 +170,19 @@ class CheckedExpression:
     text: str
     tree: exp.Expr | None  # the rebuilt tree (identifiers quoted); None when there are problems
     names: frozenset[str]  # the names it reads, as spelled in the names mapping
-    problems: tuple[str, ...]
+    problems: tuple[Said, ...]
     rendered: str = field(default="", repr=False)  # DuckDB SQL of `tree`
     helpers: tuple[HelperUse, ...] = ()  # helpers lifted out of a rule (their columns are among `names`)
     kind: str | None = None  # number | text | time | bool, when the kinds of the names are known
-    problems_zh: tuple[str, ...] = field(default=(), repr=False)  # `problems` in Chinese, in the same order
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def problems_zh(self) -> tuple[str, ...]:
+        """`problems` in Chinese, in the same order."""
+        return tuple(problem.zh for problem in self.problems)
 
     @property
     def sql(self) -> str:
@@ -214,8 +211,7 @@ def check_expression(
         tree = builder.build(parsed)
         problems = builder.problems
         if not problems and aggregate and not builder.aggregates:
-            problems = [(f"must be an aggregate over the customer's order lines, e.g. {_METRIC_EXAMPLE[0]}",
-                         f"应为对该客户订单明细的聚合，例如 {_METRIC_EXAMPLE[1]}")]
+            problems = [say("rules.not_an_aggregate", example=say("rules.metric_example"))]
         if not problems and condition:
             problems = _condition_problems(parsed, builder.booleans())
         kind = None
@@ -229,8 +225,7 @@ def check_expression(
         return CheckedExpression(text, tree, frozenset(builder.used), (), rendered, tuple(builder.lifted.values()),
                                  kind)
     except RecursionError:
-        return _failed(text, [("the expression is nested too deeply; split it into simpler parts",
-                               "表达式嵌套太深；请拆成几个更简单的部分")])
+        return _failed(text, [say("rules.expression_too_deep")])
 
 
 def check_condition(
@@ -239,8 +234,7 @@ def check_condition(
     """A checked `Condition`, or None and one error per problem (all at `location`)."""
     checked = check_expression(text, names, types=types)
     if not checked.ok:
-        return None, [TiercliError(p, location, slug="expression", zh=z)
-                      for p, z in zip(checked.problems, checked.problems_zh, strict=True)]
+        return None, [TiercliError(p, location, slug="expression") for p in checked.problems]
     helpers = tuple(
         CustomMetric(name=h.name, text=h.name, sql=h.sql, kind=UNIT_KINDS[h.unit], location=location, unit=h.unit,
                      helper=True, reads=h.reads)
@@ -263,30 +257,23 @@ def check_metric(
 ) -> tuple[CustomMetric | None, list[TiercliError]]:
     """A custom metric checked as an aggregate over the order `columns`, or None and its problems."""
     checked = check_expression(text, columns, condition=False, types=types, aggregate=True)
-    problems = list(zip(checked.problems, checked.problems_zh, strict=True))
+    problems = list(checked.problems)
     customer = {n.casefold(): n for n in customer_names if n not in columns}
-    for i, (problem, _) in enumerate(problems):
+    for i, problem in enumerate(problems):
         found = re.match(r"unknown name '([^']+)'", problem)
         if found and found.group(1).casefold() in customer:
-            name = found.group(1)
-            problems[i] = (f"'{name}' is a customer metric; a custom metric aggregates order columns ("
-                           f"{', '.join(columns)}); combine customer metrics in the rule itself",
-                           f"'{name}' 是客户指标；自定义指标是对订单列（{'、'.join(columns)}）的聚合；"
-                           "请直接在规则中组合客户指标")
+            problems[i] = say("rules.customer_metric_in_metric", name=found.group(1),
+                              columns=joined(columns, "rules.comma"))
     if problems:
-        return None, [TiercliError(p, location, slug="expression", zh=z) for p, z in problems]
+        return None, [TiercliError(p, location, slug="expression") for p in problems]
     return CustomMetric(name=name, text=text, sql=checked.sql, kind=checked.kind, location=location,
                         reads=checked.names), []
 
 
-_METRIC_EXAMPLE: Said = ("sum(amount) filter (where category = '美妆') or count(DISTINCT order_id)",
-                         "sum(amount) filter (where category = '美妆') 或 count(DISTINCT order_id)")
-
-
 def _failed(text: str, problems: Iterable[Said]) -> CheckedExpression:
-    unique = list(dict.fromkeys(problems))
-    return CheckedExpression(text, None, frozenset(), tuple(en for en, _ in unique),
-                             problems_zh=tuple(zh for _, zh in unique))
+    unique = list(dict.fromkeys((str(p), p.zh) for p in problems))
+    return CheckedExpression(text, None, frozenset(), tuple(Said(en, zh) for en, zh in unique))
+
 
 
 # --- text and tokens ---
@@ -312,10 +299,8 @@ def _called_names(tokens: list[Token]) -> tuple[str, ...]:
 
 
 def _unclosed_quote(text: str) -> Said:
-    if text.count('"') % 2:
-        return (f"syntax error: a name in double quotes is not closed ({_TEXT_QUOTES[0]})",
-                f"语法错误：双引号中的名称没有闭合（{_TEXT_QUOTES[1]}）")
-    return f"syntax error: a quote is not closed ({_TEXT_QUOTES[0]})", f"语法错误：引号没有闭合（{_TEXT_QUOTES[1]}）"
+    unclosed = "rules.name_quote_not_closed" if text.count('"') % 2 else "rules.quote_not_closed"
+    return say("rules.syntax_error", problem=say(unclosed, hint=_TEXT_QUOTES))
 
 
 def _token_problems(tokens: list[Token]) -> list[Said]:
@@ -326,21 +311,16 @@ def _token_problems(tokens: list[Token]) -> list[Said]:
         if token.token_type == TokenType.SEMICOLON:
             problems.append(_SEMICOLON)
         elif token.token_type == TokenType.PARAMETER:
-            problems.append((f"'{token.text}' is not allowed (parameters and the @ operator); use names and values",
-                             f"不能使用 '{token.text}'（参数和 @ 运算符）；请使用名称和值"))
+            problems.append(say("rules.parameter_token", token=token.text))
         elif token.token_type in (TokenType.LIKE, TokenType.ILIKE) and _is_function_form(tokens, index):
-            word = token.text.lower()
-            problems.append((f"write {word} as an operator, e.g. top_category {word} '美%'",
-                             f"请把 {word} 写成运算符，例如 top_category {word} '美%'"))
+            problems.append(say("rules.like_as_operator", word=token.text.lower()))
     return problems
 
 
 def _full_width_message(char: str) -> Said:
     if char in "‘’“”":
-        return ("curly quotes found: write text in straight single quotes, e.g. '美妆'",
-                "发现了弯引号（中文引号）：文本请用直的单引号，例如 '美妆'")
-    return (f"full-width '{char}' must be typed as '{_FULL_WIDTH[char]}' (switch the input method to half-width)",
-            f"全角的 '{char}' 必须输入为 '{_FULL_WIDTH[char]}'（请把输入法切换到半角）")
+        return say("rules.curly_quotes")
+    return say("rules.full_width", char=char, half=_FULL_WIDTH[char])
 
 
 def _is_function_form(tokens: list[Token], index: int) -> bool:
@@ -373,26 +353,22 @@ def _parse(text: str) -> exp.Expr | list[Said]:
 
 def _syntax_message(error: ParseError) -> Said:
     if not error.errors:
-        return f"syntax error: {_clean(str(error))}", f"语法错误：{_clean(str(error))}"
+        return say("rules.syntax_error", problem=_clean(str(error)))  # sqlglot's own words, as it says them
     first = error.errors[0]
     description = str(first.get("description") or "")
     highlight = str(first.get("highlight") or "").strip()
     col = first.get("col")
     start = col - len(highlight) + 1 if isinstance(col, int) and highlight else col
-    where = f" (at character {start})" if isinstance(start, int) else ""
-    where_zh = f"（第 {start} 个字符处）" if isinstance(start, int) else ""
+    where = say("rules.at_character", position=start) if isinstance(start, int) else ""
     if description.startswith("Required keyword"):
-        return (f"syntax error: something is missing after '{highlight}'{where}",
-                f"语法错误：'{highlight}' 后面缺少内容{where_zh}")
+        return say("rules.syntax_error", problem=say("rules.missing_after", token=highlight, where=where))
     if description.startswith("Invalid expression / Unexpected token"):
-        return f"syntax error: unexpected '{highlight}'{where}", f"语法错误：意外的 '{highlight}'{where_zh}"
+        return say("rules.syntax_error", problem=say("rules.unexpected_token", token=highlight, where=where))
     if description.startswith("Expecting )"):
-        return (f"syntax error: a ')' is missing after '{highlight}'{where}",
-                f"语法错误：'{highlight}' 后面缺少 ')'{where_zh}")
+        return say("rules.syntax_error", problem=say("rules.paren_missing", token=highlight, where=where))
     if "number of provided arguments" in description:
-        return f"syntax error: too many arguments in a function call{where}", f"语法错误：函数调用的参数太多{where_zh}"
-    return (f"syntax error near '{highlight}'{where}: {_clean(description)}",
-            f"语法错误，在 '{highlight}' 附近{where_zh}：{_clean(description)}")
+        return say("rules.syntax_error", problem=say("rules.too_many_arguments", where=where))
+    return say("rules.syntax_error_near", token=highlight, where=where, detail=_clean(description))
 
 
 def _clean(message: str) -> str:
@@ -441,7 +417,7 @@ class _Builder:
     def child(self, node: exp.Expr, key: str) -> exp.Expr:
         value = node.args.get(key)
         if not isinstance(value, exp.Expr):
-            return self.refuse((f"something is missing in '{_user_sql(node)}'", f"'{_user_sql(node)}' 中缺少内容"))
+            return self.refuse(say("rules.something_missing", part=_user_sql(node)))
         return self.build(value)
 
     def children(self, node: exp.Expr, key: str) -> list[exp.Expr]:
@@ -457,8 +433,7 @@ class _Builder:
         left, right = self.child(node, "this"), self.child(node, "expression")
         if isinstance(node, exp.Div | exp.Mod):
             if _number_value(right) == 0:
-                return self.refuse((f"division by zero in '{_user_sql(node)}'; divide by a number other than 0",
-                                    f"'{_user_sql(node)}' 中除以了零；请除以一个不为 0 的数"))
+                return self.refuse(say("rules.division_by_zero", part=_user_sql(node)))
             if _number_value(right) is None and not isinstance(right, exp.Nullif):
                 right = exp.Nullif(this=right, expression=exp.Literal.number(0))
         return type(node)(this=left, expression=right)
@@ -470,8 +445,7 @@ class _Builder:
 
     def is_(self, node: exp.Expr) -> exp.Expr:
         if not isinstance(node.args.get("expression"), exp.Null) or self.extras(node, ("this", "expression")):
-            return self.refuse(("'is' only works with null: write x is null or x is not null",
-                                "'is' 只能和 null 一起用：请写 x is null 或 x is not null"))
+            return self.refuse(say("rules.is_only_null"))
         return exp.Is(this=self.child(node, "this"), expression=exp.Null())
 
     def in_(self, node: exp.Expr) -> exp.Expr:
@@ -480,14 +454,12 @@ class _Builder:
             return self.refuse(_refusal(node.args["query"], self.calls, self.aggregate))
         values = node.args.get("expressions") or []
         if extra or not values or not all(_is_fixed_value(v) for v in values):
-            return self.refuse(("'in' takes a list of fixed values in parentheses, e.g. region in ('浙江', '上海')",
-                                "'in' 后面要跟括号中的固定值列表，例如 region in ('浙江', '上海')"))
+            return self.refuse(say("rules.in_fixed_values"))
         return exp.In(this=self.child(node, "this"), expressions=self.children(node, "expressions"))
 
     def between(self, node: exp.Expr) -> exp.Expr:
         if self.extras(node, ("this", "low", "high")):
-            return self.refuse(("'between symmetric' is not allowed; write x between low and high",
-                                "不能使用 'between symmetric'；请写 x between low and high"))
+            return self.refuse(say("rules.no_between_symmetric"))
         return exp.Between(
             this=self.child(node, "this"), low=self.child(node, "low"), high=self.child(node, "high")
         )
@@ -527,8 +499,7 @@ class _Builder:
         if len(arguments) < fewest or (most is not None and len(arguments) > most):
             return self.refuse(_arity_message(name, fewest, most))
         if type(node) is exp.Round and len(arguments) == 2 and not _is_whole_number(arguments[1]):
-            return self.refuse(("round() takes a whole number of decimals as its second argument, e.g. "
-                                "round(aov, 2)", "round() 的第二个参数应为整数的小数位数，例如 round(aov, 2)"))
+            return self.refuse(say("rules.round_decimals"))
         built = [self.build(a) for a in arguments]
         rebuilt = _make_function(type(node), built)
         if isinstance(rebuilt, exp.Least | exp.Greatest):
@@ -538,17 +509,13 @@ class _Builder:
     def column(self, node: exp.Expr) -> exp.Expr:
         if self.extras(node, ("this",)) and isinstance(node, exp.Column):
             qualified = ".".join(p.name for p in node.parts)
-            return self.refuse((f"qualified name '{qualified}' is not allowed; write just '{node.name}'",
-                                f"不能使用带限定的名称 '{qualified}'；只写 '{node.name}' 即可"))
+            return self.refuse(say("rules.qualified_name", qualified=qualified, name=node.name))
         identifier = node.this
         if not isinstance(identifier, exp.Identifier):
             return self.refuse(_refusal(node, self.calls, self.aggregate))
         name = self.resolve(identifier)
         if self.aggregate and not self.depth and name in self.names:
-            self.problems.append((f"'{name}' must be inside an aggregate such as sum({name}) or count(DISTINCT "
-                                  f"{name}): a metric is one value per customer",
-                                  f"'{name}' 必须放在聚合里，例如 sum({name}) 或 count(DISTINCT {name})："
-                                  "指标是每位客户一个值"))
+            self.problems.append(say("rules.outside_aggregate", name=name))
         return exp.column(name, quoted=True)
 
     def aggregate_function(self, node: exp.Expr) -> exp.Expr:
@@ -556,20 +523,17 @@ class _Builder:
         if not self.aggregate:
             return self.refuse(_refusal(node, self.calls, self.aggregate))
         if self.depth:
-            return self.refuse((f"aggregates can't be nested: {name}() is inside another aggregate",
-                                f"聚合不能嵌套：{name}() 在另一个聚合里面"))
+            return self.refuse(say("rules.nested_aggregate", name=name))
         allowed: dict[type[exp.Expr], tuple[str, ...]] = {
             exp.Count: ("this", "big_int"), exp.Quantile: ("this", "quantile"),
             exp.PercentileCont: ("this", "expression"), exp.PercentileDisc: ("this", "expression")}
         if self.extras(node, allowed.get(type(node), ("this",))):
-            return self.refuse((f"{name}() takes one column or expression here, e.g. {name}(amount)",
-                                f"{name}() 在这里只接受一个列或表达式，例如 {name}(amount)"))
+            return self.refuse(say("rules.aggregate_one_argument", name=name))
         argument = node.this
         if isinstance(argument, exp.Order):
-            return self.refuse((f"ORDER BY inside {name}() is not allowed", f"{name}() 中不能使用 ORDER BY"))
+            return self.refuse(say("rules.no_order_by", name=name))
         if isinstance(argument, exp.Star) and type(node) is not exp.Count:
-            return self.refuse((f"{name}(*) is not allowed; name a column, e.g. {name}(amount)",
-                                f"不能使用 {name}(*)；请写出列名，例如 {name}(amount)"))
+            return self.refuse(say("rules.no_star_argument", name=name))
         self.depth += 1
         try:
             if isinstance(argument, exp.Star):
@@ -577,16 +541,12 @@ class _Builder:
             elif isinstance(argument, exp.Distinct):
                 values = argument.expressions
                 if not isinstance(node, _DISTINCT_OK) or len(values) != 1 or argument.args.get("on"):
-                    return self.refuse(("DISTINCT works in count, sum and avg, with one column, e.g. "
-                                        "count(DISTINCT order_id)",
-                                        "DISTINCT 只能用在 count、sum 和 avg 中，且只带一列，"
-                                        "例如 count(DISTINCT order_id)"))
+                    return self.refuse(say("rules.distinct_usage"))
                 built = exp.Distinct(expressions=[self.build(values[0])])
             elif isinstance(argument, exp.Expr):
                 built = self.build(argument)
             else:
-                return self.refuse((f"{name}() needs an argument, e.g. {name}(amount)",
-                                    f"{name}() 需要一个参数，例如 {name}(amount)"))
+                return self.refuse(say("rules.aggregate_needs_argument", name=name))
         finally:
             self.depth -= 1
         self.aggregates += 1
@@ -594,9 +554,7 @@ class _Builder:
             fraction = node.args.get("quantile" if isinstance(node, exp.Quantile) else "expression")
             value = _number_value(fraction) if isinstance(fraction, exp.Expr) else None
             if value is None or not 0 <= value <= 1:
-                return self.refuse((f"{name}() takes a fraction from 0 to 1 as its second argument, e.g. "
-                                    f"{name}(amount, 0.9)", f"{name}() 的第二个参数应为 0 到 1 之间的比例，例如 "
-                                                            f"{name}(amount, 0.9)"))
+                return self.refuse(say("rules.quantile_fraction", name=name))
             if isinstance(node, exp.Quantile):
                 return exp.Quantile(this=built, quantile=exp.Literal.number(value))
             return type(node)(this=built, expression=exp.Literal.number(value))
@@ -607,7 +565,7 @@ class _Builder:
         if not self.aggregate or type(inner) not in _AGGREGATES:
             return self.refuse(_refusal(inner if isinstance(inner, exp.Expr) else node, self.calls, self.aggregate))
         if not isinstance(where, exp.Where) or not isinstance(where.this, exp.Expr):
-            return self.refuse(("write the filter as filter (where condition)", "filter 请写成 filter (where 条件)"))
+            return self.refuse(say("rules.filter_form"))
         built = self.build(inner)
         self.depth += 1
         try:
@@ -615,10 +573,7 @@ class _Builder:
         finally:
             self.depth -= 1
         if _non_condition(where.this, self.booleans()) is not None:
-            return self.refuse((f"filter (where …) needs a condition, e.g. filter (where category = '美妆'), "
-                                f"found '{_user_sql(where.this)}'",
-                                "filter (where …) 需要一个条件，例如 filter (where category = '美妆')，"
-                                f"实际是 '{_user_sql(where.this)}'"))
+            return self.refuse(say("rules.filter_needs_condition", part=_user_sql(where.this)))
         return exp.Filter(this=built, expression=exp.Where(this=condition))
 
     def helper(self, node: exp.Expr) -> exp.Expr:
@@ -626,34 +581,25 @@ class _Builder:
         helper = _HELPERS.get(name)
         if helper is None:
             return self.refuse(_refusal(node, self.calls, self.aggregate))
-        usage = f"{name}(column, 'value', …), e.g. {name}(category, '美妆')"
-        usage_zh = f"{name}(列, '值', …)，例如 {name}(category, '美妆')"
+        usage = say("rules.helper_usage", name=name)
         arguments = list(node.expressions)
         if len(arguments) < 2:
-            return self.refuse((f"{name}() takes a column and at least one value: {usage}",
-                                f"{name}() 需要一个列和至少一个值：{usage_zh}"))
+            return self.refuse(say("rules.helper_arguments", name=name, usage=usage))
         first = arguments[0]
-        columns, columns_zh = ", ".join(HELPER_COLUMNS), "、".join(HELPER_COLUMNS)
+        columns = joined(HELPER_COLUMNS, "rules.comma")
         if not (isinstance(first, exp.Column) and isinstance(first.this, exp.Identifier) and len(first.parts) == 1):
-            return self.refuse((f"the first argument of {name}() must be one of the order columns {columns}: {usage}",
-                                f"{name}() 的第一个参数必须是订单列 {columns_zh} 之一：{usage_zh}"))
+            return self.refuse(say("rules.helper_first_column", name=name, columns=columns, usage=usage))
         column = first.name.casefold()
         if column not in HELPER_COLUMNS:
-            hint = did_you_mean(column, HELPER_COLUMNS) or f" (use one of {columns})"
-            hint_zh = did_you_mean(column, HELPER_COLUMNS, "zh") or f"（请用 {columns_zh} 之一）"
-            return self.refuse((f"{name}() can't match values in '{first.name}'{hint}",
-                                f"{name}() 不能匹配 '{first.name}' 中的值{hint_zh}"))
+            hint = suggestion(column, HELPER_COLUMNS) or say("rules.use_one_of", choices=columns)
+            return self.refuse(say("rules.helper_column", name=name, column=first.name, hint=hint))
         values: list[str] = []
         for value in arguments[1:]:
             if not (isinstance(value, exp.Literal) and value.is_string):
-                return self.refuse((f"{name}() compares {column} with text values in single quotes, e.g. "
-                                    f"{name}({column}, '{_user_sql(value)}')",
-                                    f"{name}() 是把 {column} 与单引号中的文本值比较，例如 "
-                                    f"{name}({column}, '{_user_sql(value)}')"))
+                return self.refuse(say("rules.helper_text_values", name=name, column=column, value=_user_sql(value)))
             values.append(str(value.this))
         if self.depth:
-            return self.refuse((f"{name}() is already an aggregate; it can't be inside another aggregate",
-                                f"{name}() 本身就是聚合；不能放在另一个聚合里面"))
+            return self.refuse(say("rules.helper_nested", name=name))
         tree = _expand_helper(helper, column, values)
         if self.aggregate:
             self.aggregates += 1
@@ -689,8 +635,7 @@ class _Builder:
         if node.is_string:
             return exp.Literal.string(value)
         if not _NUMBER.fullmatch(value):
-            return self.refuse((f"number '{value}' is not understood; write e.g. 1000 or 0.5",
-                                f"无法识别数字 '{value}'；请写成 1000 或 0.5 这样的形式"))
+            return self.refuse(say("rules.bad_number", value=value))
         return exp.Literal.number(value)
 
     def boolean(self, node: exp.Expr) -> exp.Expr:
@@ -700,8 +645,7 @@ class _Builder:
         return exp.Null()
 
     def alias(self, node: exp.Expr) -> exp.Expr:
-        return self.refuse((f"unexpected '{node.alias}' after '{_user_sql(node.this)}': join conditions with and / or",
-                            f"'{_user_sql(node.this)}' 后面出现了意外的 '{node.alias}'：多个条件请用 and / or 连接"))
+        return self.refuse(say("rules.unexpected_alias", alias=node.alias, part=_user_sql(node.this)))
 
 
 _Handler = Callable[[_Builder, exp.Expr], exp.Expr]
@@ -771,11 +715,14 @@ def _make_function(kind: type[exp.Expr], args: list[exp.Expr]) -> exp.Expr:
 
 def _arity_message(name: str, fewest: int, most: int | None) -> Said:
     if most is None:
-        return (f"{name}() takes at least {fewest} argument{'s' if fewest > 1 else ''}",
-                f"{name}() 至少需要 {fewest} 个参数")
+        if fewest > 1:
+            return say("rules.arguments_at_least", name=name, fewest=fewest)
+        return say("rules.arguments_at_least_one", name=name, fewest=fewest)
     if fewest == most:
-        return f"{name}() takes {fewest} argument{'s' if fewest > 1 else ''}", f"{name}() 需要 {fewest} 个参数"
-    return f"{name}() takes {fewest} or {most} arguments", f"{name}() 需要 {fewest} 或 {most} 个参数"
+        if fewest > 1:
+            return say("rules.arguments_exactly", name=name, fewest=fewest)
+        return say("rules.arguments_one", name=name, fewest=fewest)
+    return say("rules.arguments_between", name=name, fewest=fewest, most=most)
 
 
 def _is_whole_number(node: exp.Expr) -> bool:
@@ -791,14 +738,11 @@ def _is_fixed_value(node: exp.Expr) -> bool:
 
 
 def _unknown_name(written: str, names: Mapping[str, str], *, quoted: bool) -> Said:
-    close = closest(written, names)
-    if close is not None:
-        return f"unknown name '{written}'{meant(close)}", f"未知的名称 '{written}'{meant(close, 'zh')}"
-    if quoted:
-        return (f"unknown name '{written}' (text values take single quotes: '{written}')",
-                f"未知的名称 '{written}'（文本值要用单引号：'{written}'）")
-    return (f"unknown name '{written}' (`tiercli metrics` lists every name; text values take single quotes)",
-            f"未知的名称 '{written}'（`tiercli metrics` 列出了所有名称；文本值要用单引号）")
+    hint = suggestion(written, names)
+    if not hint:
+        hint = (say("rules.aside", text=say("rules.text_quotes", value=written)) if quoted
+                else say("rules.names_hint"))
+    return say("rules.unknown_name", name=written, hint=hint)
 
 
 def _function_name(node: exp.Expr, calls: tuple[str, ...]) -> str:
@@ -812,54 +756,38 @@ def _function_name(node: exp.Expr, calls: tuple[str, ...]) -> str:
 
 def _refusal(node: exp.Expr, calls: tuple[str, ...] = (), aggregate: bool = False) -> Said:
     """A message naming the construct that is not allowed (`aggregate`: in a custom metric)."""
-    allowed, allowed_zh = ", ".join(ALLOWED_FUNCTIONS), "、".join(ALLOWED_FUNCTIONS)
+    allowed = joined(ALLOWED_FUNCTIONS, "rules.comma")
     if isinstance(node, exp.Query | exp.Exists):
-        if aggregate:
-            return ("subqueries and SELECT are not allowed: a custom metric is one aggregate over a customer's "
-                    "order lines", "不能使用子查询和 SELECT：自定义指标是对一位客户订单明细的一个聚合")
-        return ("subqueries and SELECT are not allowed: a rule is one condition over a customer's metrics",
-                "不能使用子查询和 SELECT：规则是针对一位客户指标的一个条件")
+        return say("rules.subquery_in_metric") if aggregate else say("rules.subquery_in_rule")
     if aggregate and isinstance(node, exp.AggFunc | exp.Anonymous) and not isinstance(node, exp.Window):
         name = _function_name(node, calls)
         known = {*ALLOWED_FUNCTIONS, *ALLOWED_AGGREGATES, *_HELPERS}
         name = name if name in calls else next((c for c in calls if c not in known), name)
-        close = closest(name, [*ALLOWED_AGGREGATES, *ALLOWED_FUNCTIONS])
-        return (f"function '{name}' is not allowed{meant(close)}; "
-                f"aggregates: {', '.join(ALLOWED_AGGREGATES)}; functions: {allowed}",
-                f"不能使用函数 '{name}'{meant(close, 'zh')}；可用的聚合：{'、'.join(ALLOWED_AGGREGATES)}；"
-                f"可用的函数：{allowed_zh}")
+        return say("rules.function_in_metric", name=name, hint=suggestion(name, [*ALLOWED_AGGREGATES,
+                                                                                 *ALLOWED_FUNCTIONS]),
+                   aggregates=joined(ALLOWED_AGGREGATES, "rules.comma"), functions=allowed)
     if isinstance(node, exp.Window):
-        return "window functions (OVER) are not allowed", "不能使用窗口函数（OVER）"
+        return say("rules.no_window")
     if isinstance(node, exp.Cast):
-        return "type casts (CAST, ::, DATE '…') are not allowed", "不能使用类型转换（CAST、::、DATE '…'）"
+        return say("rules.no_cast")
     if isinstance(node, exp.Placeholder | exp.Parameter):
-        return ("parameters ($1, ?, :name) are not allowed; use names and values",
-                "不能使用参数（$1、?、:name）；请使用名称和值")
+        return say("rules.no_parameters")
     if isinstance(node, exp.Star):
-        return "'*' is not allowed", "不能使用 '*'"
+        return say("rules.not_allowed", what="*")
     if isinstance(node, exp.AggFunc):
-        name = _function_name(node, calls)
-        return (f"aggregate function '{name}' is not allowed in a rule: rules read "
-                "per-customer metrics such as monetary (`tiercli metrics` lists them); define an aggregate under "
-                "`metrics:` and use its name",
-                f"规则中不能使用聚合函数 '{name}'：规则读取的是每位客户的指标，例如 monetary"
-                "（`tiercli metrics` 列出了全部）；请在 `metrics:` 下定义聚合，再使用它的名称")
+        return say("rules.aggregate_in_rule", name=_function_name(node, calls))
     if isinstance(node, exp.Anonymous):
         name = _function_name(node, calls)
-        close = closest(name, [*ALLOWED_FUNCTIONS, *_HELPERS])
-        return (f"unknown function '{name}'{meant(close)}; allowed functions: {allowed}",
-                f"未知的函数 '{name}'{meant(close, 'zh')}；可用的函数：{allowed_zh}")
+        return say("rules.unknown_function", name=name, hint=suggestion(name, [*ALLOWED_FUNCTIONS, *_HELPERS]),
+                   functions=allowed)
     for kind, message in _NOT_ALLOWED.items():
         if isinstance(node, kind):
             return message
     if type(node) is exp.If:
-        return ("function 'if' is not allowed; write case when … then … else … end",
-                "不能使用函数 'if'；请写 case when … then … else … end")
+        return say("rules.no_if")
     if isinstance(node, exp.Func):
-        name = _function_name(node, calls)
-        return (f"function '{name}' is not allowed; allowed functions: {allowed}",
-                f"不能使用函数 '{name}'；可用的函数：{allowed_zh}")
-    return f"'{node.key}' is not allowed", f"不能使用 '{node.key}'"
+        return say("rules.function_not_allowed", name=_function_name(node, calls), functions=allowed)
+    return say("rules.not_allowed", what=node.key)
 
 
 def _user_sql(node: exp.Expr) -> str:
@@ -892,27 +820,25 @@ def _non_condition(node: exp.Expr, booleans: frozenset[str] = frozenset()) -> ex
 
 def _condition_problems(tree: exp.Expr, booleans: frozenset[str] = frozenset()) -> list[Said]:
     problems: list[Said] = []
-    hint, hint_zh = CONDITION_HINT
     bad = _non_condition(tree, booleans)
     if bad is tree:
         problems.append(CONDITION_HINT)
     elif bad is not None:
-        problems.append((f"'{_user_sql(bad)}' {hint}", f"'{_user_sql(bad)}' {hint_zh}"))
+        problems.append(say("rules.part_not_condition", part=_user_sql(bad), problem=CONDITION_HINT))
     for case in tree.find_all(exp.Case):
         if case.args.get("this") is not None:
             continue
         for branch in case.args.get("ifs") or []:
             test = branch.this
             if _non_condition(test, booleans) is not None:
-                problems.append((f"'{_user_sql(test)}' after 'when' {hint}",
-                                 f"'when' 后面的 '{_user_sql(test)}' {hint_zh}"))
+                problems.append(say("rules.when_not_condition", part=_user_sql(test), problem=CONDITION_HINT))
     return problems
 
 
 # --- kinds of values ---
 
-_KIND_PHRASE = {"number": "a number", "text": "text", "time": "a date/time", "bool": "true/false"}
-_KIND_PHRASE_ZH = {"number": "数字", "text": "文本", "time": "日期时间", "bool": "布尔值（true/false）"}
+_KIND_PHRASE: dict[str, Said] = {"number": say("rules.kind_number"), "text": say("rules.kind_text"),
+                                 "time": say("rules.kind_time"), "bool": say("rules.kind_bool")}
 _ARITHMETIC: dict[type[exp.Expr], str] = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%"}
 _NUMERIC_FUNCTIONS = (exp.Abs, exp.Ceil, exp.Floor, exp.Round)
 _TEXT_FUNCTIONS = (exp.Lower, exp.Upper, exp.Length)
@@ -936,26 +862,22 @@ class _KindCheck:
         self.problems: list[Said] = []
 
     def report(self, message: Said) -> None:
-        if message not in self.problems:
+        if all((str(p), p.zh) != (str(message), message.zh) for p in self.problems):
             self.problems.append(message)
 
     def want(self, node: exp.Expr, kind: str, user: str) -> None:
         """`user` (an operator or function as written, the same in both languages) needs a `kind` value."""
         found = self.of(node)
         if found is not None and found != kind:
-            time = found == "time"
-            hint = "; use day counts such as recency_days or tenure_days" if time else ""
-            hint_zh = "；请用 recency_days 或 tenure_days 这样的天数" if time else ""
-            self.report((f"{user} needs {_KIND_PHRASE[kind]}, but {display(node)} is {_KIND_PHRASE[found]}{hint}",
-                         f"{user} 需要{_KIND_PHRASE_ZH[kind]}，但 {display(node)} 是{_KIND_PHRASE_ZH[found]}{hint_zh}"))
+            hint = say("rules.and_then", text=say("rules.use_day_counts")) if found == "time" else ""
+            self.report(say("rules.needs_kind", user=user, kind=_KIND_PHRASE[kind], part=display(node),
+                            found=_KIND_PHRASE[found], hint=hint))
 
     def same(self, nodes: list[exp.Expr], user: Said) -> str | None:
         kinds = [k for k in (self.of(n) for n in nodes) if k is not None]
         if len(set(kinds)) > 1:
             first, other = kinds[0], next(k for k in kinds if k != kinds[0])
-            self.report((f"{user[0]} mixes {_KIND_PHRASE[first]} and {_KIND_PHRASE[other]}; give it values of one "
-                         "kind", f"{user[1]}混用了{_KIND_PHRASE_ZH[first]}和{_KIND_PHRASE_ZH[other]}；"
-                                 "请只用同一种类型的值"))
+            self.report(say("rules.mixed_kinds", user=user, first=_KIND_PHRASE[first], other=_KIND_PHRASE[other]))
             return None
         return kinds[0] if kinds else None
 
@@ -966,25 +888,20 @@ class _KindCheck:
         for one, other_kind in ((left, b), (right, a)):
             if other_kind == "time" and isinstance(one, exp.Literal) and one.is_string:
                 if not _is_date_text(str(one.this)):
-                    self.report((f"'{one.this}' is not a date; write it as 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS'",
-                                 f"'{one.this}' 不是日期；请写成 'YYYY-MM-DD' 或 'YYYY-MM-DD HH:MM:SS'"))
+                    self.report(say("rules.not_a_date", value=one.this))
                 return
-        hint, hint_zh = "", ""
+        hint = as_is("")
         for one, other_kind in ((left, b), (right, a)):
             if isinstance(one, exp.Literal) and one.is_string and other_kind == "number":
                 number = _NUMBER.fullmatch(str(one.this))
-                hint = f"; write the number without quotes: {one.this}" if number else ""
-                hint_zh = f"；数字请不要加引号：{one.this}" if number else ""
+                hint = (say("rules.and_then", text=say("rules.number_unquoted", value=one.this)) if number
+                        else as_is(""))
             elif isinstance(one, exp.Literal) and not one.is_string and other_kind == "text":
-                hint = f"; text values take single quotes: '{one.this}'"
-                hint_zh = f"；文本值要用单引号：'{one.this}'"
+                hint = say("rules.and_then", text=say("rules.text_quotes", value=one.this))
         if "time" in (a, b) and not hint:
-            hint = "; compare day counts such as recency_days, or a date in quotes such as '2024-01-01'"
-            hint_zh = "；请比较 recency_days 这样的天数，或带引号的日期，例如 '2024-01-01'"
-        self.report((f"can't compare {display(left)} ({_KIND_PHRASE[a]}) with {display(right)} "
-                     f"({_KIND_PHRASE[b]}){hint}",
-                     f"无法比较 {display(left)}（{_KIND_PHRASE_ZH[a]}）和 {display(right)}（{_KIND_PHRASE_ZH[b]}）"
-                     f"{hint_zh}"))
+            hint = say("rules.and_then", text=say("rules.compare_day_counts"))
+        self.report(say("rules.cannot_compare", left=display(left), left_kind=_KIND_PHRASE[a], right=display(right),
+                        right_kind=_KIND_PHRASE[b], hint=hint))
 
     def of(self, node: exp.Expr) -> str | None:
         if isinstance(node, exp.Paren):
@@ -1043,7 +960,7 @@ class _KindCheck:
         results = [b.args["true"] for b in node.args.get("ifs") or []]
         if isinstance(node.args.get("default"), exp.Expr):
             results.append(node.args["default"])
-        return self.same(results, ("case (its then/else values)", "case 的 then/else 值"))
+        return self.same(results, say("rules.case_values"))
 
     def function(self, node: exp.Expr) -> str | None:
         if isinstance(node, _NUMERIC_FUNCTIONS):
@@ -1059,7 +976,7 @@ class _KindCheck:
             if isinstance(node.args.get("expression"), exp.Expr):
                 values.append(node.args["expression"])
             name = f"{_FUNCTIONS[type(node)][0]}()"
-            kind = self.same(values, (name, f"{name} 的参数"))
+            kind = self.same(values, say("rules.function_arguments", name=name))
             return self.of(node.this) if isinstance(node, exp.Nullif) else kind
         if isinstance(node, exp.Filter):
             self.want(node.expression.this, "bool", "filter (where …)")

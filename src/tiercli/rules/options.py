@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from tiercli.errors import Location, TiercliError, did_you_mean
+from tiercli.errors import Location, TiercliError, suggestion
+from tiercli.messages import Said, as_is, say
 from tiercli.rules.model import DIMENSIONS, LifecycleSpec, RfmSpec, SegmentRow
 from tiercli.rules.starter import presets, starter_text
 
@@ -40,6 +42,8 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _DISCOUNT_TEXT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*折?\s*")
 _THRESHOLDS_EXAMPLE = ("{recency: [30, 90, 180, 365], frequency: [2, 3, 5, 8], monetary: [200, 500, 1000, "
                        "3000]}")
+_SEGMENT_EXAMPLE = "{name: 高价值, r: [4, 5], f: [4, 5], m: [4, 5]}"
+TEXT: Said = say("rules.kind_text")  # what a setting must be unless told otherwise
 
 
 class Entry(Protocol):
@@ -52,24 +56,37 @@ class Entry(Protocol):
 class Checker(Protocol):
     constructor: SafeConstructor
 
-    def report(self, node: Node | None, path: str | None, message: str, slug: str, *, zh: str) -> None: ...
+    def report(self, node: Node | None, path: str | None, message: Said, slug: str) -> None: ...
 
     def mapping(
         self, node: Node, path: str | None, allowed: tuple[str, ...], example: str,
     ) -> dict[str, Any] | None: ...
 
-    def text(self, node: Node, path: str, what: tuple[str, str] = ("text", "文本")) -> str | None: ...
+    def text(self, node: Node, path: str, what: Said = TEXT) -> str | None: ...
 
 
-def describe(node: Node, lang: str = "en") -> str:
+def describe(node: Node) -> Said:
     """What a YAML node holds, for 'found …' in messages."""
     if isinstance(node, MappingNode):
-        return "一个键值映射" if lang == "zh" else "a mapping"
+        return say("rules.found_mapping")
     if isinstance(node, SequenceNode):
-        return "一个列表" if lang == "zh" else "a list"
+        return say("rules.found_list")
     if is_blank(node):
-        return "空值" if lang == "zh" else "nothing"
-    return f"'{node.value}'"
+        return say("rules.found_nothing")
+    return as_is(f"'{node.value}'")
+
+
+def must_be(what: Said, node: Node) -> Said:
+    """'must be `what`, found …' for a node that isn't."""
+    return say("rules.must_be", what=what, found=describe(node))
+
+
+def joined(items: Iterable[str], separator: str) -> Said:
+    """`items` joined by the catalogue's `separator` (a key such as "rules.comma") in each language; an item that is
+    a `Said` is joined in its own language."""
+    shown = [as_is(item) for item in items]
+    between = say(separator)
+    return Said(str(between).join(shown), between.zh.join(item.zh for item in shown))
 
 
 def is_blank(node: Node) -> bool:
@@ -104,17 +121,16 @@ def rfm(checker: Checker, node: Node) -> RfmSpec | None:
     bins_entry = entries.get("bins")
     bins = _bins(checker, bins_entry.value) if bins_entry else None
     ok &= bins_entry is None or bins is not None
-    method = _word(checker, entries.get("method"), f"rfm{ARROW}method", ("method", "方法"), METHODS)
-    ties = _word(checker, entries.get("ties"), f"rfm{ARROW}ties", ("tie policy", "并列处理方式"), TIES)
+    method = _word(checker, entries.get("method"), f"rfm{ARROW}method", say("rules.setting_method"), METHODS)
+    ties = _word(checker, entries.get("ties"), f"rfm{ARROW}ties", say("rules.setting_ties"), TIES)
     ok &= method is not None and ties is not None
     segments_entry = entries.get("segments")
     segments = "default"
     if segments_entry is not None and isinstance(segments_entry.value, SequenceNode):
         segments = "custom"
     elif segments_entry is not None:
-        found = _word(checker, segments_entry, f"rfm{ARROW}segments", ("segment table", "分群表"), SEGMENT_TABLES,
-                      (" or a list of segments, e.g. - {name: 高价值, r: [4, 5], f: [4, 5], m: [4, 5]}",
-                       "，或一个分群列表，例如 - {name: 高价值, r: [4, 5], f: [4, 5], m: [4, 5]}"))
+        found = _word(checker, segments_entry, f"rfm{ARROW}segments", say("rules.setting_segments"),
+                      SEGMENT_TABLES, say("rules.or_segment_list"))
         ok &= found is not None
         segments = found or segments
     thresholds: dict[str, tuple[float, ...]] = {}
@@ -127,58 +143,43 @@ def rfm(checker: Checker, node: Node) -> RfmSpec | None:
     path = f"rfm{ARROW}"
     if method == "thresholds":
         if "thresholds" not in entries:
-            checker.report(entries["method"].value, f"{path}method", "thresholds needs cut points: add "
-                           f"thresholds: {_THRESHOLDS_EXAMPLE}", "missing",
-                           zh=f"thresholds 方法需要切分点：请添加 thresholds: {_THRESHOLDS_EXAMPLE}")
+            checker.report(entries["method"].value, f"{path}method",
+                           say("rules.thresholds_missing", example=_THRESHOLDS_EXAMPLE), "missing")
             return None
         lengths = {len(cuts) for cuts in thresholds.values()}
         if len(lengths) > 1:
-            counts = ", ".join(f"{d} {len(c)}" for d, c in thresholds.items())
-            counts_zh = "、".join(f"{d} {len(c)} 个" for d, c in thresholds.items())
-            checker.report(entries["thresholds"].value, f"{path}thresholds", "every dimension needs the same "
-                           f"number of cut points (bins - 1), found {counts}", "bad_value",
-                           zh=f"每个维度的切分点数量必须相同（bins - 1），实际是 {counts_zh}")
+            counts = joined((say("rules.cut_count", dimension=d, count=len(c)) for d, c in thresholds.items()),
+                            "rules.comma")
+            checker.report(entries["thresholds"].value, f"{path}thresholds", say("rules.cuts_differ", counts=counts),
+                           "bad_value")
             return None
         (length,) = lengths
         if bins is not None and length != bins - 1:
-            checker.report(entries["thresholds"].value, f"{path}thresholds", f"bins is {bins}, so each "
-                           f"dimension needs {bins - 1} cut points, found {length}", "bad_value",
-                           zh=f"bins 是 {bins}，所以每个维度需要 {bins - 1} 个切分点，实际是 {length} 个")
+            checker.report(entries["thresholds"].value, f"{path}thresholds",
+                           say("rules.cuts_for_bins", bins=bins, cuts=bins - 1, found=length), "bad_value")
             return None
         if bins is None and not 2 <= length <= 9:
-            checker.report(entries["thresholds"].value, f"{path}thresholds", "each dimension needs 2 to 9 cut "
-                           f"points (3 to 10 scores), found {length}", "bad_value",
-                           zh=f"每个维度需要 2 到 9 个切分点（3 到 10 档分值），实际是 {length} 个")
+            checker.report(entries["thresholds"].value, f"{path}thresholds", say("rules.cuts_count", found=length),
+                           "bad_value")
             return None
         bins = length + 1
     elif "thresholds" in entries:
-        checker.report(entries["thresholds"].key, f"{path}thresholds", "cut points are only used with method: "
-                       "thresholds; add method: thresholds, or remove them to score by quantile", "bad_value",
-                       zh="切分点只在 method: thresholds 时使用；请加上 method: thresholds，或删除切分点以按分位数打分")
+        checker.report(entries["thresholds"].key, f"{path}thresholds", say("rules.thresholds_unused"), "bad_value")
         return None
     if ties == "split" and (method == "thresholds" or segments in ("r-rfm", "pymc")):
-        why, why_zh = (("with method: thresholds the cut points decide every score",
-                        "method: thresholds 时由切分点决定每个分值") if method == "thresholds"
-                       else (f"segments {segments} scores the way that tool does: equal values share a score",
-                             f"segments {segments} 按那个工具的方式打分：相同的值得到相同的分值"))
-        checker.report(entries["ties"].value, f"{path}ties", f"split only applies to method: quantile ({why}); "
-                       "remove it", "bad_value", zh=f"split 只适用于 method: quantile（{why_zh}）；请删除它")
+        why = (say("rules.split_why_thresholds") if method == "thresholds"
+               else say("rules.split_why_table", table=segments))
+        checker.report(entries["ties"].value, f"{path}ties", say("rules.split_needs_quantile", why=why), "bad_value")
         return None
     if segments == "pymc":
         if method == "thresholds":
-            checker.report(entries["method"].value, f"{path}method", "segments pymc scores quartiles of the data "
-                           "as pymc-marketing does; remove method: thresholds or choose another segment table",
-                           "bad_value", zh="segments pymc 像 pymc-marketing 一样按数据的四分位打分；"
-                                           "请删除 method: thresholds，或选择其他分群表")
+            checker.report(entries["method"].value, f"{path}method", say("rules.pymc_thresholds"), "bad_value")
             return None
         if bins is not None and bins != PYMC_BINS:
             bins_node = bins_entry.value if bins_entry else None
-            fix = f"set bins: {PYMC_BINS}" + (" under rfm" if preset_location(bins_node) else " or leave it out")
-            fix_zh = (f"请在 rfm 下设置 bins: {PYMC_BINS}" if preset_location(bins_node)
-                      else f"请设置 bins: {PYMC_BINS}，或不写它")
-            checker.report(bins_node, f"{path}bins", f"segments pymc scores quartiles, so bins must be {PYMC_BINS}; "
-                           f"{fix}", "bad_value",
-                           zh=f"segments pymc 按四分位打分，所以 bins 必须是 {PYMC_BINS}；{fix_zh}")
+            fix = (say("rules.pymc_bins_in_preset", bins=PYMC_BINS) if preset_location(bins_node)
+                   else say("rules.pymc_bins_fix", bins=PYMC_BINS))
+            checker.report(bins_node, f"{path}bins", say("rules.pymc_bins", bins=PYMC_BINS, fix=fix), "bad_value")
             return None
         bins = PYMC_BINS
     bins = bins or spec.bins
@@ -196,27 +197,23 @@ def _bins(checker: Checker, node: Node) -> int | None:
     value = _whole(checker, node)
     if value is not None and 3 <= value <= 10:
         return value
-    checker.report(node, f"rfm{ARROW}bins", f"must be a whole number from 3 to 10, found {describe(node)}",
-                   "bad_value", zh=f"应为 3 到 10 之间的整数，实际是{describe(node, 'zh')}")
+    checker.report(node, f"rfm{ARROW}bins", must_be(say("rules.expected_bins"), node), "bad_value")
     return None
 
 
 def _word(
-    checker: Checker, entry: Entry | None, path: str, what: tuple[str, str], allowed: tuple[str, ...],
-    more: tuple[str, str] = ("", ""),
+    checker: Checker, entry: Entry | None, path: str, what: Said, allowed: tuple[str, ...], more: str = "",
 ) -> str | None:
-    """One of `allowed` (the first when the key is absent). `what` names the setting and `more` adds to the advice,
-    in English and Chinese."""
+    """One of `allowed` (the first when the key is absent). `what` names the setting and `more` adds to the
+    advice."""
     if entry is None:
         return allowed[0]
-    options = " or ".join(allowed) if len(allowed) == 2 else ", ".join(allowed)
-    options_zh = " 或 ".join(allowed) if len(allowed) == 2 else "、".join(allowed)
-    value = checker.text(entry.value, path, (f"one of {options}", f"以下之一：{options_zh}"))
+    choices = joined(allowed, "rules.or" if len(allowed) == 2 else "rules.comma")
+    value = checker.text(entry.value, path, say("rules.expected_one_of", choices=choices))
     if value is None or value in allowed:
         return value
-    hint = did_you_mean(value, allowed)
-    checker.report(entry.value, path, f"unknown {what[0]} '{value}'{hint}; use {options}{more[0]}", "bad_value",
-                   zh=f"未知的{what[1]} '{value}'{did_you_mean(value, allowed, 'zh')}；请用 {options_zh}{more[1]}")
+    checker.report(entry.value, path, say("rules.unknown_setting", what=what, name=value,
+                                          hint=suggestion(value, allowed), choices=choices, more=more), "bad_value")
     return None
 
 
@@ -229,9 +226,8 @@ def _thresholds(checker: Checker, node: Node) -> dict[str, tuple[float, ...]] | 
     result: dict[str, tuple[float, ...]] = {}
     ok = not missing
     if missing:
-        checker.report(node, path, f"needs cut points for {' and '.join(missing)} too, e.g. "
-                       f"{_THRESHOLDS_EXAMPLE}", "missing",
-                       zh=f"还需要 {' 和 '.join(missing)} 的切分点，例如 {_THRESHOLDS_EXAMPLE}")
+        checker.report(node, path, say("rules.cuts_missing", dimensions=joined(missing, "rules.and"),
+                                       example=_THRESHOLDS_EXAMPLE), "missing")
     for dimension in DIMENSIONS:
         if dimension not in entries:
             continue
@@ -239,17 +235,13 @@ def _thresholds(checker: Checker, node: Node) -> dict[str, tuple[float, ...]] | 
         item_path = f"{path}{ARROW}{dimension}"
         numbers = [_number(checker, item) for item in value.value] if isinstance(value, SequenceNode) else []
         if not numbers or any(n is None for n in numbers):
-            checker.report(value, item_path, f"must be a list of numbers in increasing order, e.g. [2, 3, 5, 8], "
-                           f"found {describe(value)}", "wrong_type",
-                           zh=f"应为从小到大排列的数字列表，例如 [2, 3, 5, 8]，实际是{describe(value, 'zh')}")
+            checker.report(value, item_path, must_be(say("rules.expected_cuts"), value), "wrong_type")
             ok = False
             continue
         cuts = tuple(n for n in numbers if n is not None)
         if any(b <= a for a, b in itertools.pairwise(cuts)):
             shown = ", ".join(f"{c:g}" for c in cuts)
-            checker.report(value, item_path, "cut points must increase from left to right, each larger than the "
-                           f"one before, found {shown}", "bad_value",
-                           zh=f"切分点必须从左到右递增，每个都比前一个大，实际是 {shown}")
+            checker.report(value, item_path, say("rules.cuts_not_increasing", cuts=shown), "bad_value")
             ok = False
             continue
         result[dimension] = cuts
@@ -259,8 +251,7 @@ def _thresholds(checker: Checker, node: Node) -> dict[str, tuple[float, ...]] | 
 def _segment_table(checker: Checker, node: SequenceNode, bins: int) -> tuple[SegmentRow, ...] | None:
     path = f"rfm{ARROW}segments"
     if not node.value:
-        checker.report(node, path, "has no segments: add at least a default, e.g. - {name: 其他}", "missing",
-                       zh="没有分群：请至少添加一个默认分群，例如 - {name: 其他}")
+        checker.report(node, path, say("rules.no_segments"), "missing")
         return None
     rows: list[SegmentRow] = []
     nodes: list[Node] = []
@@ -268,18 +259,16 @@ def _segment_table(checker: Checker, node: SequenceNode, bins: int) -> tuple[Seg
     ok = True
     for index, item in enumerate(node.value):
         label = _label(f"{path}[{index}]", item)
-        entries = checker.mapping(item, label, SEGMENT_KEYS, "{name: 高价值, r: [4, 5], f: [4, 5], m: [4, 5]}")
+        entries = checker.mapping(item, label, SEGMENT_KEYS, _SEGMENT_EXAMPLE)
         if entries is None:
             ok = False
             continue
         name = checker.text(entries["name"].value, f"{label}{ARROW}name") if "name" in entries else None
         if "name" not in entries:
-            checker.report(item, label, "has no name: add e.g. name: 高价值", "missing",
-                           zh="没有名称：请添加，例如 name: 高价值")
+            checker.report(item, label, say("rules.no_name", example="高价值"), "missing")
         elif name is not None and name.startswith(("=", "+", "-", "@")):
-            checker.report(entries["name"].value, f"{label}{ARROW}name", f"must not start with '{name[0]}' (a "
-                           "spreadsheet would read it as a formula)", "bad_name",
-                           zh=f"不能以 '{name[0]}' 开头（电子表格会把它当作公式）")
+            checker.report(entries["name"].value, f"{label}{ARROW}name", say("rules.name_formula", char=name[0]),
+                           "bad_name")
             name = None
         description = (checker.text(entries["description"].value, f"{label}{ARROW}description")
                        if "description" in entries else "")
@@ -297,8 +286,7 @@ def _segment_table(checker: Checker, node: SequenceNode, bins: int) -> tuple[Seg
 
 
 def _span(checker: Checker, node: Node, path: str, bins: int) -> tuple[int, int] | None:
-    example = f"[2, {bins}] for scores 2 to {bins}, or one score such as {bins}"
-    example_zh = f"[2, {bins}] 表示 2 到 {bins} 分，或单个分值如 {bins}"
+    example = say("rules.span_example", bins=bins)
     single = _whole(checker, node)
     if single is not None:
         values = [single]
@@ -307,15 +295,13 @@ def _span(checker: Checker, node: Node, path: str, bins: int) -> tuple[int, int]
     else:
         values = []
     if len(values) not in (1, 2) or (isinstance(node, SequenceNode) and len(values) != 2):
-        checker.report(node, path, f"must be a score range such as {example}, found {describe(node)}",
-                       "wrong_type", zh=f"应为分值范围，例如 {example_zh}，实际是{describe(node, 'zh')}")
+        checker.report(node, path, must_be(say("rules.expected_span", example=example), node), "wrong_type")
         return None
     low, high = values[0], values[-1]
     if not 1 <= low <= high <= bins:
-        checker.report(node, path, f"must be scores from 1 to {bins} (bins), lowest first, e.g. {example}; found "
-                       f"{low}" + (f" to {high}" if high != low else ""), "bad_value",
-                       zh=f"应为 1 到 {bins}（bins）之间的分值，小的在前，例如 {example_zh}；实际是 {low}"
-                          + (f" 到 {high}" if high != low else ""))
+        to = say("rules.span_to", high=high) if high != low else ""
+        checker.report(node, path, say("rules.span_out_of_range", bins=bins, example=example, low=low, high=to),
+                       "bad_value")
         return None
     return low, high
 
@@ -334,30 +320,22 @@ def _reachable(checker: Checker, rows: list[SegmentRow], nodes: list[Node], labe
         is_default = row.r is None and row.f is None and row.m is None
         if is_default and index != last:
             after = list(dict.fromkeys(r.name for r in rows[index + 1:]))
-            checker.report(node, label, f"has no r, f or m, so it takes every customer left and the segments "
-                           f"after it ({', '.join(after)}) are never reached; give it ranges, or move it to the end "
-                           "as the default", "unreachable_segment",
-                           zh=f"没有 r、f 或 m，所以会拿走剩下的所有客户，它后面的分群（{'、'.join(after)}）"
-                              "永远轮不到；请给它设定范围，或把它移到最后作为默认分群")
+            checker.report(node, label, say("rules.unreachable_segment", names=joined(after, "rules.comma")),
+                           "unreachable_segment")
             ok = False
             continue
         cells = _cells(row, bins)
         free = [c for c in cells if c not in taken]
         if not free and index != last:
             before = list(dict.fromkeys(taken[c] for c in cells))
-            checker.report(node, label, f"never matches: every score combination it covers is taken by the "
-                           f"segments above it ({', '.join(before)}); widen it or move it up", "unreachable_segment",
-                           zh=f"永远匹配不到：它覆盖的每种分值组合都已被上面的分群（{'、'.join(before)}）占用；"
-                              "请扩大范围或把它往上移")
+            checker.report(node, label, say("rules.segment_never_matches", names=joined(before, "rules.comma")),
+                           "unreachable_segment")
             ok = False
         for cell in free:
             taken[cell] = row.name
     default = rows[last]
     if default.r is not None or default.f is not None or default.m is not None:
-        checker.report(nodes[last], labels[last], "no default segment: the last segment must have no r, f or m "
-                       "and takes everyone left; add e.g. - {name: 其他} after it", "no_default",
-                       zh="没有默认分群：最后一个分群不能有 r、f 或 m，用来接住剩下的所有客户；"
-                          "请在它后面添加，例如 - {name: 其他}")
+        checker.report(nodes[last], labels[last], say("rules.no_default_segment"), "no_default")
         ok = False
     return ok
 
@@ -388,9 +366,8 @@ def lifecycle(checker: Checker, node: Node) -> LifecycleSpec | None:
             continue
         value = _whole(checker, entries[key].value)
         if value is None or value < 1:
-            checker.report(entries[key].value, f"lifecycle{ARROW}{key}", "must be a whole number of days, 1 or "
-                           f"more, found {describe(entries[key].value)}", "bad_value",
-                           zh=f"应为不小于 1 的整数天数，实际是{describe(entries[key].value, 'zh')}")
+            checker.report(entries[key].value, f"lifecycle{ARROW}{key}",
+                           must_be(say("rules.whole_days"), entries[key].value), "bad_value")
             ok = False
         else:
             values[key] = value
@@ -401,10 +378,8 @@ def lifecycle(checker: Checker, node: Node) -> LifecycleSpec | None:
             blame = entries.get(upper) or entries.get(lower)
             where = blame.key.value if blame else upper
             checker.report(blame.value if blame else node, f"lifecycle{ARROW}{where}",
-                           f"{upper} ({values[upper]}) must be more than {lower} ({values[lower]}): the stages "
-                           "go new → active → at_risk → churned", "bad_value",
-                           zh=f"{upper}（{values[upper]}）必须大于 {lower}（{values[lower]}）："
-                              "阶段依次是 new → active → at_risk → churned")
+                           say("rules.lifecycle_order", upper=upper, upper_days=values[upper], lower=lower,
+                               lower_days=values[lower]), "bad_value")
             return None
     return LifecycleSpec(**values)
 
@@ -424,10 +399,7 @@ def discount(checker: Checker, node: Node, path: str) -> str | None:
     elif value is not None and 0 < value <= 1:
         zhe = round(value * 10, 4)
     else:
-        checker.report(node, path, "must be a discount such as 9.5 or 0.95 (both mean 9.5折, 95% of the price) "
-                       f"or 9.5折, found {describe(node)}", "bad_value",
-                       zh="应为折扣，例如 9.5 或 0.95（都表示 9.5折，即原价的 95%），或写成 9.5折，"
-                          f"实际是{describe(node, 'zh')}")
+        checker.report(node, path, must_be(say("rules.expected_discount"), node), "bad_value")
         return None
     return f"{zhe:g}折"
 
@@ -468,15 +440,13 @@ def apply_preset(root: Node | None, source: str) -> tuple[Node | None, str | Non
     available = presets()
     name = str(node.value) if isinstance(node, ScalarNode) and not is_blank(node) else ""
     if len(given) > 1:
-        return stripped, None, [TiercliError("'preset' appears twice; keep one",
-                                             Location(file=source, line=key.start_mark.line + 1), "duplicate_key",
-                                             zh="'preset' 出现了两次；请只保留一个")]
+        return stripped, None, [TiercliError(say("rules.appears_twice", name="preset"),
+                                             Location(file=source, line=key.start_mark.line + 1), "duplicate_key")]
     if name not in available:
-        shown, shown_zh = (f"'{name}'", f"'{name}'") if name else (describe(node), describe(node, "zh"))
-        hint, hint_zh = (did_you_mean(name, available), did_you_mean(name, available, "zh")) if name else ("", "")
-        return stripped, None, [TiercliError(f"unknown preset {shown}{hint}; available: {', '.join(available)}",
-                                             where, "unknown_preset",
-                                             zh=f"未知的预设 {shown_zh}{hint_zh}；可用的预设：{'、'.join(available)}")]
+        shown = f"'{name}'" if name else describe(node)
+        hint = suggestion(name, available) if name else ""
+        return stripped, None, [TiercliError(say("rules.unknown_preset", name=shown, hint=hint,
+                                                 presets=joined(available, "rules.comma")), where, "unknown_preset")]
     base = yaml.compose(starter_text(name), Loader=yaml.SafeLoader)
     assert isinstance(base, MappingNode), f"preset {name} is not a mapping"
     _rename(base, PRESET_PREFIX + name)

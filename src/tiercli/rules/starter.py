@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from importlib import resources
 
-from tiercli.errors import UsageError, did_you_mean
+from tiercli.errors import UsageError, suggestion
+from tiercli.messages import Said, say
 
 _PACKAGE = "tiercli.rules"
 _FOLDER = "presets"
@@ -20,10 +21,9 @@ def starter_text(preset: str = "tmall-5") -> str:
     """The commented rules file of `preset`; `UsageError` naming the presets when it doesn't exist."""
     available = presets()
     if preset not in available:
-        hint = did_you_mean(preset, available)
-        raise UsageError(f"unknown preset '{preset}'{hint}; give --preset one of: {', '.join(available)}",
-                         slug="unknown_preset",
-                         zh=f"未知的预设 '{preset}'{did_you_mean(preset, available, 'zh')}；"
-                            f"--preset 可用的预设：{'、'.join(available)}")
+        names = say("rules.comma")
+        raise UsageError(say("rules.unknown_preset_option", name=preset, hint=suggestion(preset, available),
+                             presets=Said(str(names).join(available), names.zh.join(available))),
+                         slug="unknown_preset")
     resource = resources.files(_PACKAGE).joinpath(_FOLDER, f"{preset}.yaml")
     return resource.read_bytes().decode("utf-8")
