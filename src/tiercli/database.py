@@ -24,6 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from tiercli.errors import Interrupted, ResourceError, UsageError, first_line
+from tiercli.messages import say
 from tiercli.sqltext import literal_list
 
 # DuckDB's own default is 80% of RAM; tiercli keeps to a laptop-friendly budget and spills to the run's temp
@@ -39,8 +40,6 @@ MIN_MEMORY_LIMIT = 100 * 1000**2  # below this DuckDB can't hold its own working
 _UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4,
           "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
 _MEMORY = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*")
-_MEMORY_HINT = "e.g. 500MB, 4GB or 2GiB"
-_MEMORY_HINT_ZH = "例如 500MB、4GB 或 2GiB"
 
 
 def memory_bytes(text: str) -> int:
@@ -49,16 +48,12 @@ def memory_bytes(text: str) -> int:
     found = _MEMORY.fullmatch(text)
     unit = found.group(2).lower() if found else ""
     if found is None or unit not in _UNITS or (unit in ("", "b") and float(found.group(1)) > 0):
-        raise UsageError(f"--memory-limit '{text}' is not a memory size; write a number and a unit, {_MEMORY_HINT}",
-                         slug="bad_memory_limit",
-                         zh=f"--memory-limit '{text}' 不是内存大小；请写数字加单位，{_MEMORY_HINT_ZH}")
+        raise UsageError(say("database.bad_memory_limit", text=text, examples=say("database.memory_examples")),
+                         slug="bad_memory_limit")
     size = int(float(found.group(1)) * _UNITS[unit])
     if size < MIN_MEMORY_LIMIT:
-        raise UsageError(f"--memory-limit '{text}' is too small to run with; give at least 100MB ({_MEMORY_HINT}); "
-                         "beyond the limit tiercli spills to disk, so a small limit is slower, never wrong",
-                         slug="bad_memory_limit",
-                         zh=f"--memory-limit '{text}' 太小，无法运行；请至少给 100MB（{_MEMORY_HINT_ZH}）；"
-                            "超出限制的部分会写到磁盘，所以限制小只会更慢，不会出错")
+        raise UsageError(say("database.memory_limit_too_small", text=text, examples=say("database.memory_examples")),
+                         slug="bad_memory_limit")
     return size
 
 
@@ -68,11 +63,8 @@ def check_threads(threads: int | None) -> int | None:
         return None
     most = max(64, 4 * (os.cpu_count() or 1))
     if not 1 <= threads <= most:
-        raise UsageError(f"--threads {threads} is not a number of threads to run with; give 1 to {most} (this "
-                         f"machine has {os.cpu_count() or 1} cores; leave it out to use them all)",
-                         slug="bad_threads",
-                         zh=f"--threads {threads} 不是可用的线程数；请给 1 到 {most} 之间的数（这台机器有 "
-                            f"{os.cpu_count() or 1} 个核心；不写则全部使用）")
+        raise UsageError(say("database.bad_threads", threads=threads, most=most, cores=os.cpu_count() or 1),
+                         slug="bad_threads")
     return threads
 
 
@@ -174,11 +166,7 @@ def _translated() -> Iterator[None]:
 
 
 def _out_of_memory(error: BaseException) -> ResourceError:
-    return ResourceError(
-        f"the run needs more memory than its limit allows ({first_line(error)}); give it more with --memory-limit "
-        "(e.g. --memory-limit 4GB), or run on fewer files at once", slug="out_of_memory",
-        zh=f"运行所需的内存超过了限制（{first_line(error)}）；请用 --memory-limit 给它更多内存（例如 "
-           "--memory-limit 4GB），或一次少读几个文件")
+    return ResourceError(say("database.out_of_memory", reason=first_line(error)), slug="out_of_memory")
 
 
 def open_database(

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tiercli.messages import Said, say
+
 FIRST_DATE = datetime(1900, 1, 1)
 LAST_DATE = datetime(9999, 12, 31, 23, 59, 59, 999999)
-DATE_RANGE_TEXT = "1900-01-01 to 9999-12-31"
-DATE_RANGE_ZH = "1900-01-01 到 9999-12-31"
+DATE_RANGE: Said = say("sources.date_range", first=FIRST_DATE, last=LAST_DATE)  # as messages write it

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from tiercli.database import Database
 from tiercli.errors import ColumnMappingError, DataError, Location
-from tiercli.limits import DATE_RANGE_TEXT, DATE_RANGE_ZH, FIRST_DATE, LAST_DATE
-from tiercli.sources.readers import Opened, clean_header, open_file
+from tiercli.limits import DATE_RANGE, FIRST_DATE, LAST_DATE
+from tiercli.messages import Catalogue, say
+from tiercli.sources.readers import Opened, clean_header, listed, open_file
 from tiercli.sqltext import literal, literal_list, timestamp
 from tiercli.vocabulary.fields import EMPTY_TEXTS
 
@@ -44,10 +45,7 @@ NEEDS: dict[str, str] = {
     "member_gender": "member_gender", "registered_at": "registered_at", "registered_days": "registered_at",
     "birthday": "birthday", "age": "birthday", "birth_month": "birthday",
 }
-_WHAT = {"registered_at": "registration date", "birthday": "birthday", "member_level": "level",
-         "member_region": "region", "member_channel": "channel", "member_gender": "gender"}
-_WHAT_ZH = {"registered_at": "注册时间", "birthday": "生日", "member_level": "会员等级",
-            "member_region": "地区", "member_channel": "渠道", "member_gender": "性别"}
+MEMBER_FIELDS = Catalogue("sources.member_field")  # what a member column holds, as messages name it
 _DATE_FORMATS = ["%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日 %H:%M:%S",
                  "%Y年%m月%d日", "%Y%m%d"]
 
@@ -119,24 +117,16 @@ def load_members(con: Database, opened: Opened, path: str, needed: Iterable[str]
     raw = opened.attach(con, RAW)
     where = Location(file=path)
     columns = find_columns(raw.headers)
-    found = ", ".join(f"'{h}'" for h in raw.headers)
-    found_zh = "、".join(f"'{h}'" for h in raw.headers)
+    found = listed(raw.headers, quoted=True)
     if "customer_id" not in columns:
-        raise ColumnMappingError(
-            f"no column for the member id (looked for: {', '.join(FIELDS['customer_id'][:6])}, 会员ID, 客户ID, …). "
-            f"Columns found: {found}. Name the id column customer_id (the same ids as in the orders)", where,
-            slug="members_no_id",
-            zh=f"找不到会员ID列（查找过：{'、'.join(FIELDS['customer_id'][:6])}、会员ID、客户ID 等）。"
-               f"找到的列：{found_zh}。请把ID列命名为 customer_id（ID 与订单中的一致）")
+        raise ColumnMappingError(say("sources.members_no_id", aliases=listed(FIELDS["customer_id"][:6]), found=found),
+                                 where, slug="members_no_id")
     for name in dict.fromkeys(needed):
         column = NEEDS.get(name)
         if column is not None and column not in columns:
-            raise ColumnMappingError(
-                f"the rules use {name}, which needs the members' {_WHAT[column]}, but there is no such column "
-                f"(looked for: {', '.join(FIELDS[column][:5])}, …). Columns found: {found}", where,
-                slug="members_missing_column",
-                zh=f"规则用到了 {name}，需要会员的{_WHAT_ZH[column]}，但没有这样的列"
-                   f"（查找过：{'、'.join(FIELDS[column][:5])} 等）。找到的列：{found_zh}")
+            raise ColumnMappingError(say("sources.members_missing_column", name=name, what=MEMBER_FIELDS.said(column),
+                                         aliases=listed(FIELDS[column][:5]), found=found),
+                                     where, slug="members_missing_column")
     cells = {field: f"c{raw.headers.index(header)}" for field, header in columns.items()}
     selects = []
     for field in FIELDS:
@@ -165,21 +155,16 @@ def load_members(con: Database, opened: Opened, path: str, needed: Iterable[str]
             if bad:
                 where = Location(file=path, row=int(bad[0]), column=columns[field])
                 if bad[2]:
-                    raise DataError(f"'{bad[1]}' is not a date; write dates as YYYY-MM-DD", where,
-                                    slug="members_bad_date", zh=f"'{bad[1]}' 不是日期；日期请写成 YYYY-MM-DD")
-                raise DataError(f"'{bad[1]}' is outside the dates a spreadsheet can show ({DATE_RANGE_TEXT}); "
-                                "write the real date, or leave the cell empty", where, slug="members_bad_date",
-                                zh=f"'{bad[1]}' 超出了电子表格能显示的日期范围（{DATE_RANGE_ZH}）；请写真实的日期，"
-                                   "或留空")
+                    raise DataError(say("sources.members_not_a_date", value=bad[1]), where, slug="members_bad_date")
+                raise DataError(say("sources.date_out_of_range", value=bad[1], range=DATE_RANGE), where,
+                                slug="members_bad_date")
     twice = con.execute("""SELECT customer_id, list(__row ORDER BY __row) FROM members_read
                            WHERE customer_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1
                            ORDER BY min(__row) LIMIT 1""").fetchone()
     if twice:
-        rows = ", ".join(str(r) for r in twice[1][:5])
-        raise DataError(f"member '{twice[0]}' is listed more than once (rows {rows}); keep one row per member",
-                        Location(file=path, column=columns["customer_id"]), slug="members_duplicate",
-                        zh=f"会员 '{twice[0]}' 出现了不止一次（第 {rows.replace(', ', '、')} 行）；"
-                           "每位会员只保留一行")
+        rows = listed(str(r) for r in twice[1][:5])
+        raise DataError(say("sources.members_duplicate", member=twice[0], rows=rows),
+                        Location(file=path, column=columns["customer_id"]), slug="members_duplicate")
     con.execute(f"CREATE TABLE {TABLE} AS SELECT {', '.join(FIELDS)} FROM members_read WHERE customer_id IS NOT NULL")
     counts = con.execute("SELECT count(*), count(customer_id) FROM members_read").fetchone()
     con.execute("DROP TABLE members_read")

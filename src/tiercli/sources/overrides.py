@@ -22,9 +22,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from tiercli.errors import ColumnMappingError, Location, TiercliError, did_you_mean
+from tiercli.errors import ColumnMappingError, Location, TiercliError, suggestion
+from tiercli.messages import Said, say
 from tiercli.rules.load import name_problems, output_columns
 from tiercli.rules.model import Rules
+from tiercli.sources.readers import listed, said
 from tiercli.sources.sheets import read_sheets, sha256, suggest
 from tiercli.vocabulary.fields import EMPTY_TEXTS
 
@@ -79,29 +81,25 @@ class Overrides:
 def read_overrides(path: str, rules: Rules) -> Overrides:
     """Read and check an overrides file. A missing customer column, or a column tiercli doesn't know, stops the
     run; a row that can't be used becomes a problem and is left out."""
-    sheet = read_sheets(path, ("the overrides file", "人工调整文件"))[0][0]
+    sheet = read_sheets(path, say("sources.overrides_file"))[0][0]
     columns: dict[str, str] = {}
     for header in sheet.table.column_names:
         name = _ALIASES.get(_key(header))
         if name is None:
-            hint = did_you_mean(header, list(COLUMNS)) or f" (columns: {', '.join(COLUMNS)})"
-            hint_zh = did_you_mean(header, list(COLUMNS), "zh") or f"（可用的列：{'、'.join(COLUMNS)}）"
-            raise ColumnMappingError(f"unknown column '{header}'{hint}; rename or remove it",
-                                     Location(file=sheet.label), slug="overrides_unknown_column",
-                                     zh=f"未知的列 '{header}'{hint_zh}；请改名或删除")
+            hint = suggestion(header, COLUMNS) or say("sources.overrides_columns", columns=listed(COLUMNS))
+            raise ColumnMappingError(say("sources.overrides_unknown_column", header=header, hint=hint),
+                                     Location(file=sheet.label), slug="overrides_unknown_column")
         if name in columns:
-            raise ColumnMappingError(f"columns '{columns[name]}' and '{header}' both give {name}; keep one",
-                                     Location(file=sheet.label), slug="overrides_duplicate_column",
-                                     zh=f"列 '{columns[name]}' 和 '{header}' 都表示 {name}；请只保留一个")
+            raise ColumnMappingError(say("sources.overrides_duplicate_column", first=columns[name], second=header,
+                                         name=name),
+                                     Location(file=sheet.label), slug="overrides_duplicate_column")
         columns[name] = header
     if "customer" not in columns:
-        raise ColumnMappingError(f"no customer column; add one (the columns are {', '.join(COLUMNS)})",
-                                 Location(file=sheet.label), slug="overrides_no_customer",
-                                 zh=f"没有 customer 列；请加上（可用的列是 {'、'.join(COLUMNS)}）")
+        raise ColumnMappingError(say("sources.overrides_no_customer_column", columns=listed(COLUMNS)),
+                                 Location(file=sheet.label), slug="overrides_no_customer")
     if not {"level", "add_tags", "remove_tags"} & set(columns):
-        raise ColumnMappingError("nothing to change: give a level, add_tags or remove_tags column",
-                                 Location(file=sheet.label), slug="overrides_nothing",
-                                 zh="没有要调整的内容：请提供 level、add_tags 或 remove_tags 列")
+        raise ColumnMappingError(say("sources.overrides_no_change_column"), Location(file=sheet.label),
+                                 slug="overrides_nothing")
     checker = _Rows(sheet.label, rules, columns)
     records = sheet.table.to_pylist()
     for index, record in enumerate(records):
@@ -117,11 +115,11 @@ def _value(cell: str | None) -> str | None:
 
 
 class _LeftOut(Exception):
-    """A row that can't be used: why (in English and Chinese), and the field to blame."""
+    """A row that can't be used: why, and the field to blame."""
 
-    def __init__(self, field: str | None, message: str, slug: str, *, zh: str) -> None:
+    def __init__(self, field: str | None, message: Said, slug: str) -> None:
         super().__init__(message)
-        self.field, self.message, self.slug, self.zh = field, message, slug, zh
+        self.field, self.message, self.slug = field, message, slug
 
 
 @dataclass
@@ -147,51 +145,44 @@ class _Rows:
         except _LeftOut as out:
             column = self.columns.get(out.field) if out.field else None
             self.problems.append(TiercliError(out.message, Location(file=self.label, row=row, column=column),
-                                              slug=out.slug, zh=out.zh))
+                                              slug=out.slug))
 
     def override(self, row: int, cells: dict[str, str | None]) -> Override:
         customer = cells.get("customer")
         if customer is None:
-            raise _LeftOut("customer", "no customer", "overrides_no_customer", zh="没有客户")
+            raise _LeftOut("customer", say("sources.overrides_no_customer"), "overrides_no_customer")
         grading, level = self.level(cells.get("grading"), cells.get("level"))
         add = self.tag_list("add_tags", cells.get("add_tags"), row)
         remove = self.tag_list("remove_tags", cells.get("remove_tags"), row)
         both = [t for t in add if t in remove]
         if both:
-            raise _LeftOut("add_tags", f"adds and removes {', '.join(both)}", "overrides_tag_twice",
-                           zh=f"同时添加又移除了标签 {'、'.join(both)}")
+            raise _LeftOut("add_tags", say("sources.overrides_tag_twice", tags=listed(both)), "overrides_tag_twice")
         if level is None and not add and not remove:
-            raise _LeftOut(None, "changes nothing: give a level, add_tags or remove_tags", "overrides_nothing",
-                           zh="这一行没有调整任何内容：请填写 level、add_tags 或 remove_tags")
+            raise _LeftOut(None, say("sources.overrides_no_change"), "overrides_nothing")
         expires = cells.get("expires")
         day = parse_date(expires) if expires is not None else None
         if expires is not None and day is None:
-            raise _LeftOut("expires", f"'{expires}' is not a date; write it as YYYY-MM-DD", "overrides_bad_date",
-                           zh=f"'{expires}' 不是日期；请写成 YYYY-MM-DD")
+            raise _LeftOut("expires", say("sources.not_a_date", value=expires), "overrides_bad_date")
         return Override(row, customer, grading, level, add, remove, cells.get("reason"), day)
 
     def level(self, grading: str | None, level: str | None) -> tuple[str | None, str | None]:
         """(grading, level) of a row that sets a level, else (None, None)."""
         if grading is not None and grading not in self.levels:
-            hint = suggest(grading, list(self.levels)) or f" (the gradings are {', '.join(self.levels)})"
-            hint_zh = suggest(grading, list(self.levels), "zh") or f"（现有分级：{'、'.join(self.levels)}）"
-            raise _LeftOut("grading", f"unknown grading '{grading}'{hint}", "overrides_unknown_grading",
-                           zh=f"未知的分级 '{grading}'{hint_zh}")
+            gradings = say("sources.overrides_gradings", gradings=listed(self.levels))
+            hint = suggest(grading, list(self.levels)) or gradings
+            raise _LeftOut("grading", say("sources.overrides_unknown_grading", grading=grading, hint=hint),
+                           "overrides_unknown_grading")
         if level is None:
             return None, None
         if grading is None:
             if len(self.levels) > 1:
-                raise _LeftOut("grading", f"sets level '{level}' but names no grading, and the rules have "
-                               f"{len(self.levels)} ({', '.join(self.levels)})", "overrides_which_grading",
-                               zh=f"设置了等级 '{level}' 但没有写明分级，而规则文件中有 {len(self.levels)} 个分级"
-                                  f"（{'、'.join(self.levels)}）")
+                raise _LeftOut("grading", say("sources.overrides_which_grading", level=level, count=len(self.levels),
+                                              gradings=listed(self.levels)), "overrides_which_grading")
             grading = next(iter(self.levels))
         if level not in self.levels[grading]:
-            hint = suggest(level, self.levels[grading])
-            raise _LeftOut("level", f"unknown level '{level}' of the grading '{grading}'{hint}; its levels are "
-                           f"{', '.join(self.levels[grading])}", "overrides_unknown_level",
-                           zh=f"分级 '{grading}' 中没有等级 '{level}'{suggest(level, self.levels[grading], 'zh')}；"
-                              f"它的等级有 {'、'.join(self.levels[grading])}")
+            raise _LeftOut("level", say("sources.overrides_unknown_level", level=level, grading=grading,
+                                        hint=suggest(level, self.levels[grading]),
+                                        levels=listed(self.levels[grading])), "overrides_unknown_level")
         return grading, level
 
     def tag_list(self, field_name: str, text: str | None, row: int = 0) -> tuple[str, ...]:
@@ -204,20 +195,16 @@ class _Rows:
                 continue
             wrong = name_problems(name)
             if wrong:
-                raise _LeftOut(field_name, f"'{name}' can't be a tag: {wrong[0][0]}", "overrides_bad_tag",
-                               zh=f"'{name}' 不能作为标签：{wrong[0][1]}")
+                raise _LeftOut(field_name, say("sources.bad_tag", name=name, why=said(wrong[0])),
+                               "overrides_bad_tag")
             if name.casefold() in self.taken:
-                raise _LeftOut(field_name, f"'{name}' can't be a tag: it is the name of a column tiercli writes "
-                               f"({self.taken[name.casefold()]}); choose another name", "overrides_bad_tag",
-                               zh=f"'{name}' 不能作为标签：它是 tiercli 写出的一列（{self.taken[name.casefold()]}）"
-                                  "的名称；请换一个名称")
+                why = say("sources.tag_is_a_column", column=self.taken[name.casefold()])
+                raise _LeftOut(field_name, say("sources.bad_tag", name=name, why=why), "overrides_bad_tag")
             near = [t for t in self.tags if edit_distance(name, t) <= 2]
             if near:
-                self.typos.append(TiercliError(
-                    f"manual tag '{name}' is close to the rules' tag '{near[0]}': a typo? It is set as a tag of its "
-                    "own", Location(file=self.label, row=row, column=self.columns.get(field_name)),
-                    slug="overrides_tag_typo",
-                    zh=f"人工标签 '{name}' 与规则中的标签 '{near[0]}' 很接近：是否写错了？它被当作一个独立的标签"))
+                self.typos.append(TiercliError(say("sources.overrides_tag_typo", name=name, tag=near[0]),
+                                               Location(file=self.label, row=row, column=self.columns.get(field_name)),
+                                               slug="overrides_tag_typo"))
         return names
 
 

@@ -17,8 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tiercli.errors import ColumnMappingError, DataError, Location
+from tiercli.messages import Said, as_is, say
 from tiercli.rules.model import Rules
-from tiercli.sources.sheets import TextSheet, read_sheets, sha256, suggest
+from tiercli.sources.readers import listed, said
+from tiercli.sources.sheets import TextSheet, read_sheets, sha256, suggested
 from tiercli.vocabulary.headers import canonical_table
 
 MOVEMENT = "movement"
@@ -61,34 +63,29 @@ class RunFile:
             index -= sheet.table.num_rows
         raise IndexError(index)
 
-    def row_text(self, index: int, lang: str = "en") -> str:
-        """'row 5' (zh: '第 5 行'; with the sheet when the run has more than one) for messages already naming the
-        file."""
+    def row_text(self, index: int) -> Said:
+        """'row 5' (with the sheet when the run has more than one) for messages already naming the file."""
         where = self.where(index)
-        row = f"第 {where.row} 行" if lang == "zh" else f"row {where.row}"
-        return row if len(self.sheets) == 1 else f"{where.file} {row}"
+        if len(self.sheets) == 1:
+            return say("sources.row", row=where.row)
+        return say("sources.sheet_row", sheet=where.file, row=where.row)
 
     @property
     def rows(self) -> int:
         return sum(s.table.num_rows for s in self.sheets)
 
 
-def read_run(path: str, what: tuple[str, str] = ("the previous run", "上期运行结果")) -> RunFile:
-    """Read an output of tiercli (`what` names it in messages: English, Chinese); `ColumnMappingError` when it has
-    no customer_id column."""
-    texts, grids = read_sheets(path, what, customers_sheets, summary_sheet)
+def read_run(path: str, what: str | tuple[str, str] = say("sources.previous_run")) -> RunFile:
+    """Read an output of tiercli (`what` names it in messages, see `tiercli.sources.readers.said`);
+    `ColumnMappingError` when it has no customer_id column."""
+    texts, grids = read_sheets(path, said(what), customers_sheets, summary_sheet)
     sheets = [replace(sheet, table=canonical_table(sheet.table)) for sheet in texts]
     summary = next(iter(grids.values()), None)
     run = RunFile(path, sha256(path), sheets, _summary_levels(summary) if summary is not None else {})
     for sheet in sheets:
         if "customer_id" not in sheet.table.column_names:
-            raise ColumnMappingError(
-                f"no customer_id column, so this is not a customers table tiercli wrote (the Customers sheet of its "
-                f"workbook, or its -o .csv/.parquet): give --previous such a file; columns found: "
-                f"{_shown(sheet.table.column_names)}",
-                Location(file=sheet.label), slug="run_no_customer_id",
-                zh="没有 customer_id 列，所以这不是 tiercli 写出的客户表（工作簿中的 Customers/客户 工作表，或用 -o "
-                   f"写出的 .csv/.parquet）；找到的列：{_shown(sheet.table.column_names, 'zh')}")
+            raise ColumnMappingError(say("sources.run_no_customer_id", found=_shown(sheet.table.column_names)),
+                                     Location(file=sheet.label), slug="run_no_customer_id")
     return run
 
 
@@ -110,11 +107,9 @@ def _summary_levels(table: pa.Table) -> dict[str, list[str]]:
     return levels
 
 
-def _shown(names: Sequence[str], lang: str = "en") -> str:
+def _shown(names: Sequence[str]) -> Said:
     more = len(names) - _SHOWN_COLUMNS
-    if lang == "zh":
-        return "、".join(f"'{n}'" for n in names[:_SHOWN_COLUMNS]) + (f" 等另外 {more} 列" if more > 0 else "")
-    return ", ".join(f"'{n}'" for n in names[:_SHOWN_COLUMNS]) + (f" and {more} more" if more > 0 else "")
+    return listed(names[:_SHOWN_COLUMNS], quoted=True) + (say("sources.and_more", more=more) if more > 0 else "")
 
 
 @dataclass(frozen=True)
@@ -137,13 +132,13 @@ def read_previous(path: str, rules: Rules) -> Previous:
     """`--previous PREV` read and checked: every grading of the rules a column, every level one of its levels."""
     run = read_run(path)
     gradings = {g.name: [level.name for level in g.levels] for g in rules.gradings}
-    return Previous(path, run.sha256, levels_table(run, gradings, (rules.source, rules.source)))
+    return Previous(path, run.sha256, levels_table(run, gradings, rules.source))
 
 
-def levels_table(run: RunFile, gradings: Mapping[str, Sequence[str]], whose: tuple[str, str]) -> pa.Table:
+def levels_table(run: RunFile, gradings: Mapping[str, Sequence[str]], whose: str | tuple[str, str]) -> pa.Table:
     """customer_id, lapsed, and per grading its level and grace date, checked: ids present and listed once, each
-    grading a column, each level known. `whose` names where the levels come from, for messages (English,
-    Chinese)."""
+    grading a column, each level known. `whose` names where the levels come from, for messages (see
+    `tiercli.sources.readers.said`)."""
     ids = run.column("customer_id")
     _check_ids(run, ids)
     movement = run.column(MOVEMENT) if MOVEMENT in run.columns else None
@@ -151,15 +146,11 @@ def levels_table(run: RunFile, gradings: Mapping[str, Sequence[str]], whose: tup
     arrays: dict[str, pa.Array | pa.ChunkedArray] = {"customer_id": ids, "lapsed": lapsed}
     for grading, levels in gradings.items():
         if grading not in run.columns:
-            raise ColumnMappingError(
-                f"no column '{grading}' for the grading '{grading}' of {whose[0]}; columns found: "
-                f"{_shown(run.columns)}. The run was made with other rules: use those, or rename its column to the "
-                "grading's name",
-                Location(file=run.sheets[0].label), slug="run_no_grading",
-                zh=f"没有列 '{grading}'（{whose[1]} 中分级 '{grading}' 的列）；找到的列：{_shown(run.columns, 'zh')}。"
-                   "这份运行结果是用另一份规则文件生成的：请改用那份规则文件，或把它的列改名为该分级的名称")
+            raise ColumnMappingError(say("sources.run_no_grading", grading=grading, whose=said(whose),
+                                         found=_shown(run.columns)),
+                                     Location(file=run.sheets[0].label), slug="run_no_grading")
         values = run.column(grading)
-        _check_levels(run, grading, values, levels, whose)
+        _check_levels(run, grading, values, levels, said(whose))
         arrays[grading] = values
         arrays[grading + GRACE_SUFFIX] = _dates(run, grading + GRACE_SUFFIX)
     return pa.table(arrays)
@@ -168,49 +159,40 @@ def levels_table(run: RunFile, gradings: Mapping[str, Sequence[str]], whose: tup
 def _check_ids(run: RunFile, ids: pa.ChunkedArray) -> None:
     missing = pc.index(pc.is_null(ids), True).as_py()
     if missing >= 0:
-        raise DataError("has no customer_id; every row of a run is one customer", run.where(missing, "customer_id"),
-                        slug="run_missing_id", zh="缺少 customer_id；运行结果的每一行都是一位客户")
+        raise DataError(say("sources.run_missing_id"), run.where(missing, "customer_id"), slug="run_missing_id")
     counts = pc.value_counts(ids)
     twice = pc.filter(counts, pc.greater(counts.field("counts"), 1))
     if len(twice):
         customer = twice[0]["values"].as_py()
         rows = pc.indices_nonzero(pc.equal(ids, customer)).to_pylist()[:3]
-        where = " and ".join(run.row_text(r) for r in rows)
-        where_zh = "和".join(run.row_text(r, "zh") for r in rows)
-        raise DataError(f"customer '{customer}' is listed more than once ({where}); a run has one row per customer",
-                        Location(file=run.sheets[0].label, column="customer_id"), slug="run_duplicate_id",
-                        zh=f"客户 '{customer}' 出现了不止一次（{where_zh}）；运行结果中每位客户只占一行")
+        where = listed((run.row_text(r) for r in rows), separator=say("sources.and_separator"))
+        raise DataError(say("sources.run_duplicate_id", customer=customer, rows=where),
+                        Location(file=run.sheets[0].label, column="customer_id"), slug="run_duplicate_id")
 
 
-def _check_levels(run: RunFile, grading: str, values: pa.ChunkedArray, levels: Sequence[str],
-                  whose: tuple[str, str]) -> None:
+def _check_levels(run: RunFile, grading: str, values: pa.ChunkedArray, levels: Sequence[str], whose: Said) -> None:
     empty = pc.index(pc.is_null(values), True).as_py()
     if empty >= 0:
         customer = run.column("customer_id")[empty].as_py()
-        raise DataError(f"customer '{customer}' has no level; every customer of a run has one",
-                        run.where(empty, grading), slug="run_missing_level",
-                        zh=f"客户 '{customer}' 没有等级；运行结果中每位客户都应有一个等级")
+        raise DataError(say("sources.run_missing_level", customer=customer), run.where(empty, grading),
+                        slug="run_missing_level")
     unknown = pc.filter(values, pc.invert(pc.is_in(values, value_set=pa.array(list(levels), pa.string()))))
     if not len(unknown):
         return
-    parts: list[str] = []
-    parts_zh: list[str] = []
+    parts: list[Said] = []
     found = [(pc.index(values, item["values"]).as_py(), item["values"], item["counts"])
              for item in pc.value_counts(unknown).to_pylist()]
     for index, level, count in sorted(found):
-        first = run.row_text(index)
-        hint = suggest(level, levels).strip().strip("()")
-        parts.append(f"'{level}' ({count:,} customer{'s' if count != 1 else ''}, first at {first}"
-                     f"{'; ' + hint if hint else ''})")
-        hint_zh = suggest(level, levels, "zh").strip("（）")
-        parts_zh.append(f"'{level}'（{count:,} 位客户，首次出现在{run.row_text(index, 'zh')}"
-                        f"{'；' + hint_zh if hint_zh else ''}）")
-    raise DataError(
-        f"the grading '{grading}' has {'levels' if len(parts) != 1 else 'a level'} that {whose[0]} doesn't know: "
-        f"{', '.join(parts)}; the levels there are {', '.join(levels)}. Rename them in the file, or use the rules "
-        "the run was made with", Location(file=run.path, column=grading), slug="run_unknown_level",
-        zh=f"分级 '{grading}' 中有 {whose[1]} 里没有的等级：{'，'.join(parts_zh)}；那里的等级是 {'、'.join(levels)}。"
-           "请在文件中改名，或使用生成这份运行结果时的规则文件")
+        choice = suggested(level, levels)
+        hint = say("sources.level_hint", choice=choice) if choice is not None else as_is("")
+        customers = say("sources.one_customer", count=count) if count == 1 else say("sources.customers", count=count)
+        parts.append(say("sources.unknown_level_found", level=level, customers=customers, first=run.row_text(index),
+                         hint=hint))
+    filled = {"grading": grading, "whose": whose, "levels": listed(levels),
+              "found": listed(parts, separator=say("sources.clause_separator"))}
+    message = (say("sources.run_unknown_level", **filled) if len(parts) == 1
+               else say("sources.run_unknown_levels", **filled))
+    raise DataError(message, Location(file=run.path, column=grading), slug="run_unknown_level")
 
 
 def _dates(run: RunFile, name: str) -> pa.ChunkedArray:
@@ -222,6 +204,5 @@ def _dates(run: RunFile, name: str) -> pa.ChunkedArray:
     parsed = pc.cast(pc.strptime(days, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
     bad = pc.index(pc.and_(pc.is_valid(text), pc.is_null(parsed)), True).as_py()
     if bad >= 0:
-        raise DataError(f"'{text[bad].as_py()}' is not a date; write it as YYYY-MM-DD", run.where(bad, name),
-                        slug="run_bad_date", zh=f"'{text[bad].as_py()}' 不是日期；请写成 YYYY-MM-DD")
+        raise DataError(say("sources.not_a_date", value=text[bad].as_py()), run.where(bad, name), slug="run_bad_date")
     return parsed

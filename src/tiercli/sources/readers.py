@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 
 from tiercli.database import Database, open_database
 from tiercli.errors import InputError, Location, UsageError, first_line
+from tiercli.messages import Said, as_is, say
 from tiercli.names import readable_name
 from tiercli.sources.workbooks import read_workbook
 from tiercli.sqltext import literal
@@ -140,16 +141,30 @@ class _Hasher(threading.Thread):
         return self.value
 
 
+def listed(items: Iterable[str], quoted: bool = False, separator: Said | None = None) -> Said:
+    """`items` as each language writes a list ("a, b" and "a、b"; `separator` for another joint), each in quotes
+    with `quoted`. An item that is a `Said` is shown in each language."""
+    joint = separator if separator is not None else say("sources.list_separator")
+    shown = [as_is(f"'{item}'") if quoted else as_is(item) for item in items]
+    return Said(str(joint).join(shown), joint.zh.join(item.zh for item in shown))
+
+
+def said(text: str | tuple[str, str]) -> Said:
+    """`text` for a message in both languages: a `Said` as it is, a name (the same in both), or (English, Chinese)
+    as some callers still give it."""
+    return Said(*text) if isinstance(text, tuple) else as_is(text)
+
+
 def _check_file(path: Path, shown: str) -> None:
     if not path.exists():
-        raise InputError("file not found; check the path", Location(file=shown), slug="file_not_found",
-                         zh="找不到文件；请检查路径")
+        raise InputError(say("sources.file_not_found", what=say("sources.file")), Location(file=shown),
+                         slug="file_not_found")
     if path.is_dir():
-        raise InputError("is a folder, not a file; give the order export inside it", Location(file=shown),
-                         slug="not_a_file", zh="这是一个文件夹，不是文件；请给出其中的订单导出文件")
+        raise InputError(say("sources.is_a_folder", what=say("sources.a_file"), inside=say("sources.order_export")),
+                         Location(file=shown), slug="not_a_file")
     if path.stat().st_size == 0:
-        raise InputError("the file is empty; export the orders again", Location(file=shown), slug="empty_file",
-                         zh="文件是空的；请重新导出订单")
+        raise InputError(say("sources.empty_file", again=say("sources.export_orders_again")), Location(file=shown),
+                         slug="empty_file")
 
 
 def file_kind(path: Path) -> str:
@@ -445,10 +460,8 @@ def _rewrite(path: Path, shown: str, encoding: str, delimiter: str, folder: Path
                     in_quotes = not in_quotes
     except UnicodeDecodeError as exc:
         os.unlink(name)
-        raise InputError(
-            f"can't be read as {encoding} (byte {exc.start} is not valid); save it as UTF-8 and try again",
-            Location(file=shown), slug="bad_encoding",
-            zh=f"无法按 {encoding} 读取（第 {exc.start} 个字节无效）；请另存为 UTF-8 后重试") from exc
+        raise InputError(say("sources.bad_encoding", encoding=encoding, byte=exc.start), Location(file=shown),
+                         slug="bad_encoding") from exc
     return Path(name)
 
 
@@ -465,12 +478,10 @@ def open_csv(path: Path, shown: str, folder: Path, header_score: HeaderScore | N
     if len(sample) == SAMPLE_BYTES and lines:
         lines = lines[:-1]  # the last line of a cut sample may be partial
     if not any(line.strip() for line in lines):
-        raise InputError("has no rows (only blank lines); export the orders again", Location(file=shown),
-                         slug="empty_file", zh="没有数据行（只有空行）；请重新导出订单")
+        raise InputError(say("sources.blank_lines_only", again=say("sources.export_orders_again")),
+                         Location(file=shown), slug="empty_file")
     if "\x00" in text[:4096] and encoding != "utf-16":
-        raise InputError("is not a text file (binary content); export it as CSV or XLSX",
-                         Location(file=shown), slug="not_a_table",
-                         zh="不是文本文件（内容是二进制）；请导出为 CSV 或 XLSX")
+        raise InputError(say("sources.binary_file"), Location(file=shown), slug="not_a_table")
     delimiter = detect_delimiter(lines[:200])
     spans: list[tuple[int, int]] = []
     if delimiter == WHITESPACE:
@@ -481,9 +492,7 @@ def open_csv(path: Path, shown: str, folder: Path, header_score: HeaderScore | N
         parsed = csv_rows(lines[:HEADER_SEARCH_ROWS], delimiter)
         header_index = pick_header_row(parsed, header_score)
     if not parsed or not any(clean_header(c) for row in parsed for c in row):
-        raise InputError("has no header: every cell of its first rows is empty; export the table with its "
-                         "column names in the first row", Location(file=shown), slug="no_header",
-                         zh="没有表头：前几行的单元格全是空的；请导出带列名（在第一行）的表格")
+        raise InputError(say("sources.no_header"), Location(file=shown), slug="no_header")
     headers = unique_headers([clean_header(c) for c in parsed[header_index]])
     lines_before = sum(1 + _embedded_newlines(r) for r in parsed[: header_index + 1])
     if encoding not in ("utf-8", "utf-8-sig") or delimiter == WHITESPACE or _has_blank_lines(path):
@@ -537,29 +546,25 @@ def unreadable_csv(exc: duckdb.Error, shown: str) -> InputError:
     """DuckDB's CSV reader failed on `shown`: say why in the user's terms (without the run folder's names)."""
     reason = first_line(exc)
     if "maximum line size" in reason.lower() or "max_line_size" in reason.lower():
-        return InputError(f"has a line longer than {MAX_LINE_BYTES // (1 << 20)} MB; is it really a CSV export?",
-                          Location(file=shown), slug="bad_csv",
-                          zh=f"有一行超过 {MAX_LINE_BYTES // (1 << 20)} MB；它真的是 CSV 导出文件吗？")
+        return InputError(say("sources.line_too_long", mb=MAX_LINE_BYTES // (1 << 20)), Location(file=shown),
+                          slug="bad_csv")
     if "invalid unicode" in str(exc).lower():
         line = re.search(r"CSV Error on Line: (\d+)", str(exc))
-        where = f" (line {line.group(1)})" if line else ""
-        where_zh = f"（第 {line.group(1)} 行）" if line else ""
-        return InputError(f"has bytes that are not text in its encoding further down{where}; save it again as "
-                          "UTF-8 and try again", Location(file=shown), slug="bad_encoding",
-                          zh=f"文件后面有不符合其编码的字节{where_zh}；请重新另存为 UTF-8 后重试")
-    reason = _without_run_folder(reason)
-    return InputError(f"can't be read as a table: {reason}", Location(file=shown), slug="bad_csv",
-                      zh=f"无法按表格读取：{reason}")
+        where = say("sources.on_line", line=line.group(1)) if line else as_is("")
+        return InputError(say("sources.bad_bytes_further_down", where=where), Location(file=shown),
+                          slug="bad_encoding")
+    return InputError(say("sources.not_a_table", reason=_without_run_folder(reason)), Location(file=shown),
+                      slug="bad_csv")
 
 
 def unreadable(exc: duckdb.Error, raw: RawTable) -> InputError:
     """Reading the file behind `raw` failed: the user's message, naming the file."""
     if raw.kind == "csv":
         return unreadable_csv(exc, raw.path)
+    kind = say("sources.parquet_kind") if raw.kind == "parquet" else as_is(raw.kind)
     reason = _without_run_folder(first_line(exc))
-    return InputError(f"can't be read as {raw.kind.capitalize() if raw.kind == 'parquet' else raw.kind}: "
-                      f"{reason}; is the file complete?", Location(file=raw.path), slug="not_a_table",
-                      zh=f"无法按 {raw.kind} 读取：{reason}；文件是否完整？")
+    return InputError(say("sources.cant_be_read_as", kind=kind, reason=reason) + say("sources.is_it_complete"),
+                      Location(file=raw.path), slug="not_a_table")
 
 
 def is_data_error(exc: BaseException) -> bool:
@@ -591,12 +596,11 @@ def open_excel(path: Path, shown: str, kind: str, sheet: str | None, header_scor
     hasher.start()
     book = read_workbook(path, shown, functools.partial(pick_sheet, sheet), folder, memory_limit)
     if sheet is not None and sheet not in book.sheets:
-        raise UsageError(f"has no sheet '{sheet}'; choose one of its sheets with --sheet: {', '.join(book.names)}",
-                         Location(file=shown), slug="unknown_sheet",
-                         zh=f"没有名为 '{sheet}' 的工作表；请用 --sheet 选择其中一个：{'、'.join(book.names)}")
+        raise UsageError(say("sources.unknown_sheet", sheet=sheet, sheets=listed(book.names)), Location(file=shown),
+                         slug="unknown_sheet")
     if not book.sheets:
-        raise InputError("has no sheets; export the orders again", Location(file=shown), slug="empty_file",
-                         zh="没有任何工作表；请重新导出订单")
+        raise InputError(say("sources.no_sheets", again=say("sources.export_orders_again")), Location(file=shown),
+                         slug="empty_file")
     return [_OpenedSheet(shown, f"{readable_name(path.name)} [{name}]", kind, name, hasher, header_score, table)
             for name, table in book.sheets.items()]
 
@@ -626,17 +630,11 @@ class _OpenedSheet:
 def _excel_sheet(db: Database, opened: _OpenedSheet, table: str) -> RawTable:
     batch, sheet, shown = opened.batch, opened.sheet, opened.shown
     if batch.num_rows == 0 or batch.num_columns == 0:
-        raise InputError(f"sheet '{sheet}' is empty; choose the sheet that holds the orders with --sheet",
-                         Location(file=shown), slug="empty_file",
-                         zh=f"工作表 '{sheet}' 是空的；请用 --sheet 选择存放订单的工作表")
+        raise InputError(say("sources.empty_sheet", sheet=sheet), Location(file=shown), slug="empty_file")
     top = batch.slice(0, HEADER_SEARCH_ROWS).to_pylist()
     grid = [["" if v is None else str(v) for v in row.values()] for row in top]
     if not any(clean_header(c) for row in grid for c in row):
-        raise InputError(f"sheet '{sheet}' has no header: every cell of its first rows is empty; put the column "
-                         "names in its first row, or choose another sheet with --sheet",
-                         Location(file=shown), slug="no_header",
-                         zh=f"工作表 '{sheet}' 没有表头：前几行的单元格全是空的；"
-                            "请在第一行写上列名，或用 --sheet 选择别的工作表")
+        raise InputError(say("sources.sheet_no_header", sheet=sheet), Location(file=shown), slug="no_header")
     header_index = pick_header_row(grid, opened.header_score)
     headers = unique_headers([clean_header(c) for c in grid[header_index]])
     data = batch.slice(header_index + 1)
@@ -663,11 +661,11 @@ def open_parquet(path: Path, shown: str, folder: Path) -> Opened:
     try:
         schema = pq.read_schema(path)
     except (OSError, pa.ArrowException) as exc:
-        raise InputError(f"can't be read as Parquet: {first_line(exc)}", Location(file=shown),
-                         slug="not_a_table", zh=f"无法按 Parquet 读取：{first_line(exc)}") from exc
+        raise InputError(say("sources.cant_be_read_as", kind="Parquet", reason=first_line(exc)), Location(file=shown),
+                         slug="not_a_table") from exc
     if not len(schema.names):
-        raise InputError("has no columns; export the orders again", Location(file=shown), slug="empty_file",
-                         zh="没有任何列；请重新导出订单")
+        raise InputError(say("sources.no_columns", again=say("sources.export_orders_again")), Location(file=shown),
+                         slug="empty_file")
     headers = unique_headers([clean_header(n) for n in schema.names])
     return _OpenedParquet(shown, readable_name(path.name), hasher, headers, str(_link(path, folder, ".parquet")))
 
@@ -690,7 +688,7 @@ class _OpenedParquet:
             db.execute(f"CREATE VIEW {table} AS SELECT *, CAST(file_row_number AS BIGINT) + 2 AS __row FROM {scan}")
             rows = _count(db, table)
         except duckdb.Error as exc:
-            raise InputError(f"can't be read as Parquet: {first_line(exc)}", Location(file=self.shown),
-                             slug="not_a_table", zh=f"无法按 Parquet 读取：{first_line(exc)}") from exc
+            raise InputError(say("sources.cant_be_read_as", kind="Parquet", reason=first_line(exc)),
+                             Location(file=self.shown), slug="not_a_table") from exc
         typed = {str(r[0]): str(r[1]) for r in described if str(r[1]) != "VARCHAR"}
         return RawTable(self.shown, self.name, "parquet", self.hasher, table, self.headers, rows, 1, typed=typed)

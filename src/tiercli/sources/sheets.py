@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from tiercli.errors import InputError, Location, did_you_mean, meant
+from tiercli.errors import InputError, Location, closest
+from tiercli.messages import Said, as_is, say
 from tiercli.names import readable_name
 from tiercli.sources.readers import clean_header, csv_rows, file_sha256, unique_headers
 from tiercli.sources.workbooks import read_workbook
@@ -49,19 +50,16 @@ def first_sheet(names: Sequence[str]) -> list[str]:
     return list(names[:1])
 
 
-def check_file(path: str, what: tuple[str, str]) -> Path:
-    """The path of a file that exists and is one; `InputError` naming `what` (English, Chinese) it should be
-    otherwise."""
+def check_file(path: str, what: Said) -> Path:
+    """The path of a file that exists and is one; `InputError` naming `what` it should be otherwise."""
     target = Path(path)
     where = Location(file=path)
     if not target.exists():
-        raise InputError(f"{what[0]} not found; check the path", where, slug="file_not_found",
-                         zh=f"找不到{what[1]}；请检查路径")
+        raise InputError(say("sources.file_not_found", what=what), where, slug="file_not_found")
     if target.is_dir():
-        raise InputError(f"is a folder, not {what[0]}; give the file inside it", where, slug="not_a_file",
-                         zh=f"这是一个文件夹，不是{what[1]}；请给出其中的文件")
+        raise InputError(say("sources.is_a_folder", what=what, inside=say("sources.file")), where, slug="not_a_file")
     if target.stat().st_size == 0:
-        raise InputError("the file is empty; export it again", where, slug="empty_file", zh="文件是空的；请重新导出")
+        raise InputError(say("sources.empty_file", again=say("sources.export_it_again")), where, slug="empty_file")
     return target
 
 
@@ -69,11 +67,10 @@ def sha256(path: str) -> str:
     return file_sha256(Path(path))
 
 
-def read_sheets(path: str, what: tuple[str, str], pick: SheetPicker = first_sheet,
+def read_sheets(path: str, what: Said, pick: SheetPicker = first_sheet,
                 grids: SheetPicker | None = None) -> tuple[list[TextSheet], dict[str, pa.Table]]:
     """The file's tables as text, and (workbooks only) the sheets `grids` picks as raw grids (every cell as text,
-    no header). `what` names the file in messages (English, Chinese); `pick` chooses the sheets of a workbook
-    from its sheet names."""
+    no header). `what` names the file in messages; `pick` chooses the sheets of a workbook from its sheet names."""
     target = check_file(path, what)
     suffix = target.suffix.lower()
     if suffix in EXCEL:
@@ -85,12 +82,11 @@ def read_sheets(path: str, what: tuple[str, str], pick: SheetPicker = first_shee
             with open(target, "rb") as source:  # opened here: a name that is no UTF-8 is no problem
                 table = pq.read_table(source)
         except (OSError, pa.ArrowException) as error:
-            raise InputError(f"can't read it as Parquet: {error}", Location(file=path), slug="unreadable",
-                             zh=f"无法按 Parquet 读取：{error}") from None
+            raise InputError(say("sources.cant_read_it_as", kind="Parquet", reason=error), Location(file=path),
+                             slug="unreadable") from None
         return [_clean(readable_name(path), table, 1)], {}
-    raise InputError(f"can't read {what[0]} from a '{target.suffix}' file; give a workbook (.xlsx), .csv or .parquet",
-                     Location(file=path), slug="unsupported_file",
-                     zh=f"无法从 '{target.suffix}' 文件读取{what[1]}；请提供工作簿（.xlsx）、.csv 或 .parquet 文件")
+    raise InputError(say("sources.unsupported_file", what=what, suffix=target.suffix), Location(file=path),
+                     slug="unsupported_file")
 
 
 def _both(pick: SheetPicker, grids: SheetPicker | None, names: Sequence[str]) -> list[str]:
@@ -138,8 +134,8 @@ def _read_csv(path: str, target: Path) -> pa.Table:
                 convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in header},
                                                       strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-        raise InputError(f"can't read it as CSV: {str(error).splitlines()[0]}", Location(file=readable_name(path)),
-                         slug="unreadable", zh=f"无法按 CSV 读取：{str(error).splitlines()[0]}") from None
+        raise InputError(say("sources.cant_read_it_as", kind="CSV", reason=str(error).splitlines()[0]),
+                         Location(file=readable_name(path)), slug="unreadable") from None
 
 
 def _clean(label: str, table: pa.Table, first_row: int) -> TextSheet:
@@ -155,8 +151,13 @@ def _clean(label: str, table: pa.Table, first_row: int) -> TextSheet:
     return TextSheet(label, pa.table(columns, names=names), first_row)
 
 
-def suggest(word: str, choices: Sequence[str], lang: str = "en") -> str:
-    """' (did you mean 'x'?)' (zh: '（是否想写 'x'？）') for the choice that differs only in case, else for the
-    closest one, else ''."""
+def suggested(word: str, choices: Sequence[str]) -> str | None:
+    """The choice that differs from `word` only in case, else the closest one, else None."""
     same = [c for c in choices if c.casefold() == word.casefold()]
-    return meant(same[0], lang) if same else did_you_mean(word, choices, lang)
+    return same[0] if same else closest(word, choices)
+
+
+def suggest(word: str, choices: Sequence[str]) -> Said:
+    """' (did you mean 'x'?)' in both languages for the `suggested` choice, or an empty `Said`."""
+    choice = suggested(word, choices)
+    return as_is("") if choice is None else say("common.did_you_mean", choice=choice)

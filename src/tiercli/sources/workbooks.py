@@ -33,6 +33,7 @@ import pyarrow.ipc as ipc
 
 from tiercli.database import DEFAULT_MEMORY_LIMIT, memory_bytes
 from tiercli.errors import InputError, Location, first_line
+from tiercli.messages import as_is, say
 from tiercli.names import readable_name
 from tiercli.runfolder import RunFolder
 
@@ -92,11 +93,8 @@ def read_workbook(path: Path, shown: str, pick: SheetPicker, folder: Path | None
     if child.exitcode != 0 or failure:
         reason = failure or f"the reader stopped ({_exit_text(child.exitcode)})"
         kind = path.suffix.lstrip(".") or "xlsx"
-        raise InputError(f"can't be opened as a spreadsheet ({reason}); is it really a .{kind} file? Open it in "
-                         "its program and save it again as .xlsx or .csv",
-                         Location(file=shown), slug="not_a_table",
-                         zh=f"无法作为电子表格打开（{reason}）；它真的是 .{kind} 文件吗？"
-                            "请用原程序打开并另存为 .xlsx 或 .csv")
+        raise InputError(say("sources.not_a_spreadsheet", reason=reason, kind=kind), Location(file=shown),
+                         slug="not_a_table")
     names = _text(out / "names.txt").split("\n") if (out / "names.txt").stat().st_size else []
     chosen = _text(out / "chosen.txt").split("\n") if (out / "chosen.txt").stat().st_size else []
     sheets = {name: _load(out / f"{i}.arrow") for i, name in enumerate(chosen)}
@@ -108,21 +106,13 @@ def _too_big(path: Path, shown: str, memory_limit: int, asked: int = 0) -> Input
     when its declared size tells, and what to do."""
     area, cells = _declared(path)
     need = max(cells * BYTES_PER_CELL, asked)
-    declared = f" (its sheet declares cells {area}, {cells:,} cells)" if area else ""
-    declared_zh = f"（它的工作表声明的单元格范围是 {area}，共 {cells:,} 个单元格）" if area else ""
+    declared = say("sources.declared_cells", area=area, cells=cells) if area else as_is("")
     if need and need < _physical_memory() // 2:
-        advice = f"give it more with --memory-limit {_size(need, up=True)}, or save the sheet as CSV and read that"
-        advice_zh = f"请用 --memory-limit {_size(need, up=True)} 给它更多内存，或把工作表另存为 CSV 再读取"
+        advice = say("sources.give_more_memory", size=_size(need, up=True))
     else:
-        advice = ("the sheet has cells far away from its data (a stray value or format); delete the empty rows and "
-                  "columns after the data, or save the sheet as CSV and read that")
-        advice_zh = ("工作表在数据之外很远的地方还有单元格（多余的值或格式）；请删除数据之后的空行和空列，"
-                     "或把工作表另存为 CSV 再读取")
-    return InputError(
-        f"needs more than {_size(memory_limit)} of memory to read{declared}: a sheet is read as one grid from its "
-        f"first to its last cell; {advice}", Location(file=shown), slug="sheet_too_big",
-        zh=f"读取它需要超过 {_size(memory_limit)} 的内存{declared_zh}：工作表会按从第一个到最后一个单元格的整块"
-           f"区域读取；{advice_zh}")
+        advice = say("sources.stray_cells")
+    return InputError(say("sources.sheet_too_big", limit=_size(memory_limit), declared=declared, advice=advice),
+                      Location(file=shown), slug="sheet_too_big")
 
 
 def _physical_memory() -> int:
@@ -233,12 +223,9 @@ def _check_zip(path: Path, shown: str) -> None:
             for info in archive.infolist():
                 packed = max(info.compress_size, 1)
                 if info.file_size > BOMB_MIN_BYTES and info.file_size / packed > BOMB_RATIO:
-                    raise InputError(
-                        f"its part {info.filename!r} would unpack from {_size(packed)} to {_size(info.file_size)} "
-                        f"({info.file_size // packed:,} times its size), which no real export does; it is not read",
-                        Location(file=shown), slug="zip_bomb",
-                        zh=f"其中的部分 {info.filename!r} 会从 {_size(packed)} 解压成 {_size(info.file_size)}"
-                           f"（{info.file_size // packed:,} 倍），真实的导出文件不会这样；不读取它")
+                    raise InputError(say("sources.zip_bomb", part=info.filename, packed=_size(packed),
+                                         unpacked=_size(info.file_size), times=info.file_size // packed),
+                                     Location(file=shown), slug="zip_bomb")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError, EOFError):
         return  # not a zip this module can read: the reader says what it is
 
