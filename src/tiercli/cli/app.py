@@ -18,6 +18,7 @@ from typer.core import TyperCommand
 from tiercli.cli.console import TerminalConsole, visible
 from tiercli.errors import Interrupted, Location, TiercliError, UsageError
 from tiercli.i18n import check_lang, default_lang
+from tiercli.messages import Said, say, text
 from tiercli.outputs.staging import Named, Staging, check_outputs
 from tiercli.pipeline import RunConfig, run, version
 from tiercli.progress import NO_PROGRESS, Progress
@@ -69,7 +70,7 @@ def exit_codes(ctx: typer.Context) -> Iterator[None]:
         if debug:
             traceback.print_exc()
         lang = _lang_of(ctx)
-        _stderr().print(f"{'错误：' if lang == 'zh' else 'error: '}{exc.text(lang)}", markup=False)
+        _stderr().print(text("cli.error", lang, text=exc.text(lang)), markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except BrokenPipeError:
         sys.stdout = open(os.devnull, "w")  # the reader of our output went away (e.g. `| head`): stop quietly
@@ -82,8 +83,7 @@ def exit_codes(ctx: typer.Context) -> Iterator[None]:
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        _stderr().print(f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in tiercli; rerun with "
-                        "--debug for the traceback and report it.", markup=False)
+        _stderr().print(text("cli.internal_error", _lang_of(ctx), kind=type(exc).__name__, error=exc), markup=False)
         raise typer.Exit(EXIT_BUG) from None
 
 
@@ -120,9 +120,7 @@ def parse_as_of(text: str | None) -> datetime | None:
             return datetime.combine(date.fromisoformat(text.strip()), time(23, 59, 59))
         return datetime.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"--as-of '{text}' is not a date; write it as YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS'",
-                         slug="bad_as_of",
-                         zh=f"--as-of '{text}' 不是日期；请写成 YYYY-MM-DD 或 'YYYY-MM-DD HH:MM:SS'") from None
+        raise UsageError(say("cli.bad_date_option", option="--as-of", text=text), slug="bad_as_of") from None
 
 
 def default_output(first_input: str) -> str:
@@ -139,6 +137,8 @@ OVERRIDES_HELP = ("Hand-set levels and tags (CSV/XLSX: customer, grading, level,
 LANG_HELP = ("Language of the summary and of the output's sheet names and headers: en or zh. Rule, level and tag "
              "names stay as written. Default: zh when the locale (LC_ALL, LC_MESSAGES, LANG, LANGUAGE) is Chinese, "
              "else en.")
+PRINT_LANG_HELP = ("Language of what the command prints, errors included: en or zh. Rule, level and tag names stay "
+                   "as written. Default: zh when the locale (LC_ALL, LC_MESSAGES, LANG, LANGUAGE) is Chinese, else en.")
 REPORT_HELP = ("Also write the report as one self-contained HTML page (tiers, charts, tags, segments, lifecycle, "
                "thresholds, movement), viewable offline and on a phone.")
 EXPORT_HELP = ("Also write a file to re-import the levels and tags into a shop: shopify-tags (Email,Phone,Tags), "
@@ -237,13 +237,17 @@ def _finish(result: Result, plan: OutputPlan, written: Written, quiet: bool,
 def _inputs(files: Sequence[str], rules: str | None = None, members: str | None = None,
             previous: str | None = None, overrides: str | None = None) -> list[Named]:
     """The files a command reads, named as messages name them."""
-    found = [Named(f, "the input", "输入文件") for f in files]
-    for path, what, what_zh in ((rules, "the rules file", "规则文件"), (members, "the members file", "会员文件"),
-                                (previous, "the previous run", "上期运行结果"),
-                                (overrides, "the overrides file", "人工调整文件")):
+    found = [_named(f, say("cli.file.input")) for f in files]
+    for path, what in ((rules, say("cli.file.rules")), (members, say("cli.file.members")),
+                       (previous, say("cli.file.previous")), (overrides, say("cli.file.overrides"))):
         if path is not None:
-            found.append(Named(path, what, what_zh))
+            found.append(_named(path, what))
     return found
+
+
+def _named(path: str, what: Said) -> Named:
+    """`path` with what it is there for, as messages name it ("the rules file")."""
+    return Named(path, str(what), what.zh)
 
 
 def _print_warnings(warnings: Sequence[str], lang: str) -> None:
@@ -277,17 +281,18 @@ def init(
                                         "(member levels 店铺客户 … 至尊VIP), rfm (the RFM segment as the tier), "
                                         "lifecycle (lifecycle stages as the tier).")] = "tmall-5",
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
     """Write a commented starter rules file to edit."""
     from tiercli.rules.starter import starter_text
 
-    text = starter_text(preset)
+    chosen = check_lang(lang)
+    starter = starter_text(preset)
     target = Path(path)
     if target.exists() and not force:
-        raise UsageError("already exists; pick another path or add --force to overwrite it",
-                         Location(file=path), slug="exists", zh="文件已存在；请换一个路径，或加上 --force 覆盖它")
-    target.write_text(text, encoding="utf-8")
-    _stderr().print(f"wrote {path} (preset {preset}); check it with: tiercli validate {path}", markup=False)
+        raise UsageError(say("cli.file_exists"), Location(file=path), slug="exists")
+    target.write_text(starter, encoding="utf-8")
+    _stderr().print(text("cli.init.wrote", chosen, path=path, preset=preset), markup=False)
 
 
 @app.command()
@@ -302,22 +307,26 @@ def validate(
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="Force a platform profile.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit code 1).")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
     """Check a rules file: errors stop it from running (exit 2); warnings (exit 0, or 1 with --strict) are rules
     that run but can't do what they say — with --orders, also tiers that match nobody or are shadowed, tags that
     match everyone or nobody, and segments nobody can reach."""
+    from tiercli.cli.render import enumerated, located
     from tiercli.engine.compute import require_members
     from tiercli.engine.lint import data_findings, dry_run, static_findings
     from tiercli.rules.load import examine_rules_file
 
+    chosen = check_lang(lang)
     err = _stderr()
     loaded, problems = examine_rules_file(rules)
     if loaded is not None:
         problems = dry_run(loaded)
     if problems or loaded is None:
         for problem in problems:
-            err.print(f"error: {problem}", markup=False)
-        err.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {rules}", markup=False)
+            err.print(text("cli.error", chosen, text=problem.text(chosen)), markup=False)
+        err.print(text("cli.validate.one_problem", chosen, rules=rules) if len(problems) == 1
+                  else text("cli.validate.problems", chosen, count=len(problems), rules=rules), markup=False)
         raise typer.Exit(EXIT_BAD_INPUT)
     findings = static_findings(loaded)
     checked = ""
@@ -326,18 +335,22 @@ def validate(
         with run(RunConfig(files=orders, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
                            platform=platform, members=members)) as result:
             findings = sorted([*findings, *data_findings(loaded, result)], key=lambda f: f.location.line or 0)
-        checked = f"; checked against {result.customers.num_rows:,} customers"
-    label = "error" if strict else "warning"
+        checked = text("cli.validate.checked", chosen, customers=f"{result.customers.num_rows:,}")
+    label = "cli.error" if strict else "cli.render.warning"
     for finding in findings:
-        err.print(f"{label}: {finding}", markup=False)
-    levels = ", ".join(f"{g.name}: {len(g.levels)} levels" for g in loaded.gradings)
+        err.print(text(label, chosen, text=located(finding.location, finding.message, chosen)), markup=False)
+    levels = enumerated((text("cli.validate.levels", chosen, grading=g.name, levels=len(g.levels))
+                         for g in loaded.gradings), chosen)
     if findings:
-        count = f"{len(findings)} warning{'s' if len(findings) != 1 else ''}"
-        err.print(f"{rules}: {count} ({levels}; {len(loaded.tags)} tags{checked})", markup=False)
+        count = (text("cli.validate.one_warning", chosen) if len(findings) == 1
+                 else text("cli.validate.warnings", chosen, count=len(findings)))
+        err.print(text("cli.validate.warned", chosen, rules=rules, count=count, levels=levels, tags=len(loaded.tags),
+                       checked=checked), markup=False)
         if strict:
             raise typer.Exit(EXIT_STRICT)
         return
-    print(visible(f"{rules}: OK ({levels}; {len(loaded.tags)} tags{checked})"))
+    print(visible(text("cli.validate.ok", chosen, rules=rules, levels=levels, tags=len(loaded.tags),
+                       checked=checked)))
 
 
 @app.command()
@@ -351,6 +364,7 @@ def explain(
     = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="Force a platform profile.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
     """Why one customer got its tiers and tags: its metrics, then each tier in order and each tag, with every
     comparison's values and whether it held."""
@@ -358,12 +372,13 @@ def explain(
     from tiercli.engine.compute import require_members
     from tiercli.engine.explain import explain as explain_customer
 
+    chosen = check_lang(lang)
     loaded = _rules(rules)
     require_members(loaded, members is not None)
     with run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet, platform=platform,
                        members=members)) as result:
         explained = explain_customer(result, loaded, customer)
-    print_explanation(TerminalConsole(highlight=False, soft_wrap=True), explained)
+    print_explanation(TerminalConsole(highlight=False, soft_wrap=True), explained, chosen)
 
 
 @app.command()
@@ -376,25 +391,32 @@ def sql(
                                               "Default: the latest order time, computed in the query.")] = None,
     members: Annotated[bool, typer.Option("--members", help="Also read a `members` table (customers without "
                                           "orders get a row; member attributes are joined).")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
     """Print the whole classification as one SQL query over a canonical `orders` table."""
     from tiercli.engine.query import DIALECTS, MEMBERS_DDL, ORDERS_DDL, export_sql
-    from tiercli.errors import did_you_mean
+    from tiercli.errors import suggestion
 
+    chosen = check_lang(lang)
     if dialect not in DIALECTS:
-        raise UsageError(f"unknown dialect '{dialect}'{did_you_mean(dialect, DIALECTS)}; use one of "
-                         f"{', '.join(DIALECTS)}", slug="bad_dialect",
-                         zh=f"未知的 SQL 方言 '{dialect}'{did_you_mean(dialect, DIALECTS, 'zh')}；请用 "
-                         f"{'、'.join(DIALECTS)} 之一")
+        raise UsageError(say("cli.bad_dialect", dialect=dialect, hint=suggestion(dialect, DIALECTS),
+                             choices=_listed(DIALECTS)), slug="bad_dialect")
     loaded = _rules(rules)
     exported = export_sql(loaded, dialect, parse_as_of(as_of), members)
     tables = [ORDERS_DDL, *([MEMBERS_DDL] if members else [])]
-    header = [f"-- tiercli {version()}: rules {loaded.source} ({loaded.name}), dialect {dialect}",
-              "-- reads these tables (DuckDB types):",
+    header = [text("cli.sql.header", chosen, version=version(), source=loaded.source, name=loaded.name,
+                   dialect=dialect),
+              text("cli.sql.tables", chosen),
               *(f"--   {line.strip()}" for ddl in tables for line in ddl.splitlines())]
     sys.stdout.write("\n".join(header) + "\n" + exported.sql)
     for note in exported.notes:
-        _stderr().print(f"note: sqlglot: {note}", markup=False)
+        _stderr().print(text("cli.render.note", chosen, note=f"sqlglot: {note}"), markup=False)
+
+
+def _listed(names: Sequence[str]) -> Said:
+    """Names listed in a message: 'a, b, c' (zh: 'a、b、c')."""
+    comma = say("cli.render.enumeration")
+    return Said(str(comma).join(names), comma.zh.join(names))
 
 
 @app.command()
@@ -405,14 +427,16 @@ def inspect(
                                               "platform, dayfirst, statuses, timezone) applies.")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="Force a platform profile.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
     """Show how the files read — platform, encoding, columns, statuses, exclusions, dates, customers — and write
     nothing."""
     from tiercli.cli.render import print_inspection
     from tiercli.pipeline import inspect as inspect_files
 
+    chosen = check_lang(lang)
     found = inspect_files(RunConfig(files=files, rules=_rules(rules), sheet=sheet, platform=platform))
-    print_inspection(TerminalConsole(highlight=False, soft_wrap=False), found)
+    print_inspection(TerminalConsole(highlight=False, soft_wrap=False), found, chosen)
 
 
 @app.command()
@@ -437,9 +461,7 @@ def _date_option(option: str, text: str) -> datetime:
     try:
         value = parse_as_of(text)
     except UsageError:
-        raise UsageError(f"{option} '{text}' is not a date; write it as YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS'",
-                         slug="bad_date_option",
-                         zh=f"{option} '{text}' 不是日期；请写成 YYYY-MM-DD 或 'YYYY-MM-DD HH:MM:SS'") from None
+        raise UsageError(say("cli.bad_date_option", option=option, text=text), slug="bad_date_option") from None
     assert value is not None
     return value
 
@@ -473,13 +495,11 @@ def compare(
     require_members(loaded, members is not None)
     earlier, later = _date_option("--from", start), _date_option("--to", end)
     if earlier >= later:
-        raise UsageError(f"--from {start} is not before --to {end}; give the earlier date to --from",
-                         slug="bad_compare_dates", zh=f"--from {start} 不早于 --to {end}；请把较早的日期给 --from")
+        raise UsageError(say("cli.bad_compare_dates", start=start, end=end), slug="bad_compare_dates")
     config = RunConfig(files=files, rules=loaded, sheet=sheet, platform=platform, members=members, lang=chosen)
     plan = OutputPlan(output or f"{Path(files[0]).stem}.compare.xlsx", chosen)
     check_plan(plan, [g.name for g in loaded.gradings], _inputs(files, rules, members))
-    source = (f"同一批订单截至 {earlier:%Y-%m-%d %H:%M:%S}（--from）" if chosen == "zh"
-              else f"the same orders as of {earlier:%Y-%m-%d %H:%M:%S} (--from)")
+    source = text("cli.compare_source", chosen, as_of=f"{earlier:%Y-%m-%d %H:%M:%S}")
     with run(replace(config, as_of=earlier)) as before:
         earlier_run = previous_of(before, loaded, source)
     with run(replace(config, as_of=later, previous=earlier_run)) as result:
@@ -503,14 +523,13 @@ def diff(
     lapsed) and the previous × current table."""
     from tiercli.cli.render import print_movement, written_line
     from tiercli.engine.movement import diff_runs
-    from tiercli.outputs.movement_sheet import write_movement_workbook
+    from tiercli.outputs.workbook.movement import write_movement_workbook
     from tiercli.rules.load import load_rules
 
     chosen = check_lang(lang)
     if output:
-        check_outputs([Named(output, "the output", "输出文件")],
-                      [Named(old, "the old run", "旧的运行结果"), Named(new, "the new run", "新的运行结果"),
-                       *_inputs((), rules)])
+        check_outputs([_named(output, say("cli.file.output"))],
+                      [_named(old, say("cli.file.old_run")), _named(new, say("cli.file.new_run")), *_inputs((), rules)])
     report = diff_runs(old, new, load_rules(rules) if rules else None)
     if output:
         with RunFolder() as folder, Staging(folder) as staging:

@@ -41,5 +41,22 @@ def main() -> None:
             with suppress(ValueError, OSError):
                 signal.signal(number, signal.SIG_IGN)
     if _received:
-        sys.stderr.write("interrupted\n")
+        sys.stderr.write(_interrupted() + "\n")
         sys.exit(128 + _received[0])
+
+
+def _interrupted() -> str:
+    """What a stopped run says, in the command's language: its --lang when given and valid, else the locale's."""
+    from tiercli.errors import TiercliError
+    from tiercli.i18n import check_lang, default_lang
+    from tiercli.messages import text
+
+    args = sys.argv[1:]
+    given = next((a.removeprefix("--lang=") for a in args if a.startswith("--lang=")), None)
+    if given is None and "--lang" in args[:-1]:
+        given = args[args.index("--lang") + 1]
+    try:
+        lang = check_lang(given)
+    except TiercliError:
+        lang = default_lang()
+    return text("cli.interrupted", lang)

@@ -1,20 +1,21 @@
 """Terminal output: the run summary and the metric list, with rich.
 
-The fixed words of the run summary, the movement lines and the `wrote …` lines are in English or Chinese (`TEXT`),
-the engine's notes and the exports' warnings in their language (`in_lang`); file, rule, grading, level and tag
-names are shown as they are.
+The fixed words of the run summary, the movement lines, the `wrote …` lines, `explain`, `inspect` and the metric
+list are in English or Chinese (the catalogue's "cli." entries), the engine's notes and the exports' warnings in
+their language (`in_lang`); file, rule, grading, level and tag names and the user's values are shown as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from tiercli.engine.clean import UNREADABLE, reason_text
-from tiercli.engine.explain import Check, Explanation, format_value
+from tiercli.engine.explain import Check, Explanation, Leaf, format_value
+from tiercli.errors import Location
 from tiercli.i18n import Catalogue, in_lang
 from tiercli.outputs.plan import OutputPlan, Written
 from tiercli.outputs.platform_exports import PlatformExport
@@ -33,6 +34,9 @@ from tiercli.vocabulary.metrics import (
 )
 
 TEXT = Catalogue("cli.render")
+EXPLAIN = Catalogue("cli.explain")
+INSPECT = Catalogue("cli.inspect")
+UNITS = Catalogue("cli.unit")
 
 TOP_TAGS = 10  # tags shown in the summary, those most customers hold
 
@@ -47,6 +51,22 @@ def _customers(count: int, lang: str) -> str:
 
 def _reason(slug: str, lang: str) -> str:
     return reason_text(slug, lang)
+
+
+def separated(items: Iterable[str], lang: str) -> str:
+    """Parts of one line joined as a sentence joins them: ', ' (zh: '，')."""
+    return TEXT("separator", lang).join(items)
+
+
+def enumerated(items: Iterable[str], lang: str) -> str:
+    """Names in a list: ', ' (zh: '、')."""
+    return TEXT("enumeration", lang).join(items)
+
+
+def located(where: Location, message: str, lang: str) -> str:
+    """A message after where it applies, as an error shows it: 'rules.yaml:3 tiers[0] 'a' → when: …'."""
+    place = where.text(lang)
+    return TEXT("located", lang, where=place, text=in_lang(message, lang)) if place else in_lang(message, lang)
 
 
 def written_line(out: str, lang: str) -> str:
@@ -78,15 +98,13 @@ def written_export(fmt: str, export: PlatformExport, lang: str) -> tuple[str, st
 
 
 def print_warnings(console: Console, warnings: Sequence[str], lang: str) -> None:
-    for text in warnings:
-        console.print(TEXT("warning", lang, text=in_lang(text, lang)), markup=False, soft_wrap=True)
+    for warning in warnings:
+        console.print(TEXT("warning", lang, text=in_lang(warning, lang)), markup=False, soft_wrap=True)
 
 
 def _markers(counts: dict[str, int], lang: str) -> str:
     """'CustomerID 1,792, Country 3' (zh: 'CustomerID 1,792 个、Country 3 个')."""
-    if lang == "zh":
-        return "、".join(f"'{h}' {n:,} 个" for h, n in counts.items())
-    return ", ".join(f"'{h}' {n:,}" for h, n in counts.items())
+    return enumerated((TEXT("marker_cells", lang, header=h, cells=f"{n:,}") for h, n in counts.items()), lang)
 
 
 def _read_line(f: InputFile, lang: str) -> str:
@@ -94,8 +112,7 @@ def _read_line(f: InputFile, lang: str) -> str:
                f.encoding and TEXT("encoding", lang, value=f.encoding),
                f.delimiter and TEXT("delimiter", lang, value=repr(f.delimiter)),
                TEXT("header row", lang, value=f.header_row)]
-    return TEXT("read", lang, name=f.name, rows=f"{f.rows_read:,}",
-                details=("，" if lang == "zh" else ", ").join(x for x in details if x))
+    return TEXT("read", lang, name=f.name, rows=f"{f.rows_read:,}", details=separated((x for x in details if x), lang))
 
 
 def print_summary(console: Console, result: Result, written: Sequence[tuple[str, str]], lang: str = "en",
@@ -113,7 +130,7 @@ def print_summary(console: Console, result: Result, written: Sequence[tuple[str,
     say(TEXT("rows", lang, read=f"{result.rows_read:,}", used=f"{result.rows_used:,}",
              excluded=f"{result.rows_excluded:,}"))
     for reason, count in result.excluded_by_reason.items():
-        say(TEXT("excluded", lang, reason=reason, rows=f"{count:,}", meaning=_reason(reason, lang)))
+        say("  " + TEXT("excluded", lang, reason=reason, rows=f"{count:,}", meaning=_reason(reason, lang)))
     for f in result.inputs:
         if f.masked_keys:
             say(TEXT("masked", lang, name=f.name, rows=f"{f.masked_keys:,}"))
@@ -173,10 +190,6 @@ def print_data_warnings(console: Console, result: Result, lang: str = "en") -> N
 
 
 METRICS_TEXT = Catalogue("cli.metrics")
-UNITS_ZH = {
-    "days": "天", "count": "个数", "money": "金额", "ratio": "比例", "date": "时间", "text": "文本",
-    "quantity": "件数", "score": "得分", "number": "数字", "time": "时间", "bool": "真/假", "value": "值",
-}
 
 
 def print_metrics(console: Console, rules: Rules | None = None, lang: str = "en") -> None:
@@ -184,7 +197,7 @@ def print_metrics(console: Console, rules: Rules | None = None, lang: str = "en"
     order-level helpers, the order columns custom metrics can aggregate, and the rules' own custom metrics.
     In Chinese each built-in name shows its Chinese name beside it and the meanings are in Chinese."""
     def unit(word: str) -> str:
-        return UNITS_ZH.get(word, word) if lang == "zh" else word
+        return UNITS(word, lang) if word in UNITS else word
 
     def alias(name: str) -> str:
         return f" / {ZH_NAMES[name]}" if lang == "zh" and name in ZH_NAMES else ""
@@ -222,79 +235,90 @@ def print_metrics(console: Console, rules: Rules | None = None, lang: str = "en"
             block(f"{custom.name} ({unit(shown)})", where, custom.sql)
 
 
-def _leaf_line(leaf_text: str, values: tuple[object, ...], held: bool | None) -> str:
-    shown = " vs ".join(format_value(v) for v in values)
-    outcome = "yes" if held else "no" if held is not None else "empty, so no"
-    return f"{leaf_text}: {shown} — {outcome}" if shown else f"{leaf_text} — {outcome}"
+def explained_value(value: object, lang: str) -> str:
+    """A value as `explain` shows it: empty, true and false in words of `lang`, numbers, dates and text as they
+    are."""
+    if isinstance(value, bool):
+        return EXPLAIN("true" if value else "false", lang)
+    return in_lang(format_value(value), lang)
 
 
-def _check_lines(check: Check, number: str, after_match: bool = False) -> list[str]:
+def _leaf_line(leaf: Leaf, lang: str) -> str:
+    shown = EXPLAIN("versus", lang).join(explained_value(v, lang) for v in leaf.values)
+    outcome = EXPLAIN("yes" if leaf.held else "no" if leaf.held is not None else "empty_no", lang)
+    return EXPLAIN("leaf", lang, leaf=leaf.text, values=shown, outcome=outcome) if shown else f"{leaf.text} — {outcome}"
+
+
+def _check_lines(check: Check, number: str, lang: str, after_match: bool = False) -> list[str]:
     if check.condition is None:
-        head = f"{number}{check.name} (default: everyone left)"
+        head = EXPLAIN("default", lang, number=number, name=check.name)
     else:
-        head = f"{number}{check.name} — {'yes' if check.held else 'no'}"
+        head = f"{number}{check.name} — {EXPLAIN('yes' if check.held else 'no', lang)}"
     if check.matched:
-        head += "  ← matched"
+        head += "  " + EXPLAIN("matched", lang)
     elif after_match:
-        head += " (not used: an earlier tier matched)"
+        head += EXPLAIN("not_used", lang)
     lines = [head]
     if check.condition is not None and len(check.leaves) > 1:
-        lines.append(f"      when: {check.condition}")
-    lines += [f"      {_leaf_line(leaf.text, leaf.values, leaf.held)}" for leaf in check.leaves]
+        lines.append("      " + EXPLAIN("when", lang, condition=check.condition))
+    lines += [f"      {_leaf_line(leaf, lang)}" for leaf in check.leaves]
     return lines
 
 
-def print_explanation(console: Console, explanation: Explanation) -> None:
+def print_explanation(console: Console, explanation: Explanation, lang: str = "en") -> None:
     """A customer's values, then each grading's tiers in order and each tag, comparison by comparison."""
-    def say(text: str) -> None:
-        console.print(text, markup=False)
+    def say(line: str) -> None:
+        console.print(line, markup=False)
 
-    say(f"customer {explanation.customer_id} (as_of {explanation.as_of:%Y-%m-%d %H:%M:%S})")
+    say(EXPLAIN("customer", lang, customer=explanation.customer_id, as_of=f"{explanation.as_of:%Y-%m-%d %H:%M:%S}"))
     width = max((len(name) for name, _ in explanation.values), default=0)
     for name, value in explanation.values:
-        say(f"  {name.ljust(width)}  {format_value(value)}")
+        say(f"  {name.ljust(width)}  {explained_value(value, lang)}")
     for grading, got, checks in explanation.gradings:
-        say(f"{grading}: {got}")
+        say(EXPLAIN("grading", lang, grading=grading, level=got))
         matched = False
         for index, check in enumerate(checks, 1):
-            for line in _check_lines(check, f"  {index}. ", after_match=matched):
+            for line in _check_lines(check, f"  {index}. ", lang, after_match=matched):
                 say(line)
             matched = matched or check.matched
     if explanation.tags:
         got_tags = [t.name for t in explanation.tags if t.held]
-        say(f"tags: {', '.join(got_tags) if got_tags else '(none)'}")
+        say(EXPLAIN("tags", lang, tags=enumerated(got_tags, lang) if got_tags else EXPLAIN("no_tags", lang)))
         for check in explanation.tags:
-            for line in _check_lines(check, "  - "):
+            for line in _check_lines(check, "  - ", lang):
                 say(line)
 
 
-def print_inspection(console: Console, found: Inspection) -> None:
+def print_inspection(console: Console, found: Inspection, lang: str = "en") -> None:
     """`tiercli inspect`: one block per file, then the rows, statuses, exclusions, dates and customers."""
+    def say(line: str) -> None:
+        console.print(line, markup=False)
+
     for f in found.inputs:
         console.print(f"{f.name}", style="bold", markup=False)
-        console.print(f"  platform: {f.detection}", markup=False)
-        details = [f"kind {f.kind}", f.encoding and f"encoding {f.encoding}",
-                   f.delimiter and f"delimiter {f.delimiter!r}", f"header row {f.header_row}"]
-        console.print("  " + ", ".join(x for x in details if x), markup=False)
-        console.print(f"  rows: {f.rows_read:,} read = {f.rows_used:,} used + {f.rows_excluded:,} excluded",
-                      markup=False)
+        say("  " + INSPECT("platform", lang, detection=in_lang(f.detection, lang)))
+        details = [INSPECT("kind", lang, value=f.kind), f.encoding and TEXT("encoding", lang, value=f.encoding),
+                   f.delimiter and TEXT("delimiter", lang, value=repr(f.delimiter)),
+                   TEXT("header row", lang, value=f.header_row)]
+        say("  " + separated((x for x in details if x), lang))
+        say("  " + TEXT("rows", lang, read=f"{f.rows_read:,}", used=f"{f.rows_used:,}",
+                        excluded=f"{f.rows_excluded:,}"))
         if f.masked_keys:
-            console.print(f"  masked buyer ids: {f.masked_keys:,} rows", markup=False)
+            say("  " + INSPECT("masked", lang, rows=f"{f.masked_keys:,}"))
         if f.relay_keys:
-            console.print(f"  relay e-mails as buyer ids: {f.relay_keys:,} rows", markup=False)
+            say("  " + INSPECT("relay", lang, rows=f"{f.relay_keys:,}"))
         if f.key_conflicts:
-            console.print(TEXT("conflicts", "en", name=f.name, orders=f"{f.key_conflicts:,}"), markup=False)
+            say(TEXT("conflicts", lang, name=f.name, orders=f"{f.key_conflicts:,}"))
         if f.missing_markers:
-            console.print(TEXT("markers", "en", name=f.name, columns=_markers(f.missing_markers, "en")),
-                          markup=False)
-        _print_statuses(console, [s for s in found.statuses if s.file == f.name])
-    console.print("columns: " + "; ".join(f"{k} ← {v}" for k, v in found.mapping.items()), markup=False)
+            say(TEXT("markers", lang, name=f.name, columns=_markers(f.missing_markers, lang)))
+        _print_statuses(console, [s for s in found.statuses if s.file == f.name], lang)
+    say(TEXT("columns", lang, mapping="; ".join(f"{k} ← {v}" for k, v in found.mapping.items())))
     for reason, count in found.excluded_by_reason.items():
-        console.print(f"excluded {reason}: {count:,} ({reason_text(reason)})", markup=False)
+        say(TEXT("excluded", lang, reason=reason, rows=f"{count:,}", meaning=reason_text(reason, lang)))
     if found.first_order is not None and found.last_order is not None:
-        console.print(f"orders from {found.first_order:%Y-%m-%d %H:%M} to {found.last_order:%Y-%m-%d %H:%M} "
-                      f"(dates read {found.dates})", markup=False)
-    console.print(f"customers: {found.customers:,}", markup=False)
+        say(INSPECT("orders", lang, first=f"{found.first_order:%Y-%m-%d %H:%M}",
+                    last=f"{found.last_order:%Y-%m-%d %H:%M}", dates=in_lang(found.dates, lang)))
+    say(INSPECT("customers", lang, customers=f"{found.customers:,}"))
 
 
 def _print_statuses(console: Console, statuses: list[StatusCount], lang: str = "en") -> None:
@@ -308,10 +332,9 @@ def print_movement(console: Console, report: MovementReport, matrix: bool = Fals
     """Per grading, customers per movement (and what an upgrade-only grading held); with `matrix`, also the
     previous × current table of customers. Movement names (new, up, …) are the values of the movement column
     and stay as they are."""
-    separator = "，" if lang == "zh" else ", "
     for grading in report.gradings:
-        counts = separator.join(TEXT("movement count", lang, customers=f"{r['customers']:,}", movement=r["movement"])
-                                for r in grading.counts.to_dict("records"))
+        counts = separated((TEXT("movement count", lang, customers=f"{r['customers']:,}", movement=r["movement"])
+                            for r in grading.counts.to_dict("records")), lang)
         console.print(TEXT("movement", lang, grading=grading.grading, previous=report.previous, counts=counts),
                       markup=False, soft_wrap=True)
         if not matrix:
