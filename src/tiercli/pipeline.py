@@ -17,7 +17,7 @@ from tiercli.engine.figures import compute_figures
 from tiercli.engine.movement import apply_history, read_history
 from tiercli.engine.query import classify_orders
 from tiercli.errors import UsageError
-from tiercli.i18n import Said
+from tiercli.messages import say
 from tiercli.profiles.detect import ColumnMap, build_mapping, detect_platform, header_score
 from tiercli.progress import COMPUTING, NO_PROGRESS, READING, Progress, phase, watch_queries
 from tiercli.result import InputFile, Inspection, Result, Rows, StatusCount
@@ -50,7 +50,8 @@ class RunConfig:
     previous: str | Previous | None = None  # an earlier run: levels kept, movement (tiercli.engine.movement)
     overrides: str | Overrides | None = None  # hand-set levels and tags, applied after the rules
     strict: bool = False  # an override that can't be applied stops the run
-    lang: str = "en"  # the language of the words the run writes into its data (the excluded rows' messages)
+    lang: str = "en"  # the language of the words the run writes into its data: excluded rows' messages, the why
+    # and overrides columns, the thresholds' texts
 
 
 @dataclass
@@ -69,8 +70,7 @@ class _Opened:
 def _open(config: RunConfig, folder: Path, progress: Progress = NO_PROGRESS) -> _Opened:
     """Read every input file as far as Python reads it (advancing `progress` by one per file)."""
     if not config.files:
-        raise UsageError("no input file given; name the order export to read", slug="no_input",
-                         zh="没有给出输入文件；请给出要读取的订单导出文件")
+        raise UsageError(say("engine.no_input"), slug="no_input")
     memory = memory_bytes(config.memory_limit or DEFAULT_MEMORY_LIMIT)
     sheet = config.sheet or config.rules.input.sheet
     orders: list[Opened] = []
@@ -127,8 +127,7 @@ def _statuses(cleaned: Cleaned) -> list[StatusCount]:
     return [StatusCount(*row) for row in cleaned.statuses]
 
 
-DATES = {True: Said("day-first", "日在前"), False: Said("month-first", "月在前"),
-         None: Said("ISO (year first)", "ISO（年在前）")}
+DATES = {True: say("engine.dates.day_first"), False: say("engine.dates.month_first"), None: say("engine.dates.iso")}
 
 
 def inspect(config: RunConfig) -> Inspection:
@@ -155,11 +154,7 @@ def _data_notes(config: RunConfig, cleaned: Cleaned) -> list[str]:
     """What the data itself says that the user should check: as_of (the latest order) after today, as a
     placeholder date such as 9999-12-31 would make it."""
     if config.as_of is None and cleaned.as_of > datetime.now() + timedelta(days=1):
-        day = f"{cleaned.as_of:%Y-%m-%d}"
-        return [Said(f"the latest order time, {day}, is after today, and as_of is that time, so every customer "
-                     "looks long inactive; look for placeholder dates in the data, or give --as-of",
-                     f"最晚的订单时间 {day} 晚于今天，统计截止时间就取了它，所以所有客户看起来都很久没有购买；"
-                     "请检查数据中的占位日期，或用 --as-of 指定截止时间")]
+        return [say("engine.future_as_of", day=f"{cleaned.as_of:%Y-%m-%d}")]
     return []
 
 
@@ -201,9 +196,11 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
                                 extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
                 progress.advance()
             with phase(progress, COMPUTING, COMPUTING_STEPS):
-                scores, columns = classify_orders(db, rules, cleaned.as_of, members=members is not None)
+                scores, columns = classify_orders(db, rules, cleaned.as_of, members=members is not None,
+                                                  lang=config.lang)
                 progress.advance()
-                history = apply_history(db, rules, cleaned.as_of, columns, previous, overrides, config.strict)
+                history = apply_history(db, rules, cleaned.as_of, columns, previous, overrides, config.strict,
+                                        config.lang)
                 progress.advance()
                 select = ", ".join(identifier(c) for c in history.columns)
                 ordered = db.batches(f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id")
@@ -224,37 +221,29 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
     mapping = _mapping_summary([s.mapping for s in sources])
     units = column_units(rules)
     run_rows: list[tuple[str, str]] = [
-        (Said("tiercli version", "tiercli 版本"), version()),
-        (Said("run at", "运行时间"), datetime.now().isoformat(timespec="seconds")),
-        (Said("as_of", "统计截止时间"), cleaned.as_of.isoformat(sep=" ")),
-        (Said("as_of from", "截止时间来源"), "--as-of" if config.as_of
-         else Said("latest order time in the data", "数据中最晚的下单时间")),
-        (Said("rules", "规则文件"), rules.source),
-        (Said("rules name", "规则名称"), rules.name),
-        (Said("rules sha256", "规则文件 sha256"), rules.sha256 or ""),
+        (say("engine.run.version"), version()),
+        (say("engine.run.run_at"), datetime.now().isoformat(timespec="seconds")),
+        (say("outputs.label.as_of"), cleaned.as_of.isoformat(sep=" ")),
+        (say("engine.run.as_of_from"), "--as-of" if config.as_of else say("engine.run.as_of_latest")),
+        (say("engine.run.rules"), rules.source),
+        (say("engine.run.rules_name"), rules.name),
+        (say("engine.run.rules_sha256"), rules.sha256 or ""),
         *scores.run_rows,
-        (Said("dates", "日期写法"), DATES[cleaned.dayfirst]),
-        (Said("customers", "客户数"), str(customers.num_rows)),
-        (Said("rows read", "读取行数"), str(sum(f.rows_read for f in inputs))),
-        (Said("rows used", "使用行数"), str(sum(f.rows_used for f in inputs))),
-        (Said("rows excluded", "排除行数"), str(sum(f.rows_excluded for f in inputs))),
-        *((Said(f"excluded: {k}", f"排除：{k}"), str(v)) for k, v in cleaned.excluded_by_reason.items()),
-        *((Said(f"masked buyer ids in {f.name}", f"{f.name} 中打码的买家标识"), str(f.masked_keys))
-          for f in inputs if f.masked_keys),
-        *((Said(f"relay e-mails as buyer ids in {f.name}", f"{f.name} 中用作买家标识的中转邮箱"), str(f.relay_keys))
-          for f in inputs if f.relay_keys),
-        *((Said(f"orders naming two customers in {f.name} (each went to its first line's)",
-                f"{f.name} 中写了两个客户的订单（各归其第一行的客户）"), str(f.key_conflicts))
-          for f in inputs if f.key_conflicts),
-        *((Said(f"missing-value markers (NA, NULL, …) in {f.name} column '{h}'",
-                f"{f.name} 的 '{h}' 列中的缺失值标记（NA、NULL 等）"), str(n))
+        (say("engine.run.dates"), DATES[cleaned.dayfirst]),
+        (say("outputs.label.customers"), str(customers.num_rows)),
+        (say("outputs.label.rows read"), str(sum(f.rows_read for f in inputs))),
+        (say("outputs.label.rows used"), str(sum(f.rows_used for f in inputs))),
+        (say("outputs.label.rows excluded"), str(sum(f.rows_excluded for f in inputs))),
+        *((say("outputs.label.excluded", reason=k), str(v)) for k, v in cleaned.excluded_by_reason.items()),
+        *((say("engine.run.masked", file=f.name), str(f.masked_keys)) for f in inputs if f.masked_keys),
+        *((say("engine.run.relay", file=f.name), str(f.relay_keys)) for f in inputs if f.relay_keys),
+        *((say("engine.run.conflicts", file=f.name), str(f.key_conflicts)) for f in inputs if f.key_conflicts),
+        *((say("engine.run.markers", file=f.name, column=h), str(n))
           for f in inputs for h, n in f.missing_markers.items()),
-        *(() if members is None else ((Said("members", "会员文件"),
-                                       Said(f"{members.path}: {members.members} members from {members.rows} rows "
-                                            f"({members.without_id} without an id)",
-                                            f"{members.path}：{members.rows} 行中的 {members.members} 位会员"
-                                            f"（{members.without_id} 行没有会员ID）")),)),
-        (Said("threads", "线程数"), str(config.threads or os.cpu_count())),
+        *(() if members is None else ((say("engine.run.members"),
+                                       say("engine.run.members_read", path=members.path, members=members.members,
+                                           rows=members.rows, without_id=members.without_id)),)),
+        (say("engine.run.threads"), str(config.threads or os.cpu_count())),
     ]
     return Result(
         customers=customers, excluded=excluded, summary=per_tier, thresholds=scores.thresholds,

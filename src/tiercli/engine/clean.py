@@ -20,43 +20,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tiercli.database import Database
+from tiercli.engine.wording import joined, said_sql
 from tiercli.errors import DataError, Location
-from tiercli.limits import DATE_RANGE_TEXT, DATE_RANGE_ZH, FIRST_DATE, LAST_DATE
+from tiercli.limits import DATE_RANGE, FIRST_DATE, LAST_DATE
+from tiercli.messages import Catalogue, Said, say
 from tiercli.profiles.detect import ColumnMap
 from tiercli.sources.readers import EXTRA, RawTable, is_data_error, unreadable
 from tiercli.sqltext import literal, timestamp
 from tiercli.vocabulary.fields import EMPTY_TEXTS, MISSING_MARKERS
 
-REASONS: dict[str, str] = {
-    "unpaid": "the order was not paid",
-    "cancelled": "the order was cancelled or closed",
-    "refunded_in_full": "everything paid was refunded",
-    "missing_customer": "no customer on the row",
-    "bad_date": "no usable order time",
-    "bad_amount": "the amount is not a number",
-    "unknown_status": "a status tiercli doesn't know, without a payment time and a positive amount",
-    "duplicate_order": "the same order was already read from an earlier file or row",
-    "extra_cells": "the row has more cells than the header, so its values can't be placed",
-    "summary_row": "a total row of the export (合计, 总计, Total), not an order",
-    "adjustment": "an accounting adjustment (e.g. UCI 'A…' invoices), not an order",
-    "no_order": "an item row whose order is not in the order report given with it",
-    "after_as_of": "the order is later than as_of",
-}
-REASONS_ZH: dict[str, str] = {
-    "unpaid": "订单未付款",
-    "cancelled": "订单已取消或关闭",
-    "refunded_in_full": "已付款项全部退款",
-    "missing_customer": "该行没有客户",
-    "bad_date": "没有可用的下单时间",
-    "bad_amount": "金额不是数字",
-    "unknown_status": "tiercli 不认识的订单状态，且没有付款时间和正数金额",
-    "duplicate_order": "同一订单已在之前的文件或行中读取过",
-    "extra_cells": "该行的单元格多于表头，无法对应到列",
-    "summary_row": "导出文件的合计行（合计、总计、Total），不是订单",
-    "adjustment": "会计调整（如 UCI 的 'A…' 发票），不是订单",
-    "no_order": "明细行所属的订单不在一同提供的订单报表中",
-    "after_as_of": "订单晚于统计截止时间",
-}
+REASON_TEXTS = Catalogue("engine.reason")
+REASONS: dict[str, str] = {slug: en for slug, (en, _) in REASON_TEXTS.items()}  # reason slug -> its meaning
+REASONS_ZH: dict[str, str] = {slug: zh for slug, (_, zh) in REASON_TEXTS.items()}
 # Rows left out because they could not be read as an order, as opposed to rows left out by design (unpaid,
 # cancelled, refunded, duplicates, total rows, after as_of): worth a warning even with --quiet.
 UNREADABLE = ("missing_customer", "bad_date", "bad_amount", "unknown_status", "extra_cells", "no_order")
@@ -103,12 +78,13 @@ _MDY = ["%m/%d/%y %H:%M", "%m/%d/%y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m
 _DMY = ["%d/%m/%y %H:%M", "%d/%m/%y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S",
         "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
 _DMY_PATTERN = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})"
-OUT_OF_RANGE = f" is outside the dates a spreadsheet can show ({DATE_RANGE_TEXT})"
-OUT_OF_RANGE_ZH = f" 超出了电子表格能显示的日期范围（{DATE_RANGE_ZH}）"
 SUMMARY_LABELS = ("合计", "总计", "汇总", "小计", "Total", "Totals", "Grand Total")
 _SCIENTIFIC = r"^[0-9](\.[0-9]+)?[eE]\+[0-9]+$"
 _YEAR_FIRST = r"^[\s=\"']*\d{4}[-/.年]"
 DATE_SAMPLE_ROWS = 100_000
+# Why a row is left out, as the query writes it: (SQL condition, entry under "engine.excluded", each value of the
+# entry as `said_sql` takes it: SQL over the row, or a `Said`)
+Message = tuple[str, str, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -439,10 +415,9 @@ def _summary_test(src: Source) -> str:
             f"OR {_one_of(f'trim(CAST({first} AS VARCHAR))', variants)})")
 
 
-def _reason_sql(src: Source, item: bool = False
-                ) -> tuple[str, str, list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+def _reason_sql(src: Source, item: bool = False) -> tuple[str, str, list[Message], list[Message]]:
     """The reason a row is not used (NULL: used); the reason it would have if it had a customer (the tests after
-    the customer's); the (condition, English, Chinese) messages saying why, all and those after the customer's."""
+    the customer's); the messages saying why (see `Message`), all and those after the customer's."""
     cust = _header(src, "customer")
     paid_cols, created_cols = _header(src, "paid_ts"), _header(src, "created_ts")
     time_cols = ", ".join(x for x in (paid_cols, created_cols) if x)
@@ -465,45 +440,27 @@ def _reason_sql(src: Source, item: bool = False
             WHEN status_class = 'unknown' AND NOT (paid_ts IS NOT NULL AND gross > 0) THEN 'unknown_status'
             WHEN gross > 0 AND refund_amount >= gross THEN 'refunded_in_full'
         END"""
-    quote = "''''"
-
-    def q(sql: str) -> str:  # a value between quotes in the message
-        return f"{quote} || {sql} || {quote}"
-
     status_reason = _one_of('status_class', ('unpaid', 'cancelled', 'refunded', 'unknown'))
     extra_cell = f"tc({EXTRA if src.raw.extra else 'NULL'})"
-    messages = [
-        (extra, f"'the row has more cells than the header; the first extra one holds ' || {q(extra_cell)}",
-         f"'这一行的单元格比表头多；多出的第一个是 ' || {q(extra_cell)}"),
-        (_summary_test(src), "'a total row of the export, not an order'", "'导出文件的合计行，不是订单'"),
-        ("is_adjustment", f"'order id ' || {q('order_id')} || ' is an adjustment, not an order'",
-         f"'订单号 ' || {q('order_id')} || ' 是调整记录，不是订单'"),
-        (f"{status_reason} AND status IS NOT NULL", f"'status ' || {q('status')}", f"'订单状态 ' || {q('status')}"),
-        (_one_of('refund_class', ('refunded', 'cancelled')), f"'after-sale status ' || {q('refund_status')}",
-         f"'售后状态 ' || {q('refund_status')}"),
-        ("cancelled_at IS NOT NULL", "'cancelled at ' || CAST(cancelled_at AS VARCHAR)",
-         "'取消时间 ' || CAST(cancelled_at AS VARCHAR)"),
-        (never_paid, f"'no payment time in ' || {literal(paid_cols or time_cols)}",
-         f"{literal(paid_cols or time_cols)} || ' 中没有付款时间'"),
-        ("customer_id IS NULL AND customer_written IS NOT NULL",
-         f"'only a masked identifier: ' || {q('customer_written')} || ' in ' || {literal(cust)}",
-         f"{literal(cust)} || ' 中只有打码的标识：' || {q('customer_written')}"),
-        ("customer_id IS NULL", f"'no value in ' || {literal(cust)}", f"{literal(cust)} || ' 中没有值'"),
-        (bad_paid, f"{q('tc(paid_raw)')} || ' in ' || {literal(paid_cols)} || ' is not a date'",
-         f"{literal(paid_cols)} || ' 中的 ' || {q('tc(paid_raw)')} || ' 不是日期'"),
-        (bad_created, f"{q('tc(created_raw)')} || ' in ' || {literal(created_cols)} || ' is not a date'",
-         f"{literal(created_cols)} || ' 中的 ' || {q('tc(created_raw)')} || ' 不是日期'"),
-        ("coalesce(paid_ts, created_ts) IS NULL", f"'no value in ' || {literal(time_cols)}",
-         f"{literal(time_cols)} || ' 中没有值'"),
-        (out_of_range, f"{q(written)} || ' in ' || {written_in} || {literal(OUT_OF_RANGE)}",
-         f"{written_in} || ' 中的 ' || {q(written)} || {literal(OUT_OF_RANGE_ZH)}"),
-        ("gross IS NULL AND tc(amount_raw) IS NULL", f"'no value in ' || {literal(amount_cols)}",
-         f"{literal(amount_cols)} || ' 中没有值'"),
-        ("gross IS NULL", f"{q('tc(amount_raw)')} || ' in ' || {literal(amount_cols)} || ' is not an amount'",
-         f"{literal(amount_cols)} || ' 中的 ' || {q('tc(amount_raw)')} || ' 不是金额'"),
-        ("gross > 0 AND refund_amount >= gross",
-         "'refund ' || CAST(refund_amount AS VARCHAR) || ' of ' || CAST(gross AS VARCHAR)",
-         "'退款 ' || CAST(refund_amount AS VARCHAR) || '，实付 ' || CAST(gross AS VARCHAR)"),
+    messages: list[Message] = [
+        (extra, "extra_cells", {"cell": extra_cell}),
+        (_summary_test(src), "summary_row", {}),
+        ("is_adjustment", "adjustment", {"order": "order_id"}),
+        (f"{status_reason} AND status IS NOT NULL", "status", {"status": "status"}),
+        (_one_of('refund_class', ('refunded', 'cancelled')), "after_sale", {"status": "refund_status"}),
+        ("cancelled_at IS NOT NULL", "cancelled_at", {"time": "CAST(cancelled_at AS VARCHAR)"}),
+        (never_paid, "no_payment_time", {"columns": literal(paid_cols or time_cols)}),
+        ("customer_id IS NULL AND customer_written IS NOT NULL", "masked",
+         {"value": "customer_written", "columns": literal(cust)}),
+        ("customer_id IS NULL", "empty", {"columns": literal(cust)}),
+        (bad_paid, "not_a_date", {"value": "tc(paid_raw)", "columns": literal(paid_cols)}),
+        (bad_created, "not_a_date", {"value": "tc(created_raw)", "columns": literal(created_cols)}),
+        ("coalesce(paid_ts, created_ts) IS NULL", "empty", {"columns": literal(time_cols)}),
+        (out_of_range, "out_of_range", {"value": written, "columns": written_in, "range": DATE_RANGE}),
+        ("gross IS NULL AND tc(amount_raw) IS NULL", "empty", {"columns": literal(amount_cols)}),
+        ("gross IS NULL", "not_an_amount", {"value": "tc(amount_raw)", "columns": literal(amount_cols)}),
+        ("gross > 0 AND refund_amount >= gross", "refunded",
+         {"refund": "CAST(refund_amount AS VARCHAR)", "paid": "CAST(gross AS VARCHAR)"}),
     ]
     return f"""
         CASE
@@ -521,9 +478,10 @@ def _reason_sql(src: Source, item: bool = False
         END""", after_customer, messages, messages[[m[0] for m in messages].index(bad_paid):]
 
 
-def _message_case(messages: Sequence[tuple[str, str, str]], language: int) -> str:
-    """CASE over (condition, English, Chinese) message expressions, in one of the two languages."""
-    whens = "\n            ".join(f"WHEN {m[0]} THEN {m[1 + language]}" for m in messages)
+def _message_case(messages: Sequence[Message], lang: str) -> str:
+    """CASE over the messages (condition, catalogue entry, SQL expression of each of its values), in `lang`."""
+    whens = "\n            ".join(f"WHEN {condition} THEN {said_sql(f'engine.excluded.{key}', lang, **values)}"
+                                   for condition, key, values in messages)
     return f"CASE\n            {whens}\n        END"
 
 
@@ -582,28 +540,25 @@ def _row_select(src: Source, extra_statuses: Mapping[str, str], dates: Mapping[t
     # A row without a customer may get its order's (`order_keys`): what it would then be is kept beside it.
     # The messages are made only for the rows left out: most rows are used and need none.
     reasoned = f"""
-        SELECT *, CASE WHEN reason IS NOT NULL THEN {_message_case(messages, 0)} END AS message,
-                  CASE WHEN reason IS NOT NULL THEN {_message_case(messages, 1)} END AS message_zh,
-                  CASE WHEN reason_post IS NOT NULL THEN {_message_case(later, 0)} END AS message_post,
-                  CASE WHEN reason_post IS NOT NULL THEN {_message_case(later, 1)} END AS message_post_zh
+        SELECT *, CASE WHEN reason IS NOT NULL THEN {_message_case(messages, "en")} END AS message,
+                  CASE WHEN reason IS NOT NULL THEN {_message_case(messages, "zh")} END AS message_zh,
+                  CASE WHEN reason_post IS NOT NULL THEN {_message_case(later, "en")} END AS message_post,
+                  CASE WHEN reason_post IS NOT NULL THEN {_message_case(later, "zh")} END AS message_post_zh
         FROM (SELECT *, CASE WHEN reason = 'missing_customer' THEN {after_customer} END AS reason_post
               FROM (SELECT *, coalesce(paid_ts, created_ts) AS order_ts, {reason} AS reason, false AS key_conflict
                     FROM (SELECT *, {_status_sql(src, extra_statuses)} AS status_class FROM ({body}))))"""
     if as_of is not None:
         late = f"reason IS NULL AND order_ts > {timestamp(as_of)}"
         late_post = f"reason = 'missing_customer' AND reason_post IS NULL AND order_ts > {timestamp(as_of)}"
+        ordered = {"time": "CAST(order_ts AS VARCHAR)", "as_of": literal(str(as_of))}
+        en, zh = (said_sql("engine.excluded.after_as_of", lang, **ordered) for lang in ("en", "zh"))
         reasoned = f"""SELECT * REPLACE (
             CASE WHEN {late_post} THEN 'after_as_of' ELSE reason_post END AS reason_post,
-            CASE WHEN {late_post} THEN 'ordered ' || CAST(order_ts AS VARCHAR) || ', after as_of '
-                     || {literal(str(as_of))} ELSE message_post END AS message_post,
-            CASE WHEN {late_post} THEN '下单时间 ' || CAST(order_ts AS VARCHAR) || '，晚于统计截止时间 '
-                     || {literal(str(as_of))} ELSE message_post_zh END AS message_post_zh,
+            CASE WHEN {late_post} THEN {en} ELSE message_post END AS message_post,
+            CASE WHEN {late_post} THEN {zh} ELSE message_post_zh END AS message_post_zh,
             CASE WHEN {late} THEN 'after_as_of' ELSE reason END AS reason,
-            CASE WHEN {late} THEN 'ordered ' || CAST(order_ts AS VARCHAR) || ', after as_of ' || {literal(str(as_of))}
-                 ELSE message END AS message,
-            CASE WHEN {late} THEN '下单时间 ' || CAST(order_ts AS VARCHAR) || '，晚于统计截止时间 '
-                     || {literal(str(as_of))}
-                 ELSE message_zh END AS message_zh)
+            CASE WHEN {late} THEN {en} ELSE message END AS message,
+            CASE WHEN {late} THEN {zh} ELSE message_zh END AS message_zh)
             FROM ({reasoned})"""
     cells = ", ".join(f"CAST({c} AS VARCHAR)" for c in src.raw.columns)
     dropped = ", ".join([*_carried_cells(src), "paid_raw", "created_raw", "amount_raw", "paid_ts", "created_ts",
@@ -618,8 +573,7 @@ def decide_dayfirst(con: Database, sources: Sequence[Source], configured: bool |
     """Read dates like 03/04/2024 day-first or month-first, from what the data shows."""
     firsts: list[int] = []
     seconds: list[int] = []
-    examples: list[str] = []
-    examples_zh: list[str] = []
+    examples: list[Said] = []
     for src in sources:
         for field in ("paid_ts", "created_ts"):
             for header in src.mapping.columns.get(field, ()):
@@ -637,33 +591,26 @@ def decide_dayfirst(con: Database, sources: Sequence[Source], configured: bool |
                 if row and row[0] is not None:
                     firsts.append(row[0])
                     seconds.append(row[1])
-                    examples.append(f"'{row[2]}' in '{header}' of {src.raw.name}")
-                    examples_zh.append(f"{src.raw.name} 的 '{header}' 列中的 '{row[2]}'")
+                    examples.append(say("engine.date_example", value=row[2], header=header, file=src.raw.name))
     if not firsts:
         return configured
     day_first_seen = max(firsts) > 12
     month_first_seen = max(seconds) > 12
     if day_first_seen and month_first_seen:
-        raise DataError(f"dates are written both day-first and month-first ({'; '.join(examples)}); "
-                        "export them in one format", slug="mixed_date_order",
-                        zh=f"日期有的是日在前、有的是月在前（{'；'.join(examples_zh)}）；请统一成一种格式后再导出")
+        raise DataError(say("engine.mixed_date_order", examples=joined(examples, "; ", "；")),
+                        slug="mixed_date_order")
     if day_first_seen or month_first_seen:
         found = day_first_seen
         if configured is not None and configured != found:
-            raise DataError(f"input.dayfirst is {str(configured).lower()} but the data has dates that only "
-                            f"read {'day' if found else 'month'}-first, e.g. {examples[0]}", slug="dayfirst",
-                            zh=f"input.dayfirst 设为 {str(configured).lower()}，但数据中有只能按"
-                               f"{'日' if found else '月'}在前读取的日期，例如{examples_zh[0]}")
+            raise DataError(say("engine.dayfirst_conflict", configured=str(configured).lower(),
+                                order=say("engine.day" if found else "engine.month"), example=examples[0]),
+                            slug="dayfirst")
         return found
     if configured is None:
         defaults = {s.mapping.profile.dayfirst for s in sources} - {None}
         if len(defaults) == 1:
             return defaults.pop()
-        raise DataError(f"dates such as {examples[0]} could be day-first or month-first and no value tells "
-                        "which; set it in the rules file: input: {dayfirst: true} (or false)",
-                        slug="ambiguous_dates",
-                        zh=f"像{examples_zh[0]}这样的日期既可能是日在前，也可能是月在前，数据中没有能区分的值；"
-                           "请在规则文件中设置：input: {dayfirst: true}（或 false）")
+        raise DataError(say("engine.ambiguous_dates", example=examples[0]), slug="ambiguous_dates")
     return configured
 
 
@@ -700,12 +647,8 @@ def _check_ids(con: Database, sources: Sequence[Source]) -> None:
         if row:
             src = next(s for s in sources if s.index == row[0])
             header = " / ".join(src.mapping.columns.get(field, ()))
-            raise DataError(
-                f"holds ids in scientific notation, such as '{row[1]}': their digits are lost. "
-                "Export the file again with that column formatted as text (or read the original CSV, not a "
-                "copy saved by Excel)", Location(file=src.raw.path, column=header), slug="scientific_id",
-                zh=f"其中的ID是科学计数法，例如 '{row[1]}'：数字已经丢失。请把该列设为文本格式后重新导出"
-                   "（或读取原始 CSV，而不是用 Excel 另存过的副本）")
+            raise DataError(say("engine.scientific_id", value=row[1]), Location(file=src.raw.path, column=header),
+                            slug="scientific_id")
 
 
 def _late_exclusions(con: Database, sources: Sequence[Source]) -> None:
@@ -725,12 +668,11 @@ def _late_exclusions(con: Database, sources: Sequence[Source]) -> None:
            GROUP BY order_id HAVING count(DISTINCT __input) > 1 OR count(*) > 1)""").fetchone()
     if not dup or not dup[0]:
         return
+    first = {"order": "lines.order_id", "file": "d.first_file", "row": "CAST(d.first_row AS VARCHAR)"}
     con.execute(f"""
         UPDATE lines SET reason = 'duplicate_order',
-            message = 'order ''' || lines.order_id || ''' was read first from ' || d.first_file
-                || ' row ' || CAST(d.first_row AS VARCHAR),
-            message_zh = '订单 ''' || lines.order_id || ''' 已先从 ' || d.first_file
-                || ' 第 ' || CAST(d.first_row AS VARCHAR) || ' 行读入'
+            message = {said_sql("engine.excluded.duplicate_order", "en", **first)},
+            message_zh = {said_sql("engine.excluded.duplicate_order", "zh", **first)}
         FROM (SELECT l.__input, source_row, order_id,
                      first_value(f.source_file) OVER w AS first_file,
                      first_value(source_row) OVER w AS first_row,
@@ -793,16 +735,15 @@ def _join_items(con: Database, sources: Sequence[Source]) -> None:
                   FROM __items WHERE o_input IS NOT NULL AND o_reason IS NULL
                   WINDOW o AS (PARTITION BY order_id)) s
             WHERE lines.__input = s.__input AND lines.source_row = s.source_row""")
-        con.execute("""
+        excluded = {"file": "f.source_file", "row": "CAST(i.o_row AS VARCHAR)", "reason": "i.o_reason"}
+        message = {lang: f"""CASE WHEN i.o_input IS NULL
+                    THEN {said_sql("engine.excluded.no_order", lang, order="i.order_id")}
+                    ELSE {said_sql("engine.excluded.order_excluded", lang, **excluded)} END"""
+                   for lang in ("en", "zh")}
+        con.execute(f"""
             UPDATE lines SET reason = CASE WHEN i.o_input IS NULL THEN 'no_order' ELSE i.o_reason END,
-                message = CASE WHEN i.o_input IS NULL
-                    THEN 'order ''' || i.order_id || ''' is not in the order report'
-                    ELSE 'its order (' || f.source_file || ' row ' || CAST(i.o_row AS VARCHAR) || ') is excluded: '
-                         || i.o_reason END,
-                message_zh = CASE WHEN i.o_input IS NULL
-                    THEN '订单 ''' || i.order_id || ''' 不在订单报表中'
-                    ELSE '所属订单（' || f.source_file || ' 第 ' || CAST(i.o_row AS VARCHAR) || ' 行）已排除：'
-                         || i.o_reason END
+                message = {message["en"]},
+                message_zh = {message["zh"]}
             FROM __items i LEFT JOIN __inputs f ON f.__input = i.o_input
             WHERE lines.__input = i.__input AND lines.source_row = i.source_row
               AND (i.o_input IS NULL OR i.o_reason IS NOT NULL)""")
@@ -906,9 +847,11 @@ def clean(
         found = con.execute(f"SELECT {bits} FROM lines WHERE __input = ?", [src.index]).fetchone() or ()
         markers = {src.raw.headers[int(c[1:])]: int(n) for c, n in zip(marked, found, strict=False) if n}
         keys[src.raw.name] = FileKeys(masked, relayed[0] if relayed else 0, conflicts.get(src.index, 0), markers)
-    statuses = con.execute("""SELECT source_file, coalesce(status, '(none)'), status_class, count(*)
-                              FROM lines JOIN __inputs USING (__input) GROUP BY ALL ORDER BY 1, 4 DESC""").fetchall()
-    return Cleaned(final_as_of, by_reason, per_file, keys, [tuple(r) for r in statuses], decided)
+    statuses = [(file, say("engine.no_status") if none else status, kind, rows)
+                for file, status, kind, rows, none in con.execute(
+                    """SELECT source_file, coalesce(status, ''), status_class, count(*), bool_or(status IS NULL)
+                       FROM lines JOIN __inputs USING (__input) GROUP BY ALL ORDER BY 1, 4 DESC""").fetchall()]
+    return Cleaned(final_as_of, by_reason, per_file, keys, statuses, decided)
 
 
 EXCLUDED_OWN = ("file", "row", "reason", "message")  # the Excluded table's own columns; the input's cells follow
@@ -918,38 +861,27 @@ def _nothing_left(con: Database, sources: Sequence[Source], as_of: datetime | No
     """Every row was excluded: say how, per reason, and what to do about the most common one."""
     reasons = con.execute("SELECT reason, count(*) FROM lines GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     total = sum(n for _, n in reasons)
-    counts = ", ".join(f"{reason} {n:,}" for reason, n in reasons)
-    counts_zh = "，".join(f"{reason} {n:,} 行" for reason, n in reasons)
+    counts = joined((say("engine.reason_rows", reason=reason, rows=n) for reason, n in reasons), ", ", "，")
     top = reasons[0][0] if reasons else ""
     where = Location(file=sources[0].raw.path) if len(sources) == 1 else Location()
     names = ", ".join(s.raw.name for s in sources)
-    fix = "run `tiercli inspect` on the file to see how its rows read"
-    fix_zh = "可用 `tiercli inspect` 查看各行是怎样读取的"
+    fix = say("engine.fix_inspect")
     if top in ("unpaid", "cancelled", "unknown_status"):
         found = con.execute("""SELECT status, count(*) FROM lines WHERE reason = ? AND status IS NOT NULL
                                GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1""", [top]).fetchone()
         if found:
             snippet = f"input: {{statuses: {{{json.dumps(found[0], ensure_ascii=False)}: paid_in_progress}}}}"
-            have = "row has" if found[1] == 1 else "rows have"
-            fix = (f"{found[1]:,} {have} the status '{found[0]}'; if such orders are sales (e.g. cash on delivery "
-                   f"not yet collected), say so in the rules file: {snippet}")
-            fix_zh = (f"有 {found[1]:,} 行的状态是 '{found[0]}'；如果这样的订单也算成交（例如尚未收款的货到付款），"
-                      f"请在规则文件中说明：{snippet}")
+            fix = (say("engine.fix_status_one", status=found[0], snippet=snippet) if found[1] == 1
+                   else say("engine.fix_status", rows=found[1], status=found[0], snippet=snippet))
     elif top == "after_as_of" and as_of is not None:
-        fix = f"every order is later than --as-of {as_of:%Y-%m-%d}; give a later date, or leave --as-of out"
-        fix_zh = f"所有订单都晚于 --as-of {as_of:%Y-%m-%d}；请给一个更晚的日期，或者不写 --as-of"
+        fix = say("engine.fix_after_as_of", as_of=f"{as_of:%Y-%m-%d}")
     elif top in ("missing_customer", "bad_date", "bad_amount"):
         field = {"missing_customer": "customer", "bad_date": "paid_ts", "bad_amount": "amount"}[top]
         shown = "; ".join(f"{s.raw.name}: {', '.join(s.mapping.columns.get(field, ())) or '-'}" for s in sources)
-        fix = (f"the column read for it ({shown}) has nothing usable; if another column holds it, map that one in "
-               f"the rules file: input: {{columns: {{{field}: <column name>}}}}")
-        fix_zh = (f"用来读取它的列（{shown}）中没有可用的值；如果另一列才是，请在规则文件中指定："
-                  f"input: {{columns: {{{field}: <列名>}}}}")
-    rows = "the only row" if total == 1 else f"all {total:,} rows"
-    are = "is" if total == 1 else "are"
-    return DataError(f"no order is left to classify: {rows} of {names} {are} excluded ({counts}); {fix}",
-                     where, slug="no_orders",
-                     zh=f"没有剩下可以分级的订单：{names} 的全部 {total:,} 行都被排除了（{counts_zh}）；{fix_zh}")
+        fix = say("engine.fix_column", shown=shown, field=field)
+    message = (say("engine.no_orders_one", names=names, counts=counts, fix=fix) if total == 1
+               else say("engine.no_orders", total=total, names=names, counts=counts, fix=fix))
+    return DataError(message, where, slug="no_orders")
 
 
 def excluded_names(sources: Sequence[Source]) -> tuple[list[str], list[list[int]]]:
@@ -1006,7 +938,5 @@ def excluded_rows(db: Database, sources: Sequence[Source], lang: str = "en",
 
 
 def reason_text(slug: str, lang: str = "en") -> str:
-    """What an exclusion reason means, in English or Chinese (`zh`)."""
-    if lang == "zh" and slug in REASONS_ZH:
-        return REASONS_ZH[slug]
-    return REASONS.get(slug, slug)
+    """What an exclusion reason means, in English or Chinese (`zh`); an unknown slug as it is."""
+    return REASON_TEXTS(slug, lang) if slug in REASON_TEXTS else slug

@@ -15,6 +15,7 @@ from tiercli.database import Database
 from tiercli.engine.scoring import Scores as Scores
 from tiercli.engine.scoring import score as score
 from tiercli.errors import Location, RulesError, TiercliError, UsageError
+from tiercli.messages import say, text
 from tiercli.rules.model import Condition, CustomMetric, Grading, Rules, Tag
 from tiercli.sqltext import identifier, literal, timestamp
 from tiercli.vocabulary.metrics import DAYS_AGO_SQL, MEMBER_ATTRIBUTES, MEMBER_NAMES, METRICS, ORDER_ROW, Metric
@@ -157,8 +158,7 @@ def require_members(rules: Rules, members: bool) -> None:
     used = member_names(rules)
     if used and not members:
         name, location = next(iter(used.items()))
-        raise UsageError(f"uses {name}, which comes from a members file: add --members FILE", location,
-                         slug="needs_members", zh=f"用到了 {name}，它来自会员文件：请加上 --members FILE")
+        raise UsageError(say("engine.needs_members", name=name), location, slug="needs_members")
 
 
 def build_customers(
@@ -181,8 +181,8 @@ def build_customers(
             failure = _failure(con, f"SELECT count(v) FROM (SELECT {metric.sql} AS v FROM {lines} "
                                     "GROUP BY customer_id) AS per_customer")
             if failure:
-                raise RulesError([TiercliError(f"can't be computed on this data: {failure}", metric.location,
-                                               slug="expression", zh=f"无法在这份数据上计算：{failure}")]) from None
+                raise RulesError([TiercliError(say("engine.cannot_compute", failure=failure), metric.location,
+                                               slug="expression")]) from None
         raise error
 
 
@@ -195,7 +195,8 @@ def _failure(con: Database, sql: str) -> str | None:
     return None
 
 
-def _grading_sql(grading: Grading) -> tuple[str, str]:
+def _grading_sql(grading: Grading, lang: str = "en") -> tuple[str, str]:
+    """The level and the why (in `lang`) of a grading, as SQL over `scored`."""
     level_cases = []
     why_cases = []
     default = None
@@ -205,9 +206,10 @@ def _grading_sql(grading: Grading) -> tuple[str, str]:
             continue
         cond = f"coalesce({level.when.sql}, FALSE)"
         level_cases.append(f"WHEN {cond} THEN {literal(level.name)}")
-        why_cases.append(f"WHEN {cond} THEN {literal(f'{level.title}: {level.when.text}')}")
+        why = text("engine.why.rule", lang, title=level.title, rule=level.when.text)
+        why_cases.append(f"WHEN {cond} THEN {literal(why)}")
     default_name = literal(default.name) if default else "NULL"
-    default_why = literal(f"{default.title}: no rule above matched") if default else "NULL"
+    default_why = literal(text("engine.why.default", lang, title=default.title)) if default else "NULL"
     if not level_cases:  # only a default level: everyone gets it
         return f"CAST({default_name} AS VARCHAR)", f"CAST({default_why} AS VARCHAR)"
     return (f"CASE {' '.join(level_cases)} ELSE {default_name} END",
@@ -218,9 +220,9 @@ def _tag_flag(tag: Tag) -> str:
     return f"CAST(coalesce({tag.when.sql}, FALSE) AS INTEGER)"
 
 
-def classified_sql(rules: Rules) -> str:
-    """`scored` plus one column per grading, its why, the tag list and one 0/1 column per tag."""
-    gradings = [(g.name, *_grading_sql(g)) for g in rules.gradings]
+def classified_sql(rules: Rules, lang: str = "en") -> str:
+    """`scored` plus one column per grading, its why (in `lang`), the tag list and one 0/1 column per tag."""
+    gradings = [(g.name, *_grading_sql(g, lang)) for g in rules.gradings]
     flags = [(t.name, _tag_flag(t)) for t in rules.tags]
     tag_list = "CAST(NULL AS VARCHAR)"
     if flags:  # ', ' before each matching tag, then the first separator cut off (portable, unlike concat_ws)
@@ -253,18 +255,18 @@ def column_units(rules: Rules) -> dict[str, str]:
     return units
 
 
-def classify(con: Database, rules: Rules) -> list[str]:
-    """Create `classified`: scored customers plus one column per grading, its why, tags and tag flags.
+def classify(con: Database, rules: Rules, lang: str = "en") -> list[str]:
+    """Create `classified`: scored customers plus one column per grading, its why (in `lang`), tags and tag flags.
     Returns the output column order (member attributes when a members file was joined).
     A rule DuckDB can't evaluate on this data becomes a `RulesError` at that rule."""
     try:
-        con.execute(f"CREATE TABLE classified AS {classified_sql(rules)}")
+        con.execute(f"CREATE TABLE classified AS {classified_sql(rules, lang)}")
     except duckdb.Error as error:
         for condition in rule_conditions(rules):
             failure = _failure(con, f"SELECT count(*) FROM scored WHERE {condition.sql}")
             if failure:
-                raise RulesError([TiercliError(f"can't be evaluated on this data: {failure}", condition.location,
-                                               slug="expression", zh=f"无法在这份数据上判断：{failure}")]) from None
+                raise RulesError([TiercliError(say("engine.cannot_evaluate", failure=failure), condition.location,
+                                               slug="expression")]) from None
         raise error
     present = {row[0] for row in con.execute("DESCRIBE scored").fetchall()}
     return output_columns(rules, members="is_member" in present)

@@ -18,7 +18,8 @@ import sqlglot
 from sqlglot import exp
 
 from tiercli.database import Database, open_database
-from tiercli.errors import DataError, Location, closest, meant
+from tiercli.errors import DataError, Location, closest
+from tiercli.messages import as_is, say
 from tiercli.result import Result, Rows
 from tiercli.rules.expressions import DIALECT, display
 from tiercli.rules.model import Condition, Rules
@@ -68,10 +69,8 @@ def find_customer(customers: Rows, customer: str) -> pa.Table:
         ids = [i for i in batch.column(0).to_pylist() if i is not None and abs(len(i) - len(wanted)) <= 3]
         found = closest(wanted, [*ids, *([close] if close else [])])
         close = found or close
-    raise DataError(f"customer '{wanted}' is not in the data{meant(close)}; the ids are as in the customer_id column "
-                    "of `tiercli classify`'s output: use one of those", slug="unknown_customer",
-                    zh=f"数据中没有客户 '{wanted}'{meant(close, 'zh')}；"
-                       "请使用 `tiercli classify` 输出中 customer_id 列里的写法")
+    hint = as_is("") if close is None else say("common.did_you_mean", choice=close)
+    raise DataError(say("engine.unknown_customer", customer=wanted, hint=hint), slug="unknown_customer")
 
 
 def leaves(sql: str) -> list[exp.Expr]:
@@ -150,9 +149,9 @@ def explain(result: Result, rules: Rules, customer: str) -> Explanation:
 
 
 def format_value(value: object) -> str:
-    """A value as the explanation shows it."""
+    """A value as the explanation shows it; an empty one is a `Said` ("empty", in Chinese too)."""
     if value is None:
-        return "empty"
+        return say("engine.empty_value")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):

@@ -23,8 +23,11 @@ from tiercli.database import Database, open_database
 from tiercli.engine.compute import build_customers, classify, member_names
 from tiercli.engine.explain import format_value, leaves
 from tiercli.engine.query import MEMBERS_DDL, ORDERS_DDL, scoring_parts
+from tiercli.engine.scoring import empty_scores
 from tiercli.engine.segments import table_for, unreachable
+from tiercli.engine.wording import joined
 from tiercli.errors import Location, RulesError, TiercliError
+from tiercli.messages import Said, say
 from tiercli.result import Result
 from tiercli.rules.expressions import DIALECT, display
 from tiercli.rules.model import Condition, Grading, Rules
@@ -35,7 +38,7 @@ from tiercli.sqltext import identifier
 class Finding:
     """A warning: the rules run, but this part can't do what it says."""
 
-    message: str
+    message: Said
     location: Location
 
     def __str__(self) -> str:
@@ -72,10 +75,8 @@ def static_findings(rules: Rules) -> list[Finding]:
                 continue
             earlier = seen.get(level.when.sql)
             if earlier is not None:
-                findings.append(Finding(
-                    f"never matches: '{earlier[0]}' (line {earlier[1].line}) has the same condition and comes "
-                    "first, so it takes everyone this tier would; change one condition or remove this tier",
-                    level.when.location))
+                findings.append(Finding(say("engine.never_matches", earlier=earlier[0], line=earlier[1].line),
+                                        level.when.location))
             else:
                 seen[level.when.sql] = (level.name, level.location)
     return findings
@@ -86,7 +87,7 @@ def _count(con: Database, sql: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _nobody(con: Database, condition: Condition, remove: str) -> str:
+def _nobody(con: Database, condition: Condition, remove: Said) -> Said:
     """Why a condition matches nobody: the comparison nobody passes, with the highest or lowest value there is."""
     for leaf in leaves(condition.sql):
         if _count(con, f"SELECT count(*) FROM customers WHERE {leaf.sql(dialect=DIALECT)}"):
@@ -99,13 +100,10 @@ def _nobody(con: Database, condition: Condition, remove: str) -> str:
                               "FROM customers").fetchone()
             value = row[0] if row else None
             if value is not None:
-                which = "highest" if highest else "lowest"
-                change = "lower" if highest else "raise"
-                return (f"matches nobody: no customer has {text} (the {which} {display(subject)} is "
-                        f"{format_value(value)}); {change} the threshold or {remove}")
-        return f"matches nobody: no customer has {text}; change that comparison or {remove}"
-    return (f"matches nobody: each comparison matches some customers, but none meets them together; loosen one "
-            f"or {remove}")
+                return say("engine.nobody_highest" if highest else "engine.nobody_lowest", comparison=text,
+                           subject=display(subject), value=format_value(value), remove=remove)
+        return say("engine.nobody_comparison", comparison=text, remove=remove)
+    return say("engine.nobody_together", remove=remove)
 
 
 def _grading_findings(con: Database, grading: Grading) -> list[Finding]:
@@ -116,16 +114,15 @@ def _grading_findings(con: Database, grading: Grading) -> list[Finding]:
             continue
         condition = f"coalesce({level.when.sql}, FALSE)"
         if not _count(con, f"SELECT count(*) FROM customers WHERE {condition}"):
-            findings.append(Finding(_nobody(con, level.when, "remove the tier"), level.when.location))
+            findings.append(Finding(_nobody(con, level.when, say("engine.remove_tier")), level.when.location))
             continue
         takers = con.execute(f"SELECT {column}, count(*) FROM customers WHERE {condition} GROUP BY 1 "
                              "ORDER BY 2 DESC, 1").fetchall()
         if all(name != level.name for name, _ in takers):
             total = sum(int(n) for _, n in takers)
-            shares = ", ".join(f"'{name}' {int(n):,}" for name, n in takers)
-            findings.append(Finding(
-                f"is shadowed: the {total:,} customers it matches all get an earlier tier ({shares}); move it up "
-                "or narrow the tiers above it", level.when.location))
+            shares = joined((say("engine.level_customers", level=name, customers=int(n)) for name, n in takers),
+                            ", ", "，")
+            findings.append(Finding(say("engine.shadowed", total=total, shares=shares), level.when.location))
     return findings
 
 
@@ -163,11 +160,10 @@ def _segment_findings(rules: Rules, thresholds: pd.DataFrame) -> list[Finding]:
     lost = unreachable(table, bins, present["R"], present["F"], present["M"])
     if not lost:
         return []
-    why = "; ".join(f"{dim} scores {', '.join(map(str, scores))} are empty" for dim, scores in empty.items()
-                    if scores)
-    names = ", ".join(f"'{name}'" for name in lost)
-    return [Finding(f"segments nobody can reach with this data: {names} ({why or 'earlier rows take their cells'}); "
-                    "try `ties: split`, fewer bins or explicit thresholds", _key_location(rules, "rfm", "segments"))]
+    why = joined((empty_scores(dim, scores) for dim, scores in empty.items() if scores), "; ", "；")
+    names = joined(f"'{name}'" for name in lost)
+    return [Finding(say("engine.unreachable_with_data", names=names, why=why or say("engine.earlier_rows")),
+                    _key_location(rules, "rfm", "segments"))]
 
 
 def data_findings(rules: Rules, result: Result) -> list[Finding]:
@@ -183,10 +179,9 @@ def data_findings(rules: Rules, result: Result) -> list[Finding]:
         for tag in rules.tags:
             matched = _count(con, f"SELECT count(*) FROM customers WHERE coalesce({tag.when.sql}, FALSE)")
             if not matched:
-                findings.append(Finding(_nobody(con, tag.when, "remove the tag"), tag.when.location))
+                findings.append(Finding(_nobody(con, tag.when, say("engine.remove_tag")), tag.when.location))
             elif matched == total:
-                findings.append(Finding(f"matches every customer ({total:,}): a tag on everyone tells nobody apart; "
-                                        "tighten the condition", tag.when.location))
+                findings.append(Finding(say("engine.matches_everyone", total=total), tag.when.location))
         findings += _segment_findings(rules, result.thresholds)
     finally:
         con.close()

@@ -26,8 +26,9 @@ import pyarrow.compute as pc
 
 from tiercli.database import Database, open_database
 from tiercli.engine.compute import TAG_SEPARATOR
+from tiercli.engine.wording import joined, said_sql
 from tiercli.errors import DataError, Location, TiercliError, UsageError
-from tiercli.i18n import Said
+from tiercli.messages import Catalogue, Said, as_is, in_lang, say, text
 from tiercli.result import GradingMovement, MovementReport, Result
 from tiercli.rules.model import Grading, Rules
 from tiercli.sources.overrides import Override, Overrides, read_overrides
@@ -35,27 +36,14 @@ from tiercli.sources.previous import GRACE_SUFFIX, Previous, levels_table, read_
 from tiercli.sqltext import identifier, literal, timestamp
 from tiercli.vocabulary.columns import NEW_ROW, NOT_IN_DATA, TOTAL
 
-MOVEMENTS: dict[str, str] = {
-    "new": "not in the previous run",
-    "up": "in both runs' data, now at a higher level (one listed earlier in the rules)",
-    "down": "in both runs' data, now at a lower level (one listed later in the rules)",
-    "same": "in both runs' data, at the same level",
-    "returned": "in the previous run only as kept from an earlier run (not in its data), and in this data again",
-    "lapsed": "in the previous run, not in this data: kept with its previous level",
-}
-MOVEMENTS_ZH: dict[str, str] = {
-    "new": "不在上期结果中",
-    "up": "两期数据中都有，现在等级更高（规则中排在前面的等级）",
-    "down": "两期数据中都有，现在等级更低（规则中排在后面的等级）",
-    "same": "两期数据中都有，等级不变",
-    "returned": "上期结果中只是沿用更早一期的等级（不在上期数据中），本期数据中再次出现",
-    "lapsed": "在上期结果中，不在本期数据中：保留上期等级",
-}
+MOVEMENT_TEXTS = Catalogue("engine.movement")
+MOVEMENTS: dict[str, str] = {m: en for m, (en, _) in MOVEMENT_TEXTS.items()}  # movement value -> its meaning
+MOVEMENTS_ZH: dict[str, str] = {m: zh for m, (_, zh) in MOVEMENT_TEXTS.items()}
 
 
 def movement_meaning(movement: str, lang: str) -> str:
     """What a movement value (new, up, …) means, in `lang`."""
-    return (MOVEMENTS_ZH if lang == "zh" else MOVEMENTS)[movement]
+    return MOVEMENT_TEXTS(movement, lang)
 
 
 MOVERS = ("up", "down", "returned")
@@ -133,16 +121,22 @@ class _Applied:
     rows: list[Override]
     levels: dict[tuple[str, str], Override] = field(default_factory=dict)  # (customer, grading) -> row
     tags: dict[tuple[str, str], bool] = field(default_factory=dict)  # (customer, tag) -> added (True)/removed
-    text: dict[str, list[str]] = field(default_factory=dict)  # customer -> what was done, row by row
+    text: dict[str, list[Said]] = field(default_factory=dict)  # customer -> what was done, row by row
 
 
-def _override_text(label: str, row: Override) -> str:
+def _override_text(label: str, row: Override) -> Said:
     changes = [f"{row.grading} → {row.level}"] if row.level else []
     changes += [f"+{t}" for t in row.add_tags] + [f"−{t}" for t in row.remove_tags]
-    extra = [row.reason] if row.reason else []
+    extra: list[str] = [row.reason] if row.reason else []
     if row.expires:
-        extra.append(f"until {row.expires.isoformat()}")
-    return f"{label} row {row.row}: {', '.join(changes)}" + (f" ({', '.join(extra)})" if extra else "")
+        extra.append(say("engine.until", date=row.expires.isoformat()))
+    done = say("engine.named", name=say("engine.row_of", label=label, row=row.row), text=joined(changes, ", ", "，"))
+    return say("engine.in_brackets", text=done, inside=joined(extra, ", ", "，")) if extra else done
+
+
+def _problem(error: TiercliError) -> Said:
+    """An error's whole line (where, then what), in both languages."""
+    return Said(str(error), error.text("zh"))
 
 
 def _sort_overrides(
@@ -166,17 +160,15 @@ def _sort_overrides(
     applied = _Applied([])
     for row in active:
         if row.customer not in known:
-            problems.append(TiercliError(f"no customer '{row.customer}' in this run",
-                                         row.where(overrides.label, "customer"), slug="overrides_unknown_customer",
-                                         zh=f"本次运行中没有客户 '{row.customer}'"))
+            problems.append(TiercliError(say("engine.overrides_unknown_customer", customer=row.customer),
+                                         row.where(overrides.label, "customer"), slug="overrides_unknown_customer"))
             continue
         if row.grading is not None:
             earlier = applied.levels.get((row.customer, row.grading))
             if earlier is not None:
                 problems.append(TiercliError(
-                    f"sets {row.grading} of '{row.customer}' again (row {earlier.row} does too)",
-                    row.where(overrides.label, "level"), slug="overrides_twice",
-                    zh=f"再次设置了客户 '{row.customer}' 的 {row.grading}（第 {earlier.row} 行也设置了）"))
+                    say("engine.overrides_twice", grading=row.grading, customer=row.customer, row=earlier.row),
+                    row.where(overrides.label, "level"), slug="overrides_twice"))
             applied.levels[(row.customer, row.grading)] = row
         for tag in row.add_tags:
             applied.tags[(row.customer, tag)] = True
@@ -187,36 +179,42 @@ def _sort_overrides(
     return applied, expired, sorted(problems, key=lambda p: p.location.row or 0)
 
 
-def _override_table(applied: _Applied, rules: Rules, label: str, manual: Sequence[str]) -> pa.Table:
+def _override_table(applied: _Applied, rules: Rules, label: str, manual: Sequence[str], lang: str = "en") -> pa.Table:
     customers = sorted(applied.text)
     columns: dict[str, pa.Array] = {"customer_id": pa.array(customers, pa.string())}
     for i, grading in enumerate(rules.gradings):
         titles = {lv.name: lv.title for lv in grading.levels}
         rows = [applied.levels.get((c, grading.name)) for c in customers]
         columns[f"__ovlevel_{i}"] = pa.array([r.level if r else None for r in rows], pa.string())
-        columns[f"__ovwhy_{i}"] = pa.array([_override_why(titles, r, label) if r else None for r in rows], pa.string())
+        columns[f"__ovwhy_{i}"] = pa.array([_override_why(titles, r, label, lang) if r else None for r in rows],
+                                           pa.string())
     for j, tag in enumerate(rules.tags):
         flags = [applied.tags.get((c, tag.name)) for c in customers]
         columns[f"__ovtag_{j}"] = pa.array([None if f is None else int(f) for f in flags], pa.int32())
     for k, name in enumerate(manual):
         flags = [applied.tags.get((c, name)) for c in customers]
         columns[f"__ovmanual_{k}"] = pa.array([int(bool(f)) for f in flags], pa.int32())
-    columns["__ovtext"] = pa.array(["; ".join(applied.text[c]) for c in customers], pa.string())
+    columns["__ovtext"] = pa.array([in_lang(joined(applied.text[c], "; ", "；"), lang) for c in customers],
+                                   pa.string())
     return pa.table(columns)
 
 
-def _override_why(titles: dict[str, str], row: Override, label: str) -> str:
-    until = f", until {row.expires.isoformat()}" if row.expires else ""
+def _override_why(titles: dict[str, str], row: Override, label: str, lang: str = "en") -> str:
+    where = [say("engine.row_of", label=label, row=row.row)]
+    if row.expires:
+        where.append(say("engine.until", date=row.expires.isoformat()))
     assert row.level is not None
-    return f"{titles[row.level]}: override, {row.reason or 'no reason given'} ({label} row {row.row}{until})"
+    return text("engine.why.override", lang, title=titles[row.level], reason=row.reason or say("engine.why.no_reason"),
+                where=joined(where, ", ", "，"))
 
 
 # --- the one pass over classified ------------------------------------------------------------------------------
 
 
 def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool,
-                 manual: Sequence[str] = ()) -> tuple[str, list[str]]:
-    """The query that rewrites `classified`, and the columns it adds to the output (in order)."""
+                 manual: Sequence[str] = (), lang: str = "en") -> tuple[str, list[str]]:
+    """The query that rewrites `classified` (the why columns in `lang`), and the columns it adds to the output
+    (in order)."""
     as_of_date = f"CAST({timestamp(as_of)} AS DATE)"
     names = [g.name for g in rules.gradings]
     joined = ["c.* EXCLUDE (customer_id)"]
@@ -249,15 +247,15 @@ def _history_sql(rules: Rules, as_of: datetime, previous: bool, overrides: bool,
         if previous:
             level_cases.append(f"WHEN NOT __in_data THEN __prev_{i}")
             titles = _titles(grading, f"__prev_{i}")
-            why_cases.append(f"WHEN NOT __in_data THEN {titles} || ': kept from the previous run (not in this data)'")
+            why_cases.append(f"WHEN NOT __in_data THEN {said_sql('engine.why.kept', lang, title=titles)}")
         if sticky:
             level_cases.append(f"WHEN __state_{i} IN ('held', 'grace') THEN __prev_{i}")
-            why_cases += _sticky_why(grading, i, why, as_of_date)
+            why_cases += _sticky_why(grading, i, why, as_of_date, lang)
         level = f"CASE {' '.join(level_cases)} ELSE {g} END" if level_cases else g
         base_why = f"CASE {' '.join(why_cases)} ELSE {why} END" if why_cases else why
         if overrides:
-            base_why = (f"CASE WHEN __ovlevel_{i} IS NOT NULL THEN __ovwhy_{i} || '; without it: ' || {base_why} "
-                        f"ELSE {base_why} END")
+            overridden = said_sql("engine.why.without_override", lang, override=f"__ovwhy_{i}", why=base_why)
+            base_why = f"CASE WHEN __ovlevel_{i} IS NOT NULL THEN {overridden} ELSE {base_why} END"
         replaced += [f"{level} AS {g}", f"{base_why} AS {why}"]
         if sticky and grading.grace_days is not None:
             added.append((grace_column(grading.name),
@@ -303,26 +301,26 @@ def _titles(grading: Grading, column: str) -> str:
     return f"CASE {column} {cases} ELSE {column} END" if cases else column
 
 
-def _sticky_why(grading: Grading, i: int, why: str, as_of_date: str) -> list[str]:
-    """The why of a customer held at, in a grace period at, or dropped from the previous level."""
+def _sticky_why(grading: Grading, i: int, why: str, as_of_date: str, lang: str = "en") -> list[str]:
+    """The why (in `lang`) of a customer held at, in a grace period at, or dropped from the previous level."""
     title = _titles(grading, f"__prev_{i}")
     keep = grading.keep_rule
-    gives = f"{literal('; this data gives ')} || {why}"
-    met = f", keep_rule met: {keep.text}" if keep is not None else ""
-    held = f"WHEN __state_{i} = 'held' THEN {title} || {literal(f': held (upgrade-only{met})')} || {gives}"
+    upgrade_only = say("engine.upgrade_only")
+    kept = say("engine.keep_met", rule=keep.text) if keep is not None else upgrade_only
+    held = said_sql("engine.why.held", lang, title=title, because=kept, why=why)
     until = f"strftime(coalesce(__grace_{i}, {as_of_date} + {grading.grace_days or 0}), '%Y-%m-%d')"
-    not_met = f" (keep_rule not met: {keep.text})" if keep is not None else " (upgrade-only)"
-    grace = (f"WHEN __state_{i} = 'grace' THEN {title} || ': held in a grace period until ' || {until} || "
-             f"{literal(not_met)} || {gives}")
-    ended = f"'the grace period ended on ' || strftime(__grace_{i}, '%Y-%m-%d')"
-    if keep is not None:
-        reason = literal(f"keep_rule not met: {keep.text}")
-        if grading.grace_days is not None:
-            reason = f"{reason} || ' and ' || {ended}"
+    not_met = say("engine.keep_not_met", rule=keep.text) if keep is not None else upgrade_only
+    grace = said_sql("engine.why.grace", lang, title=title, until=until, because=not_met, why=why)
+    ended = f"strftime(__grace_{i}, '%Y-%m-%d')"
+    if keep is None:
+        reason = said_sql("engine.grace_ended", lang, date=ended)
+    elif grading.grace_days is not None:
+        reason = said_sql("engine.keep_not_met_grace_ended", lang, rule=as_is(keep.text), date=ended)
     else:
-        reason = ended
-    dropped = f"WHEN __state_{i} = 'dropped' THEN {why} || ' (dropped from ' || __prev_{i} || ': ' || {reason} || ')'"
-    return [held, grace, dropped]
+        reason = said_sql("engine.keep_not_met", lang, rule=as_is(keep.text))
+    dropped = said_sql("engine.why.dropped", lang, why=why, previous=f"__prev_{i}", because=reason)
+    return [f"WHEN __state_{i} = 'held' THEN {held}", f"WHEN __state_{i} = 'grace' THEN {grace}",
+            f"WHEN __state_{i} = 'dropped' THEN {dropped}"]
 
 
 def read_history(
@@ -338,51 +336,50 @@ def read_history(
 
 def apply_history(
     con: Database, rules: Rules, as_of: datetime, columns: list[str],
-    previous: Previous | None = None, overrides: Overrides | None = None, strict: bool = False,
+    previous: Previous | None = None, overrides: Overrides | None = None, strict: bool = False, lang: str = "en",
 ) -> History:
     """Apply the previous run and the overrides to `classified` (see the module's description) and say what was
     done. `columns` is the output column order so far; the History's columns add the new ones. With `strict`,
-    an override that can't be applied stops the run (DataError) before anything is written."""
+    an override that can't be applied stops the run (DataError) before anything is written. The words written
+    into the data (why and overrides columns) are in `lang`."""
     history = History(columns=list(columns))
     if previous is not None:
         con.register("previous_input", previous.table)
         con.execute(f"CREATE TEMP TABLE {PREVIOUS_TABLE} AS SELECT * FROM previous_input")
         con.unregister("previous_input")
-        history.run_rows += [(Said("previous run", "上期运行结果"), previous.source),
-                             (Said("previous run sha256", "上期运行结果 sha256"), previous.sha256 or ""),
-                             (Said("previous run customers", "上期客户数"), str(previous.customers))]
+        history.run_rows += [(say("engine.run.previous"), previous.source),
+                             (say("engine.run.previous_sha256"), previous.sha256 or ""),
+                             (say("engine.run.previous_customers"), str(previous.customers))]
     applied: _Applied | None = None
     if overrides is not None:
         applied, expired, problems = _sort_overrides(con, overrides, as_of, previous is not None)
         stops = sorted([*problems, *overrides.typos], key=lambda p: p.location.row or 0)
         if stops and strict:
-            lines = "\n".join(f"  {p}" for p in stops)
-            lines_zh = "\n".join(f"  {p.text('zh')}" for p in stops)
-            raise DataError(f"{len(stops)} override row{'s' if len(stops) != 1 else ''} can't be applied "
-                            f"(--strict):\n{lines}", Location(file=overrides.label), slug="overrides_problems",
-                            zh=f"有 {len(stops)} 行人工调整无法应用（--strict）：\n{lines_zh}")
+            lines = joined((as_is("  ") + _problem(p) for p in stops), "\n", "\n")
+            message = (say("engine.overrides_problems_one", lines=lines) if len(stops) == 1
+                       else say("engine.overrides_problems", count=len(stops), lines=lines))
+            raise DataError(message, Location(file=overrides.label), slug="overrides_problems")
         history.notes += _override_notes(overrides, applied, expired, problems, as_of)
-        history.notes += [Said(f"{t}; check the spelling", f"{t.text('zh')}；请检查拼写") for t in overrides.typos]
-        history.run_rows += [(Said("overrides", "人工调整文件"), overrides.path),
-                             (Said("overrides sha256", "人工调整文件 sha256"), overrides.sha256),
-                             (Said("overrides applied", "已应用的人工调整"), str(len(applied.rows))),
-                             (Said("overrides expired", "已过期的人工调整"), str(len(expired))),
-                             (Said("overrides left out", "未应用的人工调整"), str(len(problems)))]
+        history.notes += [say("engine.check_spelling", problem=_problem(t)) for t in overrides.typos]
+        history.run_rows += [(say("engine.run.overrides"), overrides.path),
+                             (say("engine.run.overrides_sha256"), overrides.sha256),
+                             (say("engine.run.overrides_applied"), str(len(applied.rows))),
+                             (say("engine.run.overrides_expired"), str(len(expired))),
+                             (say("engine.run.overrides_left_out"), str(len(problems)))]
         manual = [t for t in overrides.manual_tags if any(added and name == t for (_, name), added
                                                           in applied.tags.items())]
         history.manual_tags = manual
         if applied.rows:
-            con.register("override_input", _override_table(applied, rules, overrides.label, manual))
+            con.register("override_input", _override_table(applied, rules, overrides.label, manual, lang))
             con.execute(f"CREATE TEMP TABLE {OVERRIDES_TABLE} AS SELECT * FROM override_input")
             con.unregister("override_input")
         else:
             applied = None
     if previous is None and applied is None:
         history.notes += _sticky_without_previous(rules)
-        history.run_rows += [(g.name, "upgrade-only: no previous run given; levels come from this data alone")
-                             for g in rules.gradings if g.sticky]
+        history.run_rows += [(g.name, say("engine.sticky_no_previous")) for g in rules.gradings if g.sticky]
         return history
-    sql, added = _history_sql(rules, as_of, previous is not None, applied is not None, history.manual_tags)
+    sql, added = _history_sql(rules, as_of, previous is not None, applied is not None, history.manual_tags, lang)
     con.execute(sql)
     position = max((history.columns.index(g.name + "_why") for g in rules.gradings), default=len(history.columns) - 1)
     history.columns[position + 1:position + 1] = added
@@ -395,13 +392,9 @@ def apply_history(
     history.run_rows += [(g.name, _held_text(g, held[g.name])) for g in rules.gradings if g.sticky]
     lapsed = con.execute("SELECT count(*) FROM classified WHERE NOT __in_data").fetchone()
     count = int(lapsed[0]) if lapsed else 0
-    history.run_rows.append((Said("kept from the previous run (not in this data)", "沿用上期（不在本期数据中）"),
-                             str(count)))
+    history.run_rows.append((say("engine.run.kept"), str(count)))
     if count:
-        history.notes.append(Said(f"{count:,} customer{'s' if count != 1 else ''} of the previous run "
-                                  f"{'are' if count != 1 else 'is'} not in this data: kept with "
-                                  f"{'their' if count != 1 else 'its'} previous level, movement 'lapsed'",
-                                  f"上期的 {count:,} 位客户不在本次数据中：保留其上期等级，变动记为 'lapsed'"))
+        history.notes.append(say("engine.lapsed_one") if count == 1 else say("engine.lapsed", count=count))
     history.movement = movement_report(con, "classified", rules_levels(rules), previous.source, held)
     return history
 
@@ -411,10 +404,7 @@ def rules_levels(rules: Rules) -> dict[str, list[str]]:
 
 
 def _sticky_without_previous(rules: Rules) -> list[str]:
-    return [Said(f"{g.name} is upgrade-only (sticky: true), but no previous run was given (--previous): levels "
-                 "here come from this data alone",
-                 f"{g.name} 只升不降（sticky: true），但没有给出上期结果（--previous）：这里的等级只依据本次数据")
-            for g in rules.gradings if g.sticky]
+    return [say("engine.sticky_without_previous", grading=g.name) for g in rules.gradings if g.sticky]
 
 
 def _held(con: Database, rules: Rules, overridden: bool) -> dict[str, dict[str, int]]:
@@ -434,45 +424,38 @@ def _held(con: Database, rules: Rules, overridden: bool) -> dict[str, dict[str, 
 
 def _held_text(grading: Grading, counts: dict[str, int]) -> Said:
     held = counts["held"] + counts["grace"]
-    en = [f"upgrade-only: {held:,} held at their previous level"]
-    zh = [f"只升不降：{held:,} 位保持上期等级"]
+    parts = [say("engine.held", held=held)]
     if grading.grace_days is not None:
-        en.append(f"{counts['grace']:,} of them in a grace period of {grading.grace_days} days")
-        zh.append(f"其中 {counts['grace']:,} 位在 {grading.grace_days} 天的宽限期内")
+        parts.append(say("engine.held_grace", grace=counts["grace"], days=grading.grace_days))
     if grading.keep_rule is not None:
-        en.append(f"{counts['dropped']:,} dropped (keep_rule not met: {grading.keep_rule.text})")
-        zh.append(f"{counts['dropped']:,} 位降级（未满足 keep_rule：{grading.keep_rule.text}）")
+        parts.append(say("engine.held_dropped", dropped=counts["dropped"],
+                         because=say("engine.keep_not_met", rule=grading.keep_rule.text)))
     elif grading.grace_days is not None:
-        en.append(f"{counts['dropped']:,} dropped (grace period over)")
-        zh.append(f"{counts['dropped']:,} 位降级（宽限期已过）")
-    return Said("; ".join(en), "；".join(zh))
+        parts.append(say("engine.held_dropped", dropped=counts["dropped"], because=say("engine.grace_over")))
+    return joined(parts, "; ", "；")
 
 
 def _sticky_notes(rules: Rules, held: dict[str, dict[str, int]]) -> list[str]:
-    return [Said(f"{g.name}: {text}", f"{g.name}：{text.zh}")
-            for g in rules.gradings if g.sticky for text in [_held_text(g, held[g.name])]]
+    return [say("engine.named", name=g.name, text=_held_text(g, held[g.name])) for g in rules.gradings if g.sticky]
 
 
 def _override_notes(overrides: Overrides, applied: _Applied, expired: Sequence[Override],
                     problems: Sequence[TiercliError], as_of: datetime) -> list[str]:
-    notes: list[str] = [Said(
-        f"overrides: {len(applied.rows):,} applied from {overrides.label}"
-        + (f", {len(expired):,} expired" if expired else "") + (f", {len(problems):,} left out" if problems else ""),
-        f"人工调整：从 {overrides.label} 应用了 {len(applied.rows):,} 行"
-        + (f"，{len(expired):,} 行已过期" if expired else "") + (f"，{len(problems):,} 行未采用" if problems else ""))]
+    summary = say("engine.overrides_note", applied=len(applied.rows), label=overrides.label)
+    if expired:
+        summary += say("engine.overrides_note_expired", expired=len(expired))
+    if problems:
+        summary += say("engine.overrides_note_left_out", left_out=len(problems))
+    notes: list[str] = [summary]
     for row in expired[:MAX_NOTED]:
         assert row.expires is not None
-        notes.append(Said(f"{overrides.label} row {row.row}: expired on {row.expires.isoformat()} (as_of is "
-                          f"{as_of.date().isoformat()}); ignored",
-                          f"{overrides.label} 第 {row.row} 行：已于 {row.expires.isoformat()} 过期（统计截止时间为 "
-                          f"{as_of.date().isoformat()}）；已忽略"))
-    notes += [Said(f"{p}; {'the later row wins' if p.slug == 'overrides_twice' else 'the row is left out'}",
-                   f"{p.text('zh')}；{'以后一行为准' if p.slug == 'overrides_twice' else '该行未采用'}")
-              for p in problems[:MAX_NOTED]]
+        notes.append(say("engine.override_expired", label=overrides.label, row=row.row,
+                         expires=row.expires.isoformat(), as_of=as_of.date().isoformat()))
+    notes += [say("engine.later_row_wins" if p.slug == "overrides_twice" else "engine.row_left_out",
+                  problem=_problem(p)) for p in problems[:MAX_NOTED]]
     hidden = max(0, len(expired) - MAX_NOTED) + max(0, len(problems) - MAX_NOTED)
     if hidden:
-        notes.append(Said(f"{overrides.label}: {hidden:,} more expired or left-out rows not listed here",
-                          f"{overrides.label}：另有 {hidden:,} 行过期或未采用的行未在此列出"))
+        notes.append(say("engine.overrides_hidden", label=overrides.label, hidden=hidden))
     return notes
 
 
@@ -516,19 +499,14 @@ def movement_report(
         LIMIT {MAX_LISTED + 1}""")
     if listed.num_rows > MAX_LISTED:
         listed = listed.slice(0, MAX_LISTED)
-        notes.append(Said(f"the movers list shows the first {MAX_LISTED:,}; filter the Customers sheet's movement "
-                          "columns for all of them",
-                          f"变动客户名单只列出前 {MAX_LISTED:,} 位；要看全部，请筛选“客户”表的变动列"))
+        notes.append(say("engine.movers_cut", shown=MAX_LISTED))
     first = identifier(movement_column(names, names[0]))
     lapsed = con.arrow(f"""
         SELECT customer_id, {', '.join(identifier(n) for n in names)} FROM {table} WHERE {first} = 'lapsed'
         ORDER BY customer_id LIMIT {MAX_LISTED + 1}""")
     if lapsed.num_rows > MAX_LISTED:
         lapsed = lapsed.slice(0, MAX_LISTED)
-        notes.append(Said(f"the list of customers not in this data shows the first {MAX_LISTED:,}; filter the "
-                          "Customers sheet's movement column for 'lapsed' for all of them",
-                          f"不在本次数据中的客户名单只列出前 {MAX_LISTED:,} 位；要看全部，请在“客户”表的变动列中"
-                          "筛选 'lapsed'"))
+        notes.append(say("engine.lapsed_cut", shown=MAX_LISTED))
     return MovementReport(previous, per_grading, listed, lapsed, notes)
 
 
@@ -543,15 +521,15 @@ def _matrices(levels: Sequence[str], cells: Sequence[tuple[str, str, int, float]
     for frame in (counts, money):
         frame[TOTAL] = frame.sum(axis=1)
         frame.loc[TOTAL] = frame.sum(axis=0)
-        frame.index.name = "previous \\ current"
+        frame.index.name = say("engine.previous_current")
     return counts, money.round(2)
 
 
 def diff_table(con: Database, old: pa.Table, new: pa.Table, new_extra: pa.Table,
-               gradings: dict[str, list[str]]) -> None:
+               gradings: dict[str, list[str]], lang: str = "en") -> None:
     """Create the table `diffed` comparing two runs: OLD's and NEW's levels (see `levels_table`), and NEW's
     monetary and why columns (`new_extra`: customer_id, monetary, `<grading>_why`). A customer in OLD but not in
-    NEW is lapsed, with OLD's level."""
+    NEW is lapsed, with OLD's level, and the why says so in `lang`."""
     con.register("old_run", old)
     con.register("new_run", new)
     con.register("new_extra", new_extra)
@@ -564,7 +542,8 @@ def diff_table(con: Database, old: pa.Table, new: pa.Table, new_extra: pa.Table,
         selects += [f"coalesce(n.{g}, o.{g}) AS {g}", f"o.{g} AS {identifier(previous_column(grading))}",
                     movement_sql(f"coalesce(n.{g}, o.{g})", f"o.{g}", in_data, "o.customer_id IS NOT NULL",
                                  "coalesce(o.lapsed, FALSE)", levels) + f" AS {moved}",
-                    f"CASE WHEN n.customer_id IS NULL THEN 'not in the new run' ELSE x.{why} END AS {why}"]
+                    f"CASE WHEN n.customer_id IS NULL THEN {said_sql('engine.why.not_in_new_run', lang)} "
+                    f"ELSE x.{why} END AS {why}"]
     con.execute(f"""CREATE TABLE diffed AS SELECT {', '.join(selects)}
                     FROM new_run n FULL JOIN old_run o ON n.customer_id = o.customer_id
                     LEFT JOIN new_extra x ON x.customer_id = n.customer_id""")
@@ -589,20 +568,18 @@ def previous_of(result: Result, rules: Rules, source: str) -> Previous:
     return Previous(source, None, pa.table(arrays))
 
 
-def diff_runs(old_path: str, new_path: str, rules: Rules | None = None) -> MovementReport:
+def diff_runs(old_path: str, new_path: str, rules: Rules | None = None, lang: str = "en") -> MovementReport:
     """Who moved between two outputs of tiercli. The levels' order comes from `rules`, else from the NEW
-    workbook's Summary sheet; both files must have every grading as a column, with known levels."""
-    old, new = read_run(old_path, ("the old run", "旧的运行结果")), read_run(new_path, ("the new run", "新的运行结果"))
+    workbook's Summary sheet; both files must have every grading as a column, with known levels. The why of a
+    customer only the old run has is in `lang`."""
+    old = read_run(old_path, _pair(say("engine.diff.old_run")))
+    new = read_run(new_path, _pair(say("engine.diff.new_run")))
     if rules is not None:
         gradings, whose = rules_levels(rules), (rules.source, rules.source)
     else:
-        gradings, whose = new.summary_levels, (f"the Summary sheet of {new_path}", f"{new_path} 的 Summary/汇总 工作表")
+        gradings, whose = new.summary_levels, _pair(say("engine.diff.summary_of", path=new_path))
         if not gradings:
-            raise UsageError("has no Summary sheet listing each grading's levels in order (it is not a workbook "
-                             "tiercli wrote), so up can't be told from down; give the rules with -r RULES",
-                             Location(file=new_path), slug="diff_needs_rules",
-                             zh="没有按顺序列出各分级等级的 Summary/汇总 工作表（它不是 tiercli 写出的工作簿），"
-                                "因此分不清升级和降级；请用 -r RULES 指定规则文件")
+            raise UsageError(say("engine.diff_needs_rules"), Location(file=new_path), slug="diff_needs_rules")
     old_levels, new_levels = levels_table(old, gradings, whose), levels_table(new, gradings, whose)
     extra: dict[str, pa.ChunkedArray] = {"customer_id": new.column("customer_id")}
     money = new.column("monetary") if "monetary" in new.columns else pa.chunked_array([pa.nulls(new.rows,
@@ -613,7 +590,12 @@ def diff_runs(old_path: str, new_path: str, rules: Rules | None = None) -> Movem
         extra[why] = new.column(why) if why in new.columns else pa.chunked_array([pa.nulls(new.rows, pa.string())])
     con = open_database()
     try:
-        diff_table(con, old_levels, new_levels, pa.table(extra), gradings)
+        diff_table(con, old_levels, new_levels, pa.table(extra), gradings, lang)
         return movement_report(con, "diffed", gradings, old_path)
     finally:
         con.close()
+
+
+def _pair(said: Said) -> tuple[str, str]:
+    """(English, Chinese) of a text, as the readers of earlier runs name what they read."""
+    return str(said), said.zh

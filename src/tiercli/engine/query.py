@@ -115,23 +115,26 @@ def scoring_parts(rules: Rules) -> list[tuple[str, str]]:
     return [*parts, ("scored", scored)]
 
 
-def classification_sql(rules: Rules, as_of: datetime | None = None, members: bool = False) -> str:
-    """One DuckDB query from `orders` (and `members`) to the customers table tiercli writes, in its order."""
+def classification_sql(rules: Rules, as_of: datetime | None = None, members: bool = False,
+                       lang: str = "en") -> str:
+    """One DuckDB query from `orders` (and `members`) to the customers table tiercli writes, in its order (the
+    why columns in `lang`)."""
     parts = [("customers", metrics_sql(as_of, rules, members)), *scoring_parts(rules),
-             ("classified", classified_sql(rules))]
+             ("classified", classified_sql(rules, lang))]
     columns = ", ".join(identifier(c) for c in output_columns(rules, members))
     ctes = ",\n".join(f"{name} AS ({sql})" for name, sql in parts)
     return f"WITH {ctes}\nSELECT {columns} FROM classified ORDER BY monetary DESC, customer_id"
 
 
 def classify_orders(
-    con: Database, rules: Rules, as_of: datetime, members: bool = False
+    con: Database, rules: Rules, as_of: datetime, members: bool = False, lang: str = "en"
 ) -> tuple[Scores, list[str]]:
     """A local run's steps after cleaning, over `orders` (and `members`): customers → scored → classified.
-    Returns the scoring report and the output columns of `classified`."""
+    Returns the scoring report and the output columns of `classified`; the words written into the data (why
+    columns, the thresholds' texts) are in `lang`."""
     build_customers(con, rules, as_of, members)
-    scores = score(con, rules)
-    return scores, classify(con, rules)
+    scores = score(con, rules, lang)
+    return scores, classify(con, rules, lang)
 
 
 @dataclass(frozen=True)
@@ -152,10 +155,10 @@ class _Collect(logging.Handler):
 
 
 def export_sql(rules: Rules, dialect: str = "duckdb", as_of: datetime | None = None,
-               members: bool = False) -> Exported:
+               members: bool = False, lang: str = "en") -> Exported:
     """The classification query for `dialect`: DuckDB's is exactly what tiercli runs; others via sqlglot."""
     require_members(rules, members)
-    sql = classification_sql(rules, as_of, members)
+    sql = classification_sql(rules, as_of, members, lang)
     if dialect == "duckdb":
         return Exported(sql + ";\n", [])
     collect = _Collect()

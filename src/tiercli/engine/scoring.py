@@ -19,7 +19,7 @@ Recency is reversed everywhere: fewer days since the last order → higher score
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -27,7 +27,8 @@ import pandas as pd
 
 from tiercli.database import Database
 from tiercli.engine.segments import SegmentTable, segment_sql, table_for, unreachable
-from tiercli.i18n import Said
+from tiercli.engine.wording import joined
+from tiercli.messages import Said, as_is, in_lang, say
 from tiercli.rules.model import LifecycleSpec, RfmSpec, Rules
 from tiercli.sqltext import identifier, literal
 
@@ -191,8 +192,9 @@ def scored_sql(rfm: RfmSpec, lifecycle: LifecycleSpec, scores: str, source: str)
             FROM (SELECT customer_id, {scores} FROM {source}) AS scores) s USING (customer_id)"""
 
 
-def score(con: Database, rules: Rules) -> Scores:
-    """Create `scored`: `customers` plus r_score, f_score, m_score, rfm_score, segment and lifecycle."""
+def score(con: Database, rules: Rules, lang: str = "en") -> Scores:
+    """Create `scored`: `customers` plus r_score, f_score, m_score, rfm_score, segment and lifecycle. The
+    thresholds' texts (range, method, ties) are written in `lang`; notes and Run rows carry both languages."""
     rfm, lifecycle = rules.rfm, rules.lifecycle
     table = table_for(rfm)
     dims = dimensions(rfm)
@@ -204,7 +206,7 @@ def score(con: Database, rules: Rules) -> Scores:
     scores = ", ".join(f"{score_sql(d, cuts[d.key])} AS {d.score}" for d in dims)
     bins = rfm.bins
     con.execute(f"CREATE TABLE scored AS {scored_sql(rfm, lifecycle, scores, INPUTS)}")
-    frame, notes = _report(con, rfm, dims, cuts, table, bins)
+    frame, notes = _report(con, rfm, dims, cuts, table, bins, lang)
     con.execute(f"DROP TABLE {INPUTS}")
     run_rows = describe(rules, rfm, lifecycle, table)
     return Scores(cuts, frame, notes, run_rows)
@@ -245,7 +247,7 @@ def shown_cut(value: float, cuts: Cuts, metric: str) -> Decimal:
     return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING if cuts.inclusive else ROUND_FLOOR)
 
 
-def _range_text(metric: str, cuts: Cuts, passed: int) -> str:
+def _range_text(metric: str, cuts: Cuts, passed: int) -> Said:
     raw_lower = cuts.values[passed - 1] if 1 <= passed <= len(cuts.values) else None  # none: no customer scored
     raw_upper = cuts.values[passed] if passed < len(cuts.values) else None
     lower = shown_cut(raw_lower, cuts, metric) if raw_lower is not None else None
@@ -253,69 +255,65 @@ def _range_text(metric: str, cuts: Cuts, passed: int) -> str:
     low_op, high_op = ("≥", "<") if cuts.inclusive else (">", "≤")
     if lower is not None and upper is not None:
         if upper <= lower:
-            return "empty: no value lies between its cut points"
+            return say("engine.range.empty")
         inner = "≤" if cuts.inclusive else "<"
-        return f"{lower} {inner} {metric} {high_op} {upper}"
+        return as_is(f"{lower} {inner} {metric} {high_op} {upper}")
     if lower is not None:
-        return f"{metric} {low_op} {lower}"
+        return as_is(f"{metric} {low_op} {lower}")
     if upper is not None:
-        return f"{metric} {high_op} {upper}"
-    return f"any {metric}"
+        return as_is(f"{metric} {high_op} {upper}")
+    return say("engine.range.any", metric=metric)
 
 
-def method_text(rfm: RfmSpec) -> str:
+def method_text(rfm: RfmSpec) -> Said:
     if rfm.segments == "pymc":
-        return "pymc-marketing quartiles: pandas qcut(q=4) edges, duplicate edges dropped, value > edge passes it"
+        return say("engine.method.pymc")
     if rfm.method == "thresholds":
-        return "thresholds from the rules file: a value at or above a cut point passes it"
+        return say("engine.method.thresholds")
     if rfm.segments == "r-rfm":
-        return (f"R rfm package bins(): type-7 quantiles at 1/{rfm.bins} steps plus 1, a value at or above a cut "
-                "point passes it")
+        return say("engine.method.r_rfm", bins=rfm.bins)
     if rfm.ties == "split":
-        return f"quantile: customers ranked by value into {rfm.bins} equal groups"
-    return f"quantile: type-7 quantiles at 1/{rfm.bins} steps, a value above a cut point passes it"
+        return say("engine.method.split", bins=rfm.bins)
+    return say("engine.method.quantile", bins=rfm.bins)
 
 
-def ties_text(rfm: RfmSpec) -> str:
-    if rfm.ties == "split":
-        return "split: equal values are ranked by customer_id, so they may get different scores"
-    return "shared: equal values always get the same score, so some scores may be empty"
+def ties_text(rfm: RfmSpec) -> Said:
+    return say("engine.ties.split" if rfm.ties == "split" else "engine.ties.shared")
 
 
-def segments_text(table: SegmentTable, bins: int) -> str:
+def segments_text(table: SegmentTable, bins: int) -> Said:
     if table.name == "default":
-        scale = "" if bins == 5 else f" (scores read on a 1–5 scale: 1 + round((score − 1) × 4 / {bins - 1}))"
-        return f"default: tiercli's table, first match wins{scale}"
+        scale = as_is("") if bins == 5 else say("engine.segments.scale", steps=bins - 1)
+        return say("engine.segments.default", scale=scale)
     if table.name == "r-rfm":
-        return "r-rfm: the R rfm package's rfm_segment() table, first match wins, unmatched → Others"
+        return say("engine.segments.r_rfm")
     if table.name == "pymc":
-        return "pymc: pymc-marketing's segment codes, any other code → Other"
-    return f"custom: {len(table.rows)} rows from the rules file, first match wins, unmatched → {table.fallback}"
+        return say("engine.segments.pymc")
+    return say("engine.segments.custom", rows=len(table.rows), fallback=table.fallback)
 
 
-def lifecycle_text(spec: LifecycleSpec) -> str:
-    return (f"potential: no order; new: first order ≤ {spec.new_days} days ago; churned: last order ≥ "
-            f"{spec.churn_days} days ago; at_risk: last order ≥ {spec.at_risk_days} days ago; active: the rest")
+def lifecycle_text(spec: LifecycleSpec) -> Said:
+    return say("engine.lifecycle", new_days=spec.new_days, churn_days=spec.churn_days,
+               at_risk_days=spec.at_risk_days)
 
 
 def describe(
     rules: Rules | None, rfm: RfmSpec, lifecycle: LifecycleSpec, table: SegmentTable
 ) -> list[tuple[str, str]]:
-    bins = rfm.bins
     rows: list[tuple[str, str]] = [
-        (Said("rfm scoring", "RFM 打分"), f"{bins} bins; {method_text(rfm)}"),
-        (Said("rfm ties", "RFM 并列处理"), ties_text(rfm)),
-        (Said("rfm segments", "RFM 分群"), segments_text(table, bins)),
-        (Said("lifecycle", "生命周期"), lifecycle_text(lifecycle)),
+        (say("engine.run.rfm_scoring"), say("engine.scoring", bins=rfm.bins, method=method_text(rfm))),
+        (say("engine.run.rfm_ties"), ties_text(rfm)),
+        (say("engine.run.rfm_segments"), segments_text(table, rfm.bins)),
+        (say("engine.run.lifecycle"), lifecycle_text(lifecycle)),
     ]
     if rules is not None and rules.preset:
-        rows.append((Said("rules preset", "规则预设"), rules.preset))
+        rows.append((say("engine.run.rules_preset"), rules.preset))
     return rows
 
 
 def _report(
     con: Database, rfm: RfmSpec, dims: tuple[Dimension, ...], cuts: dict[str, Cuts],
-    table: SegmentTable, bins: int,
+    table: SegmentTable, bins: int, lang: str = "en",
 ) -> tuple[pd.DataFrame, list[str]]:
     frames: list[dict[str, object]] = []
     notes: list[str] = []
@@ -337,9 +335,10 @@ def _report(
             r = stats.get(s)
             passed = (c.top - s) if dim.reverse else s - 1
             if s > c.top:
-                text = "not used: the quartile edges collapsed"
+                text = say("engine.range.unused")
             elif c.split:
-                text = f"ranked: {number(float(r[2]))} … {number(float(r[3]))}" if r else "no customer"
+                text = (say("engine.range.ranked", low=number(float(r[2])), high=number(float(r[3]))) if r
+                        else say("engine.range.nobody"))
             else:
                 text = _range_text(dim.metric, shown, passed)
             first = s == 1
@@ -348,16 +347,15 @@ def _report(
                 "customers": int(r[1]) if r else 0,
                 "min": float(r[2]) if r else None,
                 "max": float(r[3]) if r else None,
-                "range": text,
+                "range": in_lang(text, lang),
                 "cut_points": ", ".join(str(shown_cut(v, shown, dim.metric)) for v in shown.values) if first else "",
-                "method": method_text(rfm) if first else "",
-                "ties": ties_text(rfm) if first else "",
+                "method": in_lang(method_text(rfm), lang) if first else "",
+                "ties": in_lang(ties_text(rfm), lang) if first else "",
             })
     if all(present.values()):
         lost = unreachable(table, bins, present["R"], present["F"], present["M"])
         if lost:
-            notes.append(Said(f"segments no customer can reach with these scores: {', '.join(lost)}",
-                              f"在这些得分下没有客户能落入的分群：{'、'.join(lost)}"))
+            notes.append(say("engine.unreachable_segments", segments=joined(lost)))
     return pd.DataFrame(frames), notes
 
 
@@ -369,41 +367,27 @@ def _dimension_notes(
         if cuts.top < 4 and stats:
             edges = ", ".join(number(v) for v in cuts.values)
             if cuts.top == 1:
-                notes.append(Said(f"pymc: every {dim.metric} value falls in one quartile bin (inner edges: "
-                                  f"{edges or 'none'}); pymc-marketing stops with an error here, tiercli gives "
-                                  f"everyone {dim.key} = 1",
-                                  f"pymc：所有 {dim.metric} 值都落在同一个四分位区间（内部切分点：{edges or '无'}）；"
-                                  f"pymc-marketing 在此会报错停止，tiercli 给所有客户 {dim.key} = 1"))
+                notes.append(say("engine.pymc_one_bin", metric=dim.metric, edges=edges or say("engine.none"),
+                                 dimension=dim.key))
             else:
-                notes.append(Said(f"pymc: the {dim.metric} quartile edges collapsed to {cuts.top} bins (inner "
-                                  f"edges: {edges}), so {dim.key} scores run 1–{cuts.top}, as pymc-marketing labels "
-                                  "them",
-                                  f"pymc：{dim.metric} 的四分位切分点合并成了 {cuts.top} 个区间"
-                                  f"（内部切分点：{edges}），所以 {dim.key} 得分为 1–{cuts.top}，"
-                                  "与 pymc-marketing 的标法一致"))
+                notes.append(say("engine.pymc_collapsed", metric=dim.metric, top=cuts.top, edges=edges,
+                                 dimension=dim.key))
         return notes
     empty = [s for s in range(1, cuts.top + 1) if s not in stats]
     if stats and empty:
-        listed = ", ".join(map(str, empty))
         if rfm.method == "thresholds":
-            why = (f"no customer's {dim.metric} falls in their ranges (see the Thresholds sheet)",
-                   f"没有客户的 {dim.metric} 落在这些区间内（见“分段阈值”表）")
+            why = say("engine.empty.thresholds", metric=dim.metric)
         elif cuts.split:
-            why = ("there are fewer customers than scores", "客户数少于得分档数")
+            why = say("engine.empty.split")
         else:
             found = con.execute(f"SELECT count(DISTINCT {identifier(dim.key)}) FROM {INPUTS}").fetchone()
             distinct = int(found[0]) if found else 0
             if distinct < cuts.top:
-                values = "value" if distinct == 1 else "values"
-                why = (f"the customers have only {distinct} different {dim.metric} {values} for {cuts.top} "
-                       "scores, and equal values always get the same score",
-                       f"客户的 {dim.metric} 只有 {distinct} 个不同的值，却有 {cuts.top} 档得分，"
-                       "而相同的值总是得到相同的分数")
+                why = (say("engine.empty.one_value", metric=dim.metric, top=cuts.top) if distinct == 1
+                       else say("engine.empty.few_values", distinct=distinct, metric=dim.metric, top=cuts.top))
             else:
-                why = (f"many customers share the same {dim.metric} value, and equal values always get the same "
-                       "score", f"很多客户的 {dim.metric} 值相同，而相同的值总是得到相同的分数")
-        notes.append(Said(f"{dim.key} scores {listed} are empty: {why[0]}",
-                          f"{dim.key} 得分 {'、'.join(map(str, empty))} 没有客户：{why[1]}"))
+                why = say("engine.empty.shared", metric=dim.metric)
+        notes.append(say("engine.empty_scores_why", empty=empty_scores(dim.key, empty), why=why))
     if cuts.split:
         row = con.execute(f"""
             SELECT count(*) FROM scored s JOIN {INPUTS} i USING (customer_id)
@@ -411,8 +395,10 @@ def _dimension_notes(
                                     GROUP BY 1 HAVING count(DISTINCT s2.{dim.score}) > 1)""").fetchone()
         shared = int(row[0]) if row else 0
         if shared:
-            notes.append(Said(f"{dim.key}: {shared:,} customers share a {dim.metric} value with customers in "
-                              "another score (ties: split ranks equal values by customer_id)",
-                              f"{dim.key}：{shared:,} 位客户与其他得分档的客户 {dim.metric} 值相同"
-                              "（ties: split 按 customer_id 给相同的值排名）"))
+            notes.append(say("engine.split_shared", dimension=dim.key, shared=shared, metric=dim.metric))
     return notes
+
+
+def empty_scores(key: str, scores: Sequence[int]) -> Said:
+    """The words "R scores 2, 3 are empty", in both languages (a note here, a warning of `tiercli validate`)."""
+    return say("engine.empty_scores", dimension=key, scores=joined(str(s) for s in scores))

@@ -15,6 +15,7 @@ import itertools
 import math
 from dataclasses import dataclass
 
+from tiercli.messages import say
 from tiercli.rules.model import RfmSpec, SegmentRow
 from tiercli.sqltext import literal
 
@@ -56,17 +57,17 @@ class SegmentTable:
 
 
 DEFAULT_TABLE = SegmentTable("default", (
-    SegmentRow("Champions", (4, 5), (4, 5), (4, 5), "bought recently, buy often and spend the most"),
-    SegmentRow("Loyal", (3, 5), (4, 5), None, "buy often and not long ago"),
-    SegmentRow("Can't Lose Them", (1, 2), (4, 5), (4, 5), "were frequent big spenders, gone quiet"),
-    SegmentRow("At Risk", (1, 2), (3, 5), None, "bought often, but long ago"),
-    SegmentRow("Potential Loyalist", (4, 5), (2, 3), None, "recent, with a few orders"),
-    SegmentRow("New", (5, 5), (1, 1), None, "first order very recently"),
-    SegmentRow("Promising", (4, 4), (1, 1), None, "one recent order"),
-    SegmentRow("Need Attention", (3, 3), (2, 3), None, "some orders, recency slipping"),
-    SegmentRow("About To Sleep", (3, 3), (1, 1), None, "one order, a while ago"),
-    SegmentRow("Hibernating", (2, 2), (1, 2), None, "few orders, long ago"),
-    SegmentRow("Lost", (1, 1), (1, 2), None, "few orders, longest ago"),
+    SegmentRow("Champions", (4, 5), (4, 5), (4, 5), say("engine.segment.champions")),
+    SegmentRow("Loyal", (3, 5), (4, 5), None, say("engine.segment.loyal")),
+    SegmentRow("Can't Lose Them", (1, 2), (4, 5), (4, 5), say("engine.segment.cant_lose_them")),
+    SegmentRow("At Risk", (1, 2), (3, 5), None, say("engine.segment.at_risk")),
+    SegmentRow("Potential Loyalist", (4, 5), (2, 3), None, say("engine.segment.potential_loyalist")),
+    SegmentRow("New", (5, 5), (1, 1), None, say("engine.segment.new")),
+    SegmentRow("Promising", (4, 4), (1, 1), None, say("engine.segment.promising")),
+    SegmentRow("Need Attention", (3, 3), (2, 3), None, say("engine.segment.need_attention")),
+    SegmentRow("About To Sleep", (3, 3), (1, 1), None, say("engine.segment.about_to_sleep")),
+    SegmentRow("Hibernating", (2, 2), (1, 2), None, say("engine.segment.hibernating")),
+    SegmentRow("Lost", (1, 1), (1, 2), None, say("engine.segment.lost")),
 ), fallback=None, five_scale=True)
 
 # rfm_segment() example table of the R rfm package (v0.3.0), in its order; ranges inclusive on both ends.
