@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 
 from conftest import REPO
-from tiercli.messages import CATALOGUE, Catalogue, Said, in_lang, say
+from tiercli.messages import CATALOGUE, Catalogue, Said, in_lang, listed, say
 from tiercli.messages.catalogue import merge_areas
 
 SRC = REPO / "src" / "tiercli"
@@ -32,7 +32,7 @@ def test_an_entry_needs_both_languages_with_the_same_placeholders() -> None:
 
 def test_every_entry_of_the_catalogue_is_written_in_both_languages() -> None:
     for key, (en, zh) in CATALOGUE.items():
-        assert en.strip() and zh.strip(), key
+        assert en and zh, key
 
 
 def test_say_fills_each_language_and_a_said_value_in_its_own_language() -> None:
@@ -44,24 +44,48 @@ def test_say_fills_each_language_and_a_said_value_in_its_own_language() -> None:
     assert (str(joined), joined.zh) == ("a b", "甲 乙")
 
 
-def test_a_catalogue_of_one_area_looks_up_its_keys() -> None:
+def test_a_catalogue_of_one_area_looks_up_its_keys_then_the_areas_it_shares_words_with() -> None:
     sheets = Catalogue("outputs.sheet")
     assert sheets("Customers", "zh") == "客户" and sheets("Customers", "en") == "Customers"
     with pytest.raises(ValueError, match="no entries under 'nowhere'"):
         Catalogue("nowhere")
+    with pytest.raises(KeyError):
+        sheets("comma", "en")
+    shared = Catalogue("outputs.sheet", also=("common",))
+    assert shared("comma", "zh") == "、" and shared.said("Customers").zh == "客户"
 
 
-def _catalogues(tree: ast.Module) -> dict[str, str]:
-    """name → prefix of each `NAME = Catalogue("prefix")` of a module."""
+def test_no_two_entries_say_the_same_in_both_languages() -> None:
+    seen: dict[tuple[str, str], list[str]] = {}
+    for key, value in CATALOGUE.items():
+        seen.setdefault(value, []).append(key)
+    assert [keys for keys in seen.values() if len(keys) > 1] == []
+
+
+def test_listed_joins_in_each_language() -> None:
+    joined = listed(["a", Said("b", "乙")], quoted=True)
+    assert (str(joined), joined.zh) == ("'a', 'b'", "'a'、'乙'")
+    joined = listed(["x", "y"], separator="common.and")
+    assert (str(joined), joined.zh) == ("x and y", "x和y")
+
+
+def _catalogues(tree: ast.Module) -> dict[str, tuple[str, ...]]:
+    """name → prefixes of each `NAME = Catalogue("prefix", also=(…))` of a module, in the order looked in."""
     prefixes = {}
     for node in ast.walk(tree):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                 and getattr(node.value.func, "id", None) == "Catalogue" and node.value.args
                 and isinstance(node.value.args[0], ast.Constant)):
+            also = next((ast.literal_eval(k.value) for k in node.value.keywords if k.arg == "also"), ())
             for target in node.targets:
                 if isinstance(target, ast.Name):
-                    prefixes[target.id] = node.value.args[0].value
+                    prefixes[target.id] = (node.value.args[0].value, *also)
     return prefixes
+
+
+def _resolved(prefixes: tuple[str, ...], key: str) -> str:
+    """The catalogue key a `Catalogue` of `prefixes` finds for `key`: the first prefix that has it."""
+    return next((f"{p}.{key}" for p in prefixes if f"{p}.{key}" in CATALOGUE), f"{prefixes[0]}.{key}")
 
 
 def _said_keys() -> dict[str, str]:
@@ -85,9 +109,9 @@ def _said_keys() -> dict[str, str]:
             if name in {"say", "text"} and isinstance(func, ast.Name):
                 found[key] = where
             elif name in prefixes:
-                found[f"{prefixes[name]}.{key}"] = where
+                found[_resolved(prefixes[name], key)] = where
             elif name == "said" and owner in prefixes:
-                found[f"{prefixes[owner]}.{key}"] = where
+                found[_resolved(prefixes[owner], key)] = where
     return found
 
 

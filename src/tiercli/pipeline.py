@@ -230,7 +230,7 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
         (say("engine.run.rules_sha256"), rules.sha256 or ""),
         *scores.run_rows,
         (say("engine.run.dates"), DATES[cleaned.dayfirst]),
-        (say("outputs.label.customers"), str(customers.num_rows)),
+        (say("common.customers"), str(customers.num_rows)),
         (say("outputs.label.rows read"), str(sum(f.rows_read for f in inputs))),
         (say("outputs.label.rows used"), str(sum(f.rows_used for f in inputs))),
         (say("outputs.label.rows excluded"), str(sum(f.rows_excluded for f in inputs))),

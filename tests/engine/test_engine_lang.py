@@ -11,8 +11,8 @@ import pytest
 
 from conftest import classify, rows_by_customer, write
 from tiercli.engine.lint import static_findings
-from tiercli.engine.wording import joined, said_sql
-from tiercli.messages import Said, in_lang
+from tiercli.engine.wording import said_sql
+from tiercli.messages import Said, in_lang, listed
 from tiercli.outputs.writers import write_result
 from tiercli.pipeline import version
 from tiercli.result import Result
@@ -175,8 +175,8 @@ def test_said_sql_quotes_the_words_and_fills_sql_and_said_values(tmp_path: Path)
 
 
 def test_lists_join_in_each_language() -> None:
-    listed = joined([Said("one", "一"), "b"], "; ", "；")
-    assert (str(listed), listed.zh) == ("one; b", "一；b")
+    joined = listed([Said("one", "一"), "b"], "common.semicolon")
+    assert (str(joined), joined.zh) == ("one; b", "一；b")
 
 
 def test_a_validate_warning_carries_its_chinese() -> None:

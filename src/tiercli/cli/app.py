@@ -18,7 +18,7 @@ from typer.core import TyperCommand
 from tiercli.cli.console import TerminalConsole, visible
 from tiercli.errors import Interrupted, Location, TiercliError, UsageError
 from tiercli.i18n import check_lang, default_lang
-from tiercli.messages import Said, say, text
+from tiercli.messages import Said, listed, say, text
 from tiercli.outputs.staging import Named, Staging, check_outputs
 from tiercli.pipeline import RunConfig, run, version
 from tiercli.progress import NO_PROGRESS, Progress
@@ -239,7 +239,7 @@ def _inputs(files: Sequence[str], rules: str | None = None, members: str | None 
     """The files a command reads, named as messages name them."""
     found = [_named(f, say("cli.file.input")) for f in files]
     for path, what in ((rules, say("cli.file.rules")), (members, say("cli.file.members")),
-                       (previous, say("cli.file.previous")), (overrides, say("cli.file.overrides"))):
+                       (previous, say("common.previous_run")), (overrides, say("common.overrides_file"))):
         if path is not None:
             found.append(_named(path, what))
     return found
@@ -400,9 +400,9 @@ def sql(
     chosen = check_lang(lang)
     if dialect not in DIALECTS:
         raise UsageError(say("cli.bad_dialect", dialect=dialect, hint=suggestion(dialect, DIALECTS),
-                             choices=_listed(DIALECTS)), slug="bad_dialect")
+                             choices=listed(DIALECTS)), slug="bad_dialect")
     loaded = _rules(rules)
-    exported = export_sql(loaded, dialect, parse_as_of(as_of), members)
+    exported = export_sql(loaded, dialect, parse_as_of(as_of), members, chosen)
     tables = [ORDERS_DDL, *([MEMBERS_DDL] if members else [])]
     header = [text("cli.sql.header", chosen, version=version(), source=loaded.source, name=loaded.name,
                    dialect=dialect),
@@ -411,12 +411,6 @@ def sql(
     sys.stdout.write("\n".join(header) + "\n" + exported.sql)
     for note in exported.notes:
         _stderr().print(text("cli.render.note", chosen, note=f"sqlglot: {note}"), markup=False)
-
-
-def _listed(names: Sequence[str]) -> Said:
-    """Names listed in a message: 'a, b, c' (zh: 'a、b、c')."""
-    comma = say("cli.render.enumeration")
-    return Said(str(comma).join(names), comma.zh.join(names))
 
 
 @app.command()
@@ -528,9 +522,10 @@ def diff(
 
     chosen = check_lang(lang)
     if output:
-        check_outputs([_named(output, say("cli.file.output"))],
-                      [_named(old, say("cli.file.old_run")), _named(new, say("cli.file.new_run")), *_inputs((), rules)])
-    report = diff_runs(old, new, load_rules(rules) if rules else None)
+        check_outputs([_named(output, say("outputs.named.output"))],
+                      [_named(old, say("engine.diff.old_run")), _named(new, say("engine.diff.new_run")),
+                       *_inputs((), rules)])
+    report = diff_runs(old, new, load_rules(rules) if rules else None, chosen)
     if output:
         with RunFolder() as folder, Staging(folder) as staging:
             write_movement_workbook(report, output, chosen, staging)

@@ -17,6 +17,7 @@ from tiercli.engine.clean import UNREADABLE, reason_text
 from tiercli.engine.explain import Check, Explanation, Leaf, format_value
 from tiercli.errors import Location
 from tiercli.i18n import Catalogue, in_lang
+from tiercli.messages import text
 from tiercli.outputs.plan import OutputPlan, Written
 from tiercli.outputs.platform_exports import PlatformExport
 from tiercli.outputs.split import SplitFile
@@ -33,10 +34,10 @@ from tiercli.vocabulary.metrics import (
     ZH_NAMES,
 )
 
-TEXT = Catalogue("cli.render")
+TEXT = Catalogue("cli.render", also=("common",))
 EXPLAIN = Catalogue("cli.explain")
 INSPECT = Catalogue("cli.inspect")
-UNITS = Catalogue("cli.unit")
+UNITS = Catalogue("common.unit")
 
 TOP_TAGS = 10  # tags shown in the summary, those most customers hold
 
@@ -55,12 +56,12 @@ def _reason(slug: str, lang: str) -> str:
 
 def separated(items: Iterable[str], lang: str) -> str:
     """Parts of one line joined as a sentence joins them: ', ' (zh: '，')."""
-    return TEXT("separator", lang).join(items)
+    return text("common.clause", lang).join(items)
 
 
 def enumerated(items: Iterable[str], lang: str) -> str:
     """Names in a list: ', ' (zh: '、')."""
-    return TEXT("enumeration", lang).join(items)
+    return text("common.comma", lang).join(items)
 
 
 def located(where: Location, message: str, lang: str) -> str:
@@ -162,7 +163,7 @@ def print_summary(console: Console, result: Result, written: Sequence[tuple[str,
 def _grading_table(result: Result, grading: str, lang: str) -> Table:
     table = Table()
     for key, justify in (("level", "left"), ("customers", "right"), ("share", "right"),
-                         ("revenue share", "right"), ("aov", "right")):
+                         ("revenue_share", "right"), ("aov", "right")):
         table.add_column(TEXT(key, lang), justify=justify)  # type: ignore[arg-type]
     for row in result.summary[result.summary["grading"] == grading].to_dict("records"):
         aov = row["aov"]
@@ -283,7 +284,7 @@ def print_explanation(console: Console, explanation: Explanation, lang: str = "e
             matched = matched or check.matched
     if explanation.tags:
         got_tags = [t.name for t in explanation.tags if t.held]
-        say(EXPLAIN("tags", lang, tags=enumerated(got_tags, lang) if got_tags else EXPLAIN("no_tags", lang)))
+        say(EXPLAIN("tags", lang, tags=enumerated(got_tags, lang) if got_tags else text("common.none", lang)))
         for check in explanation.tags:
             for line in _check_lines(check, "  - ", lang):
                 say(line)

@@ -20,10 +20,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tiercli.database import Database
-from tiercli.engine.wording import joined, said_sql
+from tiercli.engine.wording import said_sql
 from tiercli.errors import DataError, Location
 from tiercli.limits import DATE_RANGE, FIRST_DATE, LAST_DATE
-from tiercli.messages import Catalogue, Said, say
+from tiercli.messages import Catalogue, Said, listed, say
 from tiercli.profiles.detect import ColumnMap
 from tiercli.sources.readers import EXTRA, RawTable, is_data_error, unreadable
 from tiercli.sqltext import literal, timestamp
@@ -597,7 +597,7 @@ def decide_dayfirst(con: Database, sources: Sequence[Source], configured: bool |
     day_first_seen = max(firsts) > 12
     month_first_seen = max(seconds) > 12
     if day_first_seen and month_first_seen:
-        raise DataError(say("engine.mixed_date_order", examples=joined(examples, "; ", "；")),
+        raise DataError(say("engine.mixed_date_order", examples=listed(examples, "common.semicolon")),
                         slug="mixed_date_order")
     if day_first_seen or month_first_seen:
         found = day_first_seen
@@ -847,7 +847,7 @@ def clean(
         found = con.execute(f"SELECT {bits} FROM lines WHERE __input = ?", [src.index]).fetchone() or ()
         markers = {src.raw.headers[int(c[1:])]: int(n) for c, n in zip(marked, found, strict=False) if n}
         keys[src.raw.name] = FileKeys(masked, relayed[0] if relayed else 0, conflicts.get(src.index, 0), markers)
-    statuses = [(file, say("engine.no_status") if none else status, kind, rows)
+    statuses = [(file, say("common.none") if none else status, kind, rows)
                 for file, status, kind, rows, none in con.execute(
                     """SELECT source_file, coalesce(status, ''), status_class, count(*), bool_or(status IS NULL)
                        FROM lines JOIN __inputs USING (__input) GROUP BY ALL ORDER BY 1, 4 DESC""").fetchall()]
@@ -861,7 +861,7 @@ def _nothing_left(con: Database, sources: Sequence[Source], as_of: datetime | No
     """Every row was excluded: say how, per reason, and what to do about the most common one."""
     reasons = con.execute("SELECT reason, count(*) FROM lines GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     total = sum(n for _, n in reasons)
-    counts = joined((say("engine.reason_rows", reason=reason, rows=n) for reason, n in reasons), ", ", "，")
+    counts = listed((say("engine.reason_rows", reason=reason, rows=n) for reason, n in reasons), "common.clause")
     top = reasons[0][0] if reasons else ""
     where = Location(file=sources[0].raw.path) if len(sources) == 1 else Location()
     names = ", ".join(s.raw.name for s in sources)

@@ -25,9 +25,8 @@ from tiercli.engine.explain import format_value, leaves
 from tiercli.engine.query import MEMBERS_DDL, ORDERS_DDL, scoring_parts
 from tiercli.engine.scoring import empty_scores
 from tiercli.engine.segments import table_for, unreachable
-from tiercli.engine.wording import joined
 from tiercli.errors import Location, RulesError, TiercliError
-from tiercli.messages import Said, say
+from tiercli.messages import Said, listed, say
 from tiercli.result import Result
 from tiercli.rules.expressions import DIALECT, display
 from tiercli.rules.model import Condition, Grading, Rules
@@ -120,8 +119,8 @@ def _grading_findings(con: Database, grading: Grading) -> list[Finding]:
                              "ORDER BY 2 DESC, 1").fetchall()
         if all(name != level.name for name, _ in takers):
             total = sum(int(n) for _, n in takers)
-            shares = joined((say("engine.level_customers", level=name, customers=int(n)) for name, n in takers),
-                            ", ", "，")
+            shares = listed((say("engine.level_customers", level=name, customers=int(n)) for name, n in takers),
+                            "common.clause")
             findings.append(Finding(say("engine.shadowed", total=total, shares=shares), level.when.location))
     return findings
 
@@ -160,8 +159,8 @@ def _segment_findings(rules: Rules, thresholds: pd.DataFrame) -> list[Finding]:
     lost = unreachable(table, bins, present["R"], present["F"], present["M"])
     if not lost:
         return []
-    why = joined((empty_scores(dim, scores) for dim, scores in empty.items() if scores), "; ", "；")
-    names = joined(f"'{name}'" for name in lost)
+    why = listed((empty_scores(dim, scores) for dim, scores in empty.items() if scores), "common.semicolon")
+    names = listed(f"'{name}'" for name in lost)
     return [Finding(say("engine.unreachable_with_data", names=names, why=why or say("engine.earlier_rows")),
                     _key_location(rules, "rfm", "segments"))]
 

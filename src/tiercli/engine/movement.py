@@ -26,9 +26,9 @@ import pyarrow.compute as pc
 
 from tiercli.database import Database, open_database
 from tiercli.engine.compute import TAG_SEPARATOR
-from tiercli.engine.wording import joined, said_sql
+from tiercli.engine.wording import said_sql
 from tiercli.errors import DataError, Location, TiercliError, UsageError
-from tiercli.messages import Catalogue, Said, as_is, in_lang, say, text
+from tiercli.messages import Catalogue, Said, as_is, in_lang, listed, say, text
 from tiercli.result import GradingMovement, MovementReport, Result
 from tiercli.rules.model import Grading, Rules
 from tiercli.sources.overrides import Override, Overrides, read_overrides
@@ -130,8 +130,9 @@ def _override_text(label: str, row: Override) -> Said:
     extra: list[str] = [row.reason] if row.reason else []
     if row.expires:
         extra.append(say("engine.until", date=row.expires.isoformat()))
-    done = say("engine.named", name=say("engine.row_of", label=label, row=row.row), text=joined(changes, ", ", "，"))
-    return say("engine.in_brackets", text=done, inside=joined(extra, ", ", "，")) if extra else done
+    done = say("engine.named", name=say("engine.row_of", label=label, row=row.row),
+               text=listed(changes, "common.clause"))
+    return say("engine.in_brackets", text=done, inside=listed(extra, "common.clause")) if extra else done
 
 
 def _problem(error: TiercliError) -> Said:
@@ -194,7 +195,7 @@ def _override_table(applied: _Applied, rules: Rules, label: str, manual: Sequenc
     for k, name in enumerate(manual):
         flags = [applied.tags.get((c, name)) for c in customers]
         columns[f"__ovmanual_{k}"] = pa.array([int(bool(f)) for f in flags], pa.int32())
-    columns["__ovtext"] = pa.array([in_lang(joined(applied.text[c], "; ", "；"), lang) for c in customers],
+    columns["__ovtext"] = pa.array([in_lang(listed(applied.text[c], "common.semicolon"), lang) for c in customers],
                                    pa.string())
     return pa.table(columns)
 
@@ -205,7 +206,7 @@ def _override_why(titles: dict[str, str], row: Override, label: str, lang: str =
         where.append(say("engine.until", date=row.expires.isoformat()))
     assert row.level is not None
     return text("engine.why.override", lang, title=titles[row.level], reason=row.reason or say("engine.why.no_reason"),
-                where=joined(where, ", ", "，"))
+                where=listed(where, "common.clause"))
 
 
 # --- the one pass over classified ------------------------------------------------------------------------------
@@ -355,7 +356,7 @@ def apply_history(
         applied, expired, problems = _sort_overrides(con, overrides, as_of, previous is not None)
         stops = sorted([*problems, *overrides.typos], key=lambda p: p.location.row or 0)
         if stops and strict:
-            lines = joined((as_is("  ") + _problem(p) for p in stops), "\n", "\n")
+            lines = listed((as_is("  ") + _problem(p) for p in stops), "common.line")
             message = (say("engine.overrides_problems_one", lines=lines) if len(stops) == 1
                        else say("engine.overrides_problems", count=len(stops), lines=lines))
             raise DataError(message, Location(file=overrides.label), slug="overrides_problems")
@@ -432,7 +433,7 @@ def _held_text(grading: Grading, counts: dict[str, int]) -> Said:
                          because=say("engine.keep_not_met", rule=grading.keep_rule.text)))
     elif grading.grace_days is not None:
         parts.append(say("engine.held_dropped", dropped=counts["dropped"], because=say("engine.grace_over")))
-    return joined(parts, "; ", "；")
+    return listed(parts, "common.semicolon")
 
 
 def _sticky_notes(rules: Rules, held: dict[str, dict[str, int]]) -> list[str]:

@@ -27,8 +27,7 @@ import pandas as pd
 
 from tiercli.database import Database
 from tiercli.engine.segments import SegmentTable, segment_sql, table_for, unreachable
-from tiercli.engine.wording import joined
-from tiercli.messages import Said, as_is, in_lang, say
+from tiercli.messages import Said, as_is, in_lang, listed, say
 from tiercli.rules.model import LifecycleSpec, RfmSpec, Rules
 from tiercli.sqltext import identifier, literal
 
@@ -338,7 +337,7 @@ def _report(
                 text = say("engine.range.unused")
             elif c.split:
                 text = (say("engine.range.ranked", low=number(float(r[2])), high=number(float(r[3]))) if r
-                        else say("engine.range.nobody"))
+                        else say("common.no_customer"))
             else:
                 text = _range_text(dim.metric, shown, passed)
             first = s == 1
@@ -355,7 +354,7 @@ def _report(
     if all(present.values()):
         lost = unreachable(table, bins, present["R"], present["F"], present["M"])
         if lost:
-            notes.append(say("engine.unreachable_segments", segments=joined(lost)))
+            notes.append(say("engine.unreachable_segments", segments=listed(lost)))
     return pd.DataFrame(frames), notes
 
 
@@ -401,4 +400,4 @@ def _dimension_notes(
 
 def empty_scores(key: str, scores: Sequence[int]) -> Said:
     """The words "R scores 2, 3 are empty", in both languages (a note here, a warning of `tiercli validate`)."""
-    return say("engine.empty_scores", dimension=key, scores=joined(str(s) for s in scores))
+    return say("engine.empty_scores", dimension=key, scores=listed(str(s) for s in scores))

@@ -4,9 +4,8 @@ excluded rows' messages), and joined into lists in both languages."""
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable
 
-from tiercli.messages import CATALOGUE, Said, as_is, in_lang
+from tiercli.messages import CATALOGUE, Said, in_lang
 from tiercli.sqltext import literal
 
 
@@ -28,8 +27,3 @@ def said_sql(key: str, lang: str, **values: str) -> str:
     return " || ".join(parts) if parts else "''"
 
 
-def joined(items: Iterable[str], en: str = ", ", zh: str = "、") -> Said:
-    """`items` (each a `Said`, or a name the same in both languages) joined with `en` in English and `zh` in
-    Chinese."""
-    said = [as_is(item) for item in items]
-    return Said(en.join(str(s) for s in said), zh.join(s.zh for s in said))

@@ -5,7 +5,7 @@ notes and warnings are one, and labels are looked up with `text(key, lang)` or a
 message is one entry in the area's module; a test fails when an entry lacks a language or a placeholder.
 """
 
-from tiercli.messages.catalogue import CATALOGUE, Catalogue, say, text
+from tiercli.messages.catalogue import CATALOGUE, Catalogue, listed, say, text
 from tiercli.messages.said import Said, as_is, in_lang, placeholders
 
-__all__ = ["CATALOGUE", "Catalogue", "Said", "as_is", "in_lang", "placeholders", "say", "text"]
+__all__ = ["CATALOGUE", "Catalogue", "Said", "as_is", "in_lang", "listed", "placeholders", "say", "text"]

@@ -7,11 +7,11 @@ for input files, …), each a dict `ENTRIES` of key → (English, Chinese); here
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import ModuleType
 
 from tiercli.messages import cli, common, database, engine, outputs, profiles, rules, sources
-from tiercli.messages.said import Said, in_lang, placeholders
+from tiercli.messages.said import Said, as_is, in_lang, placeholders
 
 AREAS: tuple[ModuleType, ...] = (common, database, rules, profiles, sources, engine, outputs, cli)
 
@@ -56,22 +56,34 @@ def _zh(value: object) -> object:
     return value.zh if isinstance(value, Said) else value
 
 
-class Catalogue(Mapping[str, tuple[str, str]]):
-    """The entries of one area under one prefix, called as `area(key, lang, **values)`: a short name for the code
-    that shows many labels of one kind (`SHEETS("Customers", "zh")`)."""
+def listed(items: Iterable[str], separator: str = "common.comma", quoted: bool = False) -> Said:
+    """`items` as a list in a sentence, joined by the entry `separator` in each language ("a, b" and "a、b"), each
+    between single quotes with `quoted`. An item that is a `Said` is shown in each language."""
+    shown = [Said(f"'{item}'", f"'{_zh(item)}'") if quoted else as_is(item) for item in items]
+    joint = say(separator)
+    return Said(str(joint).join(shown), joint.zh.join(item.zh for item in shown))
 
-    def __init__(self, prefix: str) -> None:
+
+class Catalogue(Mapping[str, tuple[str, str]]):
+    """The entries under one prefix, called as `area(key, lang, **values)`: a short name for the code that shows
+    many words of one kind (`SHEETS("Customers", "zh")`). `also` names prefixes looked in after it, for words a
+    kind shares with others (a table header that is a common word)."""
+
+    def __init__(self, prefix: str, also: tuple[str, ...] = ()) -> None:
         self.prefix = prefix
-        self.entries = {key.removeprefix(f"{prefix}."): value for key, value in CATALOGUE.items()
-                        if key.startswith(f"{prefix}.")}
-        if not self.entries:
-            raise ValueError(f"the catalogue has no entries under {prefix!r}")
+        self.full_keys: dict[str, str] = {}  # key under the prefixes -> key in the catalogue
+        for where in reversed((prefix, *also)):
+            found = {key.removeprefix(f"{where}."): key for key in CATALOGUE if key.startswith(f"{where}.")}
+            if not found:
+                raise ValueError(f"the catalogue has no entries under {where!r}")
+            self.full_keys.update(found)
+        self.entries = {key: CATALOGUE[full] for key, full in self.full_keys.items()}
 
     def __call__(self, key: str, lang: str, **values: object) -> str:
-        return text(f"{self.prefix}.{key}", lang, **values)
+        return text(self.full_keys[key], lang, **values)
 
     def said(self, key: str, **values: object) -> Said:
-        return say(f"{self.prefix}.{key}", **values)
+        return say(self.full_keys[key], **values)
 
     def __getitem__(self, key: str) -> tuple[str, str]:
         return self.entries[key]

@@ -45,7 +45,6 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "excluded.no_order": ("order '{order}' is not in the order report", "订单 '{order}' 不在订单报表中"),
     "excluded.order_excluded": ("its order ({file} row {row}) is excluded: {reason}",
                                 "所属订单（{file} 第 {row} 行）已排除：{reason}"),
-    "no_status": ("(none)", "（无）"),
     # engine/clean.py: how dates are written
     "date_example": ("'{value}' in '{header}' of {file}", "{file} 的 '{header}' 列中的 '{value}'"),
     "day": ("day", "日"),
@@ -133,7 +132,6 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "range.any": ("any {metric}", "任意 {metric}"),
     "range.unused": ("not used: the quartile edges collapsed", "未使用：四分位切分点合并了"),
     "range.ranked": ("ranked: {low} … {high}", "排名：{low} … {high}"),
-    "range.nobody": ("no customer", "没有客户"),
     # engine/scoring.py: notes
     "unreachable_segments": ("segments no customer can reach with these scores: {segments}",
                              "在这些得分下没有客户能落入的分群：{segments}"),

@@ -4,8 +4,6 @@ key → (English, Chinese); keys are used as "profiles.<key>"."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
     # profiles/detect.py
-    "comma": (", ", "、"),
-    "and": (" and ", "和"),
     "as_like": (" as like ", "，也像"),
     "or_platform": (" or --platform ", " 或 --platform "),
     "required_customer": ("the customer (who bought)", "客户（买家）"),

@@ -4,16 +4,12 @@ key → (English, Chinese); keys are used as "sources.<key>"."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
     # lists and rows, in every input file's messages
-    "list_separator": (", ", "、"),
-    "clause_separator": (", ", "，"),
-    "and_separator": (" and ", "和"),
     "row": ("row {row}", "第 {row} 行"),
     "sheet_row": ("{sheet} row {row}", "{sheet} 第 {row} 行"),
     "not_a_date": ("'{value}' is not a date; write it as YYYY-MM-DD", "'{value}' 不是日期；请写成 YYYY-MM-DD"),
     # limits.py
     "date_range": ("{first:%Y-%m-%d} to {last:%Y-%m-%d}", "{first:%Y-%m-%d} 到 {last:%Y-%m-%d}"),
     # readers.py and sheets.py: the file itself
-    "file": ("file", "文件"),
     "a_file": ("a file", "文件"),
     "order_export": ("order export", "订单导出文件"),
     "file_not_found": ("{what} not found; check the path", "找不到{what}；请检查路径"),
@@ -101,7 +97,6 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "members_duplicate": ("member '{member}' is listed more than once (rows {rows}); keep one row per member",
                           "会员 '{member}' 出现了不止一次（第 {rows} 行）；每位会员只保留一行"),
     # previous.py
-    "previous_run": ("the previous run", "上期运行结果"),
     "and_more": (" and {more} more", " 等另外 {more} 列"),
     "run_no_customer_id": (
         "no customer_id column, so this is not a customers table tiercli wrote (the Customers sheet of its workbook, "
@@ -135,7 +130,6 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "分级 '{grading}' 中有 {whose} 里没有的等级：{found}；那里的等级是 {levels}。"
         "请在文件中改名，或使用生成这份运行结果时的规则文件"),
     # overrides.py
-    "overrides_file": ("the overrides file", "人工调整文件"),
     "overrides_columns": (" (columns: {columns})", "（可用的列：{columns}）"),
     "overrides_unknown_column": ("unknown column '{header}'{hint}; rename or remove it",
                                  "未知的列 '{header}'{hint}；请改名或删除"),
@@ -145,7 +139,6 @@ ENTRIES: dict[str, tuple[str, str]] = {
                                      "没有 customer 列；请加上（可用的列是 {columns}）"),
     "overrides_no_change_column": ("nothing to change: give a level, add_tags or remove_tags column",
                                    "没有要调整的内容：请提供 level、add_tags 或 remove_tags 列"),
-    "overrides_no_customer": ("no customer", "没有客户"),
     "overrides_tag_twice": ("adds and removes {tags}", "同时添加又移除了标签 {tags}"),
     "overrides_no_change": ("changes nothing: give a level, add_tags or remove_tags",
                             "这一行没有调整任何内容：请填写 level、add_tags 或 remove_tags"),

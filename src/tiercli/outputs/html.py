@@ -27,13 +27,13 @@ from tiercli.engine.clean import reason_text
 from tiercli.engine.movement import movement_meaning
 from tiercli.errors import Location, OutputError
 from tiercli.i18n import check_lang
-from tiercli.messages import Catalogue, in_lang, say
+from tiercli.messages import Catalogue, in_lang, say, text
 from tiercli.outputs.charts import Bar, bar_chart, count_tick, html_text, pareto_chart, percent_tick
 from tiercli.outputs.staging import Staging, atomic_path
 from tiercli.outputs.workbook_text import CHARTS, LABELS
 from tiercli.result import SEGMENT_FIELDS, Result
 
-TEXTS = Catalogue("outputs.html")
+TEXTS = Catalogue("outputs.html", also=("outputs.label", "common"))
 
 RED, YELLOW, GREEN = (0xF8, 0x69, 0x6B), (0xFF, 0xEB, 0x84), (0x63, 0xBE, 0x7B)  # the workbook's colour scale
 
@@ -295,11 +295,12 @@ def _grading(number: int, grading: str, levels: pd.DataFrame, lang: str) -> str:
     shares_title = TEXTS("revenue chart", lang, grading=grading)
     charts = [
         _figure(bar_chart(customers, chart_id=f"chart-customers-{number}", css_class="chart-customers",
-                          title=customers_title, category_axis=TEXTS("level", lang),
-                          value_axis=TEXTS("customers", lang), tick_text=count_tick, whole=True), customers_title),
+                          title=customers_title, category_axis=text("common.level", lang),
+                          value_axis=text("common.customers", lang), tick_text=count_tick, whole=True),
+                customers_title),
         _figure(bar_chart(shares, chart_id=f"chart-revenue-share-{number}", css_class="chart-revenue-share",
-                          title=shares_title, category_axis=TEXTS("level", lang),
-                          value_axis=TEXTS("revenue_share", lang), tick_text=percent_tick, whole=False),
+                          title=shares_title, category_axis=text("common.level", lang),
+                          value_axis=text("common.revenue_share", lang), tick_text=percent_tick, whole=False),
                 shares_title),
     ]
     return "\n".join([
@@ -344,9 +345,9 @@ def _tags(result: Result, lang: str) -> str:
     names = ("tag", "customers", "share", "revenue")
     title = CHARTS("per_tag", lang)
     chart = bar_chart([Bar(f.tag, f.customers, count_text(f.customers)) for f in figures], chart_id="chart-tags",
-                      css_class="chart-tags", title=title, category_axis=TEXTS("tag", lang),
+                      css_class="chart-tags", title=title, category_axis=text("common.tag", lang),
                       value_axis=TEXTS("customers", lang), tick_text=count_tick, whole=True)
-    return "\n".join([f'<section id="tags">\n<h2>{html_text(TEXTS("tags heading", lang))}</h2>',
+    return "\n".join([f'<section id="tags">\n<h2>{html_text(text("outputs.sheet.Tags", lang))}</h2>',
                       _table("tags", _headers(names, lang, names[1:]), rows),
                       _figure(chart, title), "</section>"])
 
@@ -388,7 +389,7 @@ def _lifecycle(result: Result, lang: str) -> str:
     rows = [[Cell(f.stage), Cell(count_text(f.customers), True), Cell(percent_text(f.share), True),
              Cell(two_decimals_text(f.revenue), True), Cell(percent_text(f.revenue_share), True),
              Cell(one_decimal_text(f.median_recency_days), True)] for f in stages]
-    return "\n".join([f'<section id="lifecycle">\n<h2>{html_text(TEXTS("lifecycle heading", lang))}</h2>',
+    return "\n".join([f'<section id="lifecycle">\n<h2>{html_text(text("outputs.sheet.Lifecycle", lang))}</h2>',
                       _table("lifecycle", _headers(names, lang, names[1:]), rows), "</section>"])
 
 

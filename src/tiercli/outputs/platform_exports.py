@@ -55,10 +55,9 @@ from pathlib import Path
 import pyarrow.compute as pc
 
 from tiercli.errors import Location, OutputError, UsageError, suggestion
-from tiercli.messages import Said, as_is, say
+from tiercli.messages import Said, as_is, listed, say
 from tiercli.outputs.staging import Staging, atomic_path
 from tiercli.outputs.values import formula_guard
-from tiercli.outputs.workbook_text import listed
 from tiercli.result import Result
 
 EXPORT_FORMATS = ("shopify-tags", "youzan-tags", "taobao-groups")

@@ -18,9 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tiercli.errors import Location, OutputError, UsageError, suggestion
-from tiercli.messages import say
+from tiercli.messages import listed, say
 from tiercli.outputs.staging import Named, Staging, atomic_path
-from tiercli.outputs.workbook_text import listed
 from tiercli.outputs.writers import write_csv_rows
 from tiercli.result import Result
 from tiercli.vocabulary.headers import canonical_header, translated_names

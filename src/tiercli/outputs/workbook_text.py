@@ -4,19 +4,9 @@ names as a sentence of the outputs says them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from tiercli.messages import Catalogue
 
-from tiercli.messages import Catalogue, Said, as_is, say
-
-LABELS = Catalogue("outputs.label")
+LABELS = Catalogue("outputs.label", also=("common",))
 CHARTS = Catalogue("outputs.chart")
 
 
-def listed(names: Iterable[str]) -> Said:
-    """`names` one after another as a list in a sentence: "a, b, c", in Chinese "a、b、c"."""
-    joined = as_is("")
-    for i, name in enumerate(names):
-        if i:
-            joined += say("outputs.list_separator")
-        joined += name
-    return joined

@@ -13,7 +13,7 @@ import difflib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from tiercli.errors import ColumnMappingError, Location, UsageError, did_you_mean, suggestion
-from tiercli.messages import Said, as_is, say
+from tiercli.messages import Said, listed, say
 from tiercli.vocabulary.fields import FIELDS, meaning_of
 
 STATUS_CLASSES = ("paid_done", "paid_in_progress", "unpaid", "cancelled", "refunded")
@@ -401,7 +401,7 @@ def detect_platform(
     if forced is not None:
         if forced not in table:
             raise UsageError(say("profiles.unknown_platform", name=forced, hint=suggestion(forced, table),
-                                 platforms=_joined(sorted(table), "profiles.comma")), slug="unknown_platform")
+                                 platforms=listed(sorted(table))), slug="unknown_platform")
         chosen = table[forced]
         others = [(p, s) for p, s in ranked if p.name != forced and s > 0]
         other, other_score = others[0] if others else (None, 0.0)
@@ -422,17 +422,18 @@ def detect_platform(
     if tie:
         close = [p for p, s in ranked if s > best_score - TIE_MARGIN]
         raise ColumnMappingError(
-            say("profiles.ambiguous_platform", candidates=_joined((_candidate(p, headers) for p in close),
+            say("profiles.ambiguous_platform", candidates=listed((_candidate(p, headers) for p in close),
                                                                   "profiles.as_like"),
-                names=_joined((p.name for p in close), "profiles.or_platform"),
+                names=listed((p.name for p in close), "profiles.or_platform"),
                 hint=say("profiles.map_columns_yourself")),
             location, slug="ambiguous_platform")
     partial = [p for p, s in ranked if _partial(p, s, headers)][:3]
     missing = [s for s in best.signature if s not in best.matched(headers)]
     more = say("profiles.and_more", count=len(missing) - 5) if len(missing) > 5 else ""
     raise ColumnMappingError(
-        say("profiles.weak_platform", candidates=_joined((_candidate(p, headers) for p in partial), "profiles.and"),
-            name=best.name, missing=_listed(missing[:5]), more=more, advice=_weak_advice(best, headers, where)),
+        say("profiles.weak_platform", candidates=listed((_candidate(p, headers) for p in partial), "common.and"),
+            name=best.name, missing=listed(missing[:5], quoted=True), more=more,
+            advice=_weak_advice(best, headers, where)),
         location, slug="weak_platform")
 
 
@@ -449,7 +450,7 @@ def _weak_advice(best: Profile, headers: Sequence[str], where: str) -> Said:
     guessed = guess_columns(headers, best)
     absent = [what for options, what in REQUIRED if not any(o in guessed for o in options)]
     if absent:
-        return say("profiles.advice_no_column", what=_joined(absent, "profiles.and"))
+        return say("profiles.advice_no_column", what=listed(absent, "common.and"))
     return say("profiles.advice_map", snippet=columns_snippet(guessed))
 
 
@@ -534,7 +535,7 @@ def build_mapping(
         if header_key(header) not in by_key:
             raise ColumnMappingError(
                 say("profiles.explicit_column_missing", field=name, header=header, hint=suggestion(header, headers),
-                    columns=_listed(headers)),
+                    columns=listed(headers, quoted=True)),
                 Location(file=where), slug="missing_column")
         columns[name] = (by_key[header_key(header)],)
     mapped = {h for chosen in columns.values() for h in chosen}  # a column the rules map is not taken again
@@ -556,23 +557,24 @@ def _require(columns: Mapping[str, tuple[str, ...]], profile: Profile, headers: 
     if missing and profile.items_of is not None:
         orders = profiles()[profile.items_of]
         raise ColumnMappingError(
-            say("profiles.item_report_alone", title=_a(profile.title), missing=_joined(missing, "profiles.and"),
+            say("profiles.item_report_alone", title=_a(profile.title), missing=listed(missing, "common.and"),
                 orders=orders.title, join_key=profile.join_key), Location(file=where), slug="item_report_alone")
     if "customer" not in columns and profile.no_customer_key:
         raise ColumnMappingError(say("profiles.no_customer_key", title=_a(profile.title), hint=profile.hint),
                                  Location(file=where), slug="no_customer_key")
     summary = _customer_summary(headers)
     if summary and any(not any(o in columns for o in options) for options, _ in REQUIRED):
-        raise ColumnMappingError(say("profiles.customer_table", columns=_listed(summary)), Location(file=where),
-                                 slug="customer_table")
+        raise ColumnMappingError(say("profiles.customer_table", columns=listed(summary, quoted=True)),
+                                 Location(file=where), slug="customer_table")
     for options, what in REQUIRED:
         if any(o in columns for o in options):
             continue
         aliases = [a for o in options for a in profile.columns.get(o, ())]
-        looked = say("profiles.looked_for", aliases=_joined(aliases[:8], "profiles.comma")) if aliases else ""
+        looked = say("profiles.looked_for", aliases=listed(aliases[:8])) if aliases else ""
         close = _closest_header(aliases, headers)
         raise ColumnMappingError(
-            say("profiles.no_column_for", what=what, looked=looked, columns=_listed(headers), field=options[0],
+            say("profiles.no_column_for", what=what, looked=looked, columns=listed(headers, quoted=True),
+                field=options[0],
                 closest=say("profiles.closest_header", header=close) if close else ""),
             Location(file=where), slug="missing_column")
     if "amount" not in columns and "quantity" not in columns:
@@ -581,7 +583,7 @@ def _require(columns: Mapping[str, tuple[str, ...]], profile: Profile, headers: 
         per_item = columns_snippet({"quantity": quantity}) if quantity else say("profiles.quantity_column")
         raise ColumnMappingError(
             say("profiles.unit_price_alone", price=price, as_amount=columns_snippet({"amount": price}),
-                per_item=per_item, columns=_listed(headers)),
+                per_item=per_item, columns=listed(headers, quoted=True)),
             Location(file=where), slug="missing_column")
 
 
@@ -599,18 +601,6 @@ def _customer_summary(headers: Sequence[str]) -> list[str]:
 def _a(title: str) -> Said:
     """The title with its article ("an Amazon order report"; in Chinese the title alone)."""
     return say("profiles.an_title" if title[:1] in "AEIO" else "profiles.a_title", title=title)
-
-
-def _joined(items: Iterable[str], separator: str) -> Said:
-    """`items` joined by the catalogue's `separator` in each language; an item that is a `Said` in its own."""
-    shown = [as_is(item) for item in items]
-    between = say(separator)
-    return Said(str(between).join(shown), between.zh.join(item.zh for item in shown))
-
-
-def _listed(headers: Sequence[str]) -> Said:
-    """Headers in quotes, one after the other: 'a', 'b' (in Chinese 'a'、'b')."""
-    return _joined((f"'{h}'" for h in headers), "profiles.comma")
 
 
 def _closest_header(aliases: Sequence[str], headers: Sequence[str]) -> str | None:

@@ -29,9 +29,8 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from tiercli.errors import Location, RulesError, TiercliError, suggestion
-from tiercli.messages import Said, as_is, say
+from tiercli.messages import Said, as_is, listed, say
 from tiercli.rules.model import Condition, CustomMetric
-from tiercli.rules.options import joined
 from tiercli.vocabulary.metrics import HELPER_COLUMNS, HELPERS, NAME_OF_ZH, UNIT_KINDS, Helper
 
 DIALECT = "duckdb"
@@ -263,7 +262,7 @@ def check_metric(
         found = re.match(r"unknown name '([^']+)'", problem)
         if found and found.group(1).casefold() in customer:
             problems[i] = say("rules.customer_metric_in_metric", name=found.group(1),
-                              columns=joined(columns, "rules.comma"))
+                              columns=listed(columns))
     if problems:
         return None, [TiercliError(p, location, slug="expression") for p in problems]
     return CustomMetric(name=name, text=text, sql=checked.sql, kind=checked.kind, location=location,
@@ -586,7 +585,7 @@ class _Builder:
         if len(arguments) < 2:
             return self.refuse(say("rules.helper_arguments", name=name, usage=usage))
         first = arguments[0]
-        columns = joined(HELPER_COLUMNS, "rules.comma")
+        columns = listed(HELPER_COLUMNS)
         if not (isinstance(first, exp.Column) and isinstance(first.this, exp.Identifier) and len(first.parts) == 1):
             return self.refuse(say("rules.helper_first_column", name=name, columns=columns, usage=usage))
         column = first.name.casefold()
@@ -756,7 +755,7 @@ def _function_name(node: exp.Expr, calls: tuple[str, ...]) -> str:
 
 def _refusal(node: exp.Expr, calls: tuple[str, ...] = (), aggregate: bool = False) -> Said:
     """A message naming the construct that is not allowed (`aggregate`: in a custom metric)."""
-    allowed = joined(ALLOWED_FUNCTIONS, "rules.comma")
+    allowed = listed(ALLOWED_FUNCTIONS)
     if isinstance(node, exp.Query | exp.Exists):
         return say("rules.subquery_in_metric") if aggregate else say("rules.subquery_in_rule")
     if aggregate and isinstance(node, exp.AggFunc | exp.Anonymous) and not isinstance(node, exp.Window):
@@ -765,7 +764,7 @@ def _refusal(node: exp.Expr, calls: tuple[str, ...] = (), aggregate: bool = Fals
         name = name if name in calls else next((c for c in calls if c not in known), name)
         return say("rules.function_in_metric", name=name, hint=suggestion(name, [*ALLOWED_AGGREGATES,
                                                                                  *ALLOWED_FUNCTIONS]),
-                   aggregates=joined(ALLOWED_AGGREGATES, "rules.comma"), functions=allowed)
+                   aggregates=listed(ALLOWED_AGGREGATES), functions=allowed)
     if isinstance(node, exp.Window):
         return say("rules.no_window")
     if isinstance(node, exp.Cast):
@@ -837,7 +836,7 @@ def _condition_problems(tree: exp.Expr, booleans: frozenset[str] = frozenset()) 
 
 # --- kinds of values ---
 
-_KIND_PHRASE: dict[str, Said] = {"number": say("rules.kind_number"), "text": say("rules.kind_text"),
+_KIND_PHRASE: dict[str, Said] = {"number": say("rules.kind_number"), "text": say("common.unit.text"),
                                  "time": say("rules.kind_time"), "bool": say("rules.kind_bool")}
 _ARITHMETIC: dict[type[exp.Expr], str] = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%"}
 _NUMERIC_FUNCTIONS = (exp.Abs, exp.Ceil, exp.Floor, exp.Round)

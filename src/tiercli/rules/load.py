@@ -22,11 +22,11 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tiercli.errors import InputError, Location, RulesError, TiercliError, closest, suggestion
-from tiercli.messages import Said, as_is, say
+from tiercli.messages import Said, as_is, listed, say
 from tiercli.rules import options
 from tiercli.rules.expressions import check_condition, check_metric
 from tiercli.rules.model import Condition, CustomMetric, Grading, InputSpec, Level, LifecycleSpec, RfmSpec, Rules, Tag
-from tiercli.rules.options import TEXT, describe, joined, must_be
+from tiercli.rules.options import TEXT, describe, must_be
 from tiercli.vocabulary.columns import FIXED_ZH, MATRIX_LABELS, grading_columns
 from tiercli.vocabulary.fields import FIELD_ALIASES, FIELDS, meaning_of
 from tiercli.vocabulary.metrics import ORDER_COLUMNS, ZH_NAMES, rule_names, rule_types
@@ -71,7 +71,7 @@ _YAML_HINTS: tuple[tuple[str, Said], ...] = (  # (text in PyYAML's message, the 
 _TIER_EXAMPLE = '{name: 重要客户, when: "monetary >= 5000"}'
 _TAG_EXAMPLE = '{name: 高频购买者, when: "orders_90d >= 3"}'
 _KINDS: dict[str, Said] = {  # what owns an output column, by its kind
-    "grading": say("rules.kind_grading"), "level": say("rules.kind_level"), "tag": say("rules.kind_tag"),
+    "grading": say("rules.kind_grading"), "level": say("common.level"), "tag": say("common.tag"),
     "custom metric": say("rules.kind_custom_metric"),
 }
 
@@ -126,7 +126,7 @@ class _Checker:
                 if choice is not None and path is None:
                     self.suggested.add(choice)
                 hint = (say("common.did_you_mean", choice=choice) if choice is not None
-                        else say("rules.allowed_here", keys=joined(allowed, "rules.comma")))
+                        else say("rules.allowed_here", keys=listed(allowed)))
                 self.report(key, path, say("rules.unknown_key", name=name, hint=hint), "unknown_key")
             else:
                 entries[name] = _Entry(key, value)
@@ -233,7 +233,7 @@ class _Checker:
             if name not in FIELDS:
                 meant_field = meaning_of(name)  # by meaning first: purchase_time is a time, not an order id
                 hint = (say("common.did_you_mean", choice=meant_field) if meant_field else suggestion(name, FIELDS)) \
-                    or say("rules.fields_are", fields=joined(FIELDS, "rules.comma"))
+                    or say("rules.fields_are", fields=listed(FIELDS))
                 self.report(key, path, say("rules.unknown_field", name=name, hint=hint), "unknown_key")
                 continue
             if name in columns:
@@ -264,7 +264,7 @@ class _Checker:
             if klass not in STATUS_CLASSES:
                 self.report(value, item_path, say("rules.unknown_status_class", name=klass,
                                                   hint=suggestion(klass, STATUS_CLASSES),
-                                                  classes=joined(STATUS_CLASSES, "rules.comma")), "bad_value")
+                                                  classes=listed(STATUS_CLASSES)), "bad_value")
                 continue
             statuses[raw] = klass
         return statuses
@@ -442,7 +442,7 @@ class _Checker:
             if index == last:
                 continue
             after = [n for n in labels[index + 1:] if n]
-            which = (say("rules.tiers_after_named", names=joined(after, "rules.comma")) if after
+            which = (say("rules.tiers_after_named", names=listed(after)) if after
                      else say("rules.tiers_after"))
             self.report(item, label, say("rules.unreachable_tier", which=which), "unreachable_tier")
         if not defaults and not last_broken:
@@ -463,7 +463,7 @@ class _Checker:
         for message in name_faults(name):
             self.report(entry.value, name_path, message, "bad_name")
         if name in seen:
-            what = say("rules.kind_tier") if kind == "tier" else say("rules.kind_tag")
+            what = say("rules.kind_tier") if kind == "tier" else say("common.tag")
             self.report(entry.value, name_path, say("rules.name_at_line", name=name, kind=what, line=seen[name]),
                         "duplicate_name")
         else:

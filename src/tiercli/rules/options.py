@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
 from typing import Any, Protocol
 
 import yaml
@@ -21,7 +20,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tiercli.errors import Location, TiercliError, suggestion
-from tiercli.messages import Said, as_is, say
+from tiercli.messages import Said, as_is, listed, say
 from tiercli.rules.model import DIMENSIONS, LifecycleSpec, RfmSpec, SegmentRow
 from tiercli.rules.starter import presets, starter_text
 
@@ -43,7 +42,7 @@ _DISCOUNT_TEXT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*折?\s*")
 _THRESHOLDS_EXAMPLE = ("{recency: [30, 90, 180, 365], frequency: [2, 3, 5, 8], monetary: [200, 500, 1000, "
                        "3000]}")
 _SEGMENT_EXAMPLE = "{name: 高价值, r: [4, 5], f: [4, 5], m: [4, 5]}"
-TEXT: Said = say("rules.kind_text")  # what a setting must be unless told otherwise
+TEXT: Said = say("common.unit.text")  # what a setting must be unless told otherwise
 
 
 class Entry(Protocol):
@@ -81,14 +80,6 @@ def must_be(what: Said, node: Node) -> Said:
     return say("rules.must_be", what=what, found=describe(node))
 
 
-def joined(items: Iterable[str], separator: str) -> Said:
-    """`items` joined by the catalogue's `separator` (a key such as "rules.comma") in each language; an item that is
-    a `Said` is joined in its own language."""
-    shown = [as_is(item) for item in items]
-    between = say(separator)
-    return Said(str(between).join(shown), between.zh.join(item.zh for item in shown))
-
-
 def is_blank(node: Node) -> bool:
     return isinstance(node, ScalarNode) and (node.tag == _NULL_TAG or not str(node.value).strip())
 
@@ -121,7 +112,7 @@ def rfm(checker: Checker, node: Node) -> RfmSpec | None:
     bins_entry = entries.get("bins")
     bins = _bins(checker, bins_entry.value) if bins_entry else None
     ok &= bins_entry is None or bins is not None
-    method = _word(checker, entries.get("method"), f"rfm{ARROW}method", say("rules.setting_method"), METHODS)
+    method = _word(checker, entries.get("method"), f"rfm{ARROW}method", say("common.method"), METHODS)
     ties = _word(checker, entries.get("ties"), f"rfm{ARROW}ties", say("rules.setting_ties"), TIES)
     ok &= method is not None and ties is not None
     segments_entry = entries.get("segments")
@@ -148,8 +139,7 @@ def rfm(checker: Checker, node: Node) -> RfmSpec | None:
             return None
         lengths = {len(cuts) for cuts in thresholds.values()}
         if len(lengths) > 1:
-            counts = joined((say("rules.cut_count", dimension=d, count=len(c)) for d, c in thresholds.items()),
-                            "rules.comma")
+            counts = listed((say("rules.cut_count", dimension=d, count=len(c)) for d, c in thresholds.items()))
             checker.report(entries["thresholds"].value, f"{path}thresholds", say("rules.cuts_differ", counts=counts),
                            "bad_value")
             return None
@@ -208,7 +198,7 @@ def _word(
     advice."""
     if entry is None:
         return allowed[0]
-    choices = joined(allowed, "rules.or" if len(allowed) == 2 else "rules.comma")
+    choices = listed(allowed, "rules.or" if len(allowed) == 2 else "common.comma")
     value = checker.text(entry.value, path, say("rules.expected_one_of", choices=choices))
     if value is None or value in allowed:
         return value
@@ -226,7 +216,7 @@ def _thresholds(checker: Checker, node: Node) -> dict[str, tuple[float, ...]] | 
     result: dict[str, tuple[float, ...]] = {}
     ok = not missing
     if missing:
-        checker.report(node, path, say("rules.cuts_missing", dimensions=joined(missing, "rules.and"),
+        checker.report(node, path, say("rules.cuts_missing", dimensions=listed(missing, "rules.and"),
                                        example=_THRESHOLDS_EXAMPLE), "missing")
     for dimension in DIMENSIONS:
         if dimension not in entries:
@@ -320,7 +310,7 @@ def _reachable(checker: Checker, rows: list[SegmentRow], nodes: list[Node], labe
         is_default = row.r is None and row.f is None and row.m is None
         if is_default and index != last:
             after = list(dict.fromkeys(r.name for r in rows[index + 1:]))
-            checker.report(node, label, say("rules.unreachable_segment", names=joined(after, "rules.comma")),
+            checker.report(node, label, say("rules.unreachable_segment", names=listed(after)),
                            "unreachable_segment")
             ok = False
             continue
@@ -328,7 +318,7 @@ def _reachable(checker: Checker, rows: list[SegmentRow], nodes: list[Node], labe
         free = [c for c in cells if c not in taken]
         if not free and index != last:
             before = list(dict.fromkeys(taken[c] for c in cells))
-            checker.report(node, label, say("rules.segment_never_matches", names=joined(before, "rules.comma")),
+            checker.report(node, label, say("rules.segment_never_matches", names=listed(before)),
                            "unreachable_segment")
             ok = False
         for cell in free:
@@ -446,7 +436,7 @@ def apply_preset(root: Node | None, source: str) -> tuple[Node | None, str | Non
         shown = f"'{name}'" if name else describe(node)
         hint = suggestion(name, available) if name else ""
         return stripped, None, [TiercliError(say("rules.unknown_preset", name=shown, hint=hint,
-                                                 presets=joined(available, "rules.comma")), where, "unknown_preset")]
+                                                 presets=listed(available)), where, "unknown_preset")]
     base = yaml.compose(starter_text(name), Loader=yaml.SafeLoader)
     assert isinstance(base, MappingNode), f"preset {name} is not a mapping"
     _rename(base, PRESET_PREFIX + name)

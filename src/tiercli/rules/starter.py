@@ -21,7 +21,7 @@ def starter_text(preset: str = "tmall-5") -> str:
     """The commented rules file of `preset`; `UsageError` naming the presets when it doesn't exist."""
     available = presets()
     if preset not in available:
-        names = say("rules.comma")
+        names = say("common.comma")
         raise UsageError(say("rules.unknown_preset_option", name=preset, hint=suggestion(preset, available),
                              presets=Said(str(names).join(available), names.zh.join(available))),
                          slug="unknown_preset")

@@ -16,8 +16,8 @@ from pathlib import Path
 from tiercli.database import Database
 from tiercli.errors import ColumnMappingError, DataError, Location
 from tiercli.limits import DATE_RANGE, FIRST_DATE, LAST_DATE
-from tiercli.messages import Catalogue, say
-from tiercli.sources.readers import Opened, clean_header, listed, open_file
+from tiercli.messages import Catalogue, listed, say
+from tiercli.sources.readers import Opened, clean_header, open_file
 from tiercli.sqltext import literal, literal_list, timestamp
 from tiercli.vocabulary.fields import EMPTY_TEXTS
 

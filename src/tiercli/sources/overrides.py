@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tiercli.errors import ColumnMappingError, Location, TiercliError, suggestion
-from tiercli.messages import Said, say
+from tiercli.messages import Said, listed, say
 from tiercli.rules.load import name_problems, output_columns
 from tiercli.rules.model import Rules
-from tiercli.sources.readers import listed, said
+from tiercli.sources.readers import said
 from tiercli.sources.sheets import read_sheets, sha256, suggest
 from tiercli.vocabulary.fields import EMPTY_TEXTS
 
@@ -81,7 +81,7 @@ class Overrides:
 def read_overrides(path: str, rules: Rules) -> Overrides:
     """Read and check an overrides file. A missing customer column, or a column tiercli doesn't know, stops the
     run; a row that can't be used becomes a problem and is left out."""
-    sheet = read_sheets(path, say("sources.overrides_file"))[0][0]
+    sheet = read_sheets(path, say("common.overrides_file"))[0][0]
     columns: dict[str, str] = {}
     for header in sheet.table.column_names:
         name = _ALIASES.get(_key(header))
@@ -150,7 +150,7 @@ class _Rows:
     def override(self, row: int, cells: dict[str, str | None]) -> Override:
         customer = cells.get("customer")
         if customer is None:
-            raise _LeftOut("customer", say("sources.overrides_no_customer"), "overrides_no_customer")
+            raise _LeftOut("customer", say("common.no_customer"), "overrides_no_customer")
         grading, level = self.level(cells.get("grading"), cells.get("level"))
         add = self.tag_list("add_tags", cells.get("add_tags"), row)
         remove = self.tag_list("remove_tags", cells.get("remove_tags"), row)

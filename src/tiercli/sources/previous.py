@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tiercli.errors import ColumnMappingError, DataError, Location
-from tiercli.messages import Said, as_is, say
+from tiercli.messages import Said, as_is, listed, say
 from tiercli.rules.model import Rules
-from tiercli.sources.readers import listed, said
+from tiercli.sources.readers import said
 from tiercli.sources.sheets import TextSheet, read_sheets, sha256, suggested
 from tiercli.vocabulary.headers import canonical_table
 
@@ -75,7 +75,7 @@ class RunFile:
         return sum(s.table.num_rows for s in self.sheets)
 
 
-def read_run(path: str, what: str | tuple[str, str] = say("sources.previous_run")) -> RunFile:
+def read_run(path: str, what: str | tuple[str, str] = say("common.previous_run")) -> RunFile:
     """Read an output of tiercli (`what` names it in messages, see `tiercli.sources.readers.said`);
     `ColumnMappingError` when it has no customer_id column."""
     texts, grids = read_sheets(path, said(what), customers_sheets, summary_sheet)
@@ -165,7 +165,7 @@ def _check_ids(run: RunFile, ids: pa.ChunkedArray) -> None:
     if len(twice):
         customer = twice[0]["values"].as_py()
         rows = pc.indices_nonzero(pc.equal(ids, customer)).to_pylist()[:3]
-        where = listed((run.row_text(r) for r in rows), separator=say("sources.and_separator"))
+        where = listed((run.row_text(r) for r in rows), separator="common.and")
         raise DataError(say("sources.run_duplicate_id", customer=customer, rows=where),
                         Location(file=run.sheets[0].label, column="customer_id"), slug="run_duplicate_id")
 
@@ -189,7 +189,7 @@ def _check_levels(run: RunFile, grading: str, values: pa.ChunkedArray, levels: S
         parts.append(say("sources.unknown_level_found", level=level, customers=customers, first=run.row_text(index),
                          hint=hint))
     filled = {"grading": grading, "whose": whose, "levels": listed(levels),
-              "found": listed(parts, separator=say("sources.clause_separator"))}
+              "found": listed(parts, separator="common.clause")}
     message = (say("sources.run_unknown_level", **filled) if len(parts) == 1
                else say("sources.run_unknown_levels", **filled))
     raise DataError(message, Location(file=run.path, column=grading), slug="run_unknown_level")

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from tiercli.database import Database, open_database
 from tiercli.errors import InputError, Location, UsageError, first_line
-from tiercli.messages import Said, as_is, say
+from tiercli.messages import Said, as_is, listed, say
 from tiercli.names import readable_name
 from tiercli.sources.workbooks import read_workbook
 from tiercli.sqltext import literal
@@ -141,14 +141,6 @@ class _Hasher(threading.Thread):
         return self.value
 
 
-def listed(items: Iterable[str], quoted: bool = False, separator: Said | None = None) -> Said:
-    """`items` as each language writes a list ("a, b" and "a、b"; `separator` for another joint), each in quotes
-    with `quoted`. An item that is a `Said` is shown in each language."""
-    joint = separator if separator is not None else say("sources.list_separator")
-    shown = [as_is(f"'{item}'") if quoted else as_is(item) for item in items]
-    return Said(str(joint).join(shown), joint.zh.join(item.zh for item in shown))
-
-
 def said(text: str | tuple[str, str]) -> Said:
     """`text` for a message in both languages: a `Said` as it is, a name (the same in both), or (English, Chinese)
     as some callers still give it."""
@@ -157,7 +149,7 @@ def said(text: str | tuple[str, str]) -> Said:
 
 def _check_file(path: Path, shown: str) -> None:
     if not path.exists():
-        raise InputError(say("sources.file_not_found", what=say("sources.file")), Location(file=shown),
+        raise InputError(say("sources.file_not_found", what=say("common.file")), Location(file=shown),
                          slug="file_not_found")
     if path.is_dir():
         raise InputError(say("sources.is_a_folder", what=say("sources.a_file"), inside=say("sources.order_export")),

@@ -57,7 +57,7 @@ def check_file(path: str, what: Said) -> Path:
     if not target.exists():
         raise InputError(say("sources.file_not_found", what=what), where, slug="file_not_found")
     if target.is_dir():
-        raise InputError(say("sources.is_a_folder", what=what, inside=say("sources.file")), where, slug="not_a_file")
+        raise InputError(say("sources.is_a_folder", what=what, inside=say("common.file")), where, slug="not_a_file")
     if target.stat().st_size == 0:
         raise InputError(say("sources.empty_file", again=say("sources.export_it_again")), where, slug="empty_file")
     return target

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from tiercli.messages import text
 from tiercli.outputs.workbook_text import CHARTS, LABELS
 
 CHART_ROWS = 16  # rows one chart takes on the sheet, with a gap
@@ -43,7 +44,7 @@ def add_summary_charts(
         levels = _cells(sheet, first, last, level_col)
         column = workbook.add_chart({"type": "column"})
         column.add_series(
-            {"name": LABELS("customers", lang), "categories": levels,
+            {"name": text("common.customers", lang), "categories": levels,
              "values": _cells(sheet, first, last, customers_col)}
         )
         column.set_title({"name": CHARTS("customers", lang, grading=name)})

@@ -17,7 +17,7 @@ import xlsxwriter
 
 from tiercli.engine.movement import movement_meaning
 from tiercli.errors import Location, OutputError
-from tiercli.messages import Catalogue, in_lang, say
+from tiercli.messages import Catalogue, in_lang, say, text
 from tiercli.outputs.staging import Staging, atomic_path
 from tiercli.outputs.workbook.cells import INTEGER, MONEY, SPILL, Formats, write_grid
 from tiercli.outputs.workbook.context import SheetContext
@@ -26,7 +26,7 @@ from tiercli.vocabulary.columns import NEW_ROW, NOT_IN_DATA, TOTAL
 from tiercli.vocabulary.headers import SHEETS, header
 
 _Row = list[tuple[Any, str | None]]
-_TEXT = Catalogue("outputs.movement")
+_TEXT = Catalogue("outputs.movement", also=("outputs.label",))
 _MATRIX_LABELS = {NEW_ROW: "new_row", NOT_IN_DATA: "not_in_data", TOTAL: "total"}  # their keys in _TEXT
 
 
@@ -43,7 +43,7 @@ def write_movement(workbook: xlsxwriter.Workbook, formats: Formats, report: Move
 def movement_rows(report: MovementReport, lang: str = "en") -> list[_Row]:
     rows: list[_Row] = [[(_TEXT("previous run", lang), "bold"), (report.previous, SPILL)]]
     for note in report.notes:
-        rows.append([(_TEXT("note", lang), "bold"), (in_lang(note, lang), SPILL)])
+        rows.append([(text("outputs.label.note", lang), "bold"), (in_lang(note, lang), SPILL)])
     for grading in report.gradings:
         rows += [[], *_grading_rows(grading, lang)]
     rows += [[], [(_TEXT("movers", lang), "bold")], *_table_rows(report.movers, {"monetary": MONEY}, lang)]

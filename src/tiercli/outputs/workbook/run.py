@@ -3,7 +3,7 @@ what was read from each, and the column mapping."""
 
 from __future__ import annotations
 
-from tiercli.messages import in_lang
+from tiercli.messages import in_lang, text
 from tiercli.outputs.workbook.cells import write_grid
 from tiercli.outputs.workbook.context import Grid, SheetContext
 from tiercli.outputs.workbook_text import LABELS
@@ -27,7 +27,7 @@ _INPUT_COLUMNS = (
 
 
 def _run_rows(result: Result, lang: str) -> Grid:
-    rows: Grid = [[(LABELS("Run", lang), "bold")]]
+    rows: Grid = [[(text("outputs.sheet.Run", lang), "bold")]]
     rows.extend([(in_lang(key, lang), None), (in_lang(value, lang), None)] for key, value in result.run)
     rows.append([])
     rows.append([(LABELS("Inputs", lang), "bold")])

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from tiercli.messages import in_lang
+from tiercli.messages import in_lang, text
 from tiercli.outputs.workbook.cells import (
     DATETIME_SECONDS,
     INTEGER,
@@ -41,7 +41,7 @@ def _summary_rows(
 ) -> tuple[Grid, int]:
     facts: Grid = [
         [(LABELS("as_of", lang), "bold"), (result.as_of, DATETIME_SECONDS)],
-        [(LABELS("customers", lang), "bold"), (result.customers.num_rows, INTEGER)],
+        [(text("common.customers", lang), "bold"), (result.customers.num_rows, INTEGER)],
         [(LABELS("rows read", lang), "bold"), (result.rows_read, INTEGER)],
         [(LABELS("rows used", lang), "bold"), (result.rows_used, INTEGER)],
         [(LABELS("rows excluded", lang), "bold"), (result.rows_excluded, INTEGER)],
