@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tiercli.i18n import Said
+from tiercli.messages import Said
 from tiercli.vocabulary.metrics import HELPERS, MEMBER_ATTRIBUTES, METRICS, NAME_OF_ZH, SCORES, ZH_NAMES
 
 HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -52,11 +52,10 @@ class TiercliError(Exception):
 
     slug = "error"
 
-    def __init__(self, message: Said, location: Location | None = None, slug: str | None = None, *,
-                 zh: str | None = None) -> None:
+    def __init__(self, message: Said, location: Location | None = None, slug: str | None = None) -> None:
         super().__init__(message)
         self.message = str(message)
-        self.zh = message.zh if isinstance(message, Said) else zh
+        self.zh = message.zh
         self.location = location or Location()
         if slug is not None:
             self.slug = slug
@@ -66,8 +65,8 @@ class TiercliError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
     def text(self, lang: str) -> str:
-        """The full one-line message in `lang` (en or zh); English when no Chinese was written for it."""
-        if lang != "zh" or self.zh is None:
+        """The full one-line message in `lang` (en or zh)."""
+        if lang != "zh":
             return str(self)
         where = self.location.text("zh")
         return f"{where}：{self.zh}" if where else self.zh

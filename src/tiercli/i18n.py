@@ -1,9 +1,5 @@
-"""English and Chinese for what users read: sheet names, headers, labels and terminal messages.
-
-Each module that shows words keeps its own `Catalogue` beside the code that uses it (key → English, Chinese);
-this module holds the language choice and the lookup. Rule names, level names and tag names are the user's own
-and are never translated.
-"""
+"""The language users read: `--lang` checked, or the locale's. What is said in it comes from `tiercli.messages`;
+rule names, level names and tag names are the user's own and are never translated."""
 
 from __future__ import annotations
 
@@ -11,9 +7,7 @@ import os
 from collections.abc import Mapping
 
 from tiercli.errors import UsageError
-from tiercli.messages import Catalogue, Said, in_lang, say
-
-__all__ = ["LANGS", "Catalogue", "Said", "check_lang", "default_lang", "in_lang"]
+from tiercli.messages import say
 
 LANGS = ("en", "zh")
 _LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")

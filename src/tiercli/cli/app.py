@@ -247,7 +247,7 @@ def _inputs(files: Sequence[str], rules: str | None = None, members: str | None 
 
 def _named(path: str, what: Said) -> Named:
     """`path` with what it is there for, as messages name it ("the rules file")."""
-    return Named(path, str(what), what.zh)
+    return Named(path, what)
 
 
 def _print_warnings(warnings: Sequence[str], lang: str) -> None:

@@ -16,8 +16,7 @@ from rich.table import Table
 from tiercli.engine.clean import UNREADABLE, reason_text
 from tiercli.engine.explain import Check, Explanation, Leaf, format_value
 from tiercli.errors import Location
-from tiercli.i18n import Catalogue, in_lang
-from tiercli.messages import text
+from tiercli.messages import Catalogue, in_lang, text
 from tiercli.outputs.plan import OutputPlan, Written
 from tiercli.outputs.platform_exports import PlatformExport
 from tiercli.outputs.split import SplitFile

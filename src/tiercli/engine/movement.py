@@ -573,12 +573,12 @@ def diff_runs(old_path: str, new_path: str, rules: Rules | None = None, lang: st
     """Who moved between two outputs of tiercli. The levels' order comes from `rules`, else from the NEW
     workbook's Summary sheet; both files must have every grading as a column, with known levels. The why of a
     customer only the old run has is in `lang`."""
-    old = read_run(old_path, _pair(say("engine.diff.old_run")))
-    new = read_run(new_path, _pair(say("engine.diff.new_run")))
+    old = read_run(old_path, say("engine.diff.old_run"))
+    new = read_run(new_path, say("engine.diff.new_run"))
     if rules is not None:
-        gradings, whose = rules_levels(rules), (rules.source, rules.source)
+        gradings, whose = rules_levels(rules), as_is(rules.source)
     else:
-        gradings, whose = new.summary_levels, _pair(say("engine.diff.summary_of", path=new_path))
+        gradings, whose = new.summary_levels, say("engine.diff.summary_of", path=new_path)
         if not gradings:
             raise UsageError(say("engine.diff_needs_rules"), Location(file=new_path), slug="diff_needs_rules")
     old_levels, new_levels = levels_table(old, gradings, whose), levels_table(new, gradings, whose)
@@ -597,6 +597,3 @@ def diff_runs(old_path: str, new_path: str, rules: Rules | None = None, lang: st
         con.close()
 
 
-def _pair(said: Said) -> tuple[str, str]:
-    """(English, Chinese) of a text, as the readers of earlier runs name what they read."""
-    return str(said), said.zh

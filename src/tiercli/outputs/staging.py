@@ -25,25 +25,20 @@ from tiercli.runfolder import RunFolder
 
 @dataclass(frozen=True)
 class Named:
-    """A path given on the command line, and what it is there for: 'the output', '--report'… `what` is a `Said`
-    from the catalogue, or the English with its Chinese in `what_zh`; so is `fix`, what to do when this output would
-    replace another file (default: give it another path)."""
+    """A path given on the command line, and what it is there for ('the output', '--report'…), and `fix`, what to
+    do when this output would replace another file (default: give it another path)."""
 
     path: str
-    what: str
-    what_zh: str = ""
-    fix: str = ""
-    fix_zh: str = ""
+    what: Said
+    fix: Said | None = None
 
     def said(self) -> Said:
         """What the path is there for, in both languages."""
-        return self.what if isinstance(self.what, Said) else Said(self.what, self.what_zh or self.what)
+        return self.what
 
     def fix_said(self, default: Said) -> Said:
         """What to do when this output would replace another file, in both languages; `default` when not given."""
-        if isinstance(self.fix, Said):
-            return self.fix
-        return Said(self.fix, self.fix_zh or self.fix) if self.fix else default
+        return self.fix if self.fix is not None else default
 
 
 def _same(a: str, b: str, loose: bool) -> bool:

@@ -588,11 +588,6 @@ def name_faults(name: str) -> list[Said]:
     return problems
 
 
-def name_problems(name: str) -> list[tuple[str, str]]:
-    """`name_faults` as (English, Chinese) pairs."""
-    return [(str(fault), fault.zh) for fault in name_faults(name)]
-
-
 def _character_problem(error: yaml.reader.ReaderError, text: str, source: str) -> TiercliError:
     """A character YAML doesn't accept (a control character such as NUL), located by line and column."""
     before = text[:error.position]

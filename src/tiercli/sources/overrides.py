@@ -24,9 +24,8 @@ from datetime import date, datetime
 
 from tiercli.errors import ColumnMappingError, Location, TiercliError, suggestion
 from tiercli.messages import Said, listed, say
-from tiercli.rules.load import name_problems, output_columns
+from tiercli.rules.load import name_faults, output_columns
 from tiercli.rules.model import Rules
-from tiercli.sources.readers import said
 from tiercli.sources.sheets import read_sheets, sha256, suggest
 from tiercli.vocabulary.fields import EMPTY_TEXTS
 
@@ -193,9 +192,9 @@ class _Rows:
         for name in names:
             if name in self.tags:
                 continue
-            wrong = name_problems(name)
+            wrong = name_faults(name)
             if wrong:
-                raise _LeftOut(field_name, say("sources.bad_tag", name=name, why=said(wrong[0])),
+                raise _LeftOut(field_name, say("sources.bad_tag", name=name, why=wrong[0]),
                                "overrides_bad_tag")
             if name.casefold() in self.taken:
                 why = say("sources.tag_is_a_column", column=self.taken[name.casefold()])

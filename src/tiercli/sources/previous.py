@@ -19,7 +19,6 @@ import pyarrow.compute as pc
 from tiercli.errors import ColumnMappingError, DataError, Location
 from tiercli.messages import Said, as_is, listed, say
 from tiercli.rules.model import Rules
-from tiercli.sources.readers import said
 from tiercli.sources.sheets import TextSheet, read_sheets, sha256, suggested
 from tiercli.vocabulary.headers import canonical_table
 
@@ -75,10 +74,10 @@ class RunFile:
         return sum(s.table.num_rows for s in self.sheets)
 
 
-def read_run(path: str, what: str | tuple[str, str] = say("common.previous_run")) -> RunFile:
-    """Read an output of tiercli (`what` names it in messages, see `tiercli.sources.readers.said`);
+def read_run(path: str, what: Said | None = None) -> RunFile:
+    """Read an output of tiercli (`what` names it in messages: the previous run unless said);
     `ColumnMappingError` when it has no customer_id column."""
-    texts, grids = read_sheets(path, said(what), customers_sheets, summary_sheet)
+    texts, grids = read_sheets(path, what or say("common.previous_run"), customers_sheets, summary_sheet)
     sheets = [replace(sheet, table=canonical_table(sheet.table)) for sheet in texts]
     summary = next(iter(grids.values()), None)
     run = RunFile(path, sha256(path), sheets, _summary_levels(summary) if summary is not None else {})
@@ -135,7 +134,7 @@ def read_previous(path: str, rules: Rules) -> Previous:
     return Previous(path, run.sha256, levels_table(run, gradings, rules.source))
 
 
-def levels_table(run: RunFile, gradings: Mapping[str, Sequence[str]], whose: str | tuple[str, str]) -> pa.Table:
+def levels_table(run: RunFile, gradings: Mapping[str, Sequence[str]], whose: str) -> pa.Table:
     """customer_id, lapsed, and per grading its level and grace date, checked: ids present and listed once, each
     grading a column, each level known. `whose` names where the levels come from, for messages (see
     `tiercli.sources.readers.said`)."""
@@ -146,11 +145,11 @@ def levels_table(run: RunFile, gradings: Mapping[str, Sequence[str]], whose: str
     arrays: dict[str, pa.Array | pa.ChunkedArray] = {"customer_id": ids, "lapsed": lapsed}
     for grading, levels in gradings.items():
         if grading not in run.columns:
-            raise ColumnMappingError(say("sources.run_no_grading", grading=grading, whose=said(whose),
+            raise ColumnMappingError(say("sources.run_no_grading", grading=grading, whose=as_is(whose),
                                          found=_shown(run.columns)),
                                      Location(file=run.sheets[0].label), slug="run_no_grading")
         values = run.column(grading)
-        _check_levels(run, grading, values, levels, said(whose))
+        _check_levels(run, grading, values, levels, as_is(whose))
         arrays[grading] = values
         arrays[grading + GRACE_SUFFIX] = _dates(run, grading + GRACE_SUFFIX)
     return pa.table(arrays)

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from tiercli.database import Database, open_database
 from tiercli.errors import InputError, Location, UsageError, first_line
-from tiercli.messages import Said, as_is, listed, say
+from tiercli.messages import as_is, listed, say
 from tiercli.names import readable_name
 from tiercli.sources.workbooks import read_workbook
 from tiercli.sqltext import literal
@@ -139,12 +139,6 @@ class _Hasher(threading.Thread):
     def result(self) -> str:
         self.join()
         return self.value
-
-
-def said(text: str | tuple[str, str]) -> Said:
-    """`text` for a message in both languages: a `Said` as it is, a name (the same in both), or (English, Chinese)
-    as some callers still give it."""
-    return Said(*text) if isinstance(text, tuple) else as_is(text)
 
 
 def _check_file(path: Path, shown: str) -> None:

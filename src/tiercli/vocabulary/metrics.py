@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from tiercli.i18n import Said
+from tiercli.messages import Said
 
 Stage = Literal["order", "line", "distinct", "most", "derived", "by_category"]
 
