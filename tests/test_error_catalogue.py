@@ -17,6 +17,7 @@ from conftest import classify, write
 from tiercli import errors
 from tiercli.errors import Location, TiercliError
 from tiercli.i18n import check_lang
+from tiercli.messages import Said
 from tiercli.rules.load import parse_rules
 
 PACKAGE = Path(errors.__file__).resolve().parent
@@ -185,9 +186,10 @@ def test_an_unknown_language() -> None:
     assert str(caught.value) == "--lang 'fr' is not a language tiercli speaks; use en or zh"
 
 
-def test_an_error_without_chinese_is_shown_in_english_whole() -> None:
-    error = TiercliError("can't do that", Location(file="a.csv", row=4, column="x"))
-    assert error.text("zh") == "a.csv row 4 column 'x': can't do that"
+def test_an_error_is_shown_whole_in_each_language() -> None:
+    error = TiercliError(Said("can't do that", "不行"), Location(file="a.csv", row=4, column="x"))
+    assert error.text("zh") == "a.csv 第 4 行 列 'x'：不行"
+    assert error.text("en") == str(error) == "a.csv row 4 column 'x': can't do that"
 
 
 def test_the_breadcrumb_in_chinese_keeps_lines_and_rule_paths() -> None:
