@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from typer.testing import CliRunner
 
+from tiercli.cli.app import app
 from tiercli.database import Database, open_database
 from tiercli.engine.figures import compute_figures
 from tiercli.pipeline import RunConfig, run
@@ -64,6 +66,12 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules: str, orders:
     write(tmp_path, "rules.yaml", rules)
     write(tmp_path, "orders.csv", orders)
     return tmp_path
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    """Run `tiercli ARGS` in-process: (exit code, stdout, stderr)."""
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:

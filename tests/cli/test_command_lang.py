@@ -6,12 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import write
-from tiercli.cli.app import app
-
-runner = CliRunner()
+from conftest import invoke, write
 
 ORDERS = """
     customer_id,order_id,order_date,amount,category,product
@@ -43,10 +39,6 @@ MEMBER_RULES = """
       - {name: 买过A, when: "bought(product, 'A')"}
 """
 
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

@@ -6,12 +6,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
-from conftest import write
-from tiercli.cli.app import app
-
-runner = CliRunner()
+from conftest import invoke, write
 
 RULES = """
 tiers:
@@ -20,10 +16,6 @@ tiers:
   - {name: cold}
 """
 
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import project
+from conftest import invoke, project
 from tiercli.cli.app import app
 
 runner = CliRunner()
@@ -35,10 +35,6 @@ ORDERS = """
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return project(tmp_path, monkeypatch, RULES, ORDERS)
 
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_report_and_export_are_written_and_listed(here: Path) -> None:

@@ -9,13 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 import sqlglot
-from typer.testing import CliRunner
 
-from conftest import write
-from tiercli.cli.app import app
+from conftest import invoke, write
 from tiercli.engine.query import ORDERS_DDL
-
-runner = CliRunner()
 
 ORDERS = """
     customer_id,order_id,order_date,amount,category,product
@@ -53,10 +49,6 @@ CUSTOM = """
 """
 
 
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

@@ -20,20 +20,14 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
-from typer.testing import CliRunner
 
-from tiercli.cli.app import app
+from conftest import invoke
 from tiercli.runfolder import root, sweep
 
-runner = CliRunner()
 GEN = Path(__file__).resolve().parents[2] / "bench" / "gen_orders.py"
 BENCH_RULES = Path(__file__).resolve().parents[2] / "bench" / "rules.bench.yaml"
 MARGIN_MIB = 500  # peak RSS beyond --memory-limit, measured at most ~400 MiB (README: Reliability)
 
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def far_cell_workbook(path: Path, row: int, col: int) -> Path:

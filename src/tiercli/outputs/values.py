@@ -3,7 +3,7 @@ decoded to plain arrays, and text guarded from becoming a formula."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -11,33 +11,19 @@ import pyarrow.compute as pc
 BATCH_ROWS = 8_192
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 FORMULA_PATTERN = r"^[=+\-@\t\r]"
+_KINDS: tuple[tuple[Callable[[pa.DataType], bool], str], ...] = (
+    (pa.types.is_string, "text"), (pa.types.is_large_string, "text"), (pa.types.is_string_view, "text"),
+    (pa.types.is_boolean, "bool"), (pa.types.is_integer, "int"), (pa.types.is_floating, "float"),
+    (pa.types.is_decimal, "decimal"), (pa.types.is_timestamp, "timestamp"), (pa.types.is_date, "date"),
+    (pa.types.is_null, "null"),
+)
 
 
 def column_kind(data_type: pa.DataType) -> str:
     """How a column is written: text, int, float, decimal, bool, timestamp, date, null or other."""
     if pa.types.is_dictionary(data_type):
         return column_kind(data_type.value_type)
-    if (
-        pa.types.is_string(data_type)
-        or pa.types.is_large_string(data_type)
-        or pa.types.is_string_view(data_type)
-    ):
-        return "text"
-    if pa.types.is_boolean(data_type):
-        return "bool"
-    if pa.types.is_integer(data_type):
-        return "int"
-    if pa.types.is_floating(data_type):
-        return "float"
-    if pa.types.is_decimal(data_type):
-        return "decimal"
-    if pa.types.is_timestamp(data_type):
-        return "timestamp"
-    if pa.types.is_date(data_type):
-        return "date"
-    if pa.types.is_null(data_type):
-        return "null"
-    return "other"
+    return next((kind for test, kind in _KINDS if test(data_type)), "other")
 
 
 def plain(array: pa.Array) -> pa.Array:
