@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tiercli.messages import Said, in_lang, say
+from tiercli.messages import Said, in_lang, say, text
 
 
 @dataclass(frozen=True)
@@ -30,16 +30,15 @@ class Location:
     def text(self, lang: str) -> str:
         """The breadcrumb in `lang`: "orders.csv row 5 column '金额'", in Chinese "orders.csv 第 5 行 列 '金额'"
         (rule paths stay as written)."""
-        zh = lang == "zh"
         head = self.file or ""
         if self.line is not None:
             head = f"{head}:{self.line}"
         if self.row is not None:
-            row = f"第 {self.row} 行" if zh else f"row {self.row}"
+            row = text("common.row", lang, row=self.row)
             head = f"{head} {row}" if head else row
         parts = [p for p in (head, self.path) if p]
         if self.column is not None:
-            parts.append(f"列 '{self.column}'" if zh else f"column '{self.column}'")
+            parts.append(text("common.column", lang, column=self.column))
         return " ".join(parts)
 
 
@@ -61,15 +60,13 @@ class TiercliError(Exception):
             self.slug = slug
 
     def __str__(self) -> str:
-        where = str(self.location)
-        return f"{where}: {self.message}" if where else self.message
+        return self.text("en")
 
     def text(self, lang: str) -> str:
-        """The full one-line message in `lang` (en or zh)."""
-        if lang != "zh":
-            return str(self)
-        where = self.location.text("zh")
-        return f"{where}：{self.zh}" if where else self.zh
+        """The full one-line message in `lang` (en or zh): where, then what."""
+        where = self.location.text(lang)
+        what = self.zh if lang == "zh" else self.message
+        return text("common.located", lang, where=where, message=what) if where else what
 
 
 class InputError(TiercliError):

@@ -3,6 +3,9 @@
 key → (English, Chinese); keys are used as "common.<key>"."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
+    "row": ("row {row}", "第 {row} 行"),
+    "column": ("column '{column}'", "列 '{column}'"),
+    "located": ("{where}: {message}", "{where}：{message}"),
     "did_you_mean": (" (did you mean '{choice}'?)", "（是否想写 '{choice}'？）"),
     "bad_lang": ("--lang '{lang}' is not a language tiercli speaks; use en or zh",
                  "--lang '{lang}' 不是 tiercli 支持的语言；请用 en 或 zh"),

@@ -4,7 +4,6 @@ key → (English, Chinese); keys are used as "sources.<key>"."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
     # lists and rows, in every input file's messages
-    "row": ("row {row}", "第 {row} 行"),
     "sheet_row": ("{sheet} row {row}", "{sheet} 第 {row} 行"),
     "not_a_date": ("'{value}' is not a date; write it as YYYY-MM-DD", "'{value}' 不是日期；请写成 YYYY-MM-DD"),
     # limits.py

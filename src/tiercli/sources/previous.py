@@ -66,7 +66,7 @@ class RunFile:
         """'row 5' (with the sheet when the run has more than one) for messages already naming the file."""
         where = self.where(index)
         if len(self.sheets) == 1:
-            return say("sources.row", row=where.row)
+            return say("common.row", row=where.row)
         return say("sources.sheet_row", sheet=where.file, row=where.row)
 
     @property
