@@ -17,7 +17,7 @@ from conftest import REPO
 SRC = REPO / "src" / "tiercli"
 
 LAYERS: list[set[str]] = [
-    {"messages", "errors", "i18n", "names", "limits", "sqltext", "runfolder", "database", "progress", "vocabulary", "result"},
+    {"messages", "errors", "i18n", "version", "names", "limits", "sqltext", "runfolder", "database", "progress", "vocabulary", "result"},
     {"rules", "profiles"},
     {"sources"},
     {"engine"},

@@ -18,14 +18,16 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from tiercli.errors import Interrupted, ResourceError, UsageError, first_line
 from tiercli.messages import say
 from tiercli.sqltext import literal_list
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # DuckDB's own default is 80% of RAM; tiercli keeps to a laptop-friendly budget and spills to the run's temp
 # folder beyond it.
@@ -113,6 +115,8 @@ class Database:
     def batches(self, sql: str, rows_per_batch: int = 65_536) -> pa.RecordBatchReader:
         """The result of a query as a stream of Arrow batches, so a big result is never held whole."""
         self._check(sql)
+        import pyarrow as pa
+
         with _translated():
             reader = self._con.sql(sql).to_arrow_reader(rows_per_batch)
         return pa.RecordBatchReader.from_batches(reader.schema, _translated_batches(reader))

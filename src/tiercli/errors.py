@@ -42,6 +42,13 @@ class Location:
         return " ".join(parts)
 
 
+def located(where: Location, message: Said, lang: str) -> str:
+    """`message` in `lang` after where it applies: "rules.yaml:3 tiers[0] 'a' → when: …" (zh: "…：…")."""
+    place = where.text(lang)
+    what = in_lang(message, lang)
+    return text("common.located", lang, where=place, message=what) if place else what
+
+
 class TiercliError(Exception):
     """Base of every expected error. `slug` names the kind; `str()` is the full one-line message in English.
 
@@ -64,9 +71,7 @@ class TiercliError(Exception):
 
     def text(self, lang: str) -> str:
         """The full one-line message in `lang` (en or zh): where, then what."""
-        where = self.location.text(lang)
-        what = self.zh if lang == "zh" else self.message
-        return text("common.located", lang, where=where, message=what) if where else what
+        return located(self.location, Said(self.message, self.zh), lang)
 
 
 class InputError(TiercliError):

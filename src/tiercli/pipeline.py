@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import metadata
 from pathlib import Path
 
 from tiercli.database import DEFAULT_MEMORY_LIMIT, Database, check_threads, memory_bytes, open_database
@@ -28,13 +27,7 @@ from tiercli.sources.overrides import Overrides
 from tiercli.sources.previous import Previous
 from tiercli.sources.readers import Opened, open_file
 from tiercli.sqltext import identifier
-
-
-def version() -> str:
-    try:
-        return metadata.version("tiercli")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
+from tiercli.version import version
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from tiercli.engine.lint import static_findings
 from tiercli.engine.wording import said_sql
 from tiercli.messages import Said, in_lang, listed
 from tiercli.outputs.writers import write_result
-from tiercli.pipeline import version
 from tiercli.result import Result
 from tiercli.rules.load import parse_rules
+from tiercli.version import version
 
 ORDERS = """
 customer_id,order_date,amount

@@ -16,18 +16,18 @@ import typer
 from typer.core import TyperCommand
 
 from tiercli.cli.console import TerminalConsole, visible
-from tiercli.errors import Interrupted, Location, TiercliError, UsageError
+from tiercli.errors import Interrupted, Location, TiercliError, UsageError, located
 from tiercli.i18n import check_lang, default_lang
-from tiercli.messages import Said, listed, say, text
+from tiercli.messages import Said, in_lang, listed, say, text
 from tiercli.outputs.staging import Named, Staging, check_outputs
-from tiercli.pipeline import RunConfig, run, version
 from tiercli.progress import NO_PROGRESS, Progress
-from tiercli.result import Result
 from tiercli.rules.model import Rules
 from tiercli.runfolder import RunFolder
+from tiercli.version import version
 
 if TYPE_CHECKING:
     from tiercli.outputs.plan import OutputPlan, Written
+    from tiercli.result import Result
 
 class _Bounded(TyperCommand):
     """A command run inside the error boundary (`exit_codes`): every command of the app is one."""
@@ -198,6 +198,7 @@ def classify(
     from tiercli.engine.compute import require_members
     from tiercli.outputs.plan import STDOUT, Export, OutputPlan, Split, check_plan, write_outputs
     from tiercli.outputs.split import DEFAULT_COLUMNS
+    from tiercli.pipeline import RunConfig, run
 
     chosen = check_lang(lang)
     loaded = _rules(rules)
@@ -312,7 +313,6 @@ def validate(
     """Check a rules file: errors stop it from running (exit 2); warnings (exit 0, or 1 with --strict) are rules
     that run but can't do what they say — with --orders, also tiers that match nobody or are shadowed, tags that
     match everyone or nobody, and segments nobody can reach."""
-    from tiercli.cli.render import enumerated, located
     from tiercli.engine.compute import require_members
     from tiercli.engine.lint import data_findings, dry_run, static_findings
     from tiercli.rules.load import examine_rules_file
@@ -331,6 +331,8 @@ def validate(
     findings = static_findings(loaded)
     checked = ""
     if orders:
+        from tiercli.pipeline import RunConfig, run
+
         require_members(loaded, members is not None)
         with run(RunConfig(files=orders, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
                            platform=platform, members=members)) as result:
@@ -339,7 +341,7 @@ def validate(
     label = "cli.error" if strict else "cli.render.warning"
     for finding in findings:
         err.print(text(label, chosen, text=located(finding.location, finding.message, chosen)), markup=False)
-    levels = enumerated((text("cli.validate.levels", chosen, grading=g.name, levels=len(g.levels))
+    levels = in_lang(listed(text("cli.validate.levels", chosen, grading=g.name, levels=len(g.levels))
                          for g in loaded.gradings), chosen)
     if findings:
         count = (text("cli.validate.one_warning", chosen) if len(findings) == 1
@@ -371,6 +373,7 @@ def explain(
     from tiercli.cli.render import print_explanation
     from tiercli.engine.compute import require_members
     from tiercli.engine.explain import explain as explain_customer
+    from tiercli.pipeline import RunConfig, run
 
     chosen = check_lang(lang)
     loaded = _rules(rules)
@@ -426,6 +429,7 @@ def inspect(
     """Show how the files read — platform, encoding, columns, statuses, exclusions, dates, customers — and write
     nothing."""
     from tiercli.cli.render import print_inspection
+    from tiercli.pipeline import RunConfig
     from tiercli.pipeline import inspect as inspect_files
 
     chosen = check_lang(lang)
@@ -483,6 +487,7 @@ def compare(
     from tiercli.engine.compute import require_members
     from tiercli.engine.movement import previous_of
     from tiercli.outputs.plan import OutputPlan, check_plan, write_outputs
+    from tiercli.pipeline import RunConfig, run
 
     chosen = check_lang(lang)
     loaded = _rules(rules)

@@ -15,8 +15,7 @@ from rich.table import Table
 
 from tiercli.engine.clean import UNREADABLE, reason_text
 from tiercli.engine.explain import Check, Explanation, Leaf, format_value
-from tiercli.errors import Location
-from tiercli.messages import Catalogue, in_lang, text
+from tiercli.messages import Catalogue, in_lang, listed, text
 from tiercli.outputs.plan import OutputPlan, Written
 from tiercli.outputs.platform_exports import PlatformExport
 from tiercli.outputs.split import SplitFile
@@ -60,13 +59,7 @@ def separated(items: Iterable[str], lang: str) -> str:
 
 def enumerated(items: Iterable[str], lang: str) -> str:
     """Names in a list: ', ' (zh: '、')."""
-    return text("common.comma", lang).join(items)
-
-
-def located(where: Location, message: str, lang: str) -> str:
-    """A message after where it applies, as an error shows it: 'rules.yaml:3 tiers[0] 'a' → when: …'."""
-    place = where.text(lang)
-    return TEXT("located", lang, where=place, text=in_lang(message, lang)) if place else in_lang(message, lang)
+    return in_lang(listed(items), lang)
 
 
 def written_line(out: str, lang: str) -> str:

@@ -7,9 +7,9 @@ why, tags).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from tiercli.database import Database
 from tiercli.engine.scoring import Scores as Scores
@@ -19,6 +19,9 @@ from tiercli.messages import say, text
 from tiercli.rules.model import Condition, CustomMetric, Grading, Rules, Tag
 from tiercli.sqltext import identifier, literal, timestamp
 from tiercli.vocabulary.metrics import DAYS_AGO_SQL, MEMBER_ATTRIBUTES, MEMBER_NAMES, METRICS, ORDER_ROW, Metric
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TAG_SEPARATOR = ", "
 LEVEL_DATA: tuple[str, ...] = ("discount", "benefit")  # level data the Summary shows, when a level has it
@@ -306,4 +309,6 @@ def summary(con: Database, rules: Rules) -> pd.DataFrame:
                 "mean_recency_days": round(float(r[5]), 1) if r and r[5] is not None else None,
                 **{key: level.extra.get(key) for key in shown},
             })
+    import pandas as pd
+
     return pd.DataFrame(rows)

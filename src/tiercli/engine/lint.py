@@ -13,24 +13,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 from sqlglot import exp
 from yaml.nodes import MappingNode, ScalarNode
 
 from tiercli.database import Database, open_database
 from tiercli.engine.compute import build_customers, classify, member_names
-from tiercli.engine.explain import format_value, leaves
 from tiercli.engine.query import MEMBERS_DDL, ORDERS_DDL, scoring_parts
 from tiercli.engine.scoring import empty_scores
 from tiercli.engine.segments import table_for, unreachable
 from tiercli.errors import Location, RulesError, TiercliError
 from tiercli.messages import Said, listed, say
-from tiercli.result import Result
 from tiercli.rules.expressions import DIALECT, display
 from tiercli.rules.model import Condition, Grading, Rules
 from tiercli.sqltext import identifier
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tiercli.result import Result
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ def _count(con: Database, sql: str) -> int:
 
 def _nobody(con: Database, condition: Condition, remove: Said) -> Said:
     """Why a condition matches nobody: the comparison nobody passes, with the highest or lowest value there is."""
+    from tiercli.engine.explain import format_value, leaves
+
     for leaf in leaves(condition.sql):
         if _count(con, f"SELECT count(*) FROM customers WHERE {leaf.sql(dialect=DIALECT)}"):
             continue

@@ -22,14 +22,16 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from tiercli.database import Database
 from tiercli.engine.segments import SegmentTable, segment_sql, table_for, unreachable
 from tiercli.messages import Said, as_is, in_lang, listed, say
 from tiercli.rules.model import LifecycleSpec, RfmSpec, Rules
 from tiercli.sqltext import identifier, literal
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,8 @@ def _report(
         lost = unreachable(table, bins, present["R"], present["F"], present["M"])
         if lost:
             notes.append(say("engine.unreachable_segments", segments=listed(lost)))
+    import pandas as pd
+
     return pd.DataFrame(frames), notes
 
 

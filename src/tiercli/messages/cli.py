@@ -39,7 +39,6 @@ ENTRIES: dict[str, tuple[str, str]] = {
     # entry.py
     "interrupted": ("interrupted", "已中断"),
     # render.py: the run summary, warnings, movement and files written
-    "render.located": ("{where}: {text}", "{where}：{text}"),
     "render.marker_cells": ("'{header}' {cells}", "'{header}' {cells} 个"),
     "render.read": ("read {name}: {rows} rows ({details})", "读取 {name}：{rows} 行（{details}）"),
     "render.platform": ("platform {value}", "平台 {value}"),
