@@ -67,7 +67,8 @@ CREATE OR REPLACE MACRO money_point(x) AS CASE
     ELSE replace(x, ',', '') END;
 CREATE OR REPLACE MACRO money_slow(x) AS coalesce(TRY_CAST(x AS DECIMAL(18, 4)), TRY_CAST(regexp_replace(
     regexp_replace(money_point(money_bare(x)), '^\((.*)\)$', '-\1'), '^(-?)[A-Z]{3}', '\1') AS DECIMAL(18, 4)));
-CREATE OR REPLACE MACRO money(x) AS coalesce(TRY_CAST(x AS DECIMAL(18, 4)), money_slow(tc(x)));
+CREATE OR REPLACE MACRO money(x) AS CASE WHEN TRY_CAST(x AS DECIMAL(18, 4)) IS NOT NULL
+    THEN TRY_CAST(x AS DECIMAL(18, 4)) WHEN x IS NOT NULL THEN money_slow(tc(x)) END;
 """
 
 _ISO_FORMATS = ["%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d",
@@ -124,13 +125,15 @@ def install_macros(con: Database, dayfirst: bool | None) -> None:
             WHEN regexp_full_match(x, '[0-9]{{5}}(\.[0-9]+)?')
                 THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST(x AS DOUBLE) * 86400e6) AS BIGINT))
             ELSE try_strptime(regexp_replace(x, '\s*(Z|UTC|GMT|[+-][0-9]{{2}}:?[0-9]{{2}})$', ''), [{fmt}]) END;
-        CREATE OR REPLACE MACRO ts(x) AS coalesce(TRY_CAST(x AS TIMESTAMP), ts_slow(tc(x)));
+        CREATE OR REPLACE MACRO ts(x) AS CASE WHEN TRY_CAST(x AS TIMESTAMP) IS NOT NULL THEN TRY_CAST(x AS TIMESTAMP)
+            WHEN x IS NOT NULL THEN ts_slow(tc(x)) END;
         CREATE OR REPLACE MACRO ts_iso_slow(x) AS coalesce(TRY_CAST(x AS TIMESTAMP), CASE
             WHEN regexp_full_match(x, '[0-9]{{5}}(\.[0-9]+)?')
                 THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST(x AS DOUBLE) * 86400e6) AS BIGINT))
             ELSE try_strptime(regexp_replace(x, '\s*(Z|UTC|GMT|[+-][0-9]{{2}}:?[0-9]{{2}})$', ''),
                               [{iso}]) END);
-        CREATE OR REPLACE MACRO ts_iso(x) AS coalesce(TRY_CAST(x AS TIMESTAMP), ts_iso_slow(tc(x)));
+        CREATE OR REPLACE MACRO ts_iso(x) AS CASE WHEN TRY_CAST(x AS TIMESTAMP) IS NOT NULL
+            THEN TRY_CAST(x AS TIMESTAMP) WHEN x IS NOT NULL THEN ts_iso_slow(tc(x)) END;
         CREATE OR REPLACE MACRO ts_tz(x, zone) AS CASE
             WHEN regexp_matches(tc(x), '{_OFFSET}') THEN timezone(zone, TRY_CAST(regexp_replace(regexp_replace(
                 tc(x), '\s*(Z|UTC|GMT)\s*$', '+00:00'), '\s*([+-][0-9]{{2}}):?([0-9]{{2}})\s*$', '\1:\2')
@@ -184,20 +187,21 @@ def _texts(src: Source) -> str:
     profile = src.mapping.profile
     empties = ", ".join(literal(v) for v in profile.empty_values)
     cells = []
+    emptied = []
     fields = []
     for field, headers in src.mapping.columns.items():
         names = []
         for k, header in enumerate(headers):
             col = _col(src, header)
             text = f"CAST({col} AS VARCHAR)" if col in src.raw.typed else col
+            name = f"t_{field}_{k}"
             if field in VALUE_FIELDS and len(headers) == 1:
-                cells.append(f"{text} AS t_{field}_{k}")
-            elif empties and field not in VALUE_FIELDS:
-                cells.append(f"CASE WHEN {_one_of(f'tc({text})', profile.empty_values)} THEN NULL "
-                             f"ELSE tc({text}) END AS t_{field}_{k}")
-            else:
-                cells.append(f"tc({text}) AS t_{field}_{k}")
-            names.append(f"t_{field}_{k}")
+                cells.append(f"{text} AS {name}")
+            else:  # cleaned once here; the profile's empty values are tested on the result, a step later
+                cells.append(f"tc({text}) AS {name}")
+            if empties and field not in VALUE_FIELDS:
+                emptied.append(f"CASE WHEN {_one_of(name, profile.empty_values)} THEN NULL ELSE {name} END AS {name}")
+            names.append(name)
         if field == "customer":
             written = names[0] if len(names) == 1 else f"coalesce({', '.join(names)})"
             usable = [f"CASE WHEN {_masked(src, n)} THEN NULL ELSE {n} END" for n in names]
@@ -220,6 +224,8 @@ def _texts(src: Source) -> str:
              "ELSE 0 END" for j, c in enumerate(marked_columns(src))]
     mask = " + ".join(marks) if marks else "0"
     inner = f"SELECT __row{raw}, {', '.join(cells)}, {mask} AS marker_mask FROM {src.raw.table}"
+    if emptied:
+        inner = f"SELECT * REPLACE ({', '.join(emptied)}) FROM ({inner})"
     return f"SELECT __row{raw}, {', '.join(fields)}, marker_mask FROM ({inner})"
 
 
