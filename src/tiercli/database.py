@@ -187,7 +187,7 @@ def open_database(
     check_threads(threads)
     limit = memory_bytes(memory_limit or DEFAULT_MEMORY_LIMIT)
     config: dict[str, str | bool | int | float | list[str]] = {
-        "preserve_insertion_order": False,
+        "preserve_insertion_order": True,  # a CSV's cells table keeps file order, its rowid numbering the rows
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "memory_limit": f"{limit // 1000**2}MB",

@@ -157,3 +157,16 @@ def test_gb18030_text_that_happens_to_be_valid_utf8_is_still_gb18030() -> None:
     assert detect_encoding("kunde,betrag\nMüller,5\n".encode()) == "utf-8"
     assert detect_encoding("клиент,сумма\nИван,5\n".encode()) == "utf-8"
     assert detect_encoding("customer,amount\nc1,¥5.00\n".encode()) == "utf-8"
+
+
+def test_row_numbers_follow_the_file_over_many_parallel_blocks(tmp_path: Path) -> None:
+    # ~70 MB: DuckDB reads a CSV in blocks of a few tens of MB on each core; every row must keep its place
+    lines, width = 1_000_000, 60
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("customer,order_id,note\n")
+        out.writelines(f"c{i % 997},{i},{'x' * (width - len(str(i)))}\n" for i in range(lines))
+    db, raw = read_raw(path, threads=2)
+    wrong = db.execute(f"SELECT count(*), count(*) FILTER (WHERE CAST(c1 AS BIGINT) + 2 <> __row), max(__row) "
+                       f"FROM {raw.table}").fetchone()
+    assert wrong == (lines, 0, lines + 1)

@@ -272,17 +272,9 @@ def date_columns(con: Database, sources: Sequence[Source]) -> dict[tuple[int, st
 
 
 def reading(con: Database, src: Source, sql: str, parameters: Sequence[object] | None = None) -> Any:
-    """Execute `sql`, which reads `src`'s file. Quoted line breaks the parallel CSV scanner can't split switch the
-    file to the single-threaded scanner, and the statement runs again; what the file holds that can't be read
-    (cut short, broken, mis-encoded further down than the sample) is an InputError naming the file."""
-    try:
-        return con.execute(sql, parameters)
-    except duckdb.Error as exc:
-        if src.raw.single_thread_sql is None or "parallel" not in str(exc):
-            if is_data_error(exc):
-                raise unreadable(exc, src.raw) from exc
-            raise
-    con.execute(src.raw.single_thread_sql)
+    """Execute `sql`, which reads `src`: what a file holds that can't be read (a Parquet file cut short or broken
+    further down than its first rows) is an InputError naming the file. (A CSV file is read whole when it is
+    opened, so its problems are found there.)"""
     try:
         return con.execute(sql, parameters)
     except duckdb.Error as exc:

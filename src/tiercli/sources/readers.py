@@ -62,7 +62,7 @@ class RawTable:
     name: str  # file name (plus "[sheet]" for workbooks): what Excluded and Run show
     kind: str
     hasher: _Hasher  # the file's sha256, computed in a thread while DuckDB reads the file
-    table: str  # DuckDB view of c0…cN and __row, read from the file each time it is scanned
+    table: str  # DuckDB view of c0…cN and __row (a CSV's cells are a table, read once, in file order)
     headers: list[str]  # cleaned header labels, one per column
     rows: int | None  # None for CSV until the one full pass counts them
     header_row: int  # spreadsheet row number of the header
@@ -70,7 +70,6 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     typed: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type when not text (Parquet)
-    single_thread_sql: str | None = None  # re-creates the view for DuckDB's single-threaded CSV scanner
     extra: bool = False  # the view has EXTRA: what a row holds beyond the header's width (NULL when nothing)
 
     @property
@@ -501,31 +500,43 @@ class _OpenedCsv:
     encoding: str
     delimiter: str
 
-    def view_sql(self, table: str, parallel: bool) -> str:
+    def cells_sql(self, table: str, parallel: bool) -> str:
+        """The file's cells as a table in file order, read once and in parallel: its rowid is the row's place, so
+        every later pass (sampling, cleaning, counting) reads the table on every core, where numbering rows as
+        the file is read (WITH ORDINALITY) kept the whole cleaning pass on one thread. The order holds because
+        the database preserves insertion order (`tiercli.database`)."""
         width = len(self.headers)
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + f", '{EXTRA}': 'VARCHAR'"
         delim = "\t" if self.delimiter == WHITESPACE else self.delimiter
-        not_blank = " OR ".join(f"c{i} IS NOT NULL" for i in range(width))
         assert self.readable is not None
-        return f"""CREATE OR REPLACE VIEW {table} AS
-            SELECT * EXCLUDE (ordinality), CAST(ordinality AS BIGINT) + {self.header_index + 1} AS __row
-            FROM read_csv({literal(self.readable)}, header = false, skip = {self.lines_before},
+        return f"""CREATE OR REPLACE TABLE {table}_cells AS
+            SELECT * FROM read_csv({literal(self.readable)}, header = false, skip = {self.lines_before},
                           delim = {literal(delim)}, quote = '"', escape = '"', columns = {{{columns}}},
                           null_padding = true, strict_mode = false, all_varchar = true, auto_detect = false,
-                          parallel = {str(parallel).lower()}) WITH ORDINALITY
+                          parallel = {str(parallel).lower()})"""
+
+    def view_sql(self, table: str) -> str:
+        width = len(self.headers)
+        not_blank = " OR ".join(f"c{i} IS NOT NULL" for i in range(width))
+        return f"""CREATE OR REPLACE VIEW {table} AS
+            SELECT *, CAST(rowid AS BIGINT) + {self.header_index + 2} AS __row FROM {table}_cells
             WHERE {not_blank} OR {EXTRA} IS NOT NULL"""
 
     def attach(self, db: Database, table: str) -> RawTable:
-        db.execute(self.view_sql(table, True))
-        try:  # a first look at the top rows, so a file DuckDB can't parse fails here, with its name
-            db.execute(f"SELECT * FROM {table} LIMIT 1000").fetchall()
+        """The file's table and its view; quoted line breaks the parallel scanner can't split switch to the
+        single-threaded one, and a file DuckDB can't parse fails here, with its name."""
+        try:
+            db.execute(self.cells_sql(table, True))
         except duckdb.Error as exc:
             if "parallel" not in str(exc):
                 raise unreadable_csv(exc, self.shown) from exc
-            db.execute(self.view_sql(table, False))
+            try:
+                db.execute(self.cells_sql(table, False))
+            except duckdb.Error as again:
+                raise unreadable_csv(again, self.shown) from again
+        db.execute(self.view_sql(table))
         return RawTable(self.shown, self.name, "csv", self.hasher, table, self.headers, None,
-                        self.header_index + 1, encoding=self.encoding, delimiter=self.delimiter,
-                        single_thread_sql=self.view_sql(table, False), extra=True)
+                        self.header_index + 1, encoding=self.encoding, delimiter=self.delimiter, extra=True)
 
 
 def unreadable_csv(exc: duckdb.Error, shown: str) -> InputError:
