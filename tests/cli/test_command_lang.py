@@ -6,17 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_rules_commands import ORDERS
 
 from conftest import invoke, write
-
-ORDERS = """
-    customer_id,order_id,order_date,amount,category,product
-    c1,1,2024-01-01,100,美妆,A
-    c1,2,2024-02-01,3000,服饰,B
-    c2,3,2024-02-02,50,美妆,A
-    c3,4,2024-03-01,700,食品,C
-    c3,5,2024-03-02,20,美妆,C
-"""
 
 RULES = """
     version: 1
@@ -38,7 +30,6 @@ MEMBER_RULES = """
     tags:
       - {name: 买过A, when: "bought(product, 'A')"}
 """
-
 
 
 @pytest.fixture

@@ -36,7 +36,6 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return project(tmp_path, monkeypatch, RULES, ORDERS)
 
 
-
 def test_report_and_export_are_written_and_listed(here: Path) -> None:
     code, out, err = invoke("classify", "orders.csv", "-r", "rules.yaml", "-o", "c.xlsx", "--report", "r.html",
                             "--export-format", "youzan-tags", "youzan.csv")

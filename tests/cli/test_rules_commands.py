@@ -49,8 +49,6 @@ CUSTOM = """
 """
 
 
-
-
 @pytest.fixture
 def orders(tmp_path: Path) -> Path:
     return write(tmp_path, "orders.csv", ORDERS)

@@ -29,7 +29,6 @@ BENCH_RULES = Path(__file__).resolve().parents[2] / "bench" / "rules.bench.yaml"
 MARGIN_MIB = 500  # peak RSS beyond --memory-limit, measured at most ~400 MiB (README: Reliability)
 
 
-
 def far_cell_workbook(path: Path, row: int, col: int) -> Path:
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet()
