@@ -18,7 +18,7 @@ from typer.core import TyperCommand
 from tiercli.cli.console import TerminalConsole, visible
 from tiercli.errors import Interrupted, Location, TiercliError, UsageError, located
 from tiercli.i18n import check_lang, default_lang
-from tiercli.messages import Said, in_lang, listed, say, text
+from tiercli.messages import in_lang, listed, say, text
 from tiercli.outputs.staging import Named, Staging, check_outputs
 from tiercli.progress import NO_PROGRESS, Progress
 from tiercli.rules.model import Rules
@@ -238,17 +238,12 @@ def _finish(result: Result, plan: OutputPlan, written: Written, quiet: bool,
 def _inputs(files: Sequence[str], rules: str | None = None, members: str | None = None,
             previous: str | None = None, overrides: str | None = None) -> list[Named]:
     """The files a command reads, named as messages name them."""
-    found = [_named(f, say("cli.file.input")) for f in files]
+    found = [Named(f, say("cli.file.input")) for f in files]
     for path, what in ((rules, say("cli.file.rules")), (members, say("cli.file.members")),
                        (previous, say("common.previous_run")), (overrides, say("common.overrides_file"))):
         if path is not None:
-            found.append(_named(path, what))
+            found.append(Named(path, what))
     return found
-
-
-def _named(path: str, what: Said) -> Named:
-    """`path` with what it is there for, as messages name it ("the rules file")."""
-    return Named(path, what)
 
 
 def _print_warnings(warnings: Sequence[str], lang: str) -> None:
@@ -527,8 +522,8 @@ def diff(
 
     chosen = check_lang(lang)
     if output:
-        check_outputs([_named(output, say("outputs.named.output"))],
-                      [_named(old, say("engine.diff.old_run")), _named(new, say("engine.diff.new_run")),
+        check_outputs([Named(output, say("outputs.named.output"))],
+                      [Named(old, say("engine.diff.old_run")), Named(new, say("engine.diff.new_run")),
                        *_inputs((), rules)])
     report = diff_runs(old, new, load_rules(rules) if rules else None, chosen)
     if output:

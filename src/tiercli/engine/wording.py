@@ -1,5 +1,5 @@
-"""Catalogue entries as the engine writes them: into SQL, for the words a query puts into the data (why columns,
-excluded rows' messages), and joined into lists in both languages."""
+"""Catalogue entries as the engine writes them into SQL: the words a query puts into the data (why columns,
+excluded rows' messages)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Entries live in one module per area of the program (`messages/rules.py` for the rules file, `messages/sources.py`
 for input files, …), each a dict `ENTRIES` of key → (English, Chinese); here they are merged under the area's name
-("rules.unknown_key"), checked (both languages written, the same placeholders in both, no key twice), and looked up.
+("rules.unknown_key"), checked (both languages written, the same placeholders in both), and looked up.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import ModuleType
 
 from tiercli.messages import cli, common, database, engine, outputs, profiles, rules, sources
-from tiercli.messages.said import Said, as_is, in_lang, placeholders
+from tiercli.messages.said import Said, as_is, placeholders
 
 AREAS: tuple[ModuleType, ...] = (common, database, rules, profiles, sources, engine, outputs, cli)
 
@@ -45,7 +45,10 @@ def say(key: str, **values: object) -> Said:
 
 def text(key: str, lang: str, **values: object) -> str:
     """The entry `key` filled with `values`, in `lang` only."""
-    return in_lang(say(key, **values), lang)
+    en, zh = CATALOGUE[key]
+    if lang == "zh":
+        return zh.format(**{k: _zh(v) for k, v in values.items()})
+    return en.format(**{k: _en(v) for k, v in values.items()})
 
 
 def _en(value: object) -> object:

@@ -32,14 +32,6 @@ class Named:
     what: Said
     fix: Said | None = None
 
-    def said(self) -> Said:
-        """What the path is there for, in both languages."""
-        return self.what
-
-    def fix_said(self, default: Said) -> Said:
-        """What to do when this output would replace another file, in both languages; `default` when not given."""
-        return self.fix if self.fix is not None else default
-
 
 def _same(a: str, b: str, loose: bool) -> bool:
     """Whether two paths are one file: the same existing file (links included), or the same resolved path; with
@@ -58,13 +50,13 @@ def check_outputs(outputs: Sequence[Named], inputs: Sequence[Named]) -> None:
             continue
         for source in inputs:
             if _same(out.path, source.path, loose=False):
-                fix = out.fix_said(say("outputs.give_another_path", what=out.said()))
-                raise UsageError(say("outputs.output_is_input", what=out.said(), path=out.path, other=source.said(),
+                fix = out.fix or say("outputs.give_another_path", what=out.what)
+                raise UsageError(say("outputs.output_is_input", what=out.what, path=out.path, other=source.what,
                                      other_path=source.path, fix=fix), Location(file=out.path), slug="output_is_input")
         for other in outputs[:i]:
             if other.path != "-" and _same(out.path, other.path, loose=True):
-                fix = out.fix_said(say("outputs.give_different_paths"))
-                raise UsageError(say("outputs.output_clash", what=out.said(), path=out.path, other=other.said(),
+                fix = out.fix or say("outputs.give_different_paths")
+                raise UsageError(say("outputs.output_clash", what=out.what, path=out.path, other=other.what,
                                      other_path=other.path, fix=fix), Location(file=out.path), slug="output_clash")
 
 
