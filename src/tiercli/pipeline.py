@@ -14,13 +14,14 @@ from tiercli.engine.clean import Cleaned, Source, clean, excluded_rows
 from tiercli.engine.compute import column_units, member_names, summary
 from tiercli.engine.figures import compute_figures
 from tiercli.engine.movement import apply_history, read_history
+from tiercli.engine.prediction import validate
 from tiercli.engine.query import classify_orders
 from tiercli.errors import UsageError
 from tiercli.messages import say
 from tiercli.profiles.detect import ColumnMap, build_mapping, detect_platform, header_score
 from tiercli.progress import COMPUTING, NO_PROGRESS, READING, Progress, phase, watch_queries
-from tiercli.result import InputFile, Inspection, Result, Rows, StatusCount
-from tiercli.rules.model import Rules
+from tiercli.result import ClvFigures, Holdout, InputFile, Inspection, Result, Rows, StatusCount
+from tiercli.rules.model import ClvSpec, Rules
 from tiercli.runfolder import RunFolder
 from tiercli.sources.members import load_members, open_members
 from tiercli.sources.overrides import Overrides
@@ -143,6 +144,38 @@ def inspect(config: RunConfig) -> Inspection:
         last_order=last, customers=customers, dates=DATES[cleaned.dayfirst])
 
 
+@dataclass(frozen=True)
+class ClvValidation:
+    """What `tiercli clv` shows: the model fitted on the calibration period and its holdout validation."""
+
+    figures: ClvFigures
+    holdout: Holdout
+    inputs: list[InputFile]
+    as_of: datetime
+
+
+def validate_clv(config: RunConfig, spec: ClvSpec, *, holdout_days: int | None = None,
+                 calibration_end: datetime | None = None) -> ClvValidation:
+    """Read and clean the files as `run` would, fit the clv: model on the orders up to the calibration end
+    (`calibration_end`, or `holdout_days` before as_of) and compare its predictions for the rest with what the
+    customers did."""
+    rules = config.rules
+    _check_limits(config)
+    with RunFolder() as folder:
+        opened = _open(config, folder.folder)
+        with _database(config, folder, opened) as db:
+            sources = load(db, config, opened.orders)
+            cleaned = clean(db, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
+                            extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
+            end = cleaned.as_of
+            cut = calibration_end if calibration_end is not None else end - timedelta(days=holdout_days or 0)
+            if not cut.date() < end.date():
+                raise UsageError(say("engine.clv.calibration_after_end", cut=f"{cut:%Y-%m-%d}", end=f"{end:%Y-%m-%d}"),
+                                 slug="bad_calibration_end")
+            figures, holdout = validate(db, spec, cut, end)
+    return ClvValidation(figures, holdout, _inputs(sources, cleaned), end)
+
+
 def _data_notes(config: RunConfig, cleaned: Cleaned) -> list[str]:
     """What the data itself says that the user should check: as_of (the latest order) after today, as a
     placeholder date such as 9999-12-31 would make it."""
@@ -189,8 +222,9 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
                                 extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
                 progress.advance()
             with phase(progress, COMPUTING, COMPUTING_STEPS):
-                scores, columns = classify_orders(db, rules, cleaned.as_of, members=members is not None,
-                                                  lang=config.lang)
+                classified = classify_orders(db, rules, cleaned.as_of, members=members is not None,
+                                             lang=config.lang)
+                scores, columns = classified.scores, classified.columns
                 progress.advance()
                 history = apply_history(db, rules, cleaned.as_of, columns, previous, overrides, config.strict,
                                         config.lang)
@@ -243,6 +277,7 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
         run=run_rows + history.run_rows,
         inputs=inputs, mapping=mapping, as_of=cleaned.as_of, excluded_by_reason=cleaned.excluded_by_reason,
         column_units=units, gradings=[g.name for g in rules.gradings], tags=tags, manual_tags=history.manual_tags,
-        notes=_data_notes(config, cleaned) + scores.notes + history.notes, statuses=_statuses(cleaned),
-        movement=history.movement, figures=figures, cleanup=folder.close,
+        notes=_data_notes(config, cleaned) + scores.notes + list(classified.clv.notes if classified.clv else ())
+        + history.notes, statuses=_statuses(cleaned),
+        movement=history.movement, clv=classified.clv, figures=figures, cleanup=folder.close,
     )

@@ -212,6 +212,53 @@ class RfGrid:
 
 
 @dataclass(frozen=True)
+class ModelFit:
+    """A fitted model of the clv: prediction (tiercli.engine.clv), as the reports show it."""
+
+    model: str  # bgnbd | paretonbd | gammagamma
+    names: tuple[str, ...]  # parameter names, e.g. r, alpha, a, b
+    params: tuple[float, ...]
+    std_errors: tuple[float | None, ...]  # None where the Hessian gives none
+    log_likelihood: float
+    customers: int  # the customers it was fitted on
+
+
+@dataclass(frozen=True)
+class ClvFigures:
+    """What the clv: model run found: the fits, the figures the reports show, and why a prediction is missing."""
+
+    model: str  # bgnbd | paretonbd
+    unit: str  # days | weeks
+    horizon_days: int
+    discount_rate: float
+    purchase: ModelFit | None  # None when not fitted (see notes)
+    spend: ModelFit | None  # Gamma-Gamma; None when not fitted
+    buyers: int  # customers with a purchase
+    repeat_buyers: int  # customers who bought on more than one day
+    history_days: int  # from the first purchase day in the data to the end of the as_of day
+    correlation: float | None  # of purchases and mean repeat spend, which Gamma-Gamma assumes near 0
+    p_alive_counts: list[int] = field(default_factory=list)  # customers per tenth of P(alive), 0–0.1 … 0.9–1
+    expected_orders: float = 0.0  # over the horizon, summed over customers
+    clv_total: float = 0.0  # summed over customers
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """`tiercli clv`'s validation: the model fitted on the orders up to `calibration_end`, its predictions for
+    the rest compared with what the customers did (Fader, Hardie & Lee 2005, fig. 3)."""
+
+    calibration_end: str  # the last day of the calibration period, YYYY-MM-DD
+    holdout_end: str  # the last day of the holdout period
+    holdout_length: float  # in the model's unit
+    rows: list[tuple[str, int, float, float]]  # repeat purchases in calibration (0 … 6, 7+), customers, mean
+    # actual purchases in the holdout, mean predicted
+    actual_total: float
+    predicted_total: float
+    mean_absolute_error: float
+
+
+@dataclass(frozen=True)
 class Figures:
     """What the reports show besides the level tables, computed once from the customers (`tiercli.engine.figures`)."""
 
@@ -241,6 +288,7 @@ class Result:
     notes: list[str] = field(default_factory=list)  # things the user should know (uneven bins, ...)
     statuses: list[StatusCount] = field(default_factory=list)
     movement: MovementReport | None = None  # with a previous run: the Movement sheet
+    clv: ClvFigures | None = None  # with clv: in the rules: the model's fits, figures and notes
     figures: Figures = field(default_factory=lambda: Figures(0, [], [], [], [], None))  # the report's figures
     cleanup: Callable[[], None] | None = None  # removes the run folder holding the rows' files
 

@@ -14,6 +14,7 @@ from tiercli.engine.query import MEMBERS_DDL, ORDERS_DDL, classification_sql, cl
 from tiercli.errors import UsageError
 from tiercli.rules.load import parse_rules
 from tiercli.rules.model import Rules
+from tiercli.sqltext import identifier
 
 AS_OF = datetime(2024, 10, 31, 23, 59, 59)
 
@@ -78,7 +79,7 @@ RFM_SETTINGS = [
 def test_the_exported_query_gives_exactly_what_the_local_steps_give(rfm: str, members: bool) -> None:
     rules = rules_for(rfm, members)
     local = database(members)
-    _, columns = classify_orders(local, rules, AS_OF, members)
+    columns = classify_orders(local, rules, AS_OF, members).columns
     select = ", ".join(f'"{c}"' for c in columns)
     expected = local.execute(f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id").fetchall()
     exported = database(members).execute(classification_sql(rules, AS_OF, members)).fetchall()
@@ -134,3 +135,20 @@ def test_member_attributes_without_members_are_refused_at_the_rule() -> None:
         export_sql(rules_for("{bins: 5}", True), "duckdb")
     assert str(raised.value) == ("rules.yaml:13 tags[2] 'gold' → when: uses member_level, which comes from a members "
                                  "file: add --members FILE")
+
+
+@pytest.mark.parametrize("members", [False, True], ids=["orders", "orders+members"])
+def test_customers_built_in_passes_are_the_customers_built_at_once(members: bool,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big runs build the customers a hash share at a time (PASS_LINES): the same rows as one pass."""
+    rules = rules_for("{bins: 5}", members)
+    once = database(members)
+    columns = classify_orders(once, rules, AS_OF, members).columns
+    select = f"SELECT {', '.join(identifier(c) for c in columns)} FROM classified ORDER BY customer_id"
+    expected = once.execute(select).fetchall()
+    monkeypatch.setattr(compute, "PASS_LINES", 37)
+    assert len(ORDERS) > 4 * 37  # at least five passes
+    passes = database(members)
+    classify_orders(passes, rules, AS_OF, members)
+    assert passes.execute(select).fetchall() == expected
+    assert len(expected) == 80 + members

@@ -408,7 +408,7 @@ def sql(
               *(f"--   {line.strip()}" for ddl in tables for line in ddl.splitlines())]
     sys.stdout.write("\n".join(header) + "\n" + exported.sql)
     for note in exported.notes:
-        _stderr().print(text("cli.render.note", chosen, note=f"sqlglot: {note}"), markup=False)
+        _stderr().print(text("common.note", chosen, note=f"sqlglot: {note}"), markup=False)
 
 
 @app.command()
@@ -498,6 +498,54 @@ def compare(
         earlier_run = previous_of(before, loaded, source)
     with run(replace(config, as_of=later, previous=earlier_run)) as result:
         _finish(result, plan, write_outputs(result, plan), quiet)
+
+
+@app.command()
+def clv(
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(help="Order exports: CSV, XLSX/XLS, Parquet. Read as one.")],
+    holdout_days: Annotated[int | None, typer.Option("--holdout-days", min=1, help="Validate on the last N days: "
+                                                     "fit on the orders before them.")] = None,
+    calibration_end: Annotated[str | None, typer.Option("--calibration-end", help="Validate on the days after this "
+                                                        "date (YYYY-MM-DD): fit on the orders up to it.")] = None,
+    rules: Annotated[str | None, typer.Option("--rules", "-r", help="Rules file whose clv: section sets the model, "
+                                              "unit, horizon and discount rate, and whose input: maps the "
+                                              "columns. Default: clv: {model: bgnbd, unit: weeks}.")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Also write the parameters, the holdout "
+                                               "table and charts to this .xlsx workbook.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The end of the holdout (YYYY-MM-DD). Default: the "
+                                              "latest order time in the data.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help="Force a platform profile.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
+) -> None:
+    """Fit the clv: model (BG/NBD or Pareto/NBD, and Gamma-Gamma) on the orders before a holdout period and
+    compare its predicted purchases with what the customers did, as Fader, Hardie & Lee (2005) validate it."""
+    from dataclasses import replace
+
+    from tiercli.cli.render import print_clv, written_line
+    from tiercli.outputs.workbook.clv import write_clv_workbook
+    from tiercli.pipeline import RunConfig, validate_clv
+    from tiercli.rules.model import ClvSpec
+
+    chosen = check_lang(lang)
+    if (holdout_days is None) == (calibration_end is None):
+        raise UsageError(say("cli.clv_period"), slug="clv_period")
+    loaded = _rules(rules)
+    spec = loaded.clv or ClvSpec()
+    if output:
+        check_outputs([Named(output, say("outputs.named.output"))], _inputs(files, rules))
+    config = RunConfig(files=files, rules=replace(loaded, clv=spec), as_of=parse_as_of(as_of), sheet=sheet,
+                       platform=platform, lang=chosen)
+    cut = _date_option("--calibration-end", calibration_end) if calibration_end else None
+    found = validate_clv(config, spec, holdout_days=holdout_days, calibration_end=cut)
+    if output:
+        with RunFolder() as folder, Staging(folder) as staging:
+            write_clv_workbook(found.figures, found.holdout, output, chosen, staging)
+    console = TerminalConsole(highlight=False, soft_wrap=False)
+    print_clv(console, found.figures, found.holdout, chosen)
+    if output:
+        console.print(written_line(output, chosen), markup=False)
 
 
 @app.command()

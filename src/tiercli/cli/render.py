@@ -7,6 +7,7 @@ their language (`in_lang`); file, rule, grading, level and tag names and the use
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -19,9 +20,11 @@ from tiercli.messages import Catalogue, in_lang, listed, text
 from tiercli.outputs.plan import OutputPlan, Written
 from tiercli.outputs.platform_exports import PlatformExport
 from tiercli.outputs.split import SplitFile
-from tiercli.result import InputFile, Inspection, MovementReport, Result, StatusCount, TagFigures
+from tiercli.outputs.workbook_text import CLV_TEXT
+from tiercli.result import ClvFigures, Holdout, InputFile, Inspection, MovementReport, Result, StatusCount, TagFigures
 from tiercli.rules.model import Rules
 from tiercli.vocabulary.metrics import (
+    CLV_METRICS,
     HELPER_COLUMNS,
     HELPERS,
     MEMBER_ATTRIBUTES,
@@ -213,6 +216,9 @@ def print_metrics(console: Console, rules: Rules | None = None, lang: str = "en"
     console.print("\n" + METRICS_TEXT("members", lang), markup=False)
     for a in MEMBER_ATTRIBUTES:
         block(f"{a.name} ({unit(a.kind)})", a.description, a.sql)
+    console.print("\n" + METRICS_TEXT("clv", lang), markup=False)
+    for m in CLV_METRICS:
+        block(f"{m.name}{alias(m.name)} ({unit(m.unit)})", m.description, m.sql)
     console.print("\n" + METRICS_TEXT("helpers", lang, columns=", ".join(HELPER_COLUMNS)), markup=False)
     for h in HELPERS:
         block(f"{h.name}(COLUMN, 'value', …) ({unit(h.unit)})", h.description,
@@ -354,3 +360,39 @@ def written_lines(plan: OutputPlan, written: Written) -> list[tuple[str, str]]:
     if written.export is not None and plan.export is not None:
         lines.append(written_export(plan.export.format, written.export, lang))
     return lines
+
+
+def print_clv(console: Console, figures: ClvFigures, holdout: Holdout | None, lang: str = "en") -> None:
+    """`tiercli clv`: each fit's parameters with standard errors and log-likelihood, the calibration/holdout
+    table, the totals, the spend correlation and why a model was not fitted."""
+    for fit in (figures.purchase, figures.spend):
+        if fit is None:
+            continue
+        table = Table(title=CLV_TEXT(f"model.{fit.model}", lang), title_justify="left")
+        table.add_column(CLV_TEXT("parameter", lang))
+        for key in ("estimate", "std_error"):
+            table.add_column(CLV_TEXT(key, lang), justify="right")
+        for name, value, error in zip(fit.names, fit.params, fit.std_errors, strict=True):
+            table.add_row(name, f"{value:,.4f}", "" if error is None else f"{error:,.4f}")
+        table.add_row(CLV_TEXT("log_likelihood", lang), f"{fit.log_likelihood:,.2f}", "")
+        console.print(table)
+    if holdout is not None and figures.purchase is not None:
+        table = Table(title=CLV_TEXT("holdout_title", lang, start=holdout.calibration_end, end=holdout.holdout_end),
+                      title_justify="left")
+        table.add_column(CLV_TEXT("repeat_purchases", lang))
+        for key in ("customers", "actual", "predicted"):
+            table.add_column(CLV_TEXT(key, lang), justify="right")
+        for label, customers, actual, predicted in holdout.rows:
+            table.add_row(label, f"{customers:,}", *("" if math.isnan(v) else f"{v:,.3f}" for v in (actual, predicted)))
+        table.add_row(CLV_TEXT("total", lang), f"{sum(r[1] for r in holdout.rows):,}",
+                      f"{holdout.actual_total:,.1f}", f"{holdout.predicted_total:,.1f}")
+        console.print(table)
+        console.print(f"{CLV_TEXT('mae', lang)}: {holdout.mean_absolute_error:,.4f}", markup=False)
+    if figures.p_alive_counts:
+        tenths = " · ".join(f"{k / 10:.1f}–{(k + 1) / 10:.1f}: {n:,}" for k, n in enumerate(figures.p_alive_counts))
+        console.print(f"{CLV_TEXT('p_alive_customers', lang)}: {tenths}", markup=False, soft_wrap=True)
+    if figures.correlation is not None:
+        console.print(f"{CLV_TEXT('correlation', lang)}: {figures.correlation:,.4f} "
+                      f"({CLV_TEXT('correlation_meaning', lang)})", markup=False, soft_wrap=True)
+    for note in figures.notes:
+        console.print(TEXT("note", lang, note=in_lang(note, lang)), markup=False, soft_wrap=True)

@@ -18,7 +18,15 @@ from tiercli.errors import Location, RulesError, TiercliError, UsageError
 from tiercli.messages import say, text
 from tiercli.rules.model import Condition, CustomMetric, Grading, Rules, Tag
 from tiercli.sqltext import identifier, literal, timestamp
-from tiercli.vocabulary.metrics import DAYS_AGO_SQL, MEMBER_ATTRIBUTES, MEMBER_NAMES, METRICS, ORDER_ROW, Metric
+from tiercli.vocabulary.metrics import (
+    CLV_METRICS,
+    DAYS_AGO_SQL,
+    MEMBER_ATTRIBUTES,
+    MEMBER_NAMES,
+    METRICS,
+    ORDER_ROW,
+    Metric,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +35,10 @@ TAG_SEPARATOR = ", "
 LEVEL_DATA: tuple[str, ...] = ("discount", "benefit")  # level data the Summary shows, when a level has it
 
 
+# Used order lines per pass of the metrics: above this the customers are built in passes, each over the orders of
+# a share of them (by a hash of the id), as the groupings of 100M lines in one pass ran out of a 1 GB limit while
+# those of 50M did not.
+PASS_LINES = 40_000_000
 LATEST_ORDER = "(SELECT max(order_ts) FROM orders)"  # as_of when none is given: the latest order time
 
 
@@ -60,8 +72,8 @@ def _custom_typed(metric: CustomMetric) -> str:
     return column
 
 
-def metric_parts(as_of: datetime | None, rules: Rules | None = None,
-                 members: bool = False) -> tuple[list[tuple[str, str]], str]:
+def metric_parts(as_of: datetime | None, rules: Rules | None = None, members: bool = False,
+                 orders: str = "orders", members_table: str = "members") -> tuple[list[tuple[str, str]], str]:
     """The per-customer metrics as steps, exactly as `tiercli metrics` documents them: (name, SQL) parts, each
     over `orders` (and `members`) and the parts before it, then the final SELECT of the customers table.
 
@@ -71,7 +83,8 @@ def metric_parts(as_of: datetime | None, rules: Rules | None = None,
     every customer of the `members` table without an order gets a row too, holding each metric's value over no
     orders (frequency 0, monetary 0, …), and the member attributes are joined. A local run makes each part a
     table of its own, one after the other (`build_customers`), so that no step holds more than its own
-    groupings; `metrics_sql` puts them in one query."""
+    groupings; `metrics_sql` puts them in one query. `orders` and `members_table` name the tables read (a part of
+    the customers, when a run builds them in several passes)."""
     lit = as_of_sql(as_of)
     custom = list(rules.metrics) if rules is not None else []
     by_order = [m for m in METRICS if m.stage == "order"]
@@ -80,9 +93,9 @@ def metric_parts(as_of: datetime | None, rules: Rules | None = None,
     order_cols = ",\n        ".join(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in by_order)
     line_cols = ",\n        ".join([*(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in by_line),
                                      *(f"{m.sql} AS {identifier(m.name)}" for m in custom)])
-    lines = "orders"
+    lines = orders
     if any("days_ago" in m.reads for m in custom):
-        lines = f"(SELECT *, {DAYS_AGO_SQL.format(as_of=lit)} AS days_ago FROM orders) AS orders"
+        lines = f"(SELECT *, {DAYS_AGO_SQL.format(as_of=lit)} AS days_ago FROM {orders}) AS orders"
 
     def without_orders(cols: str, source: str) -> str:
         """Members without an order: each aggregate over no rows (count 0, sums coalesced to 0)."""
@@ -90,12 +103,12 @@ def metric_parts(as_of: datetime | None, rules: Rules | None = None,
             return ""
         return f"""
         UNION ALL
-        SELECT members.customer_id, no_orders.* FROM members CROSS JOIN (
+        SELECT members.customer_id, no_orders.* FROM {members_table} AS members CROSS JOIN (
             SELECT {cols}
             FROM {source} WHERE FALSE) AS no_orders
-        WHERE NOT EXISTS (SELECT 1 FROM orders WHERE orders.customer_id = members.customer_id)"""
+        WHERE NOT EXISTS (SELECT 1 FROM {orders} AS o WHERE o.customer_id = members.customer_id)"""
 
-    parts = [("per_order", ORDER_ROW.format(lines="orders")),
+    parts = [("per_order", ORDER_ROW.format(lines=orders)),
              ("agg", f"""SELECT customer_id,
         {order_cols}
         FROM per_order GROUP BY customer_id{without_orders(order_cols, "per_order")}""")]
@@ -109,13 +122,13 @@ def metric_parts(as_of: datetime | None, rules: Rules | None = None,
         table = f"metric_{m.name}"
         if m.stage == "distinct":  # count(DISTINCT x) as two groupings, which spill where a distinct-set can't
             parts.append((table, f"""SELECT customer_id, count(value) AS {m.name} FROM (
-            SELECT customer_id, {m.sql} AS value FROM orders GROUP BY ALL) GROUP BY customer_id"""))
+            SELECT customer_id, {m.sql} AS value FROM {orders} GROUP BY ALL) GROUP BY customer_id"""))
             side.append((table, f"coalesce({table}.{m.name}, 0) AS {m.name}"))
         elif m.stage in ("most", "by_category"):  # the value with the highest count or sum; ties: first by name
             value, weight = (m.sql, "count(*)") if m.stage == "most" else ("category", m.sql)
             parts.append((table, f"""SELECT customer_id,
             arg_min(value, struct_pack(w := -weight, v := value)) AS {m.name}
-        FROM (SELECT customer_id, {value} AS value, {weight} AS weight FROM orders
+        FROM (SELECT customer_id, {value} AS value, {weight} AS weight FROM {orders}
               WHERE {value} IS NOT NULL GROUP BY ALL) GROUP BY customer_id"""))
             side.append((table, f"{table}.{m.name}"))
     # each part joined on in a step of its own: one hash join at a time, which spills where a chain can't
@@ -136,7 +149,7 @@ def metric_parts(as_of: datetime | None, rules: Rules | None = None,
                                   for a in MEMBER_ATTRIBUTES)
         source = f"""full_row LEFT JOIN (
         SELECT customer_id, TRUE AS is_member, {attributes}
-        FROM members) AS member_row USING (customer_id)"""
+        FROM {members_table}) AS member_row USING (customer_id)"""
     return parts, f"SELECT customer_id, {final} FROM {source}"
 
 
@@ -170,13 +183,28 @@ def build_customers(
     """Create `customers` from `orders` (and `members`); a custom metric DuckDB can't compute on this data
     becomes a `RulesError` at that metric."""
     require_members(rules, members)
-    parts, final = metric_parts(as_of, rules, members)
+    row = con.execute("SELECT count(*) FROM orders").fetchone()
+    passes = max(1, -(-int(row[0] if row else 0) // PASS_LINES))
     try:
-        for name, sql in parts:  # one grouping at a time: each spills on its own within the memory limit
-            con.execute(f"CREATE TABLE {name} AS {sql}")  # stored like the lines: paged out, not held
-        con.execute(f"CREATE TABLE customers AS {final}")
-        for name, _ in parts:
-            con.execute(f"DROP TABLE {name}")
+        for k in range(passes):
+            orders, members_table = "orders", "members"
+            if passes > 1:  # a share of the customers at a time, chosen by a hash of the customer id
+                part = f"hash(customer_id) % {passes} = {k}"
+                con.execute(f"CREATE OR REPLACE TABLE orders_pass AS SELECT * FROM orders WHERE {part}")
+                orders = "orders_pass"
+                if members:
+                    con.execute(f"CREATE OR REPLACE VIEW members_pass AS SELECT * FROM members WHERE {part}")
+                    members_table = "members_pass"
+            parts, final = metric_parts(as_of, rules, members, orders, members_table)
+            for name, sql in parts:  # one grouping at a time: each spills on its own within the memory limit
+                con.execute(f"CREATE TABLE {name} AS {sql}")  # stored like the lines: paged out, not held
+            con.execute(f"CREATE TABLE customers AS {final}" if k == 0 else f"INSERT INTO customers {final}")
+            for name, _ in parts:
+                con.execute(f"DROP TABLE {name}")
+        if passes > 1:
+            con.execute("DROP TABLE orders_pass")
+            if members:
+                con.execute("DROP VIEW members_pass")
     except duckdb.Error as error:
         lit = as_of_literal(as_of)
         lines = f"(SELECT *, {DAYS_AGO_SQL.format(as_of=lit)} AS days_ago FROM orders) AS orders"
@@ -187,6 +215,13 @@ def build_customers(
                 raise RulesError([TiercliError(say("engine.cannot_compute", failure=failure), metric.location,
                                                slug="expression")]) from None
         raise error
+
+
+def add_empty_predictions(con: Database) -> None:
+    """The clv: model's columns on `customers`, all empty: a dry run of the rules (the model itself is
+    `engine.prediction`, which needs numpy and scipy)."""
+    columns = ", ".join(f"CAST(NULL AS DOUBLE) AS {identifier(m.name)}" for m in CLV_METRICS)
+    con.execute(f"CREATE OR REPLACE TABLE customers AS SELECT *, {columns} FROM customers")
 
 
 def _failure(con: Database, sql: str) -> str | None:
@@ -241,7 +276,7 @@ def classified_sql(rules: Rules, lang: str = "en") -> str:
 
 def output_columns(rules: Rules, members: bool = False) -> list[str]:
     """The customers table's columns, in output order."""
-    metric_names = [m.name for m in METRICS]
+    metric_names = [m.name for m in (*METRICS, *(CLV_METRICS if rules.clv else ()))]
     member_names = [a.name for a in MEMBER_ATTRIBUTES] if members else []
     return (["customer_id", *(g.name for g in rules.gradings), "tags", "segment", "lifecycle", "r_score", "f_score",
              "m_score", "rfm_score", *metric_names, *(m.name for m in rules.metrics), *member_names,
@@ -251,7 +286,7 @@ def output_columns(rules: Rules, members: bool = False) -> list[str]:
 def column_units(rules: Rules) -> dict[str, str]:
     """Output column -> unit (money, ratio, count, days, …) for number formats: metrics, scores, the helpers the
     rules use and member attributes; custom metrics keep the plain format of what they compute."""
-    units: dict[str, str] = {m.name: m.unit for m in METRICS}
+    units: dict[str, str] = {m.name: m.unit for m in (*METRICS, *CLV_METRICS)}
     units.update({"r_score": "count", "f_score": "count", "m_score": "count", "rfm_score": "count"})
     units.update({m.name: m.unit for m in rules.metrics if m.helper})
     units.update({"registered_days": "days", "age": "count", "birth_month": "count"})

@@ -20,7 +20,7 @@ from sqlglot import exp
 from yaml.nodes import MappingNode, ScalarNode
 
 from tiercli.database import Database, open_database
-from tiercli.engine.compute import build_customers, classify, member_names
+from tiercli.engine.compute import add_empty_predictions, build_customers, classify, member_names, rule_conditions
 from tiercli.engine.query import MEMBERS_DDL, ORDERS_DDL, scoring_parts
 from tiercli.engine.scoring import empty_scores
 from tiercli.engine.segments import table_for, unreachable
@@ -29,6 +29,7 @@ from tiercli.messages import Said, listed, say
 from tiercli.rules.expressions import DIALECT, display
 from tiercli.rules.model import Condition, Grading, Rules
 from tiercli.sqltext import identifier
+from tiercli.vocabulary.metrics import CLV_NAMES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,6 +58,8 @@ def dry_run(rules: Rules) -> list[TiercliError]:
         if members:
             con.execute(MEMBERS_DDL)
         build_customers(con, rules, datetime(2000, 1, 1), members)
+        if rules.clv is not None:
+            add_empty_predictions(con)
         for name, sql in scoring_parts(rules):
             con.execute(f"CREATE TABLE {name} AS {sql}")
         classify(con, rules)
@@ -170,6 +173,26 @@ def _segment_findings(rules: Rules, thresholds: pd.DataFrame) -> list[Finding]:
                     _key_location(rules, "rfm", "segments"))]
 
 
+SPEND_PREDICTIONS = frozenset({"expected_spend", "clv"})  # empty also when only Gamma-Gamma could not be fitted
+
+
+def _clv_findings(rules: Rules, result: Result) -> list[Finding]:
+    """Rules that use a prediction the clv: model could not make on this data: they compare empty values."""
+    figures = result.clv
+    if figures is None or (figures.purchase is not None and figures.spend is not None):
+        return []
+    missing = set(CLV_NAMES) - {"clv_x", "clv_t_x", "clv_age"}
+    if figures.purchase is not None:
+        missing &= SPEND_PREDICTIONS
+    why = listed(figures.notes, "common.semicolon")
+    found = []
+    for condition in rule_conditions(rules):
+        used = sorted(condition.names & missing)
+        if used:
+            found.append(Finding(say("engine.clv.rule_unfitted", name=used[0], why=why), condition.location))
+    return found
+
+
 def data_findings(rules: Rules, result: Result) -> list[Finding]:
     """Tiers matching nobody or shadowed, tags matching everyone or nobody, and unreachable segments, on the
     classification `result` of `rules`."""
@@ -187,6 +210,7 @@ def data_findings(rules: Rules, result: Result) -> list[Finding]:
             elif matched == total:
                 findings.append(Finding(say("engine.matches_everyone", total=total), tag.when.location))
         findings += _segment_findings(rules, result.thresholds)
+        findings += _clv_findings(rules, result)
     finally:
         con.close()
     return sorted(findings, key=lambda f: f.location.line or 0)

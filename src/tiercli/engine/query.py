@@ -14,8 +14,9 @@ notes.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlglot
 from sqlglot.errors import ErrorLevel
@@ -28,6 +29,7 @@ from tiercli.engine.compute import (
     metrics_sql,
     output_columns,
     require_members,
+    rule_conditions,
 )
 from tiercli.engine.scoring import (
     INPUTS,
@@ -41,8 +43,14 @@ from tiercli.engine.scoring import (
     score_sql,
     scored_sql,
 )
+from tiercli.errors import UsageError
+from tiercli.messages import say
 from tiercli.rules.model import Rules
 from tiercli.sqltext import identifier
+from tiercli.vocabulary.metrics import CLV_NAMES
+
+if TYPE_CHECKING:  # the result types import pandas and pyarrow, which `tiercli validate` does without
+    from tiercli.result import ClvFigures
 
 DIALECTS: tuple[str, ...] = ("duckdb", "spark", "bigquery", "snowflake", "postgres")
 
@@ -118,7 +126,9 @@ def scoring_parts(rules: Rules) -> list[tuple[str, str]]:
 def classification_sql(rules: Rules, as_of: datetime | None = None, members: bool = False,
                        lang: str = "en") -> str:
     """One DuckDB query from `orders` (and `members`) to the customers table tiercli writes, in its order (the
-    why columns in `lang`)."""
+    why columns in `lang`). The clv: model's predictions are fitted in Python, not in SQL: they are not part of it
+    (`export_sql` refuses rules that use them)."""
+    rules = replace(rules, clv=None)
     parts = [("customers", metrics_sql(as_of, rules, members)), *scoring_parts(rules),
              ("classified", classified_sql(rules, lang))]
     columns = ", ".join(identifier(c) for c in output_columns(rules, members))
@@ -126,15 +136,29 @@ def classification_sql(rules: Rules, as_of: datetime | None = None, members: boo
     return f"WITH {ctes}\nSELECT {columns} FROM classified ORDER BY monetary DESC, customer_id"
 
 
+@dataclass(frozen=True)
+class Classified:
+    """What a local run's classification reports besides the `classified` table."""
+
+    scores: Scores  # the scoring report
+    columns: list[str]  # the output columns of `classified`
+    clv: ClvFigures | None  # the clv: model's fits and notes, when the rules have `clv:`
+
+
 def classify_orders(
     con: Database, rules: Rules, as_of: datetime, members: bool = False, lang: str = "en"
-) -> tuple[Scores, list[str]]:
-    """A local run's steps after cleaning, over `orders` (and `members`): customers → scored → classified.
-    Returns the scoring report and the output columns of `classified`; the words written into the data (why
-    columns, the thresholds' texts) are in `lang`."""
+) -> Classified:
+    """A local run's steps after cleaning, over `orders` (and `members`): customers (+ the clv: model's
+    predictions) → scored → classified. The words written into the data (why columns, the thresholds' texts) are
+    in `lang`."""
     build_customers(con, rules, as_of, members)
+    clv = None
+    if rules.clv is not None:
+        from tiercli.engine.prediction import predict  # numpy and scipy only for runs that predict
+
+        clv = predict(con, rules.clv, as_of)
     scores = score(con, rules, lang)
-    return scores, classify(con, rules, lang)
+    return Classified(scores, classify(con, rules, lang), clv)
 
 
 @dataclass(frozen=True)
@@ -158,6 +182,10 @@ def export_sql(rules: Rules, dialect: str = "duckdb", as_of: datetime | None = N
                members: bool = False, lang: str = "en") -> Exported:
     """The classification query for `dialect`: DuckDB's is exactly what tiercli runs; others via sqlglot."""
     require_members(rules, members)
+    for condition in rule_conditions(rules):
+        used = sorted(condition.names & set(CLV_NAMES))
+        if used:
+            raise UsageError(say("engine.clv.not_in_sql", name=used[0]), condition.location, slug="clv_not_in_sql")
     sql = classification_sql(rules, as_of, members, lang)
     if dialect == "duckdb":
         return Exported(sql + ";\n", [])

@@ -89,6 +89,36 @@ ENTRIES: dict[str, tuple[str, str]] = {
                       "用到了 {name}，它来自会员文件：请加上 --members FILE"),
     "cannot_compute": ("can't be computed on this data: {failure}", "无法在这份数据上计算：{failure}"),
     "cannot_evaluate": ("can't be evaluated on this data: {failure}", "无法在这份数据上判断：{failure}"),
+    # engine/prediction.py: the clv: model
+    "clv.model.bgnbd": ("BG/NBD", "BG/NBD"),
+    "clv.model.paretonbd": ("Pareto/NBD", "Pareto/NBD"),
+    "clv.model.gammagamma": ("Gamma-Gamma", "Gamma-Gamma"),
+    "clv.few_repeat_buyers": ("{model} was not fitted: {found} customers bought on more than one day, it needs at "
+                              "least {least}; p_alive, expected_orders, expected_spend and clv are empty",
+                              "{model} 未拟合：只有 {found} 位客户在不止一天购买过，至少需要 {least} 位；"
+                              "p_alive、expected_orders、expected_spend 和 clv 为空"),
+    "clv.short_history": ("{model} was not fitted: the orders cover {history} days, shorter than the horizon of "
+                          "{horizon} days it would predict; shorten clv: horizon_days or give more history. "
+                          "p_alive, expected_orders, expected_spend and clv are empty",
+                          "{model} 未拟合：订单只覆盖 {history} 天，短于要预测的 {horizon} 天；请缩短 clv: "
+                          "horizon_days 或提供更长的历史。p_alive、expected_orders、expected_spend 和 clv 为空"),
+    "clv.not_converged": ("{model} was not fitted: the search for its parameters found no proper maximum, so "
+                          "its predictions are empty (the optimizer's report: {why})",
+                          "{model} 未拟合：参数搜索没有找到真正的最大值，因此其预测值为空（优化器的报告：{why}）"),
+    "clv.few_spenders": ("Gamma-Gamma was not fitted: {found} repeat buyers with a positive spend, it needs at "
+                         "least {least}; expected_spend and clv are empty",
+                         "Gamma-Gamma 未拟合：复购且消费为正的客户只有 {found} 位，至少需要 {least} 位；"
+                         "expected_spend 和 clv 为空"),
+    "clv.calibration_after_end": ("the calibration end {cut} is not before the last order day {end}: nothing is "
+                                  "left to validate on; give an earlier --calibration-end or a smaller "
+                                  "--holdout-days", "校准期结束日 {cut} 不早于最后一个订单日 {end}：没有可用于验证的"
+                                  "数据；请给出更早的 --calibration-end 或更小的 --holdout-days"),
+    "clv.rule_unfitted": ("{name} is empty on these orders, so this rule compares nothing: {why}",
+                          "{name} 在这些订单上为空，这条规则比较不到任何值：{why}"),
+    "clv.not_in_sql": ("{name} is predicted by the clv: model, which is fitted in Python, not in SQL: tiercli sql "
+                       "can't export a rule that uses it; run tiercli classify instead",
+                       "{name} 由 clv: 模型预测，该模型在 Python 中拟合而不在 SQL 中：tiercli sql 无法导出使用它的"
+                       "规则；请改用 tiercli classify"),
     "why.rule": ("{title}: {rule}", "{title}：{rule}"),
     "why.default": ("{title}: no rule above matched", "{title}：上面的规则都不符合"),
     # engine/scoring.py: how the scores were made, for the Run and Thresholds sheets

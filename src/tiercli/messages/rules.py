@@ -155,6 +155,11 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "name_spaces": ("has spaces at the start or end; remove them", "开头或结尾有空格；请删除"),
     # rules/options.py
     "setting_ties": ("tie policy", "并列处理方式"),
+    "setting_clv_model": ("CLV model", "CLV 模型"),
+    "needs_clv": ("{name} is predicted by the CLV model, which this file doesn't set up: add a line "
+                  "`clv: {{model: bgnbd}}` (see tiercli metrics)",
+                  "{name} 由 CLV 模型预测，而本文件没有设置该模型：加一行 `clv: {{model: bgnbd}}`"
+                  "（见 tiercli metrics）"),
     "setting_segments": ("segment table", "分群表"),
     "or_segment_list": (" or a list of segments, e.g. - {{name: 高价值, r: [4, 5], f: [4, 5], m: [4, 5]}}",
                         "，或一个分群列表，例如 - {{name: 高价值, r: [4, 5], f: [4, 5], m: [4, 5]}}"),
@@ -186,6 +191,9 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "pymc_bins_in_preset": ("set bins: {bins} under rfm", "请在 rfm 下设置 bins: {bins}"),
     "pymc_bins_fix": ("set bins: {bins} or leave it out", "请设置 bins: {bins}，或不写它"),
     "expected_bins": ("a whole number from 3 to 10", " 3 到 10 之间的整数"),
+    "expected_horizon": ("a whole number of days from 1 to {most}", "1 到 {most} 之间的整数天数"),
+    "expected_rate": ("an annual rate from 0 to below 1, e.g. 0.1 for 10 %",
+                      "0 到 1（不含 1）之间的年利率，例如 0.1 表示 10%"),
     "expected_one_of": ("one of {choices}", "以下之一：{choices}"),
     "unknown_setting": ("unknown {what} '{name}'{hint}; use {choices}{more}",
                         "未知的{what} '{name}'{hint}；请用 {choices}{more}"),

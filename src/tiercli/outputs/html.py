@@ -30,7 +30,7 @@ from tiercli.i18n import check_lang
 from tiercli.messages import Catalogue, in_lang, say, text
 from tiercli.outputs.charts import Bar, bar_chart, count_tick, html_text, pareto_chart, percent_tick
 from tiercli.outputs.staging import Staging, atomic_path
-from tiercli.outputs.workbook_text import CHARTS, LABELS
+from tiercli.outputs.workbook_text import CHARTS, CLV_TEXT, LABELS
 from tiercli.result import SEGMENT_FIELDS, Result
 
 TEXTS = Catalogue("outputs.html", also=("outputs.label", "common"))
@@ -393,6 +393,60 @@ def _lifecycle(result: Result, lang: str) -> str:
                       _table("lifecycle", _headers(names, lang, names[1:]), rows), "</section>"])
 
 
+def _clv(result: Result, lang: str) -> str:
+    """The clv: model: notes, each fit's parameters with standard errors, the totals, and P(alive) as a chart."""
+    figures = result.clv
+    if figures is None:
+        return ""
+    out = [f'<section id="clv">\n<h2>{html_text(text("outputs.sheet.CLV", lang))}</h2>']
+    facts = [
+        [Cell(CLV_TEXT("time_unit", lang)), Cell(CLV_TEXT(f"unit.{figures.unit}", lang))],
+        [Cell(CLV_TEXT("horizon_days", lang)), Cell(count_text(figures.horizon_days), True)],
+        [Cell(CLV_TEXT("discount_rate", lang)), Cell(percent_text(figures.discount_rate), True)],
+        [Cell(CLV_TEXT("buyers", lang)), Cell(count_text(figures.buyers), True)],
+        [Cell(CLV_TEXT("repeat_buyers", lang)), Cell(count_text(figures.repeat_buyers), True)],
+        [Cell(CLV_TEXT("history_days", lang)), Cell(count_text(figures.history_days), True)],
+    ]
+    out.append(_table("clv-facts", [Cell(CLV_TEXT("model", lang)), Cell(CLV_TEXT(f"model.{figures.model}", lang))],
+                      facts))
+    if figures.notes:
+        out.append(_notes(list(figures.notes), lang))
+    for fit in (figures.purchase, figures.spend):
+        if fit is None:
+            continue
+        fit_rows = [[Cell(name), Cell(_four(value), True), Cell(_four(error), True)]
+                    for name, value, error in zip(fit.names, fit.params, fit.std_errors, strict=True)]
+        fit_rows.append([Cell(CLV_TEXT("log_likelihood", lang)), Cell(two_decimals_text(fit.log_likelihood), True),
+                         Cell("")])
+        headers = [Cell(CLV_TEXT(f"model.{fit.model}", lang)), Cell(CLV_TEXT("estimate", lang), True),
+                   Cell(CLV_TEXT("std_error", lang), True)]
+        out.append(_table("clv-fit", headers, fit_rows))
+    totals = []
+    if figures.purchase is not None:
+        totals.append([Cell(CLV_TEXT("expected_orders_total", lang, days=figures.horizon_days)),
+                       Cell(two_decimals_text(figures.expected_orders), True)])
+    if figures.spend is not None:
+        totals.append([Cell(CLV_TEXT("clv_total", lang, days=figures.horizon_days)),
+                       Cell(two_decimals_text(figures.clv_total), True)])
+    if figures.correlation is not None:
+        totals.append([Cell(CLV_TEXT("correlation", lang)), Cell(_four(figures.correlation), True)])
+    if totals:
+        out.append(_table("clv-totals", [Cell(""), Cell("")], totals))
+    if figures.p_alive_counts:
+        title = CHARTS("p_alive", lang)
+        bars = [Bar(f"{k / 10:.1f}–{(k + 1) / 10:.1f}", n, count_text(n)) for k, n in enumerate(figures.p_alive_counts)]
+        chart = bar_chart(bars, chart_id="chart-p-alive", css_class="chart-p-alive", title=title,
+                          category_axis=CLV_TEXT("p_alive_range", lang), value_axis=TEXTS("customers", lang),
+                          tick_text=count_tick, whole=True)
+        out.append(_figure(chart, title))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _four(value: float | None) -> str:
+    return "" if value is None else f"{value:,.4f}"
+
+
 def _thresholds(result: Result, lang: str) -> str:
     if result.thresholds.empty:
         return ""
@@ -434,6 +488,7 @@ def render_html(result: Result, lang: str = "en", notes: Sequence[str] = ()) -> 
         _tags(result, lang),
         _segments(result, lang),
         _lifecycle(result, lang),
+        _clv(result, lang),
         _thresholds(result, lang),
         _movement(result, lang),
     ]

@@ -8,5 +8,6 @@ from tiercli.messages import Catalogue
 
 LABELS = Catalogue("outputs.label", also=("common",))
 CHARTS = Catalogue("outputs.chart")
+CLV_TEXT = Catalogue("outputs.clv", also=("common",))
 
 

@@ -25,16 +25,27 @@ from tiercli.errors import InputError, Location, RulesError, TiercliError, close
 from tiercli.messages import Said, as_is, listed, say
 from tiercli.rules import options
 from tiercli.rules.expressions import check_condition, check_metric
-from tiercli.rules.model import Condition, CustomMetric, Grading, InputSpec, Level, LifecycleSpec, RfmSpec, Rules, Tag
+from tiercli.rules.model import (
+    ClvSpec,
+    Condition,
+    CustomMetric,
+    Grading,
+    InputSpec,
+    Level,
+    LifecycleSpec,
+    RfmSpec,
+    Rules,
+    Tag,
+)
 from tiercli.rules.options import TEXT, describe, must_be
 from tiercli.vocabulary.columns import FIXED_ZH, MATRIX_LABELS, grading_columns
 from tiercli.vocabulary.fields import FIELD_ALIASES, FIELDS, meaning_of
-from tiercli.vocabulary.metrics import ORDER_COLUMNS, ZH_NAMES, rule_names, rule_types
+from tiercli.vocabulary.metrics import CLV_NAMES, ORDER_COLUMNS, ZH_NAMES, rule_names, rule_types
 
 ARROW = " → "
 
 TOP_KEYS: tuple[str, ...] = (
-    "version", "name", "description", "preset", "input", "metrics", "rfm", "lifecycle", "tiers", "tags",
+    "version", "name", "description", "preset", "input", "metrics", "rfm", "lifecycle", "clv", "tiers", "tags",
     "gradings",
 )
 TIER_KEYS: tuple[str, ...] = ("name", "when", "description", "benefit", "discount")
@@ -159,7 +170,8 @@ class _Checker:
         top = self.mapping(root, None, TOP_KEYS, "version: 1")
         if top is None:
             return None
-        for optional in ("input", "metrics", "rfm", "lifecycle", "tags", "gradings"):
+        clv_defaults = "clv" in top and _is_blank(top["clv"].value)  # `clv:` alone: the model with its defaults
+        for optional in ("input", "metrics", "rfm", "lifecycle", "clv", "tags", "gradings"):
             if optional in top and _is_blank(top[optional].value):
                 del top[optional]
         self.version(top.get("version"))
@@ -170,17 +182,29 @@ class _Checker:
         metrics = self.metrics(top["metrics"].value) if "metrics" in top else ()
         rfm = options.rfm(self, top["rfm"].value) if "rfm" in top else RfmSpec()
         lifecycle = options.lifecycle(self, top["lifecycle"].value) if "lifecycle" in top else LifecycleSpec()
+        clv = options.clv(self, top["clv"].value) if "clv" in top else ClvSpec() if clv_defaults else None
         gradings = self.gradings(top.get("tiers"), top.get("gradings"), root)
         tags = self.tags(top["tags"].value, gradings or ()) if "tags" in top else ()
         self.output_clashes(gradings or (), tags or (), metrics)
+        if clv is None and "clv" not in top:
+            self.needs_clv(gradings or (), tags or ())
         if (self.problems or gradings is None or rfm is None or spec_input is None or tags is None
                 or lifecycle is None):
             return None
         return Rules(
             name=name or Path(self.source).stem, gradings=gradings, tags=tags, rfm=rfm, input=spec_input,
-            lifecycle=lifecycle, preset=self.preset,
+            lifecycle=lifecycle, clv=clv, preset=self.preset,
             metrics=(*metrics, *self.helpers.values()), version=1, source=self.source, sha256=sha256,
         )
+
+    def needs_clv(self, gradings: tuple[Grading, ...], tags: tuple[Tag, ...]) -> None:
+        """A rule that uses a predicted metric (p_alive, clv, …) in a file without `clv:`."""
+        conditions = [c for g in gradings for c in (*(level.when for level in g.levels), g.keep_rule) if c]
+        for condition in [*conditions, *(t.when for t in tags)]:
+            used = sorted(condition.names & set(CLV_NAMES))
+            if used:
+                self.problems.append(TiercliError(say("rules.needs_clv", name=used[0]), condition.location,
+                                                  slug="needs_clv"))
 
     def version(self, entry: _Entry | None) -> None:
         if entry is None:

@@ -110,6 +110,20 @@ class LifecycleSpec:
 
 
 @dataclass(frozen=True)
+class ClvSpec:
+    """`clv:` — the buy-till-you-die model that predicts each customer's future (tiercli.engine.clv).
+
+    `model` is bgnbd (Fader, Hardie & Lee 2005) or paretonbd (Schmittlein, Morrison & Colombo 1987); the spend
+    model is always Gamma-Gamma. `unit` is the time unit of the fit (days or weeks); `horizon_days` the future the
+    expected orders and value cover; `discount_rate` the annual rate future value is discounted at."""
+
+    model: str = "bgnbd"
+    unit: str = "weeks"
+    horizon_days: int = 365
+    discount_rate: float = 0.10
+
+
+@dataclass(frozen=True)
 class InputSpec:
     columns: dict[str, str] = field(default_factory=dict)  # canonical field -> header in the file
     platform: str | None = None
@@ -127,6 +141,7 @@ class Rules:
     rfm: RfmSpec = field(default_factory=RfmSpec)
     input: InputSpec = field(default_factory=InputSpec)
     lifecycle: LifecycleSpec = field(default_factory=LifecycleSpec)
+    clv: ClvSpec | None = None  # without `clv:` no prediction runs and its metrics can't be used
     metrics: tuple[CustomMetric, ...] = ()  # custom metrics, then the helpers the rules use
     version: int = 1
     source: str = "<built-in>"  # file name as given

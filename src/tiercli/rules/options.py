@@ -21,12 +21,16 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tiercli.errors import Location, TiercliError, suggestion
 from tiercli.messages import Said, as_is, listed, say
-from tiercli.rules.model import DIMENSIONS, LifecycleSpec, RfmSpec, SegmentRow
+from tiercli.rules.model import DIMENSIONS, ClvSpec, LifecycleSpec, RfmSpec, SegmentRow
 from tiercli.rules.starter import presets, starter_text
 
 ARROW = " → "
 RFM_KEYS: tuple[str, ...] = ("bins", "method", "thresholds", "ties", "segments")
 LIFECYCLE_KEYS: tuple[str, ...] = ("new_days", "at_risk_days", "churn_days")
+CLV_KEYS: tuple[str, ...] = ("model", "unit", "horizon_days", "discount_rate")
+CLV_MODELS: tuple[str, ...] = ("bgnbd", "paretonbd")
+CLV_UNITS: tuple[str, ...] = ("weeks", "days")
+MAX_HORIZON_DAYS = 3650
 SEGMENT_KEYS: tuple[str, ...] = ("name", "r", "f", "m", "description")
 METHODS: tuple[str, ...] = ("quantile", "thresholds")
 TIES: tuple[str, ...] = ("shared", "split")
@@ -372,6 +376,40 @@ def lifecycle(checker: Checker, node: Node) -> LifecycleSpec | None:
                                lower_days=values[lower]), "bad_value")
             return None
     return LifecycleSpec(**values)
+
+
+# --- clv ---
+
+def clv(checker: Checker, node: Node) -> ClvSpec | None:
+    """`clv:` — model, time unit, horizon in days (1–3650) and annual discount rate (0 to 1)."""
+    entries = checker.mapping(node, "clv", CLV_KEYS, "{model: bgnbd, unit: weeks, horizon_days: 365, "
+                                                     "discount_rate: 0.1}")
+    if entries is None:
+        return None
+    spec = ClvSpec()
+    model = _word(checker, entries.get("model"), f"clv{ARROW}model", say("rules.setting_clv_model"), CLV_MODELS)
+    unit = _word(checker, entries.get("unit"), f"clv{ARROW}unit", say("common.time_unit"), CLV_UNITS)
+    horizon = spec.horizon_days
+    if "horizon_days" in entries:
+        node_h = entries["horizon_days"].value
+        found = _whole(checker, node_h)
+        if found is None or not 1 <= found <= MAX_HORIZON_DAYS:
+            checker.report(node_h, f"clv{ARROW}horizon_days",
+                           must_be(say("rules.expected_horizon", most=MAX_HORIZON_DAYS), node_h), "bad_value")
+            return None
+        horizon = found
+    rate = spec.discount_rate
+    if "discount_rate" in entries:
+        node_r = entries["discount_rate"].value
+        found_rate = _number(checker, node_r)
+        if found_rate is None or not 0 <= found_rate < 1:
+            checker.report(node_r, f"clv{ARROW}discount_rate", must_be(say("rules.expected_rate"), node_r),
+                           "bad_value")
+            return None
+        rate = found_rate
+    if model is None or unit is None:
+        return None
+    return ClvSpec(model=model, unit=unit, horizon_days=horizon, discount_rate=rate)
 
 
 # --- level discounts ---

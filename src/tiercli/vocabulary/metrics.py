@@ -27,7 +27,7 @@ from typing import Literal
 
 from tiercli.messages import Said
 
-Stage = Literal["order", "line", "distinct", "most", "derived", "by_category"]
+Stage = Literal["order", "line", "distinct", "most", "derived", "by_category", "predicted"]
 
 # One row per customer and order, from the order lines: what the `order` stage aggregates.
 ORDER_ROW = """SELECT customer_id, order_id, min(order_ts) AS order_ts, coalesce(sum(amount), 0) AS amount,
@@ -171,6 +171,44 @@ METRICS: tuple[Metric, ...] = (
         "text",
         "most", zh="常用地区"),
 )
+
+
+# What the `clv:` model predicts per customer (tiercli.engine.clv): computed after the metrics, from each
+# customer's purchase days, only when the rules have `clv:`. Stage `predicted`; `sql` names the model's formula.
+CLV_METRICS: tuple[Metric, ...] = (
+    Metric("clv_x", "count(DISTINCT purchase day) - 1",
+           Said("x of the clv: model: the customer's purchase days after the first (several orders on one day are "
+                "one purchase).", "clv: 模型的 x：首个购买日之后的购买天数（同一天的多笔订单算一次购买）。"),
+           "count", "predicted", zh="复购天数"),
+    Metric("clv_t_x", "last purchase day - first purchase day",
+           Said("t_x of the clv: model: from the first to the last purchase day, in the model's unit (days or weeks).",
+                "clv: 模型的 t_x：首个到最后一个购买日的时长，单位同模型（天或周）。"),
+           "quantity", "predicted", zh="首末购买间隔"),
+    Metric("clv_age", "as_of day - first purchase day",
+           Said("T of the clv: model: from the first purchase day to the as_of day, in the model's unit.",
+                "clv: 模型的 T：首个购买日到统计截止日的时长，单位同模型。"),
+           "quantity", "predicted", zh="观察期长度"),
+    Metric("p_alive", "P(alive | x, t_x, T)",
+           Said("Probability (0–1) the customer still buys, from the clv: model fitted on every customer's purchase "
+                "days; empty when the model could not be fitted.",
+                "客户仍会购买的概率（0–1），由 clv: 模型按全部客户的购买日拟合；模型无法拟合时为空。"),
+           "ratio", "predicted", zh="存活概率"),
+    Metric("expected_orders", "E[X(T, T + horizon) | x, t_x, T]",
+           Said("Expected purchase days over the clv: horizon (horizon_days after as_of).",
+                "clv: 预测期内（统计截止后 horizon_days 天）的预期购买天数。"),
+           "quantity", "predicted", zh="预期购买次数"),
+    Metric("expected_spend", "E[M | x, m] (Gamma-Gamma)",
+           Said("Expected spend per purchase day (Gamma-Gamma): the customer's mean repeat spend shrunk toward "
+                "everyone's; the population mean for a one-time buyer.",
+                "预期每个购买日的消费（Gamma-Gamma）：客户的复购平均消费向整体收缩；只买过一次的客户取整体平均。"),
+           "money", "predicted", zh="预期客单价"),
+    Metric("clv", "Σ expected orders per month × expected_spend / (1 + discount_rate)^(days/365)",
+           Said("Customer lifetime value over the horizon: expected orders month by month times expected_spend, "
+                "discounted at the annual discount_rate.",
+                "预测期内的客户终身价值：逐月预期购买次数乘以预期客单价，按年折现率 discount_rate 折现。"),
+           "money", "predicted", zh="客户终身价值"),
+)
+CLV_NAMES: tuple[str, ...] = tuple(m.name for m in CLV_METRICS)
 
 
 @dataclass(frozen=True)
@@ -337,7 +375,8 @@ MEMBER_NAMES: tuple[str, ...] = tuple(a.name for a in MEMBER_ATTRIBUTES)
 
 # Chinese names for the built-in metrics and scores, usable in rules in place of the English ones
 # (`消费金额 >= 1000` reads monetary) and listed by `tiercli metrics --lang zh`.
-ZH_NAMES: dict[str, str] = {**{m.name: m.zh for m in METRICS}, **{score.name: score.zh for score in SCORES}}
+ZH_NAMES: dict[str, str] = {**{m.name: m.zh for m in (*METRICS, *CLV_METRICS)},
+                            **{score.name: score.zh for score in SCORES}}
 NAME_OF_ZH: dict[str, str] = {zh: name for name, zh in ZH_NAMES.items()}
 
 
@@ -346,6 +385,7 @@ def rule_names() -> dict[str, str]:
     names = {m.name: m.description for m in METRICS}
     names.update(SCORE_NAMES)
     names.update({a.name: f"{a.description} (needs --members)" for a in MEMBER_ATTRIBUTES})
+    names.update({m.name: f"{m.description} (needs clv: in the rules)" for m in CLV_METRICS})
     return names
 
 
@@ -354,4 +394,5 @@ def rule_types() -> dict[str, Kind]:
     kinds: dict[str, Kind] = {m.name: UNIT_KINDS[m.unit] for m in METRICS}
     kinds.update(SCORE_KINDS)
     kinds.update({a.name: a.kind for a in MEMBER_ATTRIBUTES})
+    kinds.update({m.name: UNIT_KINDS[m.unit] for m in CLV_METRICS})
     return kinds

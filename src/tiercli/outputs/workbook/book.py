@@ -11,6 +11,7 @@ import xlsxwriter
 from tiercli.errors import Location, OutputError
 from tiercli.messages import say
 from tiercli.outputs.workbook import (
+    clv,
     columns,
     customers,
     excluded,
@@ -62,6 +63,7 @@ WORKBOOK_SHEETS: tuple[Callable[[SheetContext], None], ...] = (
     tags.write,
     segments.write,
     lifecycle.write,
+    clv.write,
     thresholds.write,
     movement.write,
     excluded.write,
