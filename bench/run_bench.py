@@ -10,7 +10,12 @@ runs in its own subprocess so its peak RSS is its own:
                  Parquet
   typed-floor    the same with the care any real reader takes: every column read as text, amounts and times
                  TRY_CAST, orders counted distinct per customer
+  bare           bench/bare_pipeline.py: the least SQL pipeline that does the work every customer table needs
+                 (tiercli's cleaning macros on every mapped cell, one lines table with a reason, lines → orders →
+                 customers, distinct products, categories with the top one, region, joined, → Parquet), tables in
+                 a database file like a tiercli run; bare-memory: the same with the tables in memory
   parquet        python -m tiercli classify FILE -r bench/rules.bench.yaml -o out.parquet
+  parquet-clv    the same with `clv:` added to the rules (and a tag on p_alive): the cost of the predictions
   workbook       python -m tiercli classify FILE -r bench/rules.bench.yaml -o out.xlsx   (≤ 1M lines only)
   taobao-gb18030 python -m tiercli classify TAOBAO.csv -o out.parquet: the 订单报表 layout in GB18030 with its
                  quirks (title rows, `="…"` ids, `'` phones, `0元`, a 合计 footer), built-in rules, detection
@@ -20,10 +25,10 @@ runs in its own subprocess so its peak RSS is its own:
   xlsx-tiercli   tiercli's reader on the same workbook: tiercli.sources.readers.read_files([path], folder,
                  header_score=…) and a count(*) on the view it makes
 
-`--step` picks steps (repeatable; `taobao` = both Taobao steps, `xlsx-read` = both xlsx steps, `all`); the
-default is floor, typed-floor, parquet and workbook. `--repeat K` runs the chosen steps K times (interleaved) and lists
-every run. It prints a Markdown table (wall seconds, the step's own timing where it reports one, peak RSS,
-ratio to its baseline), checks on the outputs, and the machine it ran on.
+`--step` picks steps (repeatable; `taobao` = both Taobao steps, `xlsx-read` = both xlsx steps, `bare` = both bare
+steps, `all`); the default is floor, typed-floor, both bare steps, parquet and workbook. `--repeat K` runs the chosen
+steps K times (interleaved) and lists every run. It prints a Markdown table (wall seconds, the step's own timing
+where it reports one, peak RSS, ratio to its baseline), checks on the outputs, and the machine it ran on.
 Targets: 10M lines within 8× the floor, 4× the typed floor and 2 GiB peak RSS; 1M lines end to end incl. the workbook
 within 15 s; the quirky Taobao export within 1.5× its clean twin; tiercli's xlsx read within 1.3× the Rust
 reader alone.
@@ -55,15 +60,23 @@ TIME_BIN = "/usr/bin/time"
 MAXRSS_MARK = "__bench_maxrss_kib__="
 SECONDS_MARK = "__bench_seconds__="
 ROWS_MARK = "__bench_rows__="
+CLV_LINES = """  - {name: 沉睡高价值, when: "p_alive < 0.3 and monetary >= 1000"}
+clv: {model: bgnbd, unit: weeks, horizon_days: 365}
+"""
 
-STEPS = ("floor", "typed-floor", "parquet", "workbook", "taobao-gb18030", "taobao-clean", "xlsx-rust", "xlsx-tiercli")
+STEPS = ("floor", "typed-floor", "bare", "bare-memory", "parquet", "parquet-clv", "workbook", "taobao-gb18030",
+         "taobao-clean", "xlsx-rust", "xlsx-tiercli")
 GROUPS = {"taobao": ("taobao-gb18030", "taobao-clean"), "xlsx-read": ("xlsx-rust", "xlsx-tiercli"),
+          "bare": ("bare", "bare-memory"),
           "all": STEPS}
-DEFAULT_STEPS = ("floor", "typed-floor", "parquet", "workbook")
+DEFAULT_STEPS = ("floor", "typed-floor", "bare", "bare-memory", "parquet", "workbook")
 LABELS = {
     "floor": "floor (DuckDB)",
     "typed-floor": "typed floor (DuckDB, text cast)",
+    "bare": "bare pipeline (bench/bare_pipeline.py)",
+    "bare-memory": "bare pipeline, tables in memory",
     "parquet": "tiercli → parquet",
+    "parquet-clv": "tiercli → parquet, with clv:",
     "workbook": "tiercli → xlsx",
     "taobao-gb18030": "Taobao GB18030 + quirks → parquet",
     "taobao-clean": "Taobao clean UTF-8 → parquet",
@@ -72,8 +85,8 @@ LABELS = {
 }
 # step -> (baseline step, target ratio or None); the ratio column is seconds / the baseline's seconds
 BASELINE: dict[str, tuple[str, float | None]] = {
-    "parquet": ("floor", None), "workbook": ("floor", None),
-    "taobao-gb18030": ("taobao-clean", 1.5), "xlsx-tiercli": ("xlsx-rust", 1.3),
+    "parquet": ("floor", None), "workbook": ("floor", None), "bare": ("floor", None), "bare-memory": ("floor", None),
+    "taobao-gb18030": ("taobao-clean", 1.5), "xlsx-tiercli": ("xlsx-rust", 1.3), "parquet-clv": ("parquet", 1.3),
 }
 
 FLOOR_CODE = """
@@ -266,9 +279,12 @@ def command(step: str, lines: int, seed: int, dst: Path) -> list[str]:
     if step in ("floor", "typed-floor"):
         code = FLOOR_CODE if step == "floor" else TYPED_FLOOR_CODE
         return [sys.executable, "-c", code, str(input_paths("csv", lines, seed)[0]), str(dst)]
-    if step in ("parquet", "workbook"):
+    if step in ("bare", "bare-memory"):
+        return [sys.executable, str(BENCH / "bare_pipeline.py"), str(input_paths("csv", lines, seed)[0]), str(dst),
+                "--store", "memory" if step == "bare-memory" else "file"]
+    if step in ("parquet", "workbook", "parquet-clv"):
         return [sys.executable, "-m", "tiercli", "classify", str(input_paths("csv", lines, seed)[0]),
-                "-r", str(RULES), "-o", str(dst)]
+                "-r", str(clv_rules() if step == "parquet-clv" else RULES), "-o", str(dst)]
     if step.startswith("taobao-"):
         quirky, clean = input_paths("taobao", lines, seed)
         return [sys.executable, "-m", "tiercli", "classify", str(quirky if step == "taobao-gb18030" else clean),
@@ -277,11 +293,22 @@ def command(step: str, lines: int, seed: int, dst: Path) -> list[str]:
     return [sys.executable, "-c", code, str(input_paths("xlsx", lines, seed)[0])]
 
 
+def clv_rules() -> Path:
+    """The bench rules plus the clv: model and a tag that uses its prediction, written to bench/out."""
+    path = OUT / "rules.bench.clv.yaml"
+    OUT.mkdir(parents=True, exist_ok=True)
+    path.write_text(RULES.read_text(encoding="utf-8") + CLV_LINES, encoding="utf-8")
+    return path
+
+
 def output_path(step: str, lines: int, run: int) -> Path | None:
     return {
         "floor": OUT / f"floor_{lines}.parquet",
         "typed-floor": OUT / f"typed_floor_{lines}.parquet",
+        "bare": OUT / f"bare_{lines}.parquet",
+        "bare-memory": OUT / f"bare_memory_{lines}.parquet",
         "parquet": OUT / f"tiers_{lines}.parquet",
+        "parquet-clv": OUT / f"tiers_clv_{lines}.parquet",
         "workbook": OUT / f"tiers_{lines}.xlsx",
         "taobao-gb18030": OUT / f"taobao_tiers_{lines}_gb18030_run{run}.parquet",
         "taobao-clean": OUT / f"taobao_tiers_{lines}_clean_run{run}.parquet",
@@ -299,8 +326,8 @@ def skip_reason(step: str, lines: int, missing: str | None) -> str | None:
 
 
 def run_size(lines: int, steps: Sequence[str], args: argparse.Namespace, missing: str | None) -> list[Row]:
-    kinds = {"csv": ("floor", "typed-floor", "parquet", "workbook"), "taobao": GROUPS["taobao"],
-             "xlsx": GROUPS["xlsx-read"]}
+    kinds = {"csv": ("floor", "typed-floor", "bare", "bare-memory", "parquet", "parquet-clv", "workbook"),
+             "taobao": GROUPS["taobao"], "xlsx": GROUPS["xlsx-read"]}
     for kind, users in kinds.items():
         if any(s in steps and not skip_reason(s, lines, missing) for s in users):
             paths, how = ensure_input(kind, lines, args.seed, args.regen)
@@ -372,9 +399,13 @@ def targets(rows: list[Row]) -> None:
                 r.note = f"{shown}; target ≤ 8× floor, ≤ 4× typed floor, < 2 GiB: " + ("met" if ok else "MISSED")
             else:
                 r.note = shown
+        elif r.step in ("bare", "bare-memory"):
+            typed = _typed_ratio(r, rows)
+            r.note = (f"{typed:.1f}× typed floor: the least work already costs this" if typed is not None
+                      else "typed floor not run")
         elif r.step == "workbook" and r.lines <= WORKBOOK_MAX_LINES:
             r.note = "target ≤ 15 s: " + ("met" if m.seconds <= 15 else "MISSED")
-        elif r.step in ("taobao-gb18030", "xlsx-tiercli") and x is not None:
+        elif r.step in ("taobao-gb18030", "xlsx-tiercli", "parquet-clv") and x is not None:
             goal = BASELINE[r.step][1]
             r.note = f"target ≤ {goal}×: " + ("met" if goal is not None and x <= goal else "MISSED")
 
