@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -124,20 +124,26 @@ def _statuses(cleaned: Cleaned) -> list[StatusCount]:
 DATES = {True: say("engine.dates.day_first"), False: say("engine.dates.month_first"), None: say("engine.dates.iso")}
 
 
-def inspect(config: RunConfig) -> Inspection:
-    """Read and clean the files as `run` would, and report how they read; nothing is classified or written."""
+@contextmanager
+def _cleaned(config: RunConfig, require_orders: bool = True) -> Iterator[tuple[Database, list[Source], Cleaned]]:
+    """The files read and cleaned as `run` reads them, in a database of a run folder removed afterwards."""
     rules = config.rules
     _check_limits(config)
     with RunFolder() as folder:
         opened = _open(config, folder.folder)
         with _database(config, folder, opened) as db:
             sources = load(db, config, opened.orders)
-            cleaned = clean(db, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
-                            extra_statuses=rules.input.statuses, timezone=rules.input.timezone,
-                            require_orders=False)
-            first, last, customers = db.execute(
-                "SELECT min(order_ts), max(order_ts), count(DISTINCT customer_id) FROM lines WHERE reason IS NULL"
-            ).fetchone() or (None, None, 0)
+            yield db, sources, clean(db, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
+                                     extra_statuses=rules.input.statuses, timezone=rules.input.timezone,
+                                     require_orders=require_orders)
+
+
+def inspect(config: RunConfig) -> Inspection:
+    """Read and clean the files as `run` would, and report how they read; nothing is classified or written."""
+    with _cleaned(config, require_orders=False) as (db, sources, cleaned):
+        first, last, customers = db.execute(
+            "SELECT min(order_ts), max(order_ts), count(DISTINCT customer_id) FROM lines WHERE reason IS NULL"
+        ).fetchone() or (None, None, 0)
     return Inspection(
         inputs=_inputs(sources, cleaned), mapping=_mapping_summary([s.mapping for s in sources]),
         statuses=_statuses(cleaned), excluded_by_reason=cleaned.excluded_by_reason, first_order=first,
@@ -159,20 +165,13 @@ def validate_clv(config: RunConfig, spec: ClvSpec, *, holdout_days: int | None =
     """Read and clean the files as `run` would, fit the clv: model on the orders up to the calibration end
     (`calibration_end`, or `holdout_days` before as_of) and compare its predictions for the rest with what the
     customers did."""
-    rules = config.rules
-    _check_limits(config)
-    with RunFolder() as folder:
-        opened = _open(config, folder.folder)
-        with _database(config, folder, opened) as db:
-            sources = load(db, config, opened.orders)
-            cleaned = clean(db, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
-                            extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
-            end = cleaned.as_of
-            cut = calibration_end if calibration_end is not None else end - timedelta(days=holdout_days or 0)
-            if not cut.date() < end.date():
-                raise UsageError(say("engine.clv.calibration_after_end", cut=f"{cut:%Y-%m-%d}", end=f"{end:%Y-%m-%d}"),
-                                 slug="bad_calibration_end")
-            figures, holdout = validate(db, spec, cut, end)
+    with _cleaned(config) as (db, sources, cleaned):
+        end = cleaned.as_of
+        cut = calibration_end if calibration_end is not None else end - timedelta(days=holdout_days or 0)
+        if not cut.date() < end.date():
+            raise UsageError(say("engine.clv.calibration_after_end", cut=f"{cut:%Y-%m-%d}", end=f"{end:%Y-%m-%d}"),
+                             slug="bad_calibration_end")
+        figures, holdout = validate(db, spec, cut, end)
     return ClvValidation(figures, holdout, _inputs(sources, cleaned), end)
 
 

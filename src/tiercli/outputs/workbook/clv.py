@@ -3,17 +3,14 @@ distribution of P(alive) with a chart; and, for `tiercli clv`, the holdout valid
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from tiercli.errors import Location, OutputError
 from tiercli.messages import say
-from tiercli.outputs.staging import Staging, atomic_path
+from tiercli.outputs.staging import Staging
 from tiercli.outputs.workbook.cells import INTEGER, MONEY, SPILL, TWO_DECIMALS, Formats, write_grid
 from tiercli.outputs.workbook.context import Grid, SheetContext
+from tiercli.outputs.workbook.single import write_single_sheet
 from tiercli.outputs.workbook_text import CHARTS, CLV_TEXT
 from tiercli.result import ClvFigures, Holdout, ModelFit
 from tiercli.vocabulary.headers import SHEETS
@@ -117,23 +114,9 @@ def write_clv(workbook: Workbook, ws: Worksheet, formats: Formats, figures: ClvF
 
 def write_clv_workbook(figures: ClvFigures, holdout: Holdout, out: str, lang: str = "en",
                        staging: Staging | None = None) -> None:
-    """`tiercli clv -o`: a workbook holding the CLV sheet with its holdout validation, written to a temporary file
-    and renamed."""
-    target = Path(out)
-    where = Location(file=out)
-    if target.suffix.lower() != ".xlsx":
-        raise OutputError(say("outputs.clv_not_xlsx"), where)
-    if not target.parent.is_dir():
-        raise OutputError(say("outputs.output_dir_missing", directory=target.parent), where)
-    try:
-        with atomic_path(target, where, staging) as temp:
-            scratch = staging.scratch if staging is not None else None
-            workbook = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                       "strings_to_numbers": False,
-                                                       **({"tmpdir": str(scratch)} if scratch else {})})
-            ws = workbook.add_worksheet(SHEETS("CLV", lang))
-            write_clv(workbook, ws, Formats(workbook), figures, holdout, lang)
-            workbook.close()
-    except OSError as error:
-        raise OutputError(say("outputs.cant_write", what=say("outputs.named.output"), reason=error.strerror or error),
-                          where) from error
+    """`tiercli clv -o`: a workbook holding the CLV sheet with its holdout validation."""
+
+    def sheet(workbook: Workbook, formats: Formats) -> None:
+        write_clv(workbook, workbook.add_worksheet(SHEETS("CLV", lang)), formats, figures, holdout, lang)
+
+    write_single_sheet(out, say("outputs.clv_not_xlsx"), sheet, staging)

@@ -8,7 +8,6 @@ data. The Customers sheet has the same per customer in its `previous_<grading>` 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,11 +15,11 @@ import pyarrow as pa
 import xlsxwriter
 
 from tiercli.engine.movement import movement_meaning
-from tiercli.errors import Location, OutputError
 from tiercli.messages import Catalogue, in_lang, say, text
-from tiercli.outputs.staging import Staging, atomic_path
+from tiercli.outputs.staging import Staging
 from tiercli.outputs.workbook.cells import INTEGER, MONEY, SPILL, Formats, write_grid
 from tiercli.outputs.workbook.context import SheetContext
+from tiercli.outputs.workbook.single import write_single_sheet
 from tiercli.result import GradingMovement, MovementReport
 from tiercli.vocabulary.columns import NEW_ROW, NOT_IN_DATA, TOTAL
 from tiercli.vocabulary.headers import SHEETS, header
@@ -92,21 +91,7 @@ def _table_rows(table: pa.Table, formats: dict[str, str], lang: str) -> list[_Ro
 
 
 def write_movement_workbook(report: MovementReport, out: str, lang: str = "en", staging: Staging | None = None) -> None:
-    """A workbook holding only the Movement sheet (tiercli diff -o), written to a temporary file and renamed."""
-    target = Path(out)
-    where = Location(file=out)
-    if target.suffix.lower() != ".xlsx":
-        raise OutputError(say("outputs.movement_not_xlsx"), where)
-    if not target.parent.is_dir():
-        raise OutputError(say("outputs.output_dir_missing", directory=target.parent), where)
-    try:
-        with atomic_path(target, where, staging) as temp:
-            scratch = staging.scratch if staging is not None else None
-            workbook = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                       "strings_to_numbers": False, "constant_memory": True,
-                                                       **({"tmpdir": str(scratch)} if scratch else {})})
-            write_movement(workbook, Formats(workbook), report, lang)
-            workbook.close()
-    except OSError as error:
-        raise OutputError(say("outputs.cant_write", what=say("outputs.named.output"), reason=error.strerror or error),
-                          where) from error
+    """A workbook holding only the Movement sheet (tiercli diff -o)."""
+    write_single_sheet(out, say("outputs.movement_not_xlsx"),
+                       lambda workbook, formats: write_movement(workbook, formats, report, lang), staging,
+                       constant_memory=True)
