@@ -400,6 +400,7 @@ def _clv(result: Result, lang: str) -> str:
         return ""
     out = [f'<section id="clv">\n<h2>{html_text(text("outputs.sheet.CLV", lang))}</h2>']
     facts = [
+        [Cell(CLV_TEXT("model", lang)), Cell(CLV_TEXT(f"model.{figures.model}", lang))],
         [Cell(CLV_TEXT("time_unit", lang)), Cell(CLV_TEXT(f"unit.{figures.unit}", lang))],
         [Cell(CLV_TEXT("horizon_days", lang)), Cell(count_text(figures.horizon_days), True)],
         [Cell(CLV_TEXT("discount_rate", lang)), Cell(percent_text(figures.discount_rate), True)],
@@ -407,8 +408,7 @@ def _clv(result: Result, lang: str) -> str:
         [Cell(CLV_TEXT("repeat_buyers", lang)), Cell(count_text(figures.repeat_buyers), True)],
         [Cell(CLV_TEXT("history_days", lang)), Cell(count_text(figures.history_days), True)],
     ]
-    out.append(_table("clv-facts", [Cell(CLV_TEXT("model", lang)), Cell(CLV_TEXT(f"model.{figures.model}", lang))],
-                      facts))
+    out.append(_table("clv-facts", [Cell(""), Cell("")], facts))
     if figures.notes:
         out.append(_notes(list(figures.notes), lang))
     for fit in (figures.purchase, figures.spend):
@@ -418,7 +418,7 @@ def _clv(result: Result, lang: str) -> str:
                     for name, value, error in zip(fit.names, fit.params, fit.std_errors, strict=True)]
         fit_rows.append([Cell(CLV_TEXT("log_likelihood", lang)), Cell(two_decimals_text(fit.log_likelihood), True),
                          Cell("")])
-        headers = [Cell(CLV_TEXT(f"model.{fit.model}", lang)), Cell(CLV_TEXT("estimate", lang), True),
+        headers = [Cell(text(f"engine.clv.model.{fit.model}", lang)), Cell(CLV_TEXT("estimate", lang), True),
                    Cell(CLV_TEXT("std_error", lang), True)]
         out.append(_table("clv-fit", headers, fit_rows))
     totals = []
