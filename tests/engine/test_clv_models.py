@@ -533,6 +533,38 @@ def test_a_warm_start_from_a_sample_reaches_the_same_maximum(monkeypatch: pytest
     assert warm.log_likelihood == pytest.approx(cold.log_likelihood, rel=1e-12)
 
 
+def test_a_fit_evaluated_in_parts_is_the_fit_of_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large BG/NBD fits sum the log-likelihood of parts of the rows on several cores (fitting.PART_ROWS): the
+    estimates and the log-likelihood are those of one part."""
+    x, t_x, T = _simulate_bgnbd((0.25, 40.0, 0.8, 2.5), 6_000, seed=9)
+    monkeypatch.setattr(fitting.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(fitting, "PART_ROWS", 1_000)
+    assert len(fitting.split(fitting.as_data(x, t_x, T)[0])) == 3
+    parts = bgnbd.fit(x, t_x, T)
+    monkeypatch.setattr(fitting, "PART_ROWS", 10**9)
+    whole = bgnbd.fit(x, t_x, T)
+    assert parts.converged and whole.converged
+    assert parts.params == pytest.approx(whole.params, rel=1e-9)
+    assert parts.log_likelihood == pytest.approx(whole.log_likelihood, rel=1e-12)
+    assert parts.std_errors == pytest.approx(whole.std_errors, rel=1e-6)
+
+
+def test_whole_day_rows_collapse_as_rows_sorted_by_columns() -> None:
+    """The packed-key collapse of whole numbers gives what sorting by columns gives: the same distinct rows in
+    the same order, counts and each customer's row; fractional values (weeks) take the column sort."""
+    rng = np.random.default_rng(4)
+    T = rng.integers(0, 2_000, 50_000).astype(float)
+    t_x = np.floor(T * rng.random(T.size))
+    x = np.where(t_x > 0, rng.integers(1, 40, T.size), 0).astype(float)
+    rows, counts, inverse = summary.collapse(x, t_x, T)
+    columns, by_columns = summary.unique_rows(x, t_x, T)
+    assert np.array_equal(rows, np.column_stack(columns))
+    assert np.array_equal(inverse, by_columns) and np.array_equal(counts, np.bincount(by_columns))
+    assert np.array_equal(rows[inverse], np.column_stack([x, t_x, T]))
+    weeks, _, back = summary.collapse(x, t_x / 7, T / 7)
+    assert np.array_equal(weeks[back], np.column_stack([x, t_x / 7, T / 7]))
+
+
 def test_discounted_value_by_month() -> None:
     """A customer buying 0.1 times a day at 20 a purchase: 12 months of 30 days and one of 5, each discounted
     at 10 % a year from its end; with no discount the value is the expected purchases times the spend."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ import scipy.special as sc
 from numpy.typing import ArrayLike, NDArray
 from scipy.integrate import IntegrationWarning, quad
 
-from tiercli.engine.clv.fitting import Data, Fit, as_data, failed, maximise, warm_start, weighted_sum
+from tiercli.engine.clv.fitting import Data, Fit, as_data, failed, maximise, split, warm_start, weighted_sum
 from tiercli.engine.clv.hypergeometric import power_gap, scaled_excess
 from tiercli.engine.clv.summary import unique_rows
 
@@ -80,17 +81,22 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike, weights: ArrayLike | None = 
     if problem:
         return failed(MODEL, NAMES, start, customers, problem)
     start = warm_start(fit, data, start)
-    rows = _Rows.of(data)
+    parts = [_Rows.of(part) for part in split(data)]
+    with ThreadPoolExecutor(len(parts)) as pool:  # numpy leaves the lock while it computes: one part per core
 
-    def negative(phi: Array) -> float:
-        return -_weighted(np.exp(phi), rows, gradient=False)[0]
+        def weighted(theta: Array, gradient: bool) -> tuple[float, Array]:
+            found = list(pool.map(lambda rows: _weighted(theta, rows, gradient), parts))
+            return sum(v for v, _ in found), np.sum([g for _, g in found], axis=0)
 
-    def value_and_gradient(phi: Array) -> tuple[float, Array]:
-        theta = np.exp(phi)
-        value, grad = _weighted(theta, rows, gradient=True)
-        return -value, -theta * grad
+        def negative(phi: Array) -> float:
+            return -weighted(np.exp(phi), False)[0]
 
-    return maximise(MODEL, NAMES, negative, start, customers, value_and_gradient)
+        def value_and_gradient(phi: Array) -> tuple[float, Array]:
+            theta = np.exp(phi)
+            value, grad = weighted(theta, True)
+            return -value, -theta * grad
+
+        return maximise(MODEL, NAMES, negative, start, customers, value_and_gradient)
 
 
 def p_alive(params: Sequence[float], x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> Array:

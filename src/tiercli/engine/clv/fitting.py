@@ -18,6 +18,8 @@ that ends with a parameter at a bound of its range is reported the same way, wit
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -107,6 +109,20 @@ def warm_start(fit: Callable[..., Fit], data: Data, start: Sequence[float]) -> S
     pick = np.sort(np.random.default_rng(0).choice(data.x.size, WARM_ROWS, replace=False))
     warm = fit(data.x[pick], data.t_x[pick], data.T[pick], data.weights[pick], start)
     return warm.params if warm.converged else start
+
+
+PART_ROWS = 50_000  # rows of a fit evaluated in parts of at least this many, one part per core
+
+
+def split(data: Data) -> list[Data]:
+    """The rows in as many parts as there are cores (one part for few rows): a log-likelihood is a sum over
+    customers, so the parts' sums add up to the whole's."""
+    parts = max(1, min(os.cpu_count() or 1, data.x.size // PART_ROWS))
+    if parts == 1:
+        return [data]
+    bounds = np.linspace(0, data.x.size, parts + 1).astype(int)
+    return [Data(data.x[i:j], data.t_x[i:j], data.T[i:j], data.weights[i:j])
+            for i, j in itertools.pairwise(bounds)]
 
 
 def weighted_sum(weights: Array, values: Array) -> float:
