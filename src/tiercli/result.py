@@ -242,6 +242,10 @@ class ClvFigures:
     clv_total: float = 0.0  # summed over customers
     notes: list[str] = field(default_factory=list)
 
+    def p_alive_tenths(self) -> list[tuple[str, int]]:
+        """(range, customers) per tenth of P(alive), as the reports label them: 0.0–0.1 … 0.9–1.0."""
+        return [(f"{k / 10:.1f}–{(k + 1) / 10:.1f}", n) for k, n in enumerate(self.p_alive_counts)]
+
 
 @dataclass(frozen=True)
 class Holdout:
@@ -250,7 +254,7 @@ class Holdout:
 
     calibration_end: str  # the last day of the calibration period, YYYY-MM-DD
     holdout_end: str  # the last day of the holdout period
-    holdout_length: float  # in the model's unit
+    customers: int  # the customers of the calibration period
     rows: list[tuple[str, int, float, float]]  # repeat purchases in calibration (0 … 6, 7+), customers, mean
     # actual purchases in the holdout, mean predicted
     actual_total: float

@@ -384,12 +384,12 @@ def print_clv(console: Console, figures: ClvFigures, holdout: Holdout | None, la
             table.add_column(CLV_TEXT(key, lang), justify="right")
         for label, customers, actual, predicted in holdout.rows:
             table.add_row(label, f"{customers:,}", *("" if math.isnan(v) else f"{v:,.3f}" for v in (actual, predicted)))
-        table.add_row(CLV_TEXT("total", lang), f"{sum(r[1] for r in holdout.rows):,}",
+        table.add_row(CLV_TEXT("total", lang), f"{holdout.customers:,}",
                       f"{holdout.actual_total:,.1f}", f"{holdout.predicted_total:,.1f}")
         console.print(table)
         console.print(f"{CLV_TEXT('mae', lang)}: {holdout.mean_absolute_error:,.4f}", markup=False)
     if figures.p_alive_counts:
-        tenths = " · ".join(f"{k / 10:.1f}–{(k + 1) / 10:.1f}: {n:,}" for k, n in enumerate(figures.p_alive_counts))
+        tenths = " · ".join(f"{label}: {n:,}" for label, n in figures.p_alive_tenths())
         console.print(f"{CLV_TEXT('p_alive_customers', lang)}: {tenths}", markup=False, soft_wrap=True)
     if figures.correlation is not None:
         console.print(f"{CLV_TEXT('correlation', lang)}: {figures.correlation:,.4f} "

@@ -68,13 +68,22 @@ class _Inputs:
     t_x: Array
     age: Array
     spend: Array  # mean spend of the repeat purchase days; NaN without one
+    distinct: Array  # the distinct (x, t_x, T) rows, what the purchase model is fitted on and scores
+    weights: NDArray[np.int64]  # customers per distinct row
+    inverse: NDArray[np.int64]  # each customer's distinct row
 
     @classmethod
     def of(cls, table: pa.Table) -> _Inputs:
         def numbers(name: str) -> Array:
             return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)
 
-        return cls(table.column("customer_id"), numbers("x"), numbers("t_x"), numbers("age"), numbers("mean_spend"))
+        x, t_x, age = numbers("x"), numbers("t_x"), numbers("age")
+        return cls(table.column("customer_id"), x, t_x, age, numbers("mean_spend"), *collapse(x, t_x, age))
+
+    def expected(self, model: ModuleType, params: tuple[float, ...], t: float) -> Array:
+        """Each customer's expected purchases in (T, T + t], computed once per distinct row."""
+        rows = self.distinct
+        return np.asarray(model.expected_purchases(params, t, rows[:, 0], rows[:, 1], rows[:, 2]))[self.inverse]
 
     @property
     def spenders(self) -> NDArray[np.bool_]:
@@ -103,8 +112,8 @@ def _fit(inputs: _Inputs, spec: ClvSpec, horizon_days: int) -> _Fitted:
     if history < horizon_days:
         notes.append(say("engine.clv.short_history", model=name, history=history, horizon=horizon_days))
         return _Fitted(None, None, None, notes)
-    rows, weights, _ = collapse(inputs.x, inputs.t_x, inputs.age)  # fitted on the distinct rows, weighted
-    purchase = MODELS[spec.model].fit(rows[:, 0], rows[:, 1], rows[:, 2], weights)
+    rows = inputs.distinct
+    purchase = MODELS[spec.model].fit(rows[:, 0], rows[:, 1], rows[:, 2], inputs.weights)
     if not purchase.converged:
         notes.append(say("engine.clv.not_converged", model=name, why=purchase.message))
         return _Fitted(None, None, None, notes)
@@ -133,10 +142,9 @@ def _scores(inputs: _Inputs, fitted: _Fitted, spec: ClvSpec) -> dict[str, Array]
     per = DAYS_PER[spec.unit]
     model = MODELS[spec.model]
     params = fitted.purchase.params
-    rows, _, inverse = collapse(inputs.x, inputs.t_x, inputs.age)  # each distinct (x, t_x, T) scored once
-    x, t_x, age = rows[:, 0], rows[:, 1], rows[:, 2]
-    out["p_alive"] = model.p_alive(params, x, t_x, age)[inverse]
-    out["expected_orders"] = model.expected_purchases(params, spec.horizon_days / per, x, t_x, age)[inverse]
+    x, t_x, age = (inputs.distinct[:, k] for k in range(3))  # each distinct (x, t_x, T) scored once
+    out["p_alive"] = model.p_alive(params, x, t_x, age)[inputs.inverse]
+    out["expected_orders"] = inputs.expected(model, params, spec.horizon_days / per)
     if fitted.spend is not None:
         buys = inputs.spenders
         spend = gammagamma.expected_spend(fitted.spend.params, np.where(buys, inputs.x, 0.0),
@@ -144,7 +152,7 @@ def _scores(inputs: _Inputs, fitted: _Fitted, spec: ClvSpec) -> dict[str, Array]
         out["expected_spend"] = spend
         per_unit_spend = discounted_value(lambda t: model.expected_purchases(params, t, x, t_x, age), 1.0,
                                           spec.horizon_days, spec.discount_rate, per)
-        out["clv"] = per_unit_spend[inverse] * spend
+        out["clv"] = per_unit_spend[inputs.inverse] * spend
     return out
 
 
@@ -215,12 +223,11 @@ def validate(con: Database, spec: ClvSpec, calibration_end: datetime, end: datet
     scores = _scores(inputs, fitted, spec)
     predicted = np.full(inputs.x.size, np.nan)
     if fitted.purchase is not None:
-        predicted = MODELS[spec.model].expected_purchases(fitted.purchase.params, length_days / per, inputs.x,
-                                                          inputs.t_x, inputs.age)
+        predicted = inputs.expected(MODELS[spec.model], fitted.purchase.params, length_days / per)
     table = compare(inputs.x, predicted, actual)
     holdout = Holdout(
         calibration_end=calibration_end.date().isoformat(), holdout_end=end.date().isoformat(),
-        holdout_length=length_days / per,
+        customers=table.customers,
         rows=[(r.repeat_purchases, r.customers, r.actual, r.predicted) for r in table.rows],
         actual_total=table.actual_total, predicted_total=table.predicted_total,
         mean_absolute_error=table.mean_absolute_error,

@@ -434,7 +434,7 @@ def _clv(result: Result, lang: str) -> str:
         out.append(_table("clv-totals", [Cell(""), Cell("")], totals))
     if figures.p_alive_counts:
         title = CHARTS("p_alive", lang)
-        bars = [Bar(f"{k / 10:.1f}–{(k + 1) / 10:.1f}", n, count_text(n)) for k, n in enumerate(figures.p_alive_counts)]
+        bars = [Bar(label, n, count_text(n)) for label, n in figures.p_alive_tenths()]
         chart = bar_chart(bars, chart_id="chart-p-alive", css_class="chart-p-alive", title=title,
                           category_axis=CLV_TEXT("p_alive_range", lang), value_axis=TEXTS("customers", lang),
                           tick_text=count_tick, whole=True)

@@ -9,6 +9,7 @@ from xlsxwriter.worksheet import Worksheet
 from tiercli.messages import say
 from tiercli.outputs.staging import Staging
 from tiercli.outputs.workbook.cells import INTEGER, MONEY, SPILL, TWO_DECIMALS, Formats, write_grid
+from tiercli.outputs.workbook.charts import CHART_ROWS
 from tiercli.outputs.workbook.context import Grid, SheetContext
 from tiercli.outputs.workbook.single import write_single_sheet
 from tiercli.outputs.workbook_text import CHARTS, CLV_TEXT
@@ -26,7 +27,7 @@ def write(ctx: SheetContext) -> None:
     write_clv(ctx.workbook, ws, ctx.formats, figures, None, ctx.lang)
 
 
-def clv_grid(figures: ClvFigures, holdout: Holdout | None, lang: str) -> tuple[Grid, int | None, int | None]:
+def _grid(figures: ClvFigures, holdout: Holdout | None, lang: str) -> tuple[Grid, int | None, int | None]:
     """The sheet's rows; the row of the P(alive) table's first bin and of the holdout table's first count."""
     t = CLV_TEXT
     rows: Grid = [
@@ -60,8 +61,7 @@ def clv_grid(figures: ClvFigures, holdout: Holdout | None, lang: str) -> tuple[G
     if figures.p_alive_counts:
         rows += [[], [(t("p_alive_range", lang), "bold"), (t("customers", lang), "bold")]]
         alive_row = len(rows)
-        for k, count in enumerate(figures.p_alive_counts):
-            rows.append([(f"{k / 10:.1f}–{(k + 1) / 10:.1f}", None), (count, INTEGER)])
+        rows.extend([(label, None), (count, INTEGER)] for label, count in figures.p_alive_tenths())
     holdout_row = None
     if holdout is not None:
         rows += [[], [(t("holdout_title", lang, start=holdout.calibration_end, end=holdout.holdout_end), "bold")],
@@ -69,7 +69,7 @@ def clv_grid(figures: ClvFigures, holdout: Holdout | None, lang: str) -> tuple[G
         holdout_row = len(rows)
         for label, customers, actual, predicted in holdout.rows:
             rows.append([(label, None), (customers, INTEGER), (actual, TWO_DECIMALS), (predicted, TWO_DECIMALS)])
-        rows += [[(t("total", lang), "bold"), (sum(r[1] for r in holdout.rows), INTEGER),
+        rows += [[(t("total", lang), "bold"), (holdout.customers, INTEGER),
                   (holdout.actual_total, TWO_DECIMALS), (holdout.predicted_total, TWO_DECIMALS)],
                  [(t("mae", lang), None), (holdout.mean_absolute_error, FOUR_DECIMALS)]]
     return rows, alive_row, holdout_row
@@ -89,7 +89,7 @@ def _fit_rows(fit: ModelFit, lang: str) -> Grid:
 def write_clv(workbook: Workbook, ws: Worksheet, formats: Formats, figures: ClvFigures, holdout: Holdout | None,
               lang: str) -> None:
     """The CLV table on `ws`, a chart of P(alive) and, with a holdout, a chart of actual vs predicted."""
-    rows, alive_row, holdout_row = clv_grid(figures, holdout, lang)
+    rows, alive_row, holdout_row = _grid(figures, holdout, lang)
     write_grid(ws, formats, rows)
     sheet = ws.get_name()
     anchor = 0
@@ -101,7 +101,7 @@ def write_clv(workbook: Workbook, ws: Worksheet, formats: Formats, figures: ClvF
         chart.set_title({"name": CHARTS("p_alive", lang)})
         chart.set_legend({"none": True})
         ws.insert_chart(anchor, 5, chart)
-        anchor += 16
+        anchor += CHART_ROWS
     if holdout is not None and holdout_row is not None:
         chart = workbook.add_chart({"type": "column"})
         last = holdout_row + len(holdout.rows) - 1
