@@ -6,17 +6,19 @@ drop-out with probability p ~ Beta(a, b). Purchase times are whole days (the las
 day 1), as a calendar-day summary gives them. Timed: collapsing to distinct (x, t_x, T) rows, the fit, and the
 scoring of every customer (P(alive) and the expected purchases of the next 365 days).
 
-    python bench/bench_clv.py [--customers N] [--seed S] [--lifetimes PYTHON]
+    python bench/bench_clv.py [--customers N] [--seed S] [--repeat K] [--lifetimes PYTHON]
 
 With `--lifetimes PYTHON` (an interpreter with lifetimes installed, in its own environment: `python -m venv
 /tmp/lt && /tmp/lt/bin/pip install lifetimes`), lifetimes' BetaGeoFitter is fitted on the same (x, t_x, T) and
 predicts the same two things (P(alive) and the expected purchases of the next 365 days), timed in its process the
-same way; the ratio of the two is printed. lifetimes fits every customer's row (it has no collapsing).
+same way. lifetimes fits every customer's row (it has no collapsing). The two run interleaved, tiercli then
+lifetimes, `--repeat` times; the ratio printed is of the medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -72,16 +74,9 @@ def lifetimes_seconds(python: str, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
     return float(seconds), " ".join(params)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--lifetimes", metavar="PYTHON", help="an interpreter with lifetimes installed")
-    args = parser.parse_args(argv)
-    x, t_x, T = draw(args.customers, args.seed)
-    print(f"{args.customers:,} customers: {np.mean(x == 0):.0%} with x = 0, mean x {x.mean():.2f}, "
-          f"max x {int(x.max())}")
-
+def ours(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple[list[float], bgnbd.Fit, np.ndarray, np.ndarray, int]:
+    """tiercli's collapse, fit and scoring of every customer: ([seconds of each step], the fit, P(alive), the
+    expected purchases of the next 365 days, the number of distinct rows)."""
     start = time.perf_counter()
     rows, weights, inverse = collapse(x, t_x, T)
     collapsed = time.perf_counter()
@@ -90,10 +85,34 @@ def main(argv: list[str] | None = None) -> int:
     alive = bgnbd.p_alive(fit.params, rows[:, 0], rows[:, 1], rows[:, 2])[inverse]
     expected = bgnbd.expected_purchases(fit.params, 365.0, rows[:, 0], rows[:, 1], rows[:, 2])[inverse]
     scored = time.perf_counter()
+    return [collapsed - start, fitted - collapsed, scored - fitted], fit, alive, expected, rows.shape[0]
 
-    print(f"distinct (x, t_x, T) rows: {rows.shape[0]:,}")
-    print(f"collapse {collapsed - start:.2f} s, fit {fitted - collapsed:.2f} s ({fit.iterations} iterations), "
-          f"score {scored - fitted:.2f} s, total {scored - start:.2f} s")
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved runs of each (medians are compared)")
+    parser.add_argument("--lifetimes", metavar="PYTHON", help="an interpreter with lifetimes installed")
+    args = parser.parse_args(argv)
+    x, t_x, T = draw(args.customers, args.seed)
+    print(f"{args.customers:,} customers: {np.mean(x == 0):.0%} with x = 0, mean x {x.mean():.2f}, "
+          f"max x {int(x.max())}")
+
+    mine: list[float] = []
+    theirs: list[float] = []
+    for run in range(1, args.repeat + 1):
+        steps, fit, alive, expected, distinct = ours(x, t_x, T)
+        mine.append(sum(steps))
+        line = (f"run {run}: tiercli {mine[-1]:.2f} s (collapse {steps[0]:.2f}, fit {steps[1]:.2f} with "
+                f"{fit.iterations} iterations, score {steps[2]:.2f})")
+        if args.lifetimes:
+            seconds, params = lifetimes_seconds(args.lifetimes, x, t_x, T)
+            theirs.append(seconds)
+            line += f", lifetimes {seconds:.2f} s (r, alpha, a, b = {params})"
+        print(line, flush=True)
+
+    print(f"distinct (x, t_x, T) rows: {distinct:,}")
     print(f"converged {fit.converged}: {fit.message}")
     print(f"mean P(alive) {alive.mean():.3f}, expected purchases in the next 365 days {expected.sum():,.0f}")
     worst = 0.0
@@ -103,10 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:>5} true {TRUE[name]:8.4f}  fitted {value:8.4f}  ({error:+.2%})")
     ok = fit.converged and worst <= TOLERANCE
     print("parameters recovered within 3 %" if ok else "PARAMETERS NOT RECOVERED within 3 %")
-    if args.lifetimes:
-        theirs, params = lifetimes_seconds(args.lifetimes, x, t_x, T)
-        print(f"lifetimes fit + predict {theirs:.2f} s (r, alpha, a, b = {params}); "
-              f"tiercli {theirs / (scored - start):.1f}x faster")
+    print(f"tiercli collapse + fit + score, median of {len(mine)}: {statistics.median(mine):.2f} s")
+    if theirs:
+        ratios = ", ".join(f"{t / m:.1f}x" for m, t in zip(mine, theirs, strict=True))
+        print(f"lifetimes fit + predict, median of {len(theirs)}: {statistics.median(theirs):.2f} s; tiercli "
+              f"{statistics.median(theirs) / statistics.median(mine):.1f}x faster (run by run: {ratios})")
     return 0 if ok else 1
 
 

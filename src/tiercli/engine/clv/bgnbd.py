@@ -84,19 +84,26 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike, weights: ArrayLike | None = 
     parts = [_Rows.of(part) for part in split(data)]
     with ThreadPoolExecutor(len(parts)) as pool:  # numpy leaves the lock while it computes: one part per core
 
-        def weighted(theta: Array, gradient: bool) -> tuple[float, Array]:
-            found = list(pool.map(lambda rows: _weighted(theta, rows, gradient), parts))
-            return sum(v for v, _ in found), np.sum([g for _, g in found], axis=0)
+        def weighted(theta: Array, order: int) -> tuple[float, Array, Array]:
+            found = list(pool.map(lambda rows: _weighted(theta, rows, order), parts))
+            return (sum(v for v, _, _ in found), np.sum([g for _, g, _ in found], axis=0),
+                    np.sum([h for _, _, h in found], axis=0))
 
         def negative(phi: Array) -> float:
-            return -weighted(np.exp(phi), False)[0]
+            return -weighted(np.exp(phi), 0)[0]
 
         def value_and_gradient(phi: Array) -> tuple[float, Array]:
             theta = np.exp(phi)
-            value, grad = weighted(theta, True)
+            value, grad, _ = weighted(theta, 1)
             return -value, -theta * grad
 
-        return maximise(MODEL, NAMES, negative, start, customers, value_and_gradient)
+        def derivatives(phi: Array) -> tuple[float, Array, Array]:
+            """In φ = log θ: the gradient θ⊙∇, the Hessian diag(θ)·∇²·diag(θ) + diag(θ⊙∇)."""
+            theta = np.exp(phi)
+            value, grad, hess = weighted(theta, 2)
+            return -value, -theta * grad, -(np.outer(theta, theta) * hess + np.diag(theta * grad))
+
+        return maximise(MODEL, NAMES, negative, start, customers, value_and_gradient, derivatives)
 
 
 def p_alive(params: Sequence[float], x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> Array:
@@ -112,6 +119,15 @@ def expected_purchases(params: Sequence[float], t: ArrayLike, x: ArrayLike, t_x:
     (xu, Tu, tu), inverse = unique_rows(xx.ravel(), TT.ravel(), tt.ravel())
     alive_mean = _alive_expectation(r, alpha, a, b, xu, Tu, tu)[inverse].reshape(tt.shape)
     return np.asarray(alive_mean * p_alive(params, xx, txx, TT), dtype=np.float64)
+
+
+def alive_expectation(params: Sequence[float], t: ArrayLike, x: ArrayLike, T: ArrayLike) -> Array:
+    """E[purchases in (T, T+t] | alive at T, x, T]: eq. 10 without its P(alive) factor, which is all of it that
+    depends on t (so `expected_purchases` = this × `p_alive`); t broadcasts against the customers. Every row is
+    evaluated: pass distinct (x, T) rows."""
+    r, alpha, a, b = (float(v) for v in params)
+    tt, xx, TT = (np.asarray(v, dtype=np.float64) for v in np.broadcast_arrays(t, x, T))
+    return _alive_expectation(r, alpha, a, b, xx.ravel(), TT.ravel(), tt.ravel()).reshape(tt.shape)
 
 
 def unconditional_expected(params: Sequence[float], t: ArrayLike) -> Array:
@@ -179,9 +195,13 @@ def _row_log_likelihood(theta: Array, x: Array, t_x: Array, T: Array) -> Array:
     return np.asarray(constant + np.logaddexp(first, second), dtype=np.float64)
 
 
-def _weighted(theta: Array, rows: _Rows, gradient: bool) -> tuple[float, Array]:
-    """(the weighted log-likelihood, and when asked its gradient in (r, α, a, b)), the same sum as
-    `_row_log_likelihood` weighted, arranged as `_Rows` says."""
+def _weighted(theta: Array, rows: _Rows, order: int) -> tuple[float, Array, Array]:
+    """The weighted log-likelihood, the same sum as `_row_log_likelihood` weighted, arranged as `_Rows` says, and
+    with order ≥ 1 its gradient, with order 2 its Hessian, in (r, α, a, b) (zeros where not asked).
+
+    Each row with x > 0 is log(e^u + e^v), u = −(r+x)·log(α+T) the "alive" term, v = log a − log(b+x−1) −
+    (r+x)·log(α+t_x) the "dropped out after the last purchase" term: its gradient is p1·∇u + p2·∇v and its
+    Hessian p1·∇²u + p2·∇²v + p1·p2·(∇u − ∇v)(∇u − ∇v)ᵀ, with p2 = e^(v − log(e^u + e^v)) and p1 = 1 − p2."""
     r, alpha, a, b = (float(v) for v in theta)
     xu, wx = rows.x_values, rows.x_weight
     total_weight = float(wx.sum())
@@ -197,8 +217,9 @@ def _weighted(theta: Array, rows: _Rows, gradient: bool) -> tuple[float, Array]:
     second = (np.log(a) - np.log(b + xu - 1.0, where=xu > 0, out=np.zeros_like(xu)))[xi] - k * log_tx
     both = np.logaddexp(first, second)
     value += weighted_sum(w, both)
-    if not gradient:
-        return value, np.zeros(4)
+    grad, hess = np.zeros(4), np.zeros((4, 4))
+    if order < 1:
+        return value, grad, hess
     # The share of the "dropped out after the last purchase" term; shares below e^−700 are 0 here, sparing the
     # (very slow) arithmetic of subnormal numbers.
     share = second - both
@@ -206,11 +227,35 @@ def _weighted(theta: Array, rows: _Rows, gradient: bool) -> tuple[float, Array]:
     p1 = 1.0 - p2
     psi_x = sc.digamma(a + b + xu)
     w_p2 = w * p2
-    d_r = (float(wx @ (sc.digamma(r + xu) - sc.digamma(r))) + total_weight * log_alpha
-           - float(rows.T_weight @ log_T0) - weighted_sum(w, p1 * log_T) - weighted_sum(w_p2, log_tx))
-    d_alpha = (total_weight * r / alpha - r * float(rows.T_weight @ (1.0 / (alpha + rows.T_values)))
-               - weighted_sum(w * k, p1 / (alpha + rows.T) + p2 / (alpha + rows.t_x)))
-    d_a = float(wx @ (sc.digamma(a + b) - psi_x)) + float(w_p2.sum()) / a
-    d_b = (float(wx @ (sc.digamma(b + xu) - psi_x - sc.digamma(b) + sc.digamma(a + b)))
-           - weighted_sum(w_p2, 1.0 / (b + rows.x - 1.0)))
-    return value, np.array([d_r, d_alpha, d_a, d_b])
+    inv_T = 1.0 / (alpha + rows.T)
+    inv_tx = 1.0 / (alpha + rows.t_x)
+    inv_b = 1.0 / (b + rows.x - 1.0)
+    inv_T0 = 1.0 / (alpha + rows.T_values)
+    grad[0] = (float(wx @ (sc.digamma(r + xu) - sc.digamma(r))) + total_weight * log_alpha
+               - float(rows.T_weight @ log_T0) - weighted_sum(w, p1 * log_T) - weighted_sum(w_p2, log_tx))
+    grad[1] = (total_weight * r / alpha - r * float(rows.T_weight @ inv_T0)
+               - weighted_sum(w * k, p1 * inv_T + p2 * inv_tx))
+    grad[2] = float(wx @ (sc.digamma(a + b) - psi_x)) + float(w_p2.sum()) / a
+    grad[3] = (float(wx @ (sc.digamma(b + xu) - psi_x - sc.digamma(b) + sc.digamma(a + b)))
+               - weighted_sum(w_p2, inv_b))
+    if order < 2:
+        return value, grad, hess
+    trigamma_x = sc.polygamma(1, a + b + xu)
+    trigamma_ab = float(sc.polygamma(1, a + b))
+    hess[0, 0] = float(wx @ (sc.polygamma(1, r + xu) - float(sc.polygamma(1, r))))
+    hess[0, 1] = (total_weight / alpha - float(rows.T_weight @ inv_T0)
+                  - weighted_sum(w, p1 * inv_T + p2 * inv_tx))
+    hess[1, 1] = (-total_weight * r / alpha ** 2 + r * float(rows.T_weight @ inv_T0 ** 2)
+                  + weighted_sum(w * k, p1 * inv_T ** 2 + p2 * inv_tx ** 2))
+    hess[2, 2] = float(wx @ (trigamma_ab - trigamma_x)) - float(w_p2.sum()) / a ** 2
+    hess[2, 3] = float(wx @ (trigamma_ab - trigamma_x))
+    hess[3, 3] = (float(wx @ (sc.polygamma(1, b + xu) - trigamma_x - float(sc.polygamma(1, b)) + trigamma_ab))
+                  + weighted_sum(w_p2, inv_b ** 2))
+    # The mixing term: Σ w·p1·p2·δ δᵀ with δ = ∇u − ∇v.
+    q = w * p1 * p2
+    delta = (log_tx - log_T, k * (inv_tx - inv_T), np.full_like(k, -1.0 / a), inv_b)
+    for i in range(4):
+        qi = q * delta[i]
+        for j in range(i, 4):
+            hess[i, j] += weighted_sum(qi, delta[j])
+    return value, grad, np.triu(hess) + np.triu(hess, 1).T

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ Array = NDArray[np.float64]
 Objective = Callable[[Array], float]
 Gradient = Callable[[Array], Array]
 ValueAndGradient = Callable[[Array], tuple[float, Array]]
+Derivatives = Callable[[Array], tuple[float, Array, Array]]
 
 LOG_BOUND = 20.0
 _GRADIENT_STEP = 1e-5
@@ -139,10 +141,14 @@ def failed(model: str, names: Sequence[str], start: Sequence[float], customers: 
 
 
 def maximise(model: str, names: Sequence[str], negative_ll: Objective, start: Sequence[float], customers: float,
-             value_and_gradient: ValueAndGradient | None = None) -> Fit:
+             value_and_gradient: ValueAndGradient | None = None, derivatives: Derivatives | None = None) -> Fit:
     """Maximise a log-likelihood: `negative_ll(φ)` is minus the weighted log-likelihood at log-parameters φ,
-    `value_and_gradient(φ)` (optional) the same value with its gradient in φ, computed together; `start` the
-    starting parameters (original scale)."""
+    `value_and_gradient(φ)` (optional) the same value with its gradient in φ, computed together, `derivatives(φ)`
+    (optional) the value with its gradient and Hessian in φ; `start` the starting parameters (original scale).
+
+    With the Hessian, the search is Newton's method in a trust region (scipy's trust-exact), a few evaluations
+    from a warm start; where that search does not end at a proper maximum inside the bounds, the quasi-Newton
+    search below runs as without it."""
     names = tuple(names)
     if customers <= 0:
         return failed(model, names, start, customers, "no customers to fit")
@@ -152,6 +158,10 @@ def maximise(model: str, names: Sequence[str], negative_ll: Objective, start: Se
         return failed(model, names, start, customers,
                       "the log-likelihood is not finite at the start values: some rows are impossible under the "
                       "model")
+    if derivatives is not None:
+        found = _trust_region(model, names, derivatives, phi0, f0, customers)
+        if found is not None:
+            return found
     gradient: Gradient | None = None
     if value_and_gradient is not None:
         vg = value_and_gradient
@@ -215,6 +225,46 @@ def maximise(model: str, names: Sequence[str], negative_ll: Objective, start: Se
     return Fit(model=model, names=names, params=tuple(float(t) for t in theta), std_errors=std,
                log_likelihood=-f, converged=converged, iterations=int(result.nit) + steps,
                customers=round(customers), message="; ".join(details))
+
+
+def _trust_region(model: str, names: tuple[str, ...], derivatives: Derivatives, phi0: Array, f0: float,
+                  customers: float) -> Fit | None:
+    """The maximum by Newton steps in a trust region on the exact Hessian, as a converged `Fit`; None when the
+    search does not end at a proper maximum (Hessian positive definite, Newton decrement below 1e−8) with every
+    parameter inside the bounds."""
+    cache: dict[bytes, tuple[float, Array, Array]] = {}
+
+    def at(phi: Array) -> tuple[float, Array, Array]:
+        key = phi.tobytes()
+        if key not in cache:
+            with np.errstate(all="ignore"):
+                f, g, h = derivatives(phi)
+            if not (np.isfinite(f) and np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
+                f = float("inf")  # a point the search rejects and shrinks its region from
+            if len(cache) > 4:
+                cache.clear()
+            cache[key] = (float(f), np.asarray(g, dtype=np.float64), np.asarray(h, dtype=np.float64))
+        return cache[key]
+
+    # The gradient's own rounding grows with the sum it is the gradient of: stop where it is below that.
+    gtol = 1e-9 * max(1.0, abs(f0))
+    with warnings.catch_warnings():  # an ended search warns; the checks below decide what it found
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = minimize(lambda phi: at(phi)[0], phi0, jac=lambda phi: at(phi)[1], hess=lambda phi: at(phi)[2],
+                          method="trust-exact", options={"gtol": gtol, "maxiter": 200})
+    phi = np.asarray(result.x, dtype=np.float64)
+    f, g, hessian = at(phi)
+    if not np.isfinite(f) or np.any(np.abs(phi) >= LOG_BOUND) or not _positive_definite(hessian):
+        return None
+    decrement = float(g @ np.linalg.solve(hessian, g))
+    if not decrement < 1e-8:
+        return None
+    theta = np.exp(phi)
+    variances = np.diag(np.linalg.inv(hessian))
+    std = tuple(float(t * np.sqrt(v)) if v > 0 else None for t, v in zip(theta, variances, strict=True))
+    return Fit(model=model, names=names, params=tuple(float(t) for t in theta), std_errors=std,
+               log_likelihood=-f, converged=True, iterations=int(result.nit), customers=round(customers),
+               message=f"trust-exact: {result.message}; Newton decrement {decrement:.1e}")
 
 
 def central_gradient(f: Objective, phi: Array, step: float = _GRADIENT_STEP) -> Array:
