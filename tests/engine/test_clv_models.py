@@ -520,6 +520,53 @@ def test_bgnbd_recovers_simulated_parameters() -> None:
         assert se is not None and abs(value_ - true) < 4 * se, (fit.names, fit.params, fit.std_errors)
 
 
+def test_bgnbd_gradient_and_hessian_are_those_of_the_papers_log_likelihood() -> None:
+    """The analytic gradient and Hessian the Newton search uses, away from the maximum and near it, against
+    central differences of the paper's eq. 6 summed here (plain floats)."""
+    x, t_x, T = _simulate_bgnbd((0.25, 40.0, 0.8, 2.5), 300, seed=11)
+    rows = bgnbd._Rows.of(fitting.as_data(x, t_x, T)[0])
+    total = lambda p: sum(paper_bgnbd_ll(tuple(p), *row) for row in zip(x, t_x, T, strict=True))  # noqa: E731
+    for theta in (np.array([0.25, 40.0, 0.8, 2.5]), np.array([1.3, 2.0, 3.0, 0.7])):
+        value_, gradient, hessian = bgnbd._weighted(theta, rows, 2)
+        assert value_ == pytest.approx(total(theta), rel=1e-12)
+        step = theta * 1e-4
+        eye = np.eye(4)
+        expected_gradient = [(total(theta + eye[i] * step[i]) - total(theta - eye[i] * step[i])) / (2 * step[i])
+                             for i in range(4)]
+        expected_hessian = np.array([[(total(theta + eye[i] * step[i] + eye[j] * step[j])
+                                       - total(theta + eye[i] * step[i] - eye[j] * step[j])
+                                       - total(theta - eye[i] * step[i] + eye[j] * step[j])
+                                       + total(theta - eye[i] * step[i] - eye[j] * step[j])) / (4 * step[i] * step[j])
+                                      for j in range(4)] for i in range(4)])
+        np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(hessian, expected_hessian, rtol=1e-4, atol=1e-4)
+
+
+def test_the_newton_search_and_the_quasi_newton_search_reach_the_same_maximum(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """BG/NBD fits search by Newton's method on the exact Hessian; where that search fails, the L-BFGS-B search
+    runs instead. Both end at the same estimates, log-likelihood and standard errors."""
+    x, t_x, T = _simulate_bgnbd((0.25, 40.0, 0.8, 2.5), 5_000, seed=13)
+    newton = bgnbd.fit(x, t_x, T)
+    assert newton.converged and newton.message.startswith("trust-exact")
+    monkeypatch.setattr(fitting, "_trust_region", lambda *args: None)
+    quasi = bgnbd.fit(x, t_x, T)
+    assert quasi.converged and quasi.message.startswith("L-BFGS-B")
+    assert newton.params == pytest.approx(quasi.params, rel=1e-6)
+    assert newton.log_likelihood == pytest.approx(quasi.log_likelihood, rel=1e-12)
+    assert newton.std_errors == pytest.approx(quasi.std_errors, rel=1e-4)
+
+
+@pytest.mark.parametrize(("module", "params"), [(bgnbd, (0.25, 40.0, 0.8, 2.5)), (paretonbd, (0.55, 10.6, 0.6, 11.7))])
+def test_expected_purchases_is_the_alive_expectation_times_p_alive(module: Any, params: tuple[float, ...]) -> None:
+    """Scoring evaluates the t-dependent factor once per distinct (x, T): that factor times P(alive) is the
+    conditional expectation, for every t."""
+    x, t_x, T = _simulate_bgnbd((0.25, 40.0, 0.8, 2.5), 400, seed=17)
+    for t in (1.0, 30.0, 365.0):
+        np.testing.assert_allclose(module.alive_expectation(params, t, x, T) * module.p_alive(params, x, t_x, T),
+                                   module.expected_purchases(params, t, x, t_x, T), rtol=1e-12)
+
+
 def test_a_warm_start_from_a_sample_reaches_the_same_maximum(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fits over many rows start where a fit of a sample ended (fitting.WARM_ROWS): the estimates are those of
     the search from the usual start."""

@@ -15,6 +15,7 @@ the run goes on: the columns are empty and a note says why.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType
@@ -27,7 +28,7 @@ from tiercli.database import Database
 from tiercli.engine.clv import bgnbd, gammagamma, paretonbd
 from tiercli.engine.clv.fitting import Fit
 from tiercli.engine.clv.holdout import compare
-from tiercli.engine.clv.summary import collapse
+from tiercli.engine.clv.summary import collapse, unique_rows
 from tiercli.engine.clv.value import discounted_value
 from tiercli.messages import Said, say
 from tiercli.result import ClvFigures, Holdout, ModelFit
@@ -80,10 +81,22 @@ class _Inputs:
         x, t_x, age = numbers("x"), numbers("t_x"), numbers("age")
         return cls(table.column("customer_id"), x, t_x, age, numbers("mean_spend"), *collapse(x, t_x, age))
 
+    def expectation(self, model: ModuleType, params: tuple[float, ...]) -> Callable[[float], Array]:
+        """t → each distinct row's expected purchases in (T, T + t]: P(alive), which does not depend on t, once
+        per distinct row; the expectation given alive, which depends on x and T only, once per distinct (x, T)
+        for each t."""
+        x, t_x, age = (self.distinct[:, k] for k in range(3))
+        alive = np.asarray(model.p_alive(params, x, t_x, age), dtype=np.float64)
+        (xu, Tu), pair = unique_rows(x, age)
+
+        def expected(t: float) -> Array:
+            return np.asarray(model.alive_expectation(params, t, xu, Tu), dtype=np.float64)[pair] * alive
+
+        return expected
+
     def expected(self, model: ModuleType, params: tuple[float, ...], t: float) -> Array:
         """Each customer's expected purchases in (T, T + t], computed once per distinct row."""
-        rows = self.distinct
-        return np.asarray(model.expected_purchases(params, t, rows[:, 0], rows[:, 1], rows[:, 2]))[self.inverse]
+        return self.expectation(model, params)(t)[self.inverse]
 
     @property
     def spenders(self) -> NDArray[np.bool_]:
@@ -144,13 +157,14 @@ def _scores(inputs: _Inputs, fitted: _Fitted, spec: ClvSpec) -> dict[str, Array]
     params = fitted.purchase.params
     x, t_x, age = (inputs.distinct[:, k] for k in range(3))  # each distinct (x, t_x, T) scored once
     out["p_alive"] = model.p_alive(params, x, t_x, age)[inputs.inverse]
-    out["expected_orders"] = inputs.expected(model, params, spec.horizon_days / per)
+    expected = inputs.expectation(model, params)
+    out["expected_orders"] = expected(spec.horizon_days / per)[inputs.inverse]
     if fitted.spend is not None:
         buys = inputs.spenders
         spend = gammagamma.expected_spend(fitted.spend.params, np.where(buys, inputs.x, 0.0),
                                           np.where(buys, inputs.spend, 0.0))
         out["expected_spend"] = spend
-        per_unit_spend = discounted_value(lambda t: model.expected_purchases(params, t, x, t_x, age), 1.0,
+        per_unit_spend = discounted_value(expected, 1.0,
                                           spec.horizon_days, spec.discount_rate, per)
         out["clv"] = per_unit_spend[inputs.inverse] * spend
     return out

@@ -107,10 +107,17 @@ def p_alive(params: Sequence[float], x: ArrayLike, t_x: ArrayLike, T: ArrayLike)
 def expected_purchases(params: Sequence[float], t: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> Array:
     """E[purchases in (T, T+t] | x, t_x, T] = (r+x)(β+T)/((α+T)(s−1))·(1 − ((β+T)/(β+T+t))^(s−1))·P(alive)
     (Schmittlein et al. 1987; Fader & Hardie 2005 note); t broadcasts against the customers."""
-    r, alpha, s, beta = (float(v) for v in params)
     tt, xx, txx, TT = (np.asarray(v, dtype=np.float64) for v in np.broadcast_arrays(t, x, t_x, T))
-    alive_mean = (r + xx) / (alpha + TT) * (beta + TT) * power_gap(s - 1.0, -np.log1p(tt / (beta + TT)))
-    return np.asarray(alive_mean * p_alive(params, xx, txx, TT), dtype=np.float64)
+    return np.asarray(alive_expectation(params, tt, xx, TT) * p_alive(params, xx, txx, TT), dtype=np.float64)
+
+
+def alive_expectation(params: Sequence[float], t: ArrayLike, x: ArrayLike, T: ArrayLike) -> Array:
+    """E[purchases in (T, T+t] | alive at T, x, T] = (r+x)(β+T)/((α+T)(s−1))·(1 − ((β+T)/(β+T+t))^(s−1)): the
+    conditional expectation without its P(alive) factor; t broadcasts against the customers."""
+    r, alpha, s, beta = (float(v) for v in params)
+    tt, xx, TT = (np.asarray(v, dtype=np.float64) for v in np.broadcast_arrays(t, x, T))
+    return np.asarray((r + xx) / (alpha + TT) * (beta + TT) * power_gap(s - 1.0, -np.log1p(tt / (beta + TT))),
+                      dtype=np.float64)
 
 
 def unconditional_expected(params: Sequence[float], t: ArrayLike) -> Array:
