@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tiercli.database import DEFAULT_MEMORY_LIMIT, Database, check_threads, memory_bytes, open_database
-from tiercli.engine.clean import Cleaned, Source, clean, excluded_rows
+from tiercli.engine.clean import Cleaned, Source, clean, excluded_rows, order_inputs
 from tiercli.engine.compute import column_units, member_names, summary
+from tiercli.engine.events import event_inputs, load_events
 from tiercli.engine.figures import compute_figures
+from tiercli.engine.funnel import behaviour_figures
 from tiercli.engine.movement import apply_history, read_history
 from tiercli.engine.prediction import validate
 from tiercli.engine.query import classify_orders
@@ -20,9 +22,10 @@ from tiercli.errors import UsageError
 from tiercli.messages import say
 from tiercli.profiles.detect import ColumnMap, build_mapping, detect_platform, header_score
 from tiercli.progress import COMPUTING, NO_PROGRESS, READING, Progress, phase, watch_queries
-from tiercli.result import ClvFigures, Holdout, InputFile, Inspection, Result, Rows, StatusCount
+from tiercli.result import BehaviourFigures, ClvFigures, Holdout, InputFile, Inspection, Result, Rows, StatusCount
 from tiercli.rules.model import ClvSpec, Rules
 from tiercli.runfolder import RunFolder
+from tiercli.sources.events import open_events
 from tiercli.sources.members import load_members, open_members
 from tiercli.sources.overrides import Overrides
 from tiercli.sources.previous import Previous
@@ -43,6 +46,7 @@ class RunConfig:
     members: str | None = None  # a members file joined to the customers (tiercli.sources.members)
     previous: str | Previous | None = None  # an earlier run: levels kept, movement (tiercli.engine.movement)
     overrides: str | Overrides | None = None  # hand-set levels and tags, applied after the rules
+    events: Sequence[str] = ()  # behaviour logs (tiercli.engine.events): views, favourites, carts, purchases
     strict: bool = False  # an override that can't be applied stops the run
     lang: str = "en"  # the language of the words the run writes into its data: excluded rows' messages, the why
     # and overrides columns, the thresholds' texts
@@ -54,10 +58,11 @@ class _Opened:
 
     orders: list[Opened]
     members: Opened | None
+    events: list[Opened]
 
     @property
     def readable(self) -> list[str]:
-        found = [*self.orders, *([self.members] if self.members else [])]
+        found = [*self.orders, *([self.members] if self.members else []), *self.events]
         return [o.readable for o in found if o.readable]
 
 
@@ -72,7 +77,11 @@ def _open(config: RunConfig, folder: Path, progress: Progress = NO_PROGRESS) -> 
         orders.extend(open_file(path, folder, sheet=sheet, header_score=header_score, memory_limit=memory))
         progress.advance()
     members = open_members(config.members, folder, memory_limit=memory) if config.members else None
-    return _Opened(orders, members)
+    events: list[Opened] = []
+    for path in config.events:
+        events.extend(open_events(path, folder, memory_limit=memory))
+        progress.advance()
+    return _Opened(orders, members, events)
 
 
 def _database(config: RunConfig, folder: RunFolder, opened: _Opened, query_progress: bool = False) -> Database:
@@ -192,6 +201,19 @@ def _mapping_summary(maps: Sequence[ColumnMap]) -> dict[str, str]:
     return {f: " | ".join(v) for f, v in merged.items()}
 
 
+def _event_run_rows(behaviour: BehaviourFigures) -> list[tuple[str, str]]:
+    """The Run sheet's lines about the events files: each file's layout and rows, and the customers with events."""
+    rows: list[tuple[str, str]] = []
+    for f in behaviour.files:
+        rows.append((say("engine.run.events_file", file=f.name),
+                     say("engine.run.events_read", layout=f.layout, read=f.rows_read, used=f.rows_used,
+                         excluded=f.rows_excluded + f.not_used)))
+    rows.append((say("engine.run.event_customers"),
+                 say("engine.run.event_customers_value", customers=behaviour.customers,
+                     without=behaviour.without_orders)))
+    return rows
+
+
 COMPUTING_STEPS = 5  # classify, history, customers, excluded rows, summary
 
 
@@ -207,7 +229,7 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
     folder.open()  # it holds the customers and excluded rows until the result is closed
     try:
         with ExitStack() as stack:
-            with phase(progress, READING, len(config.files) + bool(config.members) + 1):
+            with phase(progress, READING, len(config.files) + bool(config.members) + len(config.events) + 1):
                 opened = _open(config, folder.folder, progress)
                 db = stack.enter_context(_database(config, folder, opened, query_progress=watched))
                 if watched:
@@ -219,10 +241,11 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
                     progress.advance()
                 cleaned = clean(db, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
                                 extra_statuses=rules.input.statuses, timezone=rules.input.timezone)
+                events = load_events(db, opened.events, rules.input, cleaned.as_of) if opened.events else None
                 progress.advance()
             with phase(progress, COMPUTING, COMPUTING_STEPS):
                 classified = classify_orders(db, rules, cleaned.as_of, members=members is not None,
-                                             lang=config.lang)
+                                             lang=config.lang, events=events is not None)
                 scores, columns = classified.scores, classified.columns
                 progress.advance()
                 history = apply_history(db, rules, cleaned.as_of, columns, previous, overrides, config.strict,
@@ -232,12 +255,14 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
                 ordered = db.batches(f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id")
                 customers = Rows.write(folder.folder / "customers.arrow", ordered, ordered.schema)
                 progress.advance()
-                names, batches = excluded_rows(db, sources, config.lang)
+                names, batches = excluded_rows(
+                    db, order_inputs(sources) + (event_inputs(events.sources) if events else []), config.lang)
                 excluded = Rows.write(folder.folder / "excluded.arrow", batches, names)
                 progress.advance()
                 per_tier = summary(db, rules)
                 tags = [*(t.name for t in rules.tags), *history.manual_tags]
                 figures = compute_figures(db, "classified", tags, manual=history.manual_tags)
+                behaviour = behaviour_figures(db, events.files) if events else None
                 progress.advance()
     except BaseException:
         folder.close()
@@ -269,6 +294,7 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
         *(() if members is None else ((say("engine.run.members"),
                                        say("engine.run.members_read", path=members.path, members=members.members,
                                            rows=members.rows, without_id=members.without_id)),)),
+        *(() if behaviour is None else _event_run_rows(behaviour)),
         (say("engine.run.threads"), str(config.threads or os.cpu_count())),
     ]
     return Result(
@@ -278,5 +304,5 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
         column_units=units, gradings=[g.name for g in rules.gradings], tags=tags, manual_tags=history.manual_tags,
         notes=_data_notes(config, cleaned) + scores.notes + list(classified.clv.notes if classified.clv else ())
         + history.notes, statuses=_statuses(cleaned),
-        movement=history.movement, clv=classified.clv, figures=figures, cleanup=folder.close,
+        movement=history.movement, clv=classified.clv, behaviour=behaviour, figures=figures, cleanup=folder.close,
     )

@@ -263,6 +263,59 @@ class Holdout:
 
 
 @dataclass(frozen=True)
+class EventFile:
+    """One `--events` file as it read: its layout, rows read = used + excluded (by reason); an item-properties
+    file (layout item-properties) has rows used for categories and the others not used (other properties)."""
+
+    path: str
+    name: str
+    layout: str
+    rows_read: int
+    rows_used: int
+    excluded_by_reason: dict[str, int]
+    columns: dict[str, str]  # canonical event field -> header
+    encoding: str | None = None
+    sheet: str | None = None
+    header_row: int = 1
+    not_used: int = 0  # item-properties rows that are not a category
+
+    @property
+    def rows_excluded(self) -> int:
+        return sum(self.excluded_by_reason.values())
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    """The view → favourite → cart → purchase funnel of one category (None: every event): events of each type and
+    the different customers with one."""
+
+    category: str | None
+    views: int
+    favourites: int
+    carts: int
+    purchases: int
+    viewers: int
+    favouriters: int
+    carters: int
+    buyers: int
+
+
+@dataclass(frozen=True)
+class BehaviourFigures:
+    """What `--events` gave: the files, events per type, the customers with events and those of them without an
+    order, and the funnel overall and per category (most viewed first)."""
+
+    files: list[EventFile]
+    events_by_type: dict[str, int]
+    customers: int  # customers with at least one used event
+    without_orders: int  # of them, customers without an order (browse-only)
+    first_event: datetime | None
+    last_event: datetime | None
+    funnel: list[FunnelRow]  # overall first (category None), then per category
+    categories: int = 0  # different categories with events (the funnel lists the most viewed)
+
+
+@dataclass(frozen=True)
 class Figures:
     """What the reports show besides the level tables, computed once from the customers (`tiercli.engine.figures`)."""
 
@@ -293,6 +346,7 @@ class Result:
     statuses: list[StatusCount] = field(default_factory=list)
     movement: MovementReport | None = None  # with a previous run: the Movement sheet
     clv: ClvFigures | None = None  # with clv: in the rules: the model's fits, figures and notes
+    behaviour: BehaviourFigures | None = None  # with --events: the events read, per type, and the funnel
     figures: Figures = field(default_factory=lambda: Figures(0, [], [], [], [], None))  # the report's figures
     cleanup: Callable[[], None] | None = None  # removes the run folder holding the rows' files
 

@@ -93,8 +93,8 @@ def test_helpers_in_a_rule_become_customer_columns_named_after_the_call() -> Non
     assert checked.problems == ()
     assert checked.sql == "\"share(category, '美妆')\" >= 0.5 AND \"bought(sku, 'A1', 'B2')\""
     assert {h.name: (h.sql, h.unit) for h in checked.helpers} == {
-        "share(category, '美妆')": ("COALESCE(SUM(\"amount\") FILTER(WHERE \"category\" IN ('美妆')), 0) / "
-                                   "NULLIF(SUM(\"amount\"), 0)", "ratio"),
+        "share(category, '美妆')": ("CASE WHEN COALESCE(SUM(\"amount\"), 0) = 0 THEN 0 ELSE COALESCE(SUM(\"amount\") "
+                                   "FILTER(WHERE \"category\" IN ('美妆')), 0) / SUM(\"amount\") END", "ratio"),
         "bought(sku, 'A1', 'B2')": ("COUNT(*) FILTER(WHERE \"amount\" >= 0 AND \"sku\" IN ('A1', 'B2')) > 0", "bool"),
     }
 

@@ -130,6 +130,10 @@ def default_output(first_input: str) -> str:
 MEMBERS_HELP = ("Members file (CSV/XLSX): member id plus any of registration date, birthday, level, region, "
                 "channel, gender; members without orders are classified too (frequency 0).")
 RULES_HELP = "Rules file (YAML). Default: the built-in tmall-5 starter (see `tiercli init`)."
+EVENTS_HELP = ("Behaviour log beside the orders (CSV/XLSX/Parquet: customer, time, event — view, favourite, cart, "
+               "purchase — product, category; Tmall user_log, RetailRocket and GA4 exports are recognised). Repeat "
+               "for several files; a RetailRocket item_properties file adds the categories. Enables the behaviour "
+               "metrics (tiercli metrics) and, with the built-in rules, the behaviour tags.")
 PREVIOUS_HELP = ("An earlier output of tiercli (workbook, or its CSV/Parquet): adds previous_<grading> and movement, "
                  "keeps upgrade-only levels, and writes a Movement sheet.")
 OVERRIDES_HELP = ("Hand-set levels and tags (CSV/XLSX: customer, grading, level, add_tags, remove_tags, reason, "
@@ -149,11 +153,13 @@ QUIET_HELP = ("Print only errors, plus one warning per kind of row left out beca
               "progress bars; the exit code says whether the run worked.")
 
 
-def _rules(path: str | None) -> Rules:
+def _rules(path: str | None, events: bool = False) -> Rules:
+    """The rules file, else the built-in starter (with its behaviour tags when events are given)."""
     from tiercli.rules.load import load_rules, parse_rules
     from tiercli.rules.starter import starter_text
 
-    return load_rules(path) if path else parse_rules(starter_text("tmall-5"), source="built-in tmall-5")
+    return load_rules(path) if path else parse_rules(starter_text("tmall-5", events=events),
+                                                     source="built-in tmall-5")
 
 
 @app.command()
@@ -176,6 +182,7 @@ def classify(
     memory_limit: Annotated[str | None, typer.Option("--memory-limit", help="DuckDB memory limit, e.g. 4GB "
                                                      "(default 1GB); larger data spills to disk.")] = None,
     members: Annotated[str | None, typer.Option("--members", help=MEMBERS_HELP)] = None,
+    events: Annotated[list[str] | None, typer.Option("--events", help=EVENTS_HELP)] = None,
     previous: Annotated[str | None, typer.Option("--previous", help=PREVIOUS_HELP)] = None,
     overrides: Annotated[str | None, typer.Option("--overrides", help=OVERRIDES_HELP)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop with exit code 2 when an override can't be "
@@ -195,27 +202,29 @@ def classify(
     On a terminal, a phase (reading, classifying, writing) that takes more than a second shows a progress bar on
     stderr, gone when the phase is done."""
     from tiercli.cli.progress import progress_bars
-    from tiercli.engine.compute import require_members
+    from tiercli.engine.compute import require_events, require_members
     from tiercli.outputs.plan import STDOUT, Export, OutputPlan, Split, check_plan, write_outputs
     from tiercli.outputs.split import DEFAULT_COLUMNS
     from tiercli.pipeline import RunConfig, run
 
     chosen = check_lang(lang)
-    loaded = _rules(rules)
+    loaded = _rules(rules, bool(events))
     require_members(loaded, members is not None)
+    require_events(loaded, bool(events))
     split = None
     if split_by and split_by[0] is not None:
         columns = [c.strip() for c in split_columns.split(",") if c.strip()] if split_columns else DEFAULT_COLUMNS
         split = Split(split_by[0], split_by[1], tuple(columns))
     export = Export(*export_format) if export_format and export_format[0] is not None else None
     plan = OutputPlan(output or default_output(files[0]), chosen, split, report, export)
-    inputs = _inputs(files, rules, members, previous, overrides)
+    inputs = _inputs(files, rules, members, previous, overrides, events)
     check_plan(plan, [g.name for g in loaded.gradings], inputs)
     data_on_terminal = plan.out == STDOUT and sys.stdout.isatty()  # bars would land between the rows
     with progress_bars(_stderr(), chosen, show=not quiet and not data_on_terminal) as progress, \
             run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet, platform=platform,
                           threads=threads, memory_limit=memory_limit, members=members, previous=previous,
-                          overrides=overrides, strict=strict, lang=chosen), progress) as result:
+                          overrides=overrides, strict=strict, lang=chosen, events=events or ()),
+                progress) as result:
         written = write_outputs(result, plan, inputs, progress)
         _finish(result, plan, written, quiet, progress)
 
@@ -236,9 +245,11 @@ def _finish(result: Result, plan: OutputPlan, written: Written, quiet: bool,
 
 
 def _inputs(files: Sequence[str], rules: str | None = None, members: str | None = None,
-            previous: str | None = None, overrides: str | None = None) -> list[Named]:
+            previous: str | None = None, overrides: str | None = None,
+            events: Sequence[str] | None = None) -> list[Named]:
     """The files a command reads, named as messages name them."""
     found = [Named(f, say("cli.file.input")) for f in files]
+    found += [Named(f, say("cli.file.events")) for f in events or ()]
     for path, what in ((rules, say("cli.file.rules")), (members, say("cli.file.members")),
                        (previous, say("common.previous_run")), (overrides, say("common.overrides_file"))):
         if path is not None:
@@ -277,13 +288,15 @@ def init(
                                         "(member levels 店铺客户 … 至尊VIP), rfm (the RFM segment as the tier), "
                                         "lifecycle (lifecycle stages as the tier).")] = "tmall-5",
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    events: Annotated[bool, typer.Option("--events", help="Add the behaviour tags (浏览未购, 加购未买, 高兴趣低转化, "
+                                         "浏览美妆未购), for runs with --events FILE.")] = False,
     lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
     """Write a commented starter rules file to edit."""
     from tiercli.rules.starter import starter_text
 
     chosen = check_lang(lang)
-    starter = starter_text(preset)
+    starter = starter_text(preset, events=events)
     target = Path(path)
     if target.exists() and not force:
         raise UsageError(say("cli.file_exists"), Location(file=path), slug="exists")
@@ -298,6 +311,7 @@ def validate(
     orders: Annotated[list[str] | None, typer.Option("--orders", help="Order exports to check the rules against "
                                                      "(repeat for several files).")] = None,
     members: Annotated[str | None, typer.Option("--members", help=MEMBERS_HELP)] = None,
+    events: Annotated[list[str] | None, typer.Option("--events", help=EVENTS_HELP)] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date the metrics are relative to (YYYY-MM-DD).")]
     = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
@@ -308,7 +322,7 @@ def validate(
     """Check a rules file: errors stop it from running (exit 2); warnings (exit 0, or 1 with --strict) are rules
     that run but can't do what they say — with --orders, also tiers that match nobody or are shadowed, tags that
     match everyone or nobody, and segments nobody can reach."""
-    from tiercli.engine.compute import require_members
+    from tiercli.engine.compute import require_events, require_members
     from tiercli.engine.lint import data_findings, dry_run, static_findings
     from tiercli.rules.load import examine_rules_file
 
@@ -329,8 +343,9 @@ def validate(
         from tiercli.pipeline import RunConfig, run
 
         require_members(loaded, members is not None)
+        require_events(loaded, bool(events))
         with run(RunConfig(files=orders, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
-                           platform=platform, members=members)) as result:
+                           platform=platform, members=members, events=events or ())) as result:
             findings = sorted([*findings, *data_findings(loaded, result)], key=lambda f: f.location.line or 0)
         checked = text("cli.validate.checked", chosen, customers=f"{result.customers.num_rows:,}")
     label = "cli.error" if strict else "cli.render.warning"
@@ -357,6 +372,7 @@ def explain(
     files: Annotated[list[str], typer.Argument(help="Order exports: CSV, XLSX/XLS, Parquet. Read as one.")],
     rules: Annotated[str | None, typer.Option("--rules", "-r", help=RULES_HELP)] = None,
     members: Annotated[str | None, typer.Option("--members", help=MEMBERS_HELP)] = None,
+    events: Annotated[list[str] | None, typer.Option("--events", help=EVENTS_HELP)] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date the metrics are relative to (YYYY-MM-DD).")]
     = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
@@ -366,15 +382,16 @@ def explain(
     """Why one customer got its tiers and tags: its metrics, then each tier in order and each tag, with every
     comparison's values and whether it held."""
     from tiercli.cli.render import print_explanation
-    from tiercli.engine.compute import require_members
+    from tiercli.engine.compute import require_events, require_members
     from tiercli.engine.explain import explain as explain_customer
     from tiercli.pipeline import RunConfig, run
 
     chosen = check_lang(lang)
-    loaded = _rules(rules)
+    loaded = _rules(rules, bool(events))
     require_members(loaded, members is not None)
+    require_events(loaded, bool(events))
     with run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet, platform=platform,
-                       members=members)) as result:
+                       members=members, events=events or ())) as result:
         explained = explain_customer(result, loaded, customer)
     print_explanation(TerminalConsole(highlight=False, soft_wrap=True), explained, chosen)
 
@@ -389,10 +406,12 @@ def sql(
                                               "Default: the latest order time, computed in the query.")] = None,
     members: Annotated[bool, typer.Option("--members", help="Also read a `members` table (customers without "
                                           "orders get a row; member attributes are joined).")] = False,
+    events: Annotated[bool, typer.Option("--events", help="Also read an `events` table (the behaviour metrics; "
+                                         "customers with events but no order get a row).")] = False,
     lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
     """Print the whole classification as one SQL query over a canonical `orders` table."""
-    from tiercli.engine.query import DIALECTS, MEMBERS_DDL, ORDERS_DDL, export_sql
+    from tiercli.engine.query import DIALECTS, EVENTS_DDL, MEMBERS_DDL, ORDERS_DDL, export_sql
     from tiercli.errors import suggestion
 
     chosen = check_lang(lang)
@@ -400,8 +419,8 @@ def sql(
         raise UsageError(say("cli.bad_dialect", dialect=dialect, hint=suggestion(dialect, DIALECTS),
                              choices=listed(DIALECTS)), slug="bad_dialect")
     loaded = _rules(rules)
-    exported = export_sql(loaded, dialect, parse_as_of(as_of), members, chosen)
-    tables = [ORDERS_DDL, *([MEMBERS_DDL] if members else [])]
+    exported = export_sql(loaded, dialect, parse_as_of(as_of), members, chosen, events)
+    tables = [ORDERS_DDL, *([MEMBERS_DDL] if members else []), *([EVENTS_DDL] if events else [])]
     header = [text("cli.sql.header", chosen, version=version(), source=loaded.source, name=loaded.name,
                    dialect=dialect),
               text("cli.sql.tables", chosen),

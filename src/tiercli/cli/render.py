@@ -25,6 +25,9 @@ from tiercli.result import ClvFigures, Holdout, InputFile, Inspection, MovementR
 from tiercli.rules.model import Rules
 from tiercli.vocabulary.metrics import (
     CLV_METRICS,
+    EVENT_COLUMNS,
+    EVENT_HELPERS,
+    EVENT_METRICS,
     HELPER_COLUMNS,
     HELPERS,
     MEMBER_ATTRIBUTES,
@@ -219,6 +222,14 @@ def print_metrics(console: Console, rules: Rules | None = None, lang: str = "en"
     console.print("\n" + METRICS_TEXT("clv", lang), markup=False)
     for m in CLV_METRICS:
         block(f"{m.name}{alias(m.name)} ({unit(m.unit)})", m.description, m.sql)
+    console.print("\n" + METRICS_TEXT("events", lang), markup=False)
+    for m in EVENT_METRICS:
+        block(f"{m.name}{alias(m.name)} ({unit(m.unit)})", m.description, m.sql)
+    console.print("\n" + METRICS_TEXT("event_helpers", lang, columns=", ".join(EVENT_COLUMNS)), markup=False)
+    for e in EVENT_HELPERS:
+        block(f"{e.usage} ({unit(e.unit)})", e.description,
+              e.sql.replace("{match}", "COLUMN IN ('value', …)").replace("{window}", "age_days < days")
+              .replace("{days}", "days"))
     console.print("\n" + METRICS_TEXT("helpers", lang, columns=", ".join(HELPER_COLUMNS)), markup=False)
     for h in HELPERS:
         block(f"{h.name}(COLUMN, 'value', …) ({unit(h.unit)})", h.description,

@@ -882,8 +882,23 @@ def _nothing_left(con: Database, sources: Sequence[Source], as_of: datetime | No
     return DataError(message, where, slug="no_orders")
 
 
-def excluded_names(sources: Sequence[Source]) -> tuple[list[str], list[list[int]]]:
-    """The Excluded table's column names and, per source, the position of each of its cells among them.
+@dataclass(frozen=True)
+class ExcludedFrom:
+    """Where one input's excluded rows are: its file name and headers as the Excluded table shows them, the
+    table that holds its rows (`lines` for orders, `event_rows` for events) and its `__input` there."""
+
+    name: str
+    headers: Sequence[str]
+    table: str
+    index: int
+
+
+def order_inputs(sources: Sequence[Source]) -> list[ExcludedFrom]:
+    return [ExcludedFrom(s.raw.name, s.raw.headers, "lines", s.index) for s in sources]
+
+
+def excluded_names(inputs: Sequence[ExcludedFrom]) -> tuple[list[str], list[list[int]]]:
+    """The Excluded table's column names and, per input, the position of each of its cells among them.
 
     The cells keep their file's header as written; one header in several files is one column. A header that
     differs from one of the table's own columns, or from an earlier header, only in case gets a number
@@ -892,9 +907,9 @@ def excluded_names(sources: Sequence[Source]) -> tuple[list[str], list[list[int]
     taken = {n.casefold() for n in names}
     by_header: dict[str, int] = {}
     positions = []
-    for src in sources:
+    for src in inputs:
         where = []
-        for header in src.raw.headers:
+        for header in src.headers:
             if header not in by_header:
                 name, k = header, 1
                 while name.casefold() in taken:
@@ -908,22 +923,23 @@ def excluded_names(sources: Sequence[Source]) -> tuple[list[str], list[list[int]
     return names, positions
 
 
-def excluded_rows(db: Database, sources: Sequence[Source], lang: str = "en",
+def excluded_rows(db: Database, inputs: Sequence[ExcludedFrom], lang: str = "en",
                   ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     """The Excluded sheet, a batch at a time: file, row, reason, message (in `lang`), then each input's original
     cells under its header (headers are never named in SQL: the cells come by position and are named here)."""
     message = "message_zh" if lang == "zh" else "message"
-    names, positions = excluded_names(sources)
+    names, positions = excluded_names(inputs)
     schema = pa.schema([pa.field(n, pa.int64() if n == "row" else pa.string()) for n in names])
 
     def batches() -> Iterator[pa.RecordBatch]:
-        for src, where in sorted(zip(sources, positions, strict=True), key=lambda p: p[0].raw.name):
-            rows = db.batches(f"SELECT source_row, reason, {message}, raw_cells FROM lines WHERE __input = "
+        for src, where in sorted(zip(inputs, positions, strict=True), key=lambda p: (p[0].table != "lines",
+                                                                                      p[0].name)):
+            rows = db.batches(f"SELECT source_row, reason, {message}, raw_cells FROM {src.table} WHERE __input = "
                               f"{int(src.index)} AND reason IS NOT NULL ORDER BY source_row")
             for batch in rows:
                 n = batch.num_rows
                 columns: list[pa.Array] = [pa.nulls(n, pa.string())] * len(names)
-                columns[0] = pa.array([src.raw.name] * n, pa.string())
+                columns[0] = pa.array([src.name] * n, pa.string())
                 columns[1] = pc.cast(batch.column(0), pa.int64())
                 columns[2], columns[3] = (pc.cast(batch.column(k), pa.string()) for k in (1, 2))
                 cells = batch.column(3)

@@ -21,6 +21,8 @@ from tiercli.sqltext import identifier, literal, timestamp
 from tiercli.vocabulary.metrics import (
     CLV_METRICS,
     DAYS_AGO_SQL,
+    EVENT_METRICS,
+    EVENT_NAMES,
     MEMBER_ATTRIBUTES,
     MEMBER_NAMES,
     METRICS,
@@ -73,7 +75,8 @@ def _custom_typed(metric: CustomMetric) -> str:
 
 
 def metric_parts(as_of: datetime | None, rules: Rules | None = None, members: bool = False,
-                 orders: str = "orders", members_table: str = "members") -> tuple[list[tuple[str, str]], str]:
+                 orders: str = "orders", members_table: str = "members", events: bool = False,
+                 events_table: str = "events") -> tuple[list[tuple[str, str]], str]:
     """The per-customer metrics as steps, exactly as `tiercli metrics` documents them: (name, SQL) parts, each
     over `orders` (and `members`) and the parts before it, then the final SELECT of the customers table.
 
@@ -84,9 +87,14 @@ def metric_parts(as_of: datetime | None, rules: Rules | None = None, members: bo
     orders (frequency 0, monetary 0, …), and the member attributes are joined. A local run makes each part a
     table of its own, one after the other (`build_customers`), so that no step holds more than its own
     groupings; `metrics_sql` puts them in one query. `orders` and `members_table` name the tables read (a part of
-    the customers, when a run builds them in several passes)."""
+    the customers, when a run builds them in several passes).
+
+    With `events`, the behaviour metrics and the event helpers the rules use are computed from `events_table`
+    (see `vocabulary.metrics.EVENT_METRICS`), and every customer with an event but no order gets a row too, like
+    a member without orders."""
     lit = as_of_sql(as_of)
-    custom = list(rules.metrics) if rules is not None else []
+    custom = [m for m in rules.metrics if m.table == "orders"] if rules is not None else []
+    event_custom = [m for m in rules.metrics if m.table != "orders"] if rules is not None else []
     by_order = [m for m in METRICS if m.stage == "order"]
     by_line = [m for m in METRICS if m.stage == "line"]
     derived = [m for m in METRICS if m.stage == "derived"]
@@ -97,13 +105,19 @@ def metric_parts(as_of: datetime | None, rules: Rules | None = None, members: bo
     if any("days_ago" in m.reads for m in custom):
         lines = f"(SELECT *, {DAYS_AGO_SQL.format(as_of=lit)} AS days_ago FROM {orders}) AS orders"
 
+    others = [*([f"SELECT customer_id FROM {members_table}"] if members else []),
+              *([f"SELECT customer_id FROM {events_table}"] if events else [])]
+    extra = others[0] if len(others) == 1 else f"SELECT DISTINCT customer_id FROM ({' UNION ALL '.join(others)})"
+
     def without_orders(cols: str, source: str) -> str:
-        """Members without an order: each aggregate over no rows (count 0, sums coalesced to 0)."""
-        if not members:
+        """Members and customers with events but without an order: each aggregate over no rows (count 0, sums
+        coalesced to 0)."""
+        if not others:
             return ""
         return f"""
         UNION ALL
-        SELECT members.customer_id, no_orders.* FROM {members_table} AS members CROSS JOIN (
+        SELECT members.customer_id, no_orders.* FROM (SELECT DISTINCT customer_id FROM ({extra})) AS members
+        CROSS JOIN (
             SELECT {cols}
             FROM {source} WHERE FALSE) AS no_orders
         WHERE NOT EXISTS (SELECT 1 FROM {orders} AS o WHERE o.customer_id = members.customer_id)"""
@@ -131,6 +145,17 @@ def metric_parts(as_of: datetime | None, rules: Rules | None = None, members: bo
         FROM (SELECT customer_id, {value} AS value, {weight} AS weight FROM {orders}
               WHERE {value} IS NOT NULL GROUP BY ALL) GROUP BY customer_id"""))
             side.append((table, f"{table}.{m.name}"))
+    if events:
+        parts += _event_parts(lit, orders, events_table, event_custom)
+        side.append(("event_agg", ", ".join(
+            [f"coalesce(event_agg.{m.name}, 0) AS {m.name}" if m.unit == "count" else f"event_agg.{m.name}"
+             for m in EVENT_METRICS if m.stage == "event"]
+            + [f"coalesce(event_agg.{identifier(m.name)}, 0) AS {identifier(m.name)}" for m in event_custom
+               if m.table == "events"])))
+        side.append(("event_product_agg", ", ".join(
+            [f"event_product_agg.{m.name}" for m in EVENT_METRICS if m.stage == "event_product"]
+            + [f"coalesce(event_product_agg.{identifier(m.name)}, 0) AS {identifier(m.name)}" for m in event_custom
+               if m.table == "event_products"])))
     # each part joined on in a step of its own: one hash join at a time, which spills where a chain can't
     joined = "agg"
     for k, (table, column) in enumerate(side):
@@ -140,7 +165,8 @@ def metric_parts(as_of: datetime | None, rules: Rules | None = None, members: bo
     derived_cols = ", ".join(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in derived)
     parts.append(("full_row", f"SELECT *, {derived_cols} FROM {joined}"))
     final = ", ".join([*(_typed(m, m.name) + f" AS {m.name}" for m in METRICS),
-                       *(f"{_custom_typed(m)} AS {identifier(m.name)}" for m in custom)])
+                       *(_typed(m, m.name) + f" AS {m.name}" for m in (EVENT_METRICS if events else ())),
+                       *(f"{_custom_typed(m)} AS {identifier(m.name)}" for m in (*custom, *event_custom))])
     source = "full_row"
     if members:
         attributes = ", ".join(
@@ -153,9 +179,35 @@ def metric_parts(as_of: datetime | None, rules: Rules | None = None, members: bo
     return parts, f"SELECT customer_id, {final} FROM {source}"
 
 
-def metrics_sql(as_of: datetime | None, rules: Rules | None = None, members: bool = False) -> str:
-    """The per-customer metrics query over `orders` (and `members`): `metric_parts` as one query."""
-    parts, final = metric_parts(as_of, rules, members)
+def _event_parts(lit: str, orders: str, events: str, custom: list[CustomMetric]) -> list[tuple[str, str]]:
+    """The behaviour metrics as parts: per customer over the events, the products they had events on (when last
+    viewed, carted, bought), and per customer over those products."""
+    by_event = [*(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in EVENT_METRICS if m.stage == "event"),
+                *(f"{m.sql} AS {identifier(m.name)}" for m in custom if m.table == "events")]
+    by_product = [*(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in EVENT_METRICS if m.stage == "event_product"),
+                  *(f"{m.sql} AS {identifier(m.name)}" for m in custom if m.table == "event_products")]
+    return [
+        ("event_agg", f"SELECT customer_id, {', '.join(by_event)} FROM {events} GROUP BY customer_id"),
+        ("event_products", f"""SELECT ev.customer_id, ev.product, ev.last_view, ev.last_cart,
+            date_diff('millisecond', ev.last_cart, {lit}) / 86400000.0 AS cart_age_days,
+            greatest(ev.last_bought, bo.last_bought) AS last_bought
+        FROM (SELECT customer_id, product, max(event_ts) FILTER (WHERE event = 'view') AS last_view,
+                     max(event_ts) FILTER (WHERE event = 'cart') AS last_cart,
+                     max(event_ts) FILTER (WHERE event = 'purchase') AS last_bought
+              FROM {events} WHERE product IS NOT NULL GROUP BY customer_id, product) AS ev
+        LEFT JOIN (SELECT customer_id, product, max(order_ts) AS last_bought FROM (
+                       SELECT customer_id, sku AS product, order_ts FROM {orders} WHERE amount >= 0 AND sku IS NOT NULL
+                       UNION ALL
+                       SELECT customer_id, product, order_ts FROM {orders} WHERE amount >= 0 AND product IS NOT NULL)
+                   GROUP BY customer_id, product) AS bo USING (customer_id, product)"""),
+        ("event_product_agg", f"SELECT customer_id, {', '.join(by_product)} FROM event_products GROUP BY customer_id"),
+    ]
+
+
+def metrics_sql(as_of: datetime | None, rules: Rules | None = None, members: bool = False,
+                events: bool = False) -> str:
+    """The per-customer metrics query over `orders` (and `members`, `events`): `metric_parts` as one query."""
+    parts, final = metric_parts(as_of, rules, members, events=events)
     ctes = ",\n    ".join(f"{name} AS (\n        {sql})" for name, sql in parts)
     return f"\n    WITH {ctes}\n    {final}"
 
@@ -177,17 +229,38 @@ def require_members(rules: Rules, members: bool) -> None:
         raise UsageError(say("engine.needs_members", name=name), location, slug="needs_members")
 
 
+def event_names(rules: Rules) -> dict[str, Location]:
+    """The behaviour metrics and event helpers the rules use, each with the first rule that uses it."""
+    used: dict[str, Location] = {}
+    for condition in rule_conditions(rules):
+        for name in sorted(condition.names & set(EVENT_NAMES)):
+            used.setdefault(name, condition.location)
+        for helper in condition.helpers:
+            if helper.table != "orders":
+                used.setdefault(helper.name, condition.location)
+    return used
+
+
+def require_events(rules: Rules, events: bool) -> None:
+    """`UsageError` at the first rule that uses a behaviour metric or event helper when there is no events file."""
+    used = event_names(rules)
+    if used and not events:
+        name, location = next(iter(used.items()))
+        raise UsageError(say("engine.needs_events", name=name), location, slug="needs_events")
+
+
 def build_customers(
-    con: Database, rules: Rules, as_of: datetime, members: bool = False
+    con: Database, rules: Rules, as_of: datetime, members: bool = False, events: bool = False
 ) -> None:
-    """Create `customers` from `orders` (and `members`); a custom metric DuckDB can't compute on this data
-    becomes a `RulesError` at that metric."""
+    """Create `customers` from `orders` (and `members`, `events`); a custom metric DuckDB can't compute on this
+    data becomes a `RulesError` at that metric."""
     require_members(rules, members)
+    require_events(rules, events)
     row = con.execute("SELECT count(*) FROM orders").fetchone()
     passes = max(1, -(-int(row[0] if row else 0) // PASS_LINES))
     try:
         for k in range(passes):
-            orders, members_table = "orders", "members"
+            orders, members_table, events_table = "orders", "members", "events"
             if passes > 1:  # a share of the customers at a time, chosen by a hash of the customer id
                 part = f"hash(customer_id) % {passes} = {k}"
                 con.execute(f"CREATE OR REPLACE TABLE orders_pass AS SELECT * FROM orders WHERE {part}")
@@ -195,7 +268,10 @@ def build_customers(
                 if members:
                     con.execute(f"CREATE OR REPLACE VIEW members_pass AS SELECT * FROM members WHERE {part}")
                     members_table = "members_pass"
-            parts, final = metric_parts(as_of, rules, members, orders, members_table)
+                if events:
+                    con.execute(f"CREATE OR REPLACE VIEW events_pass AS SELECT * FROM events WHERE {part}")
+                    events_table = "events_pass"
+            parts, final = metric_parts(as_of, rules, members, orders, members_table, events, events_table)
             for name, sql in parts:  # one grouping at a time: each spills on its own within the memory limit
                 con.execute(f"CREATE TABLE {name} AS {sql}")  # stored like the lines: paged out, not held
             con.execute(f"CREATE TABLE customers AS {final}" if k == 0 else f"INSERT INTO customers {final}")
@@ -205,10 +281,14 @@ def build_customers(
             con.execute("DROP TABLE orders_pass")
             if members:
                 con.execute("DROP VIEW members_pass")
+            if events:
+                con.execute("DROP VIEW events_pass")
     except duckdb.Error as error:
         lit = as_of_literal(as_of)
         lines = f"(SELECT *, {DAYS_AGO_SQL.format(as_of=lit)} AS days_ago FROM orders) AS orders"
         for metric in rules.metrics:
+            if metric.table != "orders":
+                continue
             failure = _failure(con, f"SELECT count(v) FROM (SELECT {metric.sql} AS v FROM {lines} "
                                     "GROUP BY customer_id) AS per_customer")
             if failure:
@@ -274,9 +354,10 @@ def classified_sql(rules: Rules, lang: str = "en") -> str:
     return f"SELECT *, {', '.join(selects)} FROM scored"
 
 
-def output_columns(rules: Rules, members: bool = False) -> list[str]:
+def output_columns(rules: Rules, members: bool = False, events: bool = False) -> list[str]:
     """The customers table's columns, in output order."""
-    metric_names = [m.name for m in (*METRICS, *(CLV_METRICS if rules.clv else ()))]
+    metric_names = [m.name for m in (*METRICS, *(EVENT_METRICS if events else ()),
+                                     *(CLV_METRICS if rules.clv else ()))]
     member_names = [a.name for a in MEMBER_ATTRIBUTES] if members else []
     return (["customer_id", *(g.name for g in rules.gradings), "tags", "segment", "lifecycle", "r_score", "f_score",
              "m_score", "rfm_score", *metric_names, *(m.name for m in rules.metrics), *member_names,
@@ -286,7 +367,7 @@ def output_columns(rules: Rules, members: bool = False) -> list[str]:
 def column_units(rules: Rules) -> dict[str, str]:
     """Output column -> unit (money, ratio, count, days, …) for number formats: metrics, scores, the helpers the
     rules use and member attributes; custom metrics keep the plain format of what they compute."""
-    units: dict[str, str] = {m.name: m.unit for m in (*METRICS, *CLV_METRICS)}
+    units: dict[str, str] = {m.name: m.unit for m in (*METRICS, *CLV_METRICS, *EVENT_METRICS)}
     units.update({"r_score": "count", "f_score": "count", "m_score": "count", "rfm_score": "count"})
     units.update({m.name: m.unit for m in rules.metrics if m.helper})
     units.update({"registered_days": "days", "age": "count", "birth_month": "count"})
@@ -307,7 +388,7 @@ def classify(con: Database, rules: Rules, lang: str = "en") -> list[str]:
                                                slug="expression")]) from None
         raise error
     present = {row[0] for row in con.execute("DESCRIBE scored").fetchall()}
-    return output_columns(rules, members="is_member" in present)
+    return output_columns(rules, members="is_member" in present, events=EVENT_NAMES[0] in present)
 
 
 def rule_conditions(rules: Rules) -> list[Condition]:

@@ -20,8 +20,15 @@ from sqlglot import exp
 from yaml.nodes import MappingNode, ScalarNode
 
 from tiercli.database import Database, open_database
-from tiercli.engine.compute import add_empty_predictions, build_customers, classify, member_names, rule_conditions
-from tiercli.engine.query import MEMBERS_DDL, ORDERS_DDL, scoring_parts
+from tiercli.engine.compute import (
+    add_empty_predictions,
+    build_customers,
+    classify,
+    event_names,
+    member_names,
+    rule_conditions,
+)
+from tiercli.engine.query import EVENTS_DDL, MEMBERS_DDL, ORDERS_DDL, scoring_parts
 from tiercli.engine.scoring import empty_scores
 from tiercli.engine.segments import table_for, unreachable
 from tiercli.errors import Location, RulesError, TiercliError
@@ -57,7 +64,10 @@ def dry_run(rules: Rules) -> list[TiercliError]:
         members = bool(member_names(rules))
         if members:
             con.execute(MEMBERS_DDL)
-        build_customers(con, rules, datetime(2000, 1, 1), members)
+        events = bool(event_names(rules))
+        if events:
+            con.execute(EVENTS_DDL)
+        build_customers(con, rules, datetime(2000, 1, 1), members, events)
         if rules.clv is not None:
             add_empty_predictions(con)
         for name, sql in scoring_parts(rules):

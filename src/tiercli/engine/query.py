@@ -28,6 +28,7 @@ from tiercli.engine.compute import (
     classify,
     metrics_sql,
     output_columns,
+    require_events,
     require_members,
     rule_conditions,
 )
@@ -61,6 +62,9 @@ ORDERS_DDL = """CREATE TABLE orders (customer_id VARCHAR, order_id VARCHAR, orde
     currency VARCHAR)"""
 MEMBERS_DDL = """CREATE TABLE members (customer_id VARCHAR, registered_at TIMESTAMP, birthday DATE,
     member_level VARCHAR, member_region VARCHAR, member_channel VARCHAR, member_gender VARCHAR)"""
+# With --events: the canonical events (age_days: fractional days from the event to as_of).
+EVENTS_DDL = """CREATE TABLE events (customer_id VARCHAR, event_ts TIMESTAMP, event VARCHAR, product VARCHAR,
+    category VARCHAR, age_days DOUBLE)"""
 CUTS = "cuts"
 _PYMC_PROBS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
@@ -124,14 +128,14 @@ def scoring_parts(rules: Rules) -> list[tuple[str, str]]:
 
 
 def classification_sql(rules: Rules, as_of: datetime | None = None, members: bool = False,
-                       lang: str = "en") -> str:
-    """One DuckDB query from `orders` (and `members`) to the customers table tiercli writes, in its order (the
+                       lang: str = "en", events: bool = False) -> str:
+    """One DuckDB query from `orders` (and `members`, `events`) to the customers table tiercli writes, in its order (the
     why columns in `lang`). The clv: model's predictions are fitted in Python, not in SQL: they are not part of it
     (`export_sql` refuses rules that use them)."""
     rules = replace(rules, clv=None)
-    parts = [("customers", metrics_sql(as_of, rules, members)), *scoring_parts(rules),
+    parts = [("customers", metrics_sql(as_of, rules, members, events)), *scoring_parts(rules),
              ("classified", classified_sql(rules, lang))]
-    columns = ", ".join(identifier(c) for c in output_columns(rules, members))
+    columns = ", ".join(identifier(c) for c in output_columns(rules, members, events))
     ctes = ",\n".join(f"{name} AS ({sql})" for name, sql in parts)
     return f"WITH {ctes}\nSELECT {columns} FROM classified ORDER BY monetary DESC, customer_id"
 
@@ -146,12 +150,12 @@ class Classified:
 
 
 def classify_orders(
-    con: Database, rules: Rules, as_of: datetime, members: bool = False, lang: str = "en"
+    con: Database, rules: Rules, as_of: datetime, members: bool = False, lang: str = "en", events: bool = False
 ) -> Classified:
-    """A local run's steps after cleaning, over `orders` (and `members`): customers (+ the clv: model's
+    """A local run's steps after cleaning, over `orders` (and `members`, `events`): customers (+ the clv: model's
     predictions) → scored → classified. The words written into the data (why columns, the thresholds' texts) are
     in `lang`."""
-    build_customers(con, rules, as_of, members)
+    build_customers(con, rules, as_of, members, events)
     clv = None
     if rules.clv is not None:
         from tiercli.engine.prediction import predict  # numpy and scipy only for runs that predict
@@ -179,14 +183,15 @@ class _Collect(logging.Handler):
 
 
 def export_sql(rules: Rules, dialect: str = "duckdb", as_of: datetime | None = None,
-               members: bool = False, lang: str = "en") -> Exported:
+               members: bool = False, lang: str = "en", events: bool = False) -> Exported:
     """The classification query for `dialect`: DuckDB's is exactly what tiercli runs; others via sqlglot."""
     require_members(rules, members)
+    require_events(rules, events)
     for condition in rule_conditions(rules):
         used = sorted(condition.names & set(CLV_NAMES))
         if used:
             raise UsageError(say("engine.clv.not_in_sql", name=used[0]), condition.location, slug="clv_not_in_sql")
-    sql = classification_sql(rules, as_of, members, lang)
+    sql = classification_sql(rules, as_of, members, lang, events)
     if dialect == "duckdb":
         return Exported(sql + ";\n", [])
     collect = _Collect()

@@ -23,6 +23,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "file.input": ("the input", "输入文件"),
     "file.rules": ("the rules file", "规则文件"),
     "file.members": ("the members file", "会员文件"),
+    "file.events": ("an events file", "行为文件"),
     "init.wrote": ("wrote {path} (preset {preset}); check it with: tiercli validate {path}",
                    "已写入 {path}（预设 {preset}）；可用以下命令检查：tiercli validate {path}"),
     "validate.one_problem": ("1 problem in {rules}", "{rules} 中有 1 个问题"),
@@ -96,6 +97,16 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "metrics.clv": ("Predicted by the clv: model (with clv: in the rules file; empty for customers without a "
                     "purchase and when the model can't be fitted, see tiercli clv):",
                     "由 clv: 模型预测（规则文件中有 clv: 时；没有购买的客户以及模型无法拟合时为空，见 tiercli clv）："),
+    "metrics.events": ("From behaviour events (with --events FILE; 0 or empty for customers without events). "
+                       "Tables: events (customer_id, event_ts, event: view, favourite, cart or purchase, product, "
+                       "category, age_days: days before as_of), event_products (per customer and product: last_view, "
+                       "last_cart, cart_age_days, last_bought from purchase events and order lines):",
+                       "来自行为数据（需 --events FILE；没有行为的客户为 0 或空）。表：events（customer_id、event_ts、"
+                       "event：view/favourite/cart/purchase、product、category、age_days：距统计截止的天数），"
+                       "event_products（每个客户和商品：last_view、last_cart、cart_age_days，以及由购买行为和订单行得到"
+                       "的 last_bought）："),
+    "metrics.event_helpers": ("Helpers over behaviour events, usable in rules (with --events FILE); COLUMN is one of "
+                              "{columns}:", "行为函数，可用于规则（需 --events FILE）；COLUMN 为以下之一：{columns}："),
     "metrics.helpers": ("Order-level helpers, usable in rules; COLUMN is one of {columns}:",
                 "订单级函数，可用于规则；COLUMN 为以下之一：{columns}："),
     "metrics.columns": ("Order columns a custom metric (`metrics:` in the rules file) aggregates:",

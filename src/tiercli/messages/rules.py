@@ -86,6 +86,14 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "expected_status_class": ("a status class", "一个状态类别"),
     "unknown_status_class": ("unknown status class '{name}'{hint}; use one of {classes}",
                              "未知的状态类别 '{name}'{hint}；请用 {classes} 之一"),
+    "expected_event_words": ("a mapping of the file's word: event type, e.g. {{浏览: view, 加购: cart}}",
+                             "“文件中的说法: 行为类型”的键值映射，例如 {{浏览: view, 加购: cart}}"),
+    "expected_event_word": ("the event word as the events file shows it", "行为文件中的行为原文"),
+    "expected_event_type": ("an event type", "一个行为类型"),
+    "unknown_event_type": ("unknown event type '{name}'{hint}; use one of {types}",
+                           "未知的行为类型 '{name}'{hint}；请用 {types} 之一"),
+    "unknown_event_field": ("unknown event field '{name}'{hint}", "未知的行为字段 '{name}'{hint}"),
+    "expected_year": ("a year such as 2014", "年份，例如 2014"),
     "expected_bool": ("true or false", " true 或 false"),
     "expected_metrics": ("a mapping of name: aggregate, e.g. {example}", "“名称: 聚合”的键值映射，例如 {example}"),
     "taken_builtin": ("a built-in name (see `tiercli metrics`)", "内置名称（见 `tiercli metrics`）"),
@@ -337,6 +345,12 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "helper_text_values": ("{name}() compares {column} with text values in single quotes, e.g. {name}({column}, "
                            "'{value}')",
                            "{name}() 是把 {column} 与单引号中的文本值比较，例如 {name}({column}, '{value}')"),
+    "event_helper_days": ("{name}() takes a number of days from 1 to {most}: {usage}",
+                          "{name}() 需要一个 1 到 {most} 之间的天数：{usage}"),
+    "event_helper_arguments": ("{name}() takes an event column ({columns}), at least one value in single quotes "
+                               "and, last, a number of days from 1 to {most} if you want a window: {usage}",
+                               "{name}() 需要一个行为列（{columns}）、至少一个单引号中的值，要限定时间窗口时最后再写"
+                               "一个 1 到 {most} 之间的天数：{usage}"),
     "helper_nested": ("{name}() is already an aggregate; it can't be inside another aggregate",
                       "{name}() 本身就是聚合；不能放在另一个聚合里面"),
     "bad_number": ("number '{value}' is not understood; write e.g. 1000 or 0.5",

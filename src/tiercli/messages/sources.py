@@ -38,6 +38,15 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "cant_be_read_as": ("can't be read as {kind}: {reason}", "无法按 {kind} 读取：{reason}"),
     "is_it_complete": ("; is the file complete?", "；文件是否完整？"),
     "parquet_kind": ("Parquet", "parquet"),
+    # events: the --events files
+    "events.no_such_column": ("input.event_columns maps {field} to '{header}', which is not a column of this file; "
+                              "its columns are {headers}",
+                              "input.event_columns 把 {field} 对应到 '{header}'，但本文件没有这一列；本文件的列是 "
+                              "{headers}"),
+    "events.missing_field": ("no {field} column found in this events file (read as {layout}); its columns are "
+                             "{headers}. Name it in the rules: input: {{event_columns: {{{field}: '{example}'}}}}",
+                             "这个行为文件（按 {layout} 读取）中找不到 {field} 列；它的列是 {headers}。请在规则中指明："
+                             "input: {{event_columns: {{{field}: '{example}'}}}}"),
     "unknown_sheet": ("has no sheet '{sheet}'; choose one of its sheets with --sheet: {sheets}",
                       "没有名为 '{sheet}' 的工作表；请用 --sheet 选择其中一个：{sheets}"),
     "empty_sheet": ("sheet '{sheet}' is empty; choose the sheet that holds the orders with --sheet",

@@ -31,7 +31,16 @@ from sqlglot.tokens import Token, TokenType
 from tiercli.errors import Location, RulesError, TiercliError, suggestion
 from tiercli.messages import Said, as_is, listed, say
 from tiercli.rules.model import Condition, CustomMetric
-from tiercli.vocabulary.metrics import HELPER_COLUMNS, HELPERS, NAME_OF_ZH, UNIT_KINDS, Helper
+from tiercli.vocabulary.metrics import (
+    EVENT_COLUMNS,
+    EVENT_HELPERS,
+    HELPER_COLUMNS,
+    HELPERS,
+    NAME_OF_ZH,
+    UNIT_KINDS,
+    EventHelper,
+    Helper,
+)
 
 DIALECT = "duckdb"
 
@@ -90,6 +99,9 @@ ALLOWED_AGGREGATES: tuple[str, ...] = tuple(name for name, _ in _AGGREGATES.valu
 _DISTINCT_OK = (exp.Count, exp.Sum, exp.Avg)
 _QUANTILES = (exp.Quantile, exp.PercentileCont, exp.PercentileDisc)
 _HELPERS: dict[str, Helper] = {h.name: h for h in HELPERS}
+_EVENT_HELPERS: dict[str, EventHelper] = {h.name: h for h in EVENT_HELPERS}
+_WINDOW = "__window__"
+MOST_DAYS = 3650  # the longest window an event helper takes
 _MATCH = "__match__"
 
 # Node types the compiled SQL may contain (after re-parsing it), for checks and tests.
@@ -157,9 +169,10 @@ class HelperUse:
     """An order-level helper call lifted out of a rule: computed per customer as the column `name`."""
 
     name: str  # the call as a canonical text, e.g. spend(category, '美妆'); also the column name
-    sql: str  # DuckDB aggregate over order columns
+    sql: str  # DuckDB aggregate over order columns (or over `table`)
     unit: str
     reads: frozenset[str]
+    table: str = "orders"  # what the aggregate reads: orders, events or event_products
 
 
 @dataclass(frozen=True)
@@ -236,7 +249,7 @@ def check_condition(
         return None, [TiercliError(p, location, slug="expression") for p in checked.problems]
     helpers = tuple(
         CustomMetric(name=h.name, text=h.name, sql=h.sql, kind=UNIT_KINDS[h.unit], location=location, unit=h.unit,
-                     helper=True, reads=h.reads)
+                     helper=True, reads=h.reads, table=h.table)
         for h in checked.helpers
     )
     return Condition(text=text, sql=checked.sql, names=checked.names, location=location, helpers=helpers), []
@@ -575,8 +588,47 @@ class _Builder:
             return self.refuse(say("rules.filter_needs_condition", part=_user_sql(where.this)))
         return exp.Filter(this=built, expression=exp.Where(this=condition))
 
+    def event_helper(self, node: exp.Expr, helper: EventHelper) -> exp.Expr:
+        """A helper over the behaviour events: viewed(category, '美妆'[, days]) and the like, or
+        carted_not_bought(days). Lifted out as a customer column, like the order helpers."""
+        name = helper.name
+        arguments = list(node.expressions)
+        if self.aggregate or self.depth:
+            return self.refuse(say("rules.helper_nested", name=name))
+        days = _whole_days(arguments[-1]) if arguments else None
+        if helper.table == "event_products":
+            if len(arguments) != 1 or days is None:
+                return self.refuse(say("rules.event_helper_days", name=name, most=MOST_DAYS, usage=helper.usage))
+            sql = helper.sql.replace("{days}", str(days))
+            call = f"{name}({days})"
+        else:
+            values_given = arguments[1:-1] if days is not None else arguments[1:]
+            first = arguments[0] if arguments else None
+            if not (isinstance(first, exp.Column) and isinstance(first.this, exp.Identifier)
+                    and len(first.parts) == 1 and first.name.casefold() in EVENT_COLUMNS) or not values_given:
+                return self.refuse(say("rules.event_helper_arguments", name=name, columns=listed(EVENT_COLUMNS),
+                                       most=MOST_DAYS, usage=helper.usage))
+            column = first.name.casefold()
+            values: list[str] = []
+            for value in values_given:
+                if not (isinstance(value, exp.Literal) and value.is_string):
+                    return self.refuse(say("rules.helper_text_values", name=name, column=column,
+                                           value=_user_sql(value)))
+                values.append(str(value.this))
+            window: exp.Expr = exp.true() if days is None else exp.LT(
+                this=exp.column("age_days", quoted=True), expression=exp.Literal.number(days))
+            sql = _expand(helper.sql.replace("{window}", _WINDOW), column, values, window).sql(
+                dialect=DIALECT, comments=False)
+            quoted = ", ".join(exp.Literal.string(v).sql(dialect=DIALECT) for v in values)
+            call = f"{name}({column}, {quoted}{'' if days is None else f', {days}'})"
+        self.lifted.setdefault(call, HelperUse(call, sql, helper.unit, frozenset(), table=helper.table))
+        self.used.add(call)
+        return exp.column(call, quoted=True)
+
     def helper(self, node: exp.Expr) -> exp.Expr:
         name = str(node.name).lower()
+        if name in _EVENT_HELPERS:
+            return self.event_helper(node, _EVENT_HELPERS[name])
         helper = _HELPERS.get(name)
         if helper is None:
             return self.refuse(_refusal(node, self.calls, self.aggregate))
@@ -674,16 +726,34 @@ _HANDLERS: dict[type[exp.Expr], _Handler] = {
 
 def _expand_helper(helper: Helper, column: str, values: list[str]) -> exp.Expr:
     """The helper's aggregate over order columns, with `{match}` made `column IN (values)`."""
+    return _expand(helper.sql, column, values)
+
+
+def _expand(sql: str, column: str, values: list[str], window: exp.Expr | None = None) -> exp.Expr:
+    """A helper's aggregate, with `{match}` made `column IN (values)` and the window placeholder `window`; every
+    value a string literal of the tree, every name a quoted identifier."""
     match = exp.In(this=exp.column(column, quoted=True), expressions=[exp.Literal.string(v) for v in values])
 
     def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column):
-            return match.copy() if node.name == _MATCH else exp.column(node.name, quoted=True)
+            if node.name == _MATCH:
+                return match.copy()
+            if node.name == _WINDOW and window is not None:
+                return window.copy()
+            return exp.column(node.name, quoted=True)
         return node
 
-    template = Dialect.get_or_raise(DIALECT).parse(helper.sql.replace("{match}", _MATCH))[0]
+    template = Dialect.get_or_raise(DIALECT).parse(sql.replace("{match}", _MATCH))[0]
     assert template is not None
     return template.transform(swap)
+
+
+def _whole_days(node: exp.Expr) -> int | None:
+    """A number of days written as a whole number from 1 to MOST_DAYS, else None."""
+    value = _number_value(node)
+    if value is None or value != int(value) or not 1 <= value <= MOST_DAYS:
+        return None
+    return int(value)
 
 
 def _number_value(node: exp.Expr) -> float | None:
@@ -760,7 +830,7 @@ def _refusal(node: exp.Expr, calls: tuple[str, ...] = (), aggregate: bool = Fals
         return say("rules.subquery_in_metric") if aggregate else say("rules.subquery_in_rule")
     if aggregate and isinstance(node, exp.AggFunc | exp.Anonymous) and not isinstance(node, exp.Window):
         name = _function_name(node, calls)
-        known = {*ALLOWED_FUNCTIONS, *ALLOWED_AGGREGATES, *_HELPERS}
+        known = {*ALLOWED_FUNCTIONS, *ALLOWED_AGGREGATES, *_HELPERS, *_EVENT_HELPERS}
         name = name if name in calls else next((c for c in calls if c not in known), name)
         return say("rules.function_in_metric", name=name, hint=suggestion(name, [*ALLOWED_AGGREGATES,
                                                                                  *ALLOWED_FUNCTIONS]),
@@ -777,8 +847,8 @@ def _refusal(node: exp.Expr, calls: tuple[str, ...] = (), aggregate: bool = Fals
         return say("rules.aggregate_in_rule", name=_function_name(node, calls))
     if isinstance(node, exp.Anonymous):
         name = _function_name(node, calls)
-        return say("rules.unknown_function", name=name, hint=suggestion(name, [*ALLOWED_FUNCTIONS, *_HELPERS]),
-                   functions=allowed)
+        return say("rules.unknown_function", name=name,
+                   hint=suggestion(name, [*ALLOWED_FUNCTIONS, *_HELPERS, *_EVENT_HELPERS]), functions=allowed)
     for kind, message in _NOT_ALLOWED.items():
         if isinstance(node, kind):
             return message

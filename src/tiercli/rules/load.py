@@ -39,6 +39,7 @@ from tiercli.rules.model import (
 )
 from tiercli.rules.options import TEXT, describe, must_be
 from tiercli.vocabulary.columns import FIXED_ZH, MATRIX_LABELS, grading_columns
+from tiercli.vocabulary.events import EVENT_FIELDS, EVENT_TYPES
 from tiercli.vocabulary.fields import FIELD_ALIASES, FIELDS, meaning_of
 from tiercli.vocabulary.metrics import CLV_NAMES, ORDER_COLUMNS, ZH_NAMES, rule_names, rule_types
 
@@ -51,7 +52,8 @@ TOP_KEYS: tuple[str, ...] = (
 TIER_KEYS: tuple[str, ...] = ("name", "when", "description", "benefit", "discount")
 TAG_KEYS: tuple[str, ...] = ("name", "when", "description")
 GRADING_KEYS: tuple[str, ...] = ("name", "levels", "description", "sticky", "keep_rule", "grace_days")
-INPUT_KEYS: tuple[str, ...] = ("columns", "platform", "sheet", "dayfirst", "statuses", "timezone")
+INPUT_KEYS: tuple[str, ...] = ("columns", "platform", "sheet", "dayfirst", "statuses", "timezone", "events",
+                               "event_columns", "events_year")
 STATUS_CLASSES: tuple[str, ...] = ("paid_done", "paid_in_progress", "unpaid", "cancelled", "refunded")
 TIERS_GRADING = "tier"  # the `tiers:` shorthand is the grading with this name
 RUN_COLUMNS: tuple[str, ...] = ("movement", "overrides")  # added with --previous / --overrides
@@ -226,10 +228,72 @@ class _Checker:
         sheet = self.optional_text(entries.get("sheet"), f"input{ARROW}sheet")
         dayfirst = self.boolean(entries.get("dayfirst"), f"input{ARROW}dayfirst")
         timezone = self.timezone(entries.get("timezone"))
-        if columns is None or statuses is None:
+        events = self.event_words(entries["events"].value) if "events" in entries else {}
+        event_columns = self.event_columns(entries["event_columns"].value) if "event_columns" in entries else {}
+        year = self.events_year(entries.get("events_year"))
+        if columns is None or statuses is None or events is None or event_columns is None:
             return None
         return InputSpec(columns=columns, platform=platform, sheet=sheet, dayfirst=dayfirst,
-                         statuses=statuses, timezone=timezone)
+                         statuses=statuses, timezone=timezone, events=events, event_columns=event_columns,
+                         events_year=year)
+
+    def event_words(self, node: Node) -> dict[str, str] | None:
+        """input.events: the events file's own words -> view, favourite, cart or purchase."""
+        path = f"input{ARROW}events"
+        if not isinstance(node, MappingNode):
+            self.report(node, path, must_be(say("rules.expected_event_words"), node), "wrong_type")
+            return None
+        words: dict[str, str] = {}
+        for key, value in node.value:
+            word = self.text(key, path, say("rules.expected_event_word"))
+            if word is None:
+                continue
+            if word in words:
+                self.report(key, path, say("rules.appears_twice", name=word), "duplicate_key")
+                continue
+            item_path = f"{path}{ARROW}{word}"
+            kind = self.text(value, item_path, say("rules.expected_event_type"))
+            if kind is None:
+                continue
+            if kind not in EVENT_TYPES:
+                self.report(value, item_path, say("rules.unknown_event_type", name=kind,
+                                                  hint=suggestion(kind, EVENT_TYPES), types=listed(EVENT_TYPES)),
+                            "bad_value")
+                continue
+            words[word] = kind
+        return words
+
+    def event_columns(self, node: Node) -> dict[str, str] | None:
+        """input.event_columns: canonical event field -> the header of the events file that holds it."""
+        path = f"input{ARROW}event_columns"
+        if not isinstance(node, MappingNode):
+            self.report(node, path, must_be(say("rules.expected_columns"), node), "wrong_type")
+            return None
+        columns: dict[str, str] = {}
+        for key, value in node.value:
+            name = str(key.value) if isinstance(key, ScalarNode) else ""
+            if name not in EVENT_FIELDS:
+                hint = suggestion(name, EVENT_FIELDS) or say("rules.fields_are", fields=listed(EVENT_FIELDS))
+                self.report(key, path, say("rules.unknown_event_field", name=name, hint=hint), "unknown_key")
+                continue
+            if name in columns:
+                self.report(key, path, say("rules.appears_twice", name=name), "duplicate_key")
+                continue
+            header = self.text(value, f"{path}{ARROW}{name}", say("rules.expected_header"))
+            if header is not None:
+                columns[name] = header
+        return columns
+
+    def events_year(self, entry: _Entry | None) -> int | None:
+        """input.events_year: the year of events files whose times are month and day only (Tmall's mmdd)."""
+        if entry is None:
+            return None
+        node = entry.value
+        value = node.value if isinstance(node, ScalarNode) else None
+        if not (isinstance(value, str) and re.fullmatch(r"(19|20)[0-9]{2}", value.strip())):
+            self.report(node, f"input{ARROW}events_year", must_be(say("rules.expected_year"), node), "bad_value")
+            return None
+        return int(value)
 
     def timezone(self, entry: _Entry | None) -> str | None:
         path = f"input{ARROW}timezone"

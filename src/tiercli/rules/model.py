@@ -21,6 +21,7 @@ class CustomMetric:
     unit: str = ""  # money | ratio | count | bool for helpers; "" = as the aggregate gives it
     helper: bool = False
     reads: frozenset[str] = frozenset()  # order columns it reads
+    table: str = "orders"  # what it aggregates: orders (the order lines), events or event_products
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,9 @@ class InputSpec:
     dayfirst: bool | None = None
     statuses: dict[str, str] = field(default_factory=dict)  # raw status -> class, on top of the profile's
     timezone: str | None = None  # the one zone times are normalised to (IANA name or +08:00)
+    events: dict[str, str] = field(default_factory=dict)  # an events file's own word -> view|favourite|cart|purchase
+    event_columns: dict[str, str] = field(default_factory=dict)  # canonical event field -> header
+    events_year: int | None = None  # the year of event times written as month and day only (mmdd)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,12 @@ def presets() -> tuple[str, ...]:
     return tuple(sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")))
 
 
-def starter_text(preset: str = "tmall-5") -> str:
-    """The commented rules file of `preset`; `UsageError` naming the presets when it doesn't exist."""
+BEHAVIOUR_TAGS = "behaviour-tags.yaml"  # the tags a run with --events adds to a preset's
+
+
+def starter_text(preset: str = "tmall-5", events: bool = False) -> str:
+    """The commented rules file of `preset`, with the behaviour tags (浏览未购, 加购未买, 高兴趣低转化, 浏览美妆未购)
+    after its own tags when `events`; `UsageError` naming the presets when it doesn't exist."""
     available = presets()
     if preset not in available:
         names = say("common.comma")
@@ -26,4 +30,22 @@ def starter_text(preset: str = "tmall-5") -> str:
                              presets=Said(str(names).join(available), names.zh.join(available))),
                          slug="unknown_preset")
     resource = resources.files(_PACKAGE).joinpath(_FOLDER, f"{preset}.yaml")
-    return resource.read_bytes().decode("utf-8")
+    text = resource.read_bytes().decode("utf-8")
+    return with_behaviour_tags(text) if events else text
+
+
+def with_behaviour_tags(text: str) -> str:
+    """A rules file's text with the behaviour tags at the end of its top-level `tags:` list (a `tags:` list of
+    them when it has none)."""
+    tags = resources.files(_PACKAGE).joinpath(BEHAVIOUR_TAGS).read_bytes().decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.startswith("tags:")), None)
+    if start is None:
+        return text.rstrip("\n") + "\n\ntags:\n" + tags
+    end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in ("", " ", "\n", "#")), len(lines))
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    block = "".join(lines[:end])
+    if not block.endswith("\n"):
+        block += "\n"
+    return block + tags + "".join(lines[end:])

@@ -27,7 +27,8 @@ from typing import Literal
 
 from tiercli.messages import Said
 
-Stage = Literal["order", "line", "distinct", "most", "derived", "by_category", "predicted"]
+Stage = Literal["order", "line", "distinct", "most", "derived", "by_category", "predicted", "event",
+                "event_product"]
 
 # One row per customer and order, from the order lines: what the `order` stage aggregates.
 ORDER_ROW = """SELECT customer_id, order_id, min(order_ts) AS order_ts, coalesce(sum(amount), 0) AS amount,
@@ -307,8 +308,10 @@ HELPERS: tuple[Helper, ...] = (
     ),
     Helper(
         "share",
-        "coalesce(sum(amount) FILTER (WHERE {match}), 0) / nullif(sum(amount), 0)",
-        Said("That spend as a share of monetary (0–1).", "该消费占消费金额的比例（0–1）。"),
+        "CASE WHEN coalesce(sum(amount), 0) = 0 THEN 0 ELSE coalesce(sum(amount) FILTER (WHERE {match}), 0) "
+        "/ sum(amount) END",
+        Said("That spend as a share of monetary (0–1); 0 for a customer with no net spend (no order, e.g. one who "
+             "only browsed).", "该消费占消费金额的比例（0–1）；没有净消费的客户（没有订单，例如只浏览过的）为 0。"),
         "ratio",
     ),
     Helper(
@@ -324,6 +327,84 @@ HELPERS: tuple[Helper, ...] = (
         "bool",
     ),
 )
+
+
+# What the behaviour events (`--events FILE`, tiercli.sources.events) give per customer. The canonical `events` table
+# has one row per used event: customer_id, event_ts, event (view, favourite, cart or purchase), product, category,
+# and age_days, the fractional days from the event to as_of (so `age_days < 30` is the window
+# `event_ts > as_of - INTERVAL 30 DAY` of orders_30d). `event_products` has one row per customer and product they
+# had an event on: when they last viewed it, last put it in the cart (cart_age_days: how many days before as_of),
+# and last bought it (a purchase event of that product, or an order line whose sku or product is that product).
+# Stage `event` aggregates `events`, stage `event_product` aggregates `event_products`.
+def _count(event: str, days: int) -> str:
+    return f"count(*) FILTER (WHERE event = '{event}' AND event_ts > {{as_of}} - INTERVAL {days} DAY)"
+
+
+_PLURAL = {"view": ("views", "浏览"), "cart": ("carts", "加购"), "favourite": ("favourites", "收藏")}
+
+EVENT_METRICS: tuple[Metric, ...] = (
+    *(
+        Metric(f"{plural}_{d}d", _count(event, d),
+               Said(f"{event.capitalize()} events in the {d} days up to as_of (needs --events).",
+                    f"截止时间前 {d} 天内的{zh}次数（需要 --events）。"),
+               "count", "event", zh=f"近{d}天{zh}次数")
+        for event, (plural, zh) in _PLURAL.items() for d in (30, 90, 365)
+    ),
+    Metric("last_view", "max(event_ts) FILTER (WHERE event = 'view')",
+           Said("Time of the last view event (needs --events).", "最近一次浏览的时间（需要 --events）。"),
+           "date", "event", zh="最近浏览时间"),
+    Metric("days_since_view",
+           "date_diff('day', CAST(max(event_ts) FILTER (WHERE event = 'view') AS DATE), CAST({as_of} AS DATE))",
+           Said("Whole calendar days from the last view to as_of; empty without a view (needs --events).",
+                "最近一次浏览到统计截止时间的整天数；没有浏览时为空（需要 --events）。"),
+           "days", "event", zh="最近浏览天数"),
+    Metric("view_to_buy",
+           "count(*) FILTER (WHERE last_view IS NOT NULL AND last_bought IS NOT NULL) "
+           "/ nullif(count(*) FILTER (WHERE last_view IS NOT NULL), 0)",
+           Said("Of the different products the customer viewed, the share they bought (a purchase event, or an order "
+                "line whose sku or product is that product), 0–1; empty without a view (needs --events).",
+                "客户浏览过的不同商品中买过的比例（有购买行为，或订单行的 SKU 或商品就是它），0–1；没有浏览时为空"
+                "（需要 --events）。"),
+           "ratio", "event_product", zh="浏览购买率"),
+)
+EVENT_NAMES: tuple[str, ...] = tuple(m.name for m in EVENT_METRICS)
+
+
+@dataclass(frozen=True)
+class EventHelper:
+    """A helper over the events usable in rules, e.g. viewed(category, '美妆'). `table` is what it aggregates:
+    `events` (then `{match}` stands for `COLUMN IN (values)` and `{window}` for the days window, TRUE without
+    one) or `event_products` (then its one argument is a number of days, `{days}`)."""
+
+    name: str
+    sql: str
+    description: Said
+    unit: Literal["count"]
+    table: Literal["events", "event_products"]
+    usage: str
+
+
+EVENT_HELPERS: tuple[EventHelper, ...] = (
+    *(
+        EventHelper(name, f"count(*) FILTER (WHERE event = '{event}' AND {{match}} AND {{window}})",
+                    Said(f"{event.capitalize()} events whose COLUMN (product or category) is one of the values; with a "
+                         "number of days last, only those in that many days up to as_of (needs --events).",
+                         f"COLUMN（product 或 category）为所列值之一的{zh}次数；最后写天数时只算截止时间前这么多天内的"
+                         "（需要 --events）。"),
+                    "count", "events", f"{name}(category, '美妆') or {name}(category, '美妆', 30)")
+        for name, event, zh in (("viewed", "view", "浏览"), ("carted", "cart", "加购"),
+                                ("favourited", "favourite", "收藏"))
+    ),
+    EventHelper("carted_not_bought",
+                "count(*) FILTER (WHERE cart_age_days < {days} AND (last_bought IS NULL OR last_bought < last_cart))",
+                Said("Different products put in the cart in the last DAYS days up to as_of and not bought since (no "
+                     "purchase event or order line of that product at or after the last cart event) (needs --events).",
+                     "截止时间前 DAYS 天内加购、此后没有买的不同商品数（最后一次加购之后没有该商品的购买行为或订单行）"
+                     "（需要 --events）。"),
+                "count", "event_products", "carted_not_bought(30)"),
+)
+EVENT_HELPER_NAMES: tuple[str, ...] = tuple(h.name for h in EVENT_HELPERS)
+EVENT_COLUMNS: tuple[str, ...] = ("product", "category")  # what the event helpers match values in
 
 
 @dataclass(frozen=True)
@@ -375,7 +456,7 @@ MEMBER_NAMES: tuple[str, ...] = tuple(a.name for a in MEMBER_ATTRIBUTES)
 
 # Chinese names for the built-in metrics and scores, usable in rules in place of the English ones
 # (`消费金额 >= 1000` reads monetary) and listed by `tiercli metrics --lang zh`.
-ZH_NAMES: dict[str, str] = {**{m.name: m.zh for m in (*METRICS, *CLV_METRICS)},
+ZH_NAMES: dict[str, str] = {**{m.name: m.zh for m in (*METRICS, *CLV_METRICS, *EVENT_METRICS)},
                             **{score.name: score.zh for score in SCORES}}
 NAME_OF_ZH: dict[str, str] = {zh: name for name, zh in ZH_NAMES.items()}
 
@@ -386,6 +467,7 @@ def rule_names() -> dict[str, str]:
     names.update(SCORE_NAMES)
     names.update({a.name: f"{a.description} (needs --members)" for a in MEMBER_ATTRIBUTES})
     names.update({m.name: f"{m.description} (needs clv: in the rules)" for m in CLV_METRICS})
+    names.update({m.name: m.description for m in EVENT_METRICS})
     return names
 
 
@@ -395,4 +477,5 @@ def rule_types() -> dict[str, Kind]:
     kinds.update(SCORE_KINDS)
     kinds.update({a.name: a.kind for a in MEMBER_ATTRIBUTES})
     kinds.update({m.name: UNIT_KINDS[m.unit] for m in CLV_METRICS})
+    kinds.update({m.name: UNIT_KINDS[m.unit] for m in EVENT_METRICS})
     return kinds
