@@ -10,6 +10,7 @@ script twice gives the same files.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import io
 from collections import Counter
@@ -425,7 +426,83 @@ def make_tmall(path: Path, rng: Rng) -> dict[str, Any]:
         rows.insert(int(rng.integers(0, len(rows))), row)
 
     _write_tmall_xlsx(path, rows)
-    return _tmall_stats(rows, bad)
+    return _tmall_stats(rows, bad), rows
+
+
+EVENT_DAYS = 92  # the behaviour log covers the last three months, as shop analytics keep them
+EVENT_HEADER = ("买家会员名", "行为时间", "行为", "商品", "类目")
+
+
+def _event(nick: str, when: dt.datetime, what: str, title: str, category: str) -> tuple[str, ...]:
+    return nick, when.strftime("%Y-%m-%d %H:%M:%S"), what, title, category
+
+
+def make_tmall_events(path: Path, orders: Sequence[dict[str, Any]], rng: Rng) -> dict[str, Any]:
+    """Write a behaviour log of the Tmall shop's last three months (浏览, 收藏, 加购, 购买 by 买家会员名, with the
+    product title and category): the paid orders' items viewed, sometimes favourited and carted before the payment
+    and bought at it; returning buyers browsing without buying; visitors who only browsed; four bad rows. Returns
+    its counts for the README."""
+    start = END - dt.timedelta(days=EVENT_DAYS)
+    last = max(dt.datetime.strptime(r["订单付款时间 "], "%Y-%m-%d %H:%M:%S") for r in orders
+               if r["订单付款时间 "] and not r["订单付款时间 "].startswith("2026-13"))  # the run's as_of
+    events: list[tuple[str, ...]] = []
+    nicks: list[str] = []
+    for row in orders:
+        nick, paid = row["买家会员名"], row["订单付款时间 "]
+        if not nick or not paid or paid.startswith("2026-13"):
+            continue
+        when = dt.datetime.strptime(paid, "%Y-%m-%d %H:%M:%S")
+        nicks.append(nick)
+        if when < start:
+            continue
+        category = row["商品类目"]
+        for title in row["宝贝标题 "].split("，"):
+            for _ in range(int(rng.integers(1, 5))):
+                events.append(_event(nick, when - dt.timedelta(hours=float(rng.uniform(0.2, 72))), "浏览", title,
+                                     category))
+            if rng.random() < 0.3:
+                events.append(_event(nick, when - dt.timedelta(hours=float(rng.uniform(0.1, 48))), "收藏", title,
+                                     category))
+            if rng.random() < 0.6:
+                events.append(_event(nick, when - dt.timedelta(minutes=float(rng.uniform(2, 600))), "加购", title,
+                                     category))
+            events.append(_event(nick, when, "购买", title, category))
+    cats = list(CATEGORIES)
+
+    def browse(nick: str, visits: int, beauty: bool) -> None:
+        for _ in range(visits):
+            category = "美妆" if beauty and rng.random() < 0.8 else _pick(rng, cats)
+            title = _pick(rng, CATEGORIES[category][1])
+            when = last - dt.timedelta(minutes=float(rng.uniform(31, 60 * 24 * 60)))
+            events.append(_event(nick, when, "浏览", title, category))
+            if rng.random() < 0.15:
+                events.append(_event(nick, when + dt.timedelta(minutes=float(rng.uniform(1, 30))), "加购", title,
+                                     category))
+
+    returning = sorted(set(nicks))
+    for k in rng.choice(len(returning), size=min(300, len(returning)), replace=False):
+        heavy = rng.random() < 0.08  # a few compare a lot before they buy again, if ever
+        browse(returning[int(k)], int(rng.integers(20, 41) if heavy else rng.integers(1, 9)), rng.random() < 0.3)
+    seen = set(returning)
+    visitors = [_tmall_nick(rng, seen) for _ in range(250)]
+    for nick in visitors:
+        browse(nick, int(rng.integers(1, 11)), rng.random() < 0.35)
+    title = CATEGORIES["美妆"][1][0]
+    bad = [_event("", last - dt.timedelta(days=3), "浏览", title, "美妆"),
+           _event("", last - dt.timedelta(days=2), "加购", title, "美妆"),
+           _event(visitors[0], last - dt.timedelta(days=1), "分享", title, "美妆"),
+           _event(visitors[1], last + dt.timedelta(days=2), "浏览", title, "美妆")]
+    events.sort(key=lambda e: e[1])
+    for row in bad:
+        events.insert(int(rng.integers(0, len(events))), row)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(EVENT_HEADER)
+        writer.writerows(events)
+    good = [e for e in events if e not in bad]
+    kinds = {k: sum(1 for e in good if e[2] == k) for k in ("浏览", "收藏", "加购", "购买")}
+    return {"rows": len(events), "kinds": kinds, "people": len({e[0] for e in good}), "visitors": len(visitors),
+            "first": min(e[1] for e in good), "last": max(e[1] for e in good)}
 
 
 def _tmall_row(rng: Rng, seen_ids: set[str], buyer: TmallBuyer, category: str,
@@ -933,7 +1010,8 @@ def _status_lines(status: dict[str, int]) -> str:
     return "\n".join(f"  - `{k}`: {v}" for k, v in status.items())
 
 
-def make_readme(path: Path, tmall: dict[str, Any], shopify: dict[str, Any], seed: int) -> None:
+def make_readme(path: Path, tmall: dict[str, Any], shopify: dict[str, Any], events: dict[str, Any],
+                seed: int) -> None:
     reasons = {
         "bad_date": "`订单付款时间 ` is `2026-13-45 10:00:00` (reason `bad_date`)",
         "bad_amount": "`买家实际支付金额` is the text `abc` (reason `bad_amount`)",
@@ -988,6 +1066,19 @@ Re-run it and commit the result whenever the generator changes; it rewrites this
 - Three deliberately bad rows a reader must exclude, with a reason:
 {bad}
 
+## tmall_events.csv — the same shop's behaviour log (浏览 / 收藏 / 加购 / 购买), for `--events`
+
+- UTF-8 CSV, header `买家会员名,行为时间,行为,商品,类目`: who (the order report's `买家会员名`), when
+  (`YYYY-MM-DD HH:MM:SS`), what (`浏览` view, `收藏` favourite, `加购` cart, `购买` purchase), the product title
+  and its category; {events["first"]} … {events["last"]}, the last {EVENT_DAYS} days of the orders.
+- {events["rows"]} rows: {events["kinds"]["浏览"]} 浏览, {events["kinds"]["收藏"]} 收藏, {events["kinds"]["加购"]} 加购,
+  {events["kinds"]["购买"]} 购买 by {events["people"]} people. The items of each paid order in those days are
+  viewed before it, sometimes favourited and put in the cart, and bought at its payment time; 300 of the
+  buyers browse without buying (a few of them 20–40 times); {events["visitors"]} visitors only browse (they
+  have no order).
+- Four deliberately bad rows a reader must exclude, with a reason: two without a `买家会员名`
+  (`missing_customer`), one `分享` (`unknown_event`), one two days after the last order (`after_as_of`).
+
 ## shopify_orders_export.csv — Shopify `orders_export_1.csv`, one row per line item
 
 - UTF-8 without BOM, LF line ends, the current 79-column header. Order-level fields are
@@ -1023,12 +1114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    tmall = make_tmall(out / "tmall_orders.xlsx", np.random.default_rng(args.seed))
+    tmall, tmall_rows = make_tmall(out / "tmall_orders.xlsx", np.random.default_rng(args.seed))
     shopify = make_shopify(out / "shopify_orders_export.csv", np.random.default_rng(args.seed + 1))
-    make_readme(out / "README.md", tmall, shopify, args.seed)
+    events = make_tmall_events(out / "tmall_events.csv", tmall_rows, np.random.default_rng(args.seed + 2))
+    make_readme(out / "README.md", tmall, shopify, events, args.seed)
     print(f"tmall_orders.xlsx: {tmall['rows']} rows, {tmall['orders']} orders, {tmall['customers']} buyers")
     print(f"shopify_orders_export.csv: {shopify['rows']} rows, {shopify['orders']} orders, "
           f"{shopify['customers']} customers")
+    print(f"tmall_events.csv: {events['rows']} rows, {events['people']} people")
     return 0
 
 

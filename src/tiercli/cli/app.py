@@ -491,6 +491,7 @@ def compare(
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="Force a platform profile.")] = None,
     members: Annotated[str | None, typer.Option("--members", help=MEMBERS_HELP)] = None,
+    events: Annotated[list[str] | None, typer.Option("--events", help=EVENTS_HELP)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=LANG_HELP)] = None,
 ) -> None:
@@ -498,20 +499,22 @@ def compare(
     later one's previous run, and write the later run with its Movement sheet."""
     from dataclasses import replace
 
-    from tiercli.engine.compute import require_members
+    from tiercli.engine.compute import require_events, require_members
     from tiercli.engine.movement import previous_of
     from tiercli.outputs.plan import OutputPlan, check_plan, write_outputs
     from tiercli.pipeline import RunConfig, run
 
     chosen = check_lang(lang)
-    loaded = _rules(rules)
+    loaded = _rules(rules, bool(events))
     require_members(loaded, members is not None)
+    require_events(loaded, bool(events))
     earlier, later = _date_option("--from", start), _date_option("--to", end)
     if earlier >= later:
         raise UsageError(say("cli.bad_compare_dates", start=start, end=end), slug="bad_compare_dates")
-    config = RunConfig(files=files, rules=loaded, sheet=sheet, platform=platform, members=members, lang=chosen)
+    config = RunConfig(files=files, rules=loaded, sheet=sheet, platform=platform, members=members, lang=chosen,
+                       events=events or ())
     plan = OutputPlan(output or f"{Path(files[0]).stem}.compare.xlsx", chosen)
-    check_plan(plan, [g.name for g in loaded.gradings], _inputs(files, rules, members))
+    check_plan(plan, [g.name for g in loaded.gradings], _inputs(files, rules, members, events=events))
     source = text("cli.compare_source", chosen, as_of=f"{earlier:%Y-%m-%d %H:%M:%S}")
     with run(replace(config, as_of=earlier)) as before:
         earlier_run = previous_of(before, loaded, source)

@@ -20,9 +20,20 @@ from tiercli.messages import Catalogue, in_lang, listed, text
 from tiercli.outputs.plan import OutputPlan, Written
 from tiercli.outputs.platform_exports import PlatformExport
 from tiercli.outputs.split import SplitFile
-from tiercli.outputs.workbook_text import CLV_TEXT
-from tiercli.result import ClvFigures, Holdout, InputFile, Inspection, MovementReport, Result, StatusCount, TagFigures
+from tiercli.outputs.workbook_text import BEHAVIOUR_TEXT, CLV_TEXT
+from tiercli.result import (
+    BehaviourFigures,
+    ClvFigures,
+    Holdout,
+    InputFile,
+    Inspection,
+    MovementReport,
+    Result,
+    StatusCount,
+    TagFigures,
+)
 from tiercli.rules.model import Rules
+from tiercli.vocabulary.events import EVENT_TYPE_NAMES, EVENT_TYPES
 from tiercli.vocabulary.metrics import (
     CLV_METRICS,
     EVENT_COLUMNS,
@@ -138,6 +149,9 @@ def print_summary(console: Console, result: Result, written: Sequence[tuple[str,
         if f.missing_markers:
             say(TEXT("markers", lang, name=f.name, columns=_markers(f.missing_markers, lang)))
         _print_statuses(console, [s for s in result.statuses if s.file == f.name], lang)
+    if result.behaviour is not None:
+        for line in behaviour_lines(result.behaviour, lang):
+            say(line)
 
     for grading in result.gradings:
         say(TEXT("grading title", lang, grading=grading, customers=_customers(result.customers.num_rows, lang)))
@@ -156,6 +170,26 @@ def print_summary(console: Console, result: Result, written: Sequence[tuple[str,
         say(TEXT("note", lang, note=in_lang(note, lang)))
     for what, path in written:
         say(TEXT("wrote", lang, path=path, what=what))
+
+
+def behaviour_lines(figures: BehaviourFigures, lang: str) -> list[str]:
+    """With --events: how each events file read (rows read = used + excluded per reason, + not used for item
+    properties), then the customers with events, those without an order, and events per type."""
+    lines = []
+    for f in figures.files:
+        reasons = enumerated((BEHAVIOUR_TEXT("reason", lang, reason=reason, rows=f"{count:,}")
+                              for reason, count in f.excluded_by_reason.items() if count), lang)
+        numbers = {"name": f.name, "layout": f.layout, "read": f"{f.rows_read:,}", "used": f"{f.rows_used:,}",
+                   "excluded": f"{f.rows_excluded:,}",
+                   "reasons": BEHAVIOUR_TEXT("reasons", lang, reasons=reasons) if reasons else ""}
+        lines.append(BEHAVIOUR_TEXT("read_not_used", lang, not_used=f"{f.not_used:,}", **numbers) if f.not_used
+                     else BEHAVIOUR_TEXT("read", lang, **numbers))
+    counts = separated((BEHAVIOUR_TEXT("count", lang, event=in_lang(EVENT_TYPE_NAMES[event], lang),
+                                       events=f"{figures.events_by_type.get(event, 0):,}") for event in EVENT_TYPES),
+                       lang)
+    lines.append(BEHAVIOUR_TEXT("summary", lang, customers=f"{figures.customers:,}",
+                                without=f"{figures.without_orders:,}", counts=counts))
+    return lines
 
 
 def _grading_table(result: Result, grading: str, lang: str) -> Table:

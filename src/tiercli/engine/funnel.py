@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from tiercli.database import Database
 from tiercli.result import BehaviourFigures, EventFile, FunnelRow
+from tiercli.sqltext import literal
 from tiercli.vocabulary.events import EVENT_TYPES
 
 FUNNEL_CATEGORIES = 20  # categories in the funnel table: the most viewed
@@ -20,15 +21,15 @@ def _row(category: str | None, values: Sequence[object]) -> FunnelRow:
 
 def behaviour_figures(db: Database, files: list[EventFile], categories: int = FUNNEL_CATEGORIES) -> BehaviourFigures:
     """The figures of the `events` table (and `orders`, for the customers without an order)."""
-    counts = ", ".join(f"count(*) FILTER (WHERE event = '{e}')" for e in EVENT_TYPES)
-    people = ", ".join(f"count(DISTINCT customer_id) FILTER (WHERE event = '{e}')" for e in EVENT_TYPES)
+    counts = ", ".join(f"count(*) FILTER (WHERE event = {literal(e)})" for e in EVENT_TYPES)
+    people = ", ".join(f"count(DISTINCT customer_id) FILTER (WHERE event = {literal(e)})" for e in EVENT_TYPES)
     total = db.execute(f"SELECT {counts}, {people}, count(DISTINCT customer_id), min(event_ts), max(event_ts), "
                        "count(DISTINCT category) FROM events").fetchone()
     assert total is not None
     by_type = dict(zip(EVENT_TYPES, (int(v or 0) for v in total[:4]), strict=True))
     funnel = [_row(None, total[:8])]
     for row in db.execute(f"""SELECT category, {counts}, {people} FROM events WHERE category IS NOT NULL
-            GROUP BY category ORDER BY count(*) FILTER (WHERE event = 'view') DESC, category
+            GROUP BY category ORDER BY count(*) FILTER (WHERE event = {literal("view")}) DESC, category
             LIMIT {int(categories)}""").fetchall():
         funnel.append(_row(str(row[0]), row[1:]))
     without = db.execute("""SELECT count(*) FROM (SELECT DISTINCT customer_id FROM events) AS e

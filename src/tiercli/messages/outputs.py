@@ -10,6 +10,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "sheet.Segments": ("Segments", "RFM分群"),
     "sheet.Lifecycle": ("Lifecycle", "生命周期"),
     "sheet.CLV": ("CLV", "客户终身价值"),
+    "sheet.Behaviour": ("Behaviour", "行为"),
     "sheet.Thresholds": ("Thresholds", "分段阈值"),
     "sheet.Movement": ("Movement", "变动"),
     "sheet.Excluded": ("Excluded", "排除行"),
@@ -127,6 +128,10 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "chart.p_alive": ("customers by P(alive)", "按存活概率的客户数"),
     "chart.holdout": ("holdout: mean purchases per customer, by calibration repeat purchases",
                       "验证期：按校准期复购次数的人均购买次数"),
+    "chart.funnel": ("funnel: customers per stage, all events", "转化漏斗：各环节客户数（全部行为）"),
+    "chart.funnel_stage": ("stage", "环节"),
+    "chart.funnel_categories": ("viewers, carters and buyers of the {shown} most viewed categories",
+                                "浏览最多的 {shown} 个类目的浏览、加购、购买人数"),
     # outputs/workbook/clv.py and the clv command's summary: the clv: model
     "clv.title": ("Customer lifetime value: the clv: model", "客户终身价值：clv: 模型"),
     "clv.model": ("model", "模型"),
@@ -160,6 +165,57 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "clv.predicted": ("predicted (mean per customer)", "预测（人均）"),
     "clv.total": ("all customers (sums)", "全部客户（合计）"),
     "clv.mae": ("mean absolute error per customer", "每位客户的平均绝对误差"),
+    # outputs/workbook/behaviour.py, the HTML report's Behaviour section and the run summary: --events
+    "behaviour.title": ("Behaviour events (--events)", "行为数据（--events）"),
+    "behaviour.files": ("Events files", "行为文件"),
+    "behaviour.layout": ("layout", "格式"),
+    "behaviour.not_used": ("not used", "未使用"),
+    "behaviour.per_type": ("Events per type", "各类行为"),
+    "behaviour.event": ("event", "行为"),
+    "behaviour.events": ("events", "行为次数"),
+    "behaviour.without_orders": ("of them without an order (browse only)", "其中没有订单的（只浏览）"),
+    "behaviour.first_event": ("first event", "最早行为时间"),
+    "behaviour.last_event": ("last event", "最晚行为时间"),
+    "behaviour.categories": ("categories with events", "有行为的类目数"),
+    "behaviour.funnel": ("Funnel view → favourite → cart → purchase: all events, then the {shown} most viewed of "
+                         "{categories} categories",
+                         "转化漏斗 浏览 → 收藏 → 加购 → 购买：全部行为，以及 {categories} 个类目中浏览最多的 "
+                         "{shown} 个"),
+    "behaviour.funnel_every": ("Funnel view → favourite → cart → purchase: all events, then each of the {categories} "
+                               "categories, most viewed first",
+                               "转化漏斗 浏览 → 收藏 → 加购 → 购买：全部行为，以及全部 {categories} 个类目"
+                               "（浏览多的在前）"),
+    "behaviour.category": ("category", "类目"),
+    "behaviour.all": ("(all events)", "（全部行为）"),
+    "behaviour.views": ("views", "浏览次数"),
+    "behaviour.favourites": ("favourites", "收藏次数"),
+    "behaviour.carts": ("carts", "加购次数"),
+    "behaviour.purchases": ("purchases", "购买次数"),
+    "behaviour.viewers": ("viewers", "浏览人数"),
+    "behaviour.favouriters": ("favouriters", "收藏人数"),
+    "behaviour.carters": ("carters", "加购人数"),
+    "behaviour.buyers": ("buyers", "购买人数"),
+    "behaviour.cart_rate": ("cart rate", "加购率"),
+    "behaviour.buy_rate": ("buy rate", "购买率"),
+    "behaviour.rates_meaning": ("Events count rows; viewers, carters … count different customers. Cart rate = carters "
+                                "/ viewers, buy rate = buyers / viewers; a customer may cart or buy without a view "
+                                "event, so a rate can pass 100%. Rows not used: item properties other than the "
+                                "category.",
+                                "行为次数按行计；浏览人数、加购人数等按不同客户计。加购率 = 加购人数 / 浏览人数，"
+                                "购买率 = 购买人数 / 浏览人数；客户可以不经浏览直接加购或购买，所以比率可能超过 100%。"
+                                "未使用的行：类目以外的商品属性。"),
+    "behaviour.read": ("read events {name} ({layout}): {read} rows = {used} used + {excluded} excluded{reasons}",
+                       "读取行为文件 {name}（{layout}）：{read} 行 = 使用 {used} 行 + 排除 {excluded} 行{reasons}"),
+    "behaviour.read_not_used": ("read events {name} ({layout}): {read} rows = {used} used + {excluded} excluded"
+                                "{reasons} + {not_used} not used (other item properties)",
+                                "读取行为文件 {name}（{layout}）：{read} 行 = 使用 {used} 行 + 排除 {excluded} 行"
+                                "{reasons} + 未使用 {not_used} 行（其他商品属性）"),
+    "behaviour.reasons": (" ({reasons})", "（{reasons}）"),
+    "behaviour.reason": ("{reason} {rows}", "{reason} {rows} 行"),
+    "behaviour.summary": ("customers with events: {customers}, {without} of them without an order (browse only); "
+                          "events: {counts}",
+                          "有行为的客户：{customers}，其中 {without} 位没有订单（只浏览）；行为：{counts}"),
+    "behaviour.count": ("{event} {events}", "{event} {events}"),
     # what an output path is there for, and what can't be written (staging.py, plan.py, split.py, writers.py, …)
     "named.output": ("the output", "输出文件"),
     "named.report": ("the report", "报告"),

@@ -1,4 +1,5 @@
-"""Inline SVG charts for the HTML report: horizontal bars (one per category) and the Pareto line.
+"""Inline SVG charts for the HTML report: horizontal bars (one per category, or a group per category), the Pareto
+line and a funnel.
 
 Pure functions from numbers and already translated labels to SVG markup; every text is escaped here. A chart is
 drawn in a fixed coordinate system (its viewBox) and scales with the width of the page, so the same markup reads
@@ -200,5 +201,101 @@ def pareto_chart(
             f'<text class="value callout" x="{x + dx:.1f}" y="{text_y:.1f}" text-anchor="{anchor}">'
             f'{html_text(label)}</text>'
         )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+FUNNEL_VALUE_ROOM = 110  # room right of the funnel, for a stage's value and its share of the first stage
+
+
+def funnel_chart(stages: Sequence[Bar], *, chart_id: str, title: str) -> str:
+    """A funnel: one bar a stage, top to bottom, centred and as wide as its value against the widest stage, joined
+    to the next by a pale band; the stage's label on the left, its value text on the right."""
+    label_room = min(max((text_width(bar.label) for bar in stages), default=0) + 10, WIDTH * MAX_LABEL_SHARE)
+    left, right = label_room, WIDTH - FUNNEL_VALUE_ROOM
+    widest = max((bar.value for bar in stages if math.isfinite(bar.value)), default=0.0)
+    scale = (right - left) / widest if widest > 0 else 0.0
+    middle = (left + right) / 2
+    height = 8 + len(stages) * ROW + 8
+    out = _svg_open(chart_id, "chart-funnel", title, height)
+    spans = [max(bar.value, 0.0) * scale / 2 if math.isfinite(bar.value) else 0.0 for bar in stages]
+    for i in range(len(stages) - 1):
+        top, bottom = 8 + i * ROW + (ROW + BAR) / 2, 8 + (i + 1) * ROW + (ROW - BAR) / 2
+        points = (f"{middle - spans[i]:.1f},{top:.1f} {middle + spans[i]:.1f},{top:.1f} "
+                  f"{middle + spans[i + 1]:.1f},{bottom:.1f} {middle - spans[i + 1]:.1f},{bottom:.1f}")
+        out.append(f'<polygon class="band" points="{points}"/>')
+    for i, (bar, span) in enumerate(zip(stages, spans, strict=True)):
+        y = 8 + i * ROW + (ROW - BAR) / 2
+        text_y = y + BAR / 2 + 4
+        out.append(
+            f'<text class="label" x="{left - 6:.1f}" y="{text_y:.1f}" text-anchor="end">'
+            f"{html_text(fit(bar.label, left - 10))}</text>"
+        )
+        out.append(
+            f'<rect class="bar stage-{i}" x="{middle - span:.1f}" y="{y:.1f}" width="{2 * span:.1f}" height="{BAR}">'
+            f"<title>{html_text(bar.label)}: {html_text(bar.text)}</title></rect>"
+        )
+        out.append(f'<text class="value" x="{right + 6:.1f}" y="{text_y:.1f}">'
+                   f"{html_text(fit(bar.text, FUNNEL_VALUE_ROOM - 8))}</text>")
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+GROUP_BAR = 7  # height of one bar of a group
+GROUP_GAP = 8  # between groups
+LEGEND = 22  # room above the bars for the legend
+
+
+def grouped_bar_chart(
+    groups: Sequence[tuple[str, Sequence[float]]],
+    series: Sequence[str],
+    *,
+    chart_id: str,
+    css_class: str,
+    title: str,
+    value_axis: str,
+    tick_text: Callable[[float], str],
+    whole: bool,
+) -> str:
+    """Horizontal bars in groups: per group (a category, labelled on the left) one bar a series, the series named
+    in a legend above; the value axis with its ticks and title below. Each bar's value is in its tooltip."""
+    label_room = min(max((text_width(label) for label, _ in groups), default=0) + 10, WIDTH * MAX_LABEL_SHARE)
+    left, right = label_room, WIDTH - 24
+    values = [v for _, line in groups for v in line if math.isfinite(v)]
+    ticks = nice_ticks(max(values, default=0.0), whole)
+    scale = (right - left) / ticks[-1]
+    band = len(series) * GROUP_BAR + GROUP_GAP
+    top = LEGEND + 6
+    axis_y = top + len(groups) * band
+    height = axis_y + 40
+    out = _svg_open(chart_id, css_class, title, height)
+    x = left
+    for k, name in enumerate(series):
+        out.append(f'<rect class="bar series-{k}" x="{x:.1f}" y="4" width="10" height="10"/>')
+        out.append(f'<text class="tick" x="{x + 14:.1f}" y="13">{html_text(name)}</text>')
+        x += 14 + text_width(name, SMALL) + 12
+    for tick in ticks:
+        tx = left + tick * scale
+        out.append(f'<line class="grid" x1="{tx:.1f}" y1="{top - 2}" x2="{tx:.1f}" y2="{axis_y}"/>')
+        out.append(f'<text class="tick" x="{tx:.1f}" y="{axis_y + 14}" text-anchor="middle">'
+                   f"{html_text(tick_text(tick))}</text>")
+    out.append(f'<line class="axis" x1="{left:.1f}" y1="{axis_y}" x2="{right:.1f}" y2="{axis_y}"/>')
+    out.append(
+        f'<text class="axis-title" x="{(left + right) / 2:.1f}" y="{axis_y + 32}" text-anchor="middle">'
+        f"{html_text(value_axis)}</text>"
+    )
+    for i, (label, line) in enumerate(groups):
+        y0 = top + i * band + GROUP_GAP / 2
+        out.append(
+            f'<text class="label" x="{left - 6:.1f}" y="{y0 + len(series) * GROUP_BAR / 2 + 4:.1f}" '
+            f'text-anchor="end">{html_text(fit(label, left - 10))}</text>'
+        )
+        for k, (name, value) in enumerate(zip(series, line, strict=True)):
+            width = max(value, 0.0) * scale if math.isfinite(value) else 0.0
+            out.append(
+                f'<rect class="bar series-{k}" x="{left:.1f}" y="{y0 + k * GROUP_BAR:.1f}" width="{width:.1f}" '
+                f'height="{GROUP_BAR - 1}"><title>{html_text(label)}, {html_text(name)}: '
+                f"{html_text(tick_text(value))}</title></rect>"
+            )
     out.append("</svg>")
     return "\n".join(out)

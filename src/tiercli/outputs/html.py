@@ -2,7 +2,8 @@
 
 Head facts (as_of, row accounting, excluded rows per reason, input files, notes), per grading its level table
 with charts of customers and revenue share per level, the Pareto curve, tags, RFM segments with coloured R×F
-grids, lifecycle stages, the RFM thresholds and, with a previous run, the movement per grading.
+grids, lifecycle stages, the clv: model, behaviour events with their funnel (--events), the RFM thresholds and,
+with a previous run, the movement per grading.
 
 The page loads nothing: styles are inline, charts are inline SVG (tiercli.outputs.charts), there is no script,
 and a Content-Security-Policy forbids any fetch. Every text that comes from the data or the rules is escaped.
@@ -28,10 +29,30 @@ from tiercli.engine.movement import movement_meaning
 from tiercli.errors import Location, OutputError
 from tiercli.i18n import check_lang
 from tiercli.messages import Catalogue, in_lang, say, text
-from tiercli.outputs.charts import Bar, bar_chart, count_tick, html_text, pareto_chart, percent_tick
+from tiercli.outputs.charts import (
+    Bar,
+    bar_chart,
+    count_tick,
+    funnel_chart,
+    grouped_bar_chart,
+    html_text,
+    pareto_chart,
+    percent_tick,
+)
 from tiercli.outputs.staging import Staging, atomic_path
-from tiercli.outputs.workbook_text import CHARTS, CLV_TEXT, LABELS
+from tiercli.outputs.workbook.behaviour import (
+    CHART_CATEGORIES,
+    FUNNEL_CUSTOMERS,
+    FUNNEL_EVENTS,
+    FUNNEL_RATES,
+    category_name,
+    customers_of_type,
+    funnel_heading,
+    funnel_rates,
+)
+from tiercli.outputs.workbook_text import BEHAVIOUR_TEXT, CHARTS, CLV_TEXT, LABELS
 from tiercli.result import SEGMENT_FIELDS, Result
+from tiercli.vocabulary.events import EVENT_TYPE_NAMES, EVENT_TYPES
 
 TEXTS = Catalogue("outputs.html", also=("outputs.label", "common"))
 
@@ -55,6 +76,7 @@ th, td { padding: 4px 10px; border-bottom: 1px solid #e5e7eb; text-align: left; 
 thead th { border-bottom: 2px solid #d0d7de; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.rf-grid td { min-width: 4.5em; }
+table.funnel th { white-space: nowrap; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 320px), 1fr)); gap: 16px; }
 figure { margin: 0; min-width: 0; }
 figcaption { font-weight: 600; font-size: 0.95rem; margin-bottom: 4px; }
@@ -70,6 +92,10 @@ svg.chart .callout { font-size: 11px; }
 svg.chart-customers .bar { fill: #4e79a7; }
 svg.chart-revenue-share .bar { fill: #f28e2b; }
 svg.chart-tags .bar { fill: #59a14f; }
+svg.chart .series-0, svg.chart-funnel .bar { fill: #4e79a7; }
+svg.chart .series-1 { fill: #f28e2b; }
+svg.chart .series-2 { fill: #59a14f; }
+svg.chart-funnel .band { fill: #4e79a7; fill-opacity: 0.15; }
 ul.notes { padding-left: 1.2em; }
 """.replace("FONTS", FONTS)
 
@@ -443,6 +469,64 @@ def _clv(result: Result, lang: str) -> str:
     return "\n".join(out)
 
 
+def _behaviour(result: Result, lang: str) -> str:
+    """--events: the customers with events (those without an order apart), the files, events and customers per
+    type, the funnel overall as a chart and per category as a table, and the most viewed categories' funnels."""
+    figures = result.behaviour
+    if figures is None:
+        return ""
+    t = BEHAVIOUR_TEXT
+    out = [f'<section id="behaviour">\n<h2>{html_text(text("outputs.sheet.Behaviour", lang))}</h2>']
+    when = [(key, moment) for key, moment in (("first_event", figures.first_event), ("last_event", figures.last_event))
+            if moment is not None]
+    facts = [
+        [Cell(text("engine.run.event_customers", lang)), Cell(count_text(figures.customers), True)],
+        [Cell(t("without_orders", lang)), Cell(count_text(figures.without_orders), True)],
+        *([Cell(t(key, lang)), Cell(moment.strftime("%Y-%m-%d %H:%M:%S"), True)] for key, moment in when),
+        [Cell(t("categories", lang)), Cell(count_text(figures.categories), True)],
+    ]
+    out.append(_table("behaviour-facts", [Cell(""), Cell("")], facts))
+    names = ("file", "layout", "rows read", "rows used", "rows excluded", "not_used")
+    files = [[Cell(f.name), Cell(f.layout), *(Cell(count_text(n), True) for n in
+                                                (f.rows_read, f.rows_used, f.rows_excluded, f.not_used))]
+             for f in figures.files]
+    out.append(_table("behaviour-files", [Cell(t(name, lang), i > 1) for i, name in enumerate(names)], files,
+                      t("files", lang)))
+    people = customers_of_type(figures)
+    types = [[Cell(in_lang(EVENT_TYPE_NAMES[event], lang)),
+              Cell(count_text(figures.events_by_type.get(event, 0)), True), Cell(count_text(people[event]), True)]
+             for event in EVENT_TYPES]
+    out.append(_table("behaviour-types", [Cell(t("event", lang)), Cell(t("events", lang), True),
+                                          Cell(t("customers", lang), True)], types, t("per_type", lang)))
+    if figures.funnel:
+        overall = figures.funnel[0]
+        stages = [(t(name, lang), getattr(overall, name)) for name in FUNNEL_CUSTOMERS]
+        bars = [Bar(label, n, count_text(n) if i == 0 or not overall.viewers
+                    else f"{count_text(n)} · {percent_text(n / overall.viewers)}")
+                for i, (label, n) in enumerate(stages)]
+        out.append(f"<h3>{html_text(funnel_heading(figures, lang))}</h3>")
+        title = CHARTS("funnel", lang)
+        out.append(_figure(funnel_chart(bars, chart_id="chart-funnel", title=title), title))
+        headers = [Cell(t(name, lang), name != "category")
+                   for name in ("category", *FUNNEL_EVENTS, *FUNNEL_CUSTOMERS, *FUNNEL_RATES)]
+        rows = [[Cell(category_name(row, lang)),
+                 *(Cell(count_text(getattr(row, name)), True) for name in (*FUNNEL_EVENTS, *FUNNEL_CUSTOMERS)),
+                 *(Cell(percent_text(rate), True) for rate in funnel_rates(row))] for row in figures.funnel]
+        out.append(_table("funnel", headers, rows))
+        out.append(f'<p class="meaning">{html_text(t("rates_meaning", lang))}</p>')
+    categories = figures.funnel[1:CHART_CATEGORIES + 1]
+    if categories:
+        series = ("viewers", "carters", "buyers")
+        title = CHARTS("funnel_categories", lang, shown=len(categories))
+        chart = grouped_bar_chart([(str(row.category), [float(getattr(row, name)) for name in series])
+                                   for row in categories], [t(name, lang) for name in series],
+                                  chart_id="chart-funnel-categories", css_class="chart-funnel-categories",
+                                  title=title, value_axis=t("customers", lang), tick_text=count_tick, whole=True)
+        out.append(_figure(chart, title))
+    out.append("</section>")
+    return "\n".join(out)
+
+
 def _four(value: float | None) -> str:
     return "" if value is None else f"{value:,.4f}"
 
@@ -489,6 +573,7 @@ def render_html(result: Result, lang: str = "en", notes: Sequence[str] = ()) -> 
         _segments(result, lang),
         _lifecycle(result, lang),
         _clv(result, lang),
+        _behaviour(result, lang),
         _thresholds(result, lang),
         _movement(result, lang),
     ]

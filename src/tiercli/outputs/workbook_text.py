@@ -11,3 +11,5 @@ CHARTS = Catalogue("outputs.chart")
 CLV_TEXT = Catalogue("outputs.clv", also=("common",))
 
 
+# the Behaviour sheet's and section's words; "customers with events" is the Run sheet's (engine.run)
+BEHAVIOUR_TEXT = Catalogue("outputs.behaviour", also=("outputs.label", "common"))

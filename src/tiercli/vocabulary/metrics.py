@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tiercli.messages import Said
+from tiercli.sqltext import literal
 
 Stage = Literal["order", "line", "distinct", "most", "derived", "by_category", "predicted", "event",
                 "event_product"]
@@ -337,7 +338,7 @@ HELPERS: tuple[Helper, ...] = (
 # and last bought it (a purchase event of that product, or an order line whose sku or product is that product).
 # Stage `event` aggregates `events`, stage `event_product` aggregates `event_products`.
 def _count(event: str, days: int) -> str:
-    return f"count(*) FILTER (WHERE event = '{event}' AND event_ts > {{as_of}} - INTERVAL {days} DAY)"
+    return f"count(*) FILTER (WHERE event = {literal(event)} AND event_ts > {{as_of}} - INTERVAL {days} DAY)"
 
 
 _PLURAL = {"view": ("views", "浏览"), "cart": ("carts", "加购"), "favourite": ("favourites", "收藏")}
@@ -386,7 +387,7 @@ class EventHelper:
 
 EVENT_HELPERS: tuple[EventHelper, ...] = (
     *(
-        EventHelper(name, f"count(*) FILTER (WHERE event = '{event}' AND {{match}} AND {{window}})",
+        EventHelper(name, f"count(*) FILTER (WHERE event = {literal(event)} AND {{match}} AND {{window}})",
                     Said(f"{event.capitalize()} events whose COLUMN (product or category) is one of the values; with a "
                          "number of days last, only those in that many days up to as_of (needs --events).",
                          f"COLUMN（product 或 category）为所列值之一的{zh}次数；最后写天数时只算截止时间前这么多天内的"

@@ -11,6 +11,7 @@ import xlsxwriter
 from tiercli.errors import Location, OutputError
 from tiercli.messages import say
 from tiercli.outputs.workbook import (
+    behaviour,
     clv,
     columns,
     customers,
@@ -64,6 +65,7 @@ WORKBOOK_SHEETS: tuple[Callable[[SheetContext], None], ...] = (
     segments.write,
     lifecycle.write,
     clv.write,
+    behaviour.write,
     thresholds.write,
     movement.write,
     excluded.write,
