@@ -214,12 +214,17 @@ def _tags_table(figures: Sequence[TagFigures], lang: str) -> Table:
 
 
 def print_data_warnings(console: Console, result: Result, lang: str = "en") -> None:
-    """Rows left out because they could not be read as orders (UNREADABLE), one warning per reason: what
-    `--quiet` still prints."""
+    """Rows left out because they could not be read as orders (UNREADABLE) or as events, one warning per reason
+    (per events file): what `--quiet` still prints."""
     for reason, count in result.excluded_by_reason.items():
         if reason in UNREADABLE:
             console.print(TEXT("warning excluded", lang, rows=f"{count:,}", reason=reason,
                                meaning=_reason(reason, lang)), markup=False)
+    for events in result.behaviour.files if result.behaviour is not None else ():
+        for reason, count in events.excluded_by_reason.items():
+            if reason != "after_as_of":  # rows that could not be read as events; later ones are left out by design
+                console.print(TEXT("warning events excluded", lang, file=events.name, reason=reason,
+                                   rows=f"{count:,}"), markup=False)
 
 
 METRICS_TEXT = Catalogue("cli.metrics")

@@ -213,7 +213,7 @@ def _texts(src: Source) -> str:
             text = f"tid({text})"
         else:
             text = names[0] if len(names) == 1 else f"coalesce({', '.join(names)})"
-            if field == "order_id":
+            if field in ("order_id", "sku"):  # an id read from a number cell: 501.0 is 501, as events write it
                 text = f"tid({text})"
         fields.append(f"{text} AS t_{field}")
     if "customer" not in src.mapping.columns:

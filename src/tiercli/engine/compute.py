@@ -181,16 +181,28 @@ def metric_parts(as_of: datetime | None, rules: Rules | None = None, members: bo
 
 def _event_parts(lit: str, orders: str, events: str, custom: list[CustomMetric]) -> list[tuple[str, str]]:
     """The behaviour metrics as parts: per customer over the events, the products they had events on (when last
-    viewed, carted, bought), and per customer over those products."""
+    viewed, carted, bought), and per customer over those products.
+
+    Ages are computed here from event_ts and as_of, to the microsecond (`age_days < N` is exactly
+    `event_ts > as_of - INTERVAL N DAY`, like the metrics' windows), so a helper's window never depends on an age
+    the events table was given. Last bought is the later of the purchase event and the order line, either may be
+    missing (written without `greatest`, which some warehouses make NULL when one argument is)."""
+
+    def days_before(time: str) -> str:
+        return f"date_diff('microsecond', {time}, {lit}) / 86400000000.0"
+
     by_event = [*(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in EVENT_METRICS if m.stage == "event"),
                 *(f"{m.sql} AS {identifier(m.name)}" for m in custom if m.table == "events")]
     by_product = [*(f"{m.sql.format(as_of=lit)} AS {m.name}" for m in EVENT_METRICS if m.stage == "event_product"),
                   *(f"{m.sql} AS {identifier(m.name)}" for m in custom if m.table == "event_products")]
+    aged = (f"(SELECT customer_id, event_ts, event, product, category, {days_before('event_ts')} AS age_days "
+            f"FROM {events}) AS events")
     return [
-        ("event_agg", f"SELECT customer_id, {', '.join(by_event)} FROM {events} GROUP BY customer_id"),
+        ("event_agg", f"SELECT customer_id, {', '.join(by_event)} FROM {aged} GROUP BY customer_id"),
         ("event_products", f"""SELECT ev.customer_id, ev.product, ev.last_view, ev.last_cart,
-            date_diff('millisecond', ev.last_cart, {lit}) / 86400000.0 AS cart_age_days,
-            greatest(ev.last_bought, bo.last_bought) AS last_bought
+            {days_before('ev.last_cart')} AS cart_age_days,
+            CASE WHEN bo.last_bought IS NULL OR ev.last_bought > bo.last_bought THEN ev.last_bought
+                 ELSE bo.last_bought END AS last_bought
         FROM (SELECT customer_id, product, max(event_ts) FILTER (WHERE event = 'view') AS last_view,
                      max(event_ts) FILTER (WHERE event = 'cart') AS last_cart,
                      max(event_ts) FILTER (WHERE event = 'purchase') AS last_bought

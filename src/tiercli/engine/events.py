@@ -3,8 +3,8 @@
 One SQL pass per events file inserts every row into `event_rows`: customer_id (cleaned as order keys are), event_ts,
 event (view, favourite, cart or purchase, through the layout's words and `input.events`), product, category, and
 `reason` NULL for used rows; excluded rows keep their original cells and a message in both languages. `events` is
-the table of used events (with age_days, the fractional days before as_of, and, for a RetailRocket log given with
-its item_properties, the category of each item at the event's time). Invariant, checked here: per file, rows read =
+the table of used events (customer_id, event_ts, event, product, category; for a RetailRocket log given with its
+item_properties, the category of each item at the event's time). Invariant, checked here: per file, rows read =
 rows used + rows excluded.
 
 Reasons: `missing_customer` (no usable customer id), `bad_date` (no readable time), `unknown_event` (a word that is
@@ -15,6 +15,7 @@ its `categoryid` rows give categories, the other properties are counted as not u
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,7 @@ from datetime import datetime
 import duckdb
 
 from tiercli.database import Database
-from tiercli.engine.clean import ExcludedFrom
+from tiercli.engine.clean import ExcludedFrom, zone_name
 from tiercli.engine.wording import said_sql
 from tiercli.errors import DataError, Location
 from tiercli.messages import say
@@ -66,28 +67,57 @@ def _text(raw: RawTable, header: str | None) -> str:
     return "CAST(NULL AS VARCHAR)" if header is None else f"tc({_cell(raw, header)})"
 
 
+def _epoch(text: str, unit: str, zone: str | None) -> str:
+    """A time written as a whole number of `unit` (s, ms or us) since 1970-01-01 UTC, in `zone` when given; a number
+    read from a workbook or a Parquet double column (`1731225600000.0`) is the same number. A number too long for
+    a time (one that would overflow as microseconds) is no date, not an error."""
+    scale, most = {"s": (1_000_000, 12), "ms": (1000, 15), "us": (1, 18)}[unit]
+    number = (f"CASE WHEN regexp_full_match({text}, '[0-9]{{1,{most}}}(\\.0+)?') "
+              f"THEN CAST(split_part({text}, '.', 1) AS BIGINT) * {scale} END")
+    utc = f"make_timestamp({number})"
+    return utc if zone is None else f"timezone({literal(zone_name(zone))}, timezone('UTC', {utc}))"
+
+
+def _mmdd(text: str, as_of: datetime, year: int | None) -> str:
+    """A day written as month and day (`511`, `1111`), in `year`, else the latest such day not after as_of (for
+    29 February, the latest leap year's). Anything but three or four digits is no date."""
+    digits = f"lpad(split_part({text}, '.', 1), 4, '0')"
+    valid = f"regexp_full_match({text}, '[0-9]{{3,4}}(\\.0+)?')"
+
+    def on(year_sql: str) -> str:
+        return f"try_strptime({digits} || '-' || CAST({year_sql} AS VARCHAR), '%m%d-%Y')"
+
+    if year is not None:
+        return f"CASE WHEN {valid} THEN {on(str(int(year)))} END"
+    leap = next(y for y in range(as_of.year, as_of.year - 9, -1)
+                if calendar.isleap(y) and datetime(y, 2, 29) <= as_of)
+    this = str(as_of.year)
+    return (f"CASE WHEN NOT {valid} THEN NULL WHEN {digits} = '0229' THEN {timestamp(datetime(leap, 2, 29))} "
+            f"WHEN {on(this)} > {timestamp(as_of)} THEN {on(str(as_of.year - 1))} ELSE {on(this)} END")
+
+
+def _id(raw: RawTable, header: str | None) -> str:
+    """A product or category id: text, and a whole number read from a number column (`501.0` from a workbook or a
+    Parquet double column) as the number written (`501`), as customer ids are."""
+    return "CAST(NULL AS VARCHAR)" if header is None else f"tid({_text(raw, header)})"
+
+
 def _time_sql(src: EventSource, as_of: datetime, year: int | None, zone: str | None) -> str:
-    """The event time from its cell, by the layout's time format."""
+    """The event time from its cell, by the layout's time format. Epoch times are UTC, and text times with a UTC
+    offset are that moment: both in `zone` (input.timezone) when it is given; times without an offset are taken
+    as written. In a text time column, a number of 10, 13 or 16 digits is epoch seconds, milliseconds or
+    microseconds (no date is written that way)."""
     text = _text(src.raw, src.mapping.columns["time"])
     kind = src.mapping.time
     if kind == "mmdd":
-        digits = f"lpad(CAST(TRY_CAST({text} AS INTEGER) AS VARCHAR), 4, '0')"
-
-        def on(year_sql: str) -> str:
-            return f"try_strptime({digits} || '-' || CAST({year_sql} AS VARCHAR), '%m%d-%Y')"
-
-        if year is not None:
-            return f"CASE WHEN TRY_CAST({text} AS INTEGER) BETWEEN 101 AND 1231 THEN {on(str(int(year)))} END"
-        this = f"year({timestamp(as_of)})"
-        late = on(this)
-        return (f"CASE WHEN TRY_CAST({text} AS INTEGER) BETWEEN 101 AND 1231 THEN CASE WHEN {late} > "
-                f"{timestamp(as_of)} THEN {on(f'{this} - 1')} ELSE {late} END END")
+        return _mmdd(text, as_of, year)
     if kind in ("epoch_ms", "epoch_us"):
-        scale = 1000 if kind == "epoch_ms" else 1
-        number = f"CASE WHEN regexp_full_match({text}, '[0-9]{{1,17}}') THEN CAST({text} AS BIGINT) * {scale} END"
-        utc = f"make_timestamp({number})"
-        return utc if zone is None else f"timezone({literal(zone)}, timezone('UTC', {utc}))"
-    return f"ts({text})"
+        return _epoch(text, kind.removeprefix("epoch_"), zone)
+    written = f"ts({text})" if zone is None else f"ts_tz({text}, {literal(zone_name(zone))})"
+    digits = f"length(split_part({text}, '.', 1))"
+    return (f"CASE WHEN NOT regexp_full_match({text}, '[0-9]{{10}}([0-9]{{3}}){{0,2}}(\\.0+)?') THEN {written} "
+            f"WHEN {digits} = 10 THEN {_epoch(text, 's', zone)} WHEN {digits} = 13 THEN {_epoch(text, 'ms', zone)} "
+            f"ELSE {_epoch(text, 'us', zone)} END")
 
 
 def _event_sql(src: EventSource) -> str:
@@ -103,8 +133,7 @@ def _event_sql(src: EventSource) -> str:
 
 def _insert_sql(src: EventSource, as_of: datetime, spec: InputSpec) -> str:
     raw, columns = src.raw, src.mapping.columns
-    customer_cell = _text(raw, columns["customer"])
-    customer = f"CASE WHEN NOT regexp_matches({customer_cell}, '{_SCIENTIFIC}') THEN tid({customer_cell}) END"
+    customer = f"tid({_text(raw, columns['customer'])})"
     time_cell = _text(raw, columns["time"])
     event_cell = _text(raw, columns["event"])
     extra = f"{EXTRA} IS NOT NULL" if raw.extra else "FALSE"
@@ -116,9 +145,10 @@ def _insert_sql(src: EventSource, as_of: datetime, spec: InputSpec) -> str:
         ("event_ts IS NULL", "bad_date", "engine.excluded.not_a_date",
          {"value": "coalesce(time_text, '')", "columns": q["time"]}),
         ("event IS NULL", "unknown_event", "engine.excluded.unknown_event",
-         {"value": "coalesce(event_text, '')", "columns": q["event"]}),
+         {"value": "coalesce(event_text, '')", "columns": q["event"],
+          "word": "CAST(to_json(lower(trim(coalesce(event_text, '')))) AS VARCHAR)"}),
         (f"event_ts > {timestamp(as_of)}", "after_as_of", "engine.excluded.event_after_as_of",
-         {"time": "strftime(event_ts, '%Y-%m-%d %H:%M:%S')", "as_of": literal(f"{as_of:%Y-%m-%d %H:%M:%S}")}),
+         {"time": "CAST(event_ts AS VARCHAR)", "as_of": literal(as_of.strftime("%Y-%m-%d %H:%M:%S"))}),
     ]
     reason = "CASE " + " ".join(f"WHEN {cond} THEN {literal(slug)}" for cond, slug, _, _ in reasons) + " END"
 
@@ -133,8 +163,8 @@ def _insert_sql(src: EventSource, as_of: datetime, spec: InputSpec) -> str:
                CASE WHEN {reason} IS NOT NULL THEN cells END AS raw_cells
         FROM (SELECT __row AS source_row, {customer} AS customer_id,
                      {_time_sql(src, as_of, spec.events_year, spec.timezone)} AS event_ts,
-                     {_event_sql(src)} AS event, {_text(raw, columns.get('product'))} AS product,
-                     {_text(raw, columns.get('category'))} AS category,
+                     {_event_sql(src)} AS event, {_id(raw, columns.get('product'))} AS product,
+                     {_id(raw, columns.get('category'))} AS category,
                      {time_cell} AS time_text, {event_cell} AS event_text,
                      {f'{EXTRA}' if raw.extra else 'NULL'} AS {EXTRA}, [{cells}] AS cells
               FROM {raw.table})"""
@@ -161,7 +191,8 @@ def load_events(db: Database, opened: Sequence[Opened], spec: InputSpec, as_of: 
             if is_data_error(exc):
                 raise unreadable(exc, src.raw) from exc
             raise
-    category_rows = _categories(db, properties)
+    _check_ids(db, sources)
+    category_rows = _categories(db, properties, spec.timezone)
     without_category = [src.index for src in sources if "category" not in src.mapping.columns]
     join = ""
     category = "e.category"
@@ -172,25 +203,36 @@ def load_events(db: Database, opened: Sequence[Opened], spec: InputSpec, as_of: 
         listed_inputs = ", ".join(str(i) for i in without_category)
         category = f"CASE WHEN e.__input IN ({listed_inputs}) THEN coalesce(c.category, f.category) ELSE e.category END"
     db.execute(f"""CREATE OR REPLACE TABLE {EVENTS} AS
-        SELECT e.customer_id, e.event_ts, e.event, e.product, {category} AS category,
-               date_diff('millisecond', e.event_ts, {timestamp(as_of)}) / 86400000.0 AS age_days
+        SELECT e.customer_id, e.event_ts, e.event, e.product, {category} AS category
         FROM {ROWS} AS e {join} WHERE e.reason IS NULL""")
     files = _accounting(db, sources) + [_properties_file(raw, read, used)
                                           for raw, (read, used) in zip(properties, category_rows, strict=True)]
     return LoadedEvents(sources, files)
 
 
-def _categories(db: Database, properties: Sequence[RawTable]) -> list[tuple[int, int]]:
-    """`item_categories` (item, since, category) from the item-properties files' `categoryid` rows; per file,
-    (rows read, category rows)."""
+def _check_ids(db: Database, sources: Sequence[EventSource]) -> None:
+    """Customer ids written in scientific notation (1.23457E+18) have lost their digits already: stop, naming the
+    file and column, as for orders."""
+    row = db.execute(f"""SELECT __input, customer_id FROM {ROWS}
+        WHERE contains(upper(customer_id), 'E+') AND regexp_matches(customer_id, ?) LIMIT 1""",
+                     [_SCIENTIFIC]).fetchone()
+    if row:
+        src = next(s for s in sources if s.index == row[0])
+        raise DataError(say("engine.scientific_id", value=row[1]),
+                        Location(file=src.raw.path, column=src.mapping.columns["customer"]), slug="scientific_id")
+
+
+def _categories(db: Database, properties: Sequence[RawTable], zone: str | None) -> list[tuple[int, int]]:
+    """`item_categories` (item, since, category) from the item-properties files' `categoryid` rows, their times
+    (epoch milliseconds) in `zone` like the events'; per file, (rows read, category rows)."""
     if not properties:
         return []
     selects = []
     for raw in properties:
         by_key = {header_key(h): h for h in raw.headers}
         item, prop, value, time = (_text(raw, by_key[k]) for k in ("itemid", "property", "value", "timestamp"))
-        selects.append(f"""SELECT {item} AS item, make_timestamp(TRY_CAST({time} AS BIGINT) * 1000) AS since,
-            {value} AS category FROM {raw.table} WHERE {prop} = 'categoryid' AND {item} IS NOT NULL""")
+        selects.append(f"""SELECT tid({item}) AS item, {_epoch(time, "ms", zone)} AS since,
+            tid({value}) AS category FROM {raw.table} WHERE {prop} = 'categoryid' AND {item} IS NOT NULL""")
     db.execute(f"CREATE OR REPLACE TABLE {CATEGORIES} AS " + " UNION ALL ".join(selects))
     counts = []
     for raw in properties:

@@ -62,9 +62,9 @@ ORDERS_DDL = """CREATE TABLE orders (customer_id VARCHAR, order_id VARCHAR, orde
     currency VARCHAR)"""
 MEMBERS_DDL = """CREATE TABLE members (customer_id VARCHAR, registered_at TIMESTAMP, birthday DATE,
     member_level VARCHAR, member_region VARCHAR, member_channel VARCHAR, member_gender VARCHAR)"""
-# With --events: the canonical events (age_days: fractional days from the event to as_of).
+# With --events: the canonical events (event: view, favourite, cart or purchase).
 EVENTS_DDL = """CREATE TABLE events (customer_id VARCHAR, event_ts TIMESTAMP, event VARCHAR, product VARCHAR,
-    category VARCHAR, age_days DOUBLE)"""
+    category VARCHAR)"""
 CUTS = "cuts"
 _PYMC_PROBS = (0.0, 0.25, 0.5, 0.75, 1.0)
 

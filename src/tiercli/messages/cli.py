@@ -82,6 +82,8 @@ ENTRIES: dict[str, tuple[str, str]] = {
                         "{grading}：上期等级（行）× 本期等级（列），客户数"),
     "render.warning excluded": ("warning: rows left out as {reason} ({meaning}): {rows}",
                          "警告：因 {reason}（{meaning}）被排除的行：{rows}"),
+    "render.warning events excluded": ("warning: {file}: events left out as {reason}: {rows}",
+                                       "警告：{file}：因 {reason} 被排除的行为：{rows}"),
     # render.py: `tiercli metrics`
     "metrics.order": ("Metrics marked [order] aggregate a customer's orders, one row per order built from its lines:",
               "标 [order] 的指标汇总客户的订单，每单一行，由订单行算出："),

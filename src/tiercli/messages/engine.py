@@ -43,9 +43,9 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "excluded.refunded": ("refund {refund} of {paid}", "退款 {refund}，实付 {paid}"),
     "excluded.after_as_of": ("ordered {time}, after as_of {as_of}", "下单时间 {time}，晚于统计截止时间 {as_of}"),
     "excluded.unknown_event": ("'{value}' in {columns} is not view, favourite, cart or purchase; to use it, map it "
-                               "in the rules: input: {{events: {{'{value}': view}}}}",
+                               "in the rules: input: {{events: {{{word}: view}}}}",
                                "{columns} 中的 '{value}' 不是浏览、收藏、加购或购买；要使用它，请在规则中对应："
-                               "input: {{events: {{'{value}': view}}}}"),
+                               "input: {{events: {{{word}: view}}}}"),
     "excluded.event_after_as_of": ("the event at {time} is after as_of {as_of}",
                                    "行为时间 {time}，晚于统计截止时间 {as_of}"),
     "events.only_properties": ("the --events files are all item properties (timestamp, itemid, property, value); "

@@ -44,9 +44,13 @@ ENTRIES: dict[str, tuple[str, str]] = {
                               "input.event_columns 把 {field} 对应到 '{header}'，但本文件没有这一列；本文件的列是 "
                               "{headers}"),
     "events.missing_field": ("no {field} column found in this events file (read as {layout}); its columns are "
-                             "{headers}. Name it in the rules: input: {{event_columns: {{{field}: '{example}'}}}}",
+                             "{headers}. Name it in the rules: input: {{event_columns: {{{field}: {example}}}}}",
                              "这个行为文件（按 {layout} 读取）中找不到 {field} 列；它的列是 {headers}。请在规则中指明："
-                             "input: {{event_columns: {{{field}: '{example}'}}}}"),
+                             "input: {{event_columns: {{{field}: {example}}}}}"),
+    "events.missing_fields": ("no column found for {fields} in this events file (read as {layout}); its columns are "
+                              "{headers}. Name them in the rules: input: {{event_columns: {{{mapping}}}}}",
+                              "这个行为文件（按 {layout} 读取）中找不到 {fields} 这几列；它的列是 {headers}。请在规则"
+                              "中指明：input: {{event_columns: {{{mapping}}}}}"),
     "unknown_sheet": ("has no sheet '{sheet}'; choose one of its sheets with --sheet: {sheets}",
                       "没有名为 '{sheet}' 的工作表；请用 --sheet 选择其中一个：{sheets}"),
     "empty_sheet": ("sheet '{sheet}' is empty; choose the sheet that holds the orders with --sheet",

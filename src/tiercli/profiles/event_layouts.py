@@ -5,18 +5,20 @@ A layout with a signature is taken when every header of it is in the file (compa
 and `.` ignored); the first such layout wins, most specific first. Otherwise the generic layout finds each field
 by the names people give it. An explicit `input.event_columns` mapping always wins over a layout's names.
 
-Times: `text` (dates as orders have them), `mmdd` (month and day as one number, 1111 = 11 November, the year from
-`input.events_year` or else the latest such day not after as_of), `epoch_ms` and `epoch_us` (milliseconds or
-microseconds since 1970-01-01 UTC).
+Times: `text` (dates as orders have them; a number of 10, 13 or 16 digits there is epoch seconds, milliseconds or
+microseconds), `mmdd` (month and day as one number, 1111 = 11 November, the year from `input.events_year` or else
+the latest such day not after as_of), `epoch_ms` and `epoch_us` (milliseconds or microseconds since 1970-01-01
+UTC).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tiercli.errors import ColumnMappingError, Location
-from tiercli.messages import listed, say
+from tiercli.messages import Said, listed, say
 
 TIME_FORMATS = ("text", "mmdd", "epoch_ms", "epoch_us")
 REQUIRED_FIELDS = ("customer", "time", "event")
@@ -58,7 +60,7 @@ LAYOUTS: tuple[EventLayout, ...] = (
         time="epoch_ms", words={"view": "view", "addtocart": "cart", "transaction": "purchase"}),
     EventLayout(
         "ga4", "Google Analytics 4 export (flattened)",
-        ("event_name", "event_timestamp", "user_pseudo_id"),
+        ("event_name", "event_timestamp"),
         {"customer": ("user_id",), "time": ("event_timestamp",), "event": ("event_name",),
          "product": ("item_id", "items.item_id", "item_name", "items.item_name"),
          "category": ("item_category", "items.item_category")},
@@ -79,6 +81,13 @@ LAYOUTS: tuple[EventLayout, ...] = (
         words=GENERIC_WORDS),
 )
 GENERIC = LAYOUTS[-1]
+# Parts of a header's name that hint at the field it holds, for proposing input.event_columns.
+_HINTS: dict[str, tuple[str, ...]] = {
+    "customer": ("customer", "user", "member", "buyer", "visitor", "client", "shopper", "客户", "会员", "用户", "买家",
+                 "顾客"),
+    "time": ("time", "date", "when", "时间", "日期", "时刻"),
+    "event": ("event", "action", "behav", "type", "kind", "行为", "事件", "动作", "类型"),
+}
 # RetailRocket's item_properties: (timestamp, itemid, property, value); the `categoryid` property gives the category.
 PROPERTIES_SIGNATURE = ("timestamp", "itemid", "property", "value")
 
@@ -128,15 +137,36 @@ def event_mapping(headers: Sequence[str], path: str, explicit: Mapping[str, str]
                 Location(file=path), slug="events_column")
         columns[name] = header
     time = layout.time if columns.get("time") == _layout_header(layout, headers, "time") else "text"
-    for name in REQUIRED_FIELDS:
-        if name not in columns:
-            example = next((h for h in headers if h not in columns.values()), "…")
-            raise ColumnMappingError(
-                say("sources.events.missing_field", field=name, layout=layout.title,
-                    headers=listed(headers, quoted=True), example=example),
-                Location(file=path), slug="events_missing_field")
-    merged = {**layout.words, **{k.strip().casefold(): v for k, v in (words or {}).items()}}
+    missing = [name for name in REQUIRED_FIELDS if name not in columns]
+    if missing:
+        raise ColumnMappingError(_missing(missing, layout, headers, columns), Location(file=path),
+                                 slug="events_missing_field")
+    merged = {**layout.words, **{k.strip().lower(): v for k, v in (words or {}).items()}}
     return EventMapping(layout, columns, time, merged, explicit=bool(explicit))
+
+
+def _missing(missing: Sequence[str], layout: EventLayout, headers: Sequence[str], columns: Mapping[str, str]) -> Said:
+    """What to say when `missing` fields have no column: the headers, and an input.event_columns snippet proposing
+    for each field a column not mapped yet, the first whose name hints at the field, else the first left."""
+    left = [h for h in headers if h not in columns.values()]
+    proposal: dict[str, str] = {}
+    for name in missing:
+        hinted = [h for h in left if any(word in h.casefold() for word in _HINTS[name])]
+        header = (hinted or left or ["…"])[0]
+        proposal[name] = header
+        if header in left:
+            left.remove(header)
+    shown = listed(headers, quoted=True)
+    if len(missing) == 1:
+        return say("sources.events.missing_field", field=missing[0], layout=layout.title, headers=shown,
+                   example=_yaml_text(proposal[missing[0]]))
+    return say("sources.events.missing_fields", fields=listed(missing), layout=layout.title, headers=shown,
+               mapping=", ".join(f"{name}: {_yaml_text(header)}" for name, header in proposal.items()))
+
+
+def _yaml_text(value: str) -> str:
+    """A header as a quoted YAML scalar that reads back as written, quotes and colons included."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _layout_header(layout: EventLayout, headers: Sequence[str], name: str) -> str | None:

@@ -331,9 +331,10 @@ HELPERS: tuple[Helper, ...] = (
 
 
 # What the behaviour events (`--events FILE`, tiercli.sources.events) give per customer. The canonical `events` table
-# has one row per used event: customer_id, event_ts, event (view, favourite, cart or purchase), product, category,
-# and age_days, the fractional days from the event to as_of (so `age_days < 30` is the window
-# `event_ts > as_of - INTERVAL 30 DAY` of orders_30d). `event_products` has one row per customer and product they
+# has one row per used event: customer_id, event_ts, event (view, favourite, cart or purchase), product, category;
+# the metrics see it with age_days, the fractional days from the event to as_of computed in the query (so
+# `age_days < 30` is the window `event_ts > as_of - INTERVAL 30 DAY` of orders_30d). `event_products` has one row
+# per customer and product they
 # had an event on: when they last viewed it, last put it in the cart (cart_age_days: how many days before as_of),
 # and last bought it (a purchase event of that product, or an order line whose sku or product is that product).
 # Stage `event` aggregates `events`, stage `event_product` aggregates `event_products`.
