@@ -16,6 +16,9 @@ runs in its own subprocess so its peak RSS is its own:
                  a database file like a tiercli run; bare-memory: the same with the tables in memory
   parquet        python -m tiercli classify FILE -r bench/rules.bench.yaml -o out.parquet
   parquet-clv    the same with `clv:` added to the rules (and a tag on p_alive): the cost of the predictions
+  events         the same with `--events EVENTS.csv`, a behaviour log of 10× the order lines (gen_events.py), and
+                 behaviour tags added to the rules (every kind of behaviour metric and event helper): the cost of
+                 the events, against `parquet` of the same run
   workbook       python -m tiercli classify FILE -r bench/rules.bench.yaml -o out.xlsx   (≤ 1M lines only)
   taobao-gb18030 python -m tiercli classify TAOBAO.csv -o out.parquet: the 订单报表 layout in GB18030 with its
                  quirks (title rows, `="…"` ids, `'` phones, `0元`, a 合计 footer), built-in rules, detection
@@ -28,10 +31,11 @@ runs in its own subprocess so its peak RSS is its own:
 `--step` picks steps (repeatable; `taobao` = both Taobao steps, `xlsx-read` = both xlsx steps, `bare` = both bare
 steps, `all`); the default is floor, typed-floor, both bare steps, parquet and workbook. `--repeat K` runs the chosen
 steps K times (interleaved) and lists every run. It prints a Markdown table (wall seconds, the step's own timing
-where it reports one, peak RSS, ratio to its baseline), checks on the outputs, and the machine it ran on.
+where it reports one, peak RSS, ratio to its baseline), the ratio of the medians of each step with a target, checks
+on the outputs, and the machine it ran on.
 Targets: 10M lines within 8× the floor, 4× the typed floor and 2 GiB peak RSS; 1M lines end to end incl. the workbook
 within 15 s; the quirky Taobao export within 1.5× its clean twin; tiercli's xlsx read within 1.3× the Rust
-reader alone.
+reader alone; with 10× the order lines in events, within 1.5× the run without and within the memory limit.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ import importlib.util
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,6 +59,9 @@ ROOT = BENCH.parent
 OUT = BENCH / "out"
 RULES = BENCH / "rules.bench.yaml"
 GEN = BENCH / "gen_orders.py"
+GEN_EVENTS = BENCH / "gen_events.py"
+EVENTS_PER_LINE = 10  # the events step's log: this many events per order line
+MEMORY_LIMIT_MIB = 1000**3 / 2**20  # tiercli's default DuckDB memory_limit, 1GB (954 MiB), which the events step has
 WORKBOOK_MAX_LINES = 1_000_000
 SHEET_MAX_LINES = 1_048_575  # rows below the header on one sheet
 TIME_BIN = "/usr/bin/time"
@@ -63,9 +71,17 @@ ROWS_MARK = "__bench_rows__="
 CLV_LINES = """  - {name: 沉睡高价值, when: "p_alive < 0.3 and monetary >= 1000"}
 clv: {model: bgnbd, unit: weeks, horizon_days: 365}
 """
+# Behaviour tags: every behaviour metric stage (per event, per customer × product) and every event helper.
+EVENTS_LINES = """  - {name: 浏览未购, when: "views_30d >= 5 and orders_30d = 0"}
+  - {name: 加购未买, when: "carted_not_bought(30) >= 1"}
+  - {name: 高兴趣低转化, when: "views_90d >= 20 and view_to_buy < 0.05"}
+  - {name: 浏览美妆未购, when: "viewed(category, '美妆') >= 3 and share(category, '美妆') = 0"}
+  - {name: 收藏未购数码, when: "favourited(category, '数码', 90) >= 1 and carted(category, '数码', 90) = 0"}
+  - {name: 近期回访, when: "days_since_view <= 7 and favourites_30d + carts_30d >= 1 and recency_days > 180"}
+"""
 
-STEPS = ("floor", "typed-floor", "bare", "bare-memory", "parquet", "parquet-clv", "workbook", "taobao-gb18030",
-         "taobao-clean", "xlsx-rust", "xlsx-tiercli")
+STEPS = ("floor", "typed-floor", "bare", "bare-memory", "parquet", "parquet-clv", "events", "workbook",
+         "taobao-gb18030", "taobao-clean", "xlsx-rust", "xlsx-tiercli")
 GROUPS = {"taobao": ("taobao-gb18030", "taobao-clean"), "xlsx-read": ("xlsx-rust", "xlsx-tiercli"),
           "bare": ("bare", "bare-memory"),
           "all": STEPS}
@@ -77,6 +93,7 @@ LABELS = {
     "bare-memory": "bare pipeline, tables in memory",
     "parquet": "tiercli → parquet",
     "parquet-clv": "tiercli → parquet, with clv:",
+    "events": "tiercli → parquet, with 10× events",
     "workbook": "tiercli → xlsx",
     "taobao-gb18030": "Taobao GB18030 + quirks → parquet",
     "taobao-clean": "Taobao clean UTF-8 → parquet",
@@ -87,6 +104,7 @@ LABELS = {
 BASELINE: dict[str, tuple[str, float | None]] = {
     "parquet": ("floor", None), "workbook": ("floor", None), "bare": ("floor", None), "bare-memory": ("floor", None),
     "taobao-gb18030": ("taobao-clean", 1.5), "xlsx-tiercli": ("xlsx-rust", 1.3), "parquet-clv": ("parquet", 1.3),
+    "events": ("parquet", 1.5),
 }
 
 FLOOR_CODE = """
@@ -224,6 +242,7 @@ def input_paths(kind: str, lines: int, seed: int) -> list[Path]:
         "csv": [OUT / f"orders_{stem}.csv"],
         "taobao": [OUT / f"taobao_{stem}_gb18030.csv", OUT / f"taobao_{stem}_clean.csv"],
         "xlsx": [OUT / f"orders_{stem}.xlsx"],
+        "events": [OUT / f"events_{lines * EVENTS_PER_LINE}_o{stem}.csv"],
     }[kind]
 
 
@@ -234,6 +253,9 @@ def ensure_input(kind: str, lines: int, seed: int, regen: bool) -> tuple[list[Pa
     OUT.mkdir(parents=True, exist_ok=True)
     parts = [p.with_name(p.stem + ".part" + p.suffix) for p in paths]  # the suffix tells gen_orders the format
     cmd = [sys.executable, str(GEN), str(lines), str(parts[0]), "--seed", str(seed)]
+    if kind == "events":
+        cmd = [sys.executable, str(GEN_EVENTS), str(lines * EVENTS_PER_LINE), str(parts[0]), "--orders-lines",
+               str(lines), "--seed", str(seed)]
     if kind == "taobao":
         cmd += ["--layout", "taobao", "--twin", str(parts[1])]
     t0 = time.perf_counter()
@@ -285,6 +307,9 @@ def command(step: str, lines: int, seed: int, dst: Path) -> list[str]:
     if step in ("parquet", "workbook", "parquet-clv"):
         return [sys.executable, "-m", "tiercli", "classify", str(input_paths("csv", lines, seed)[0]),
                 "-r", str(clv_rules() if step == "parquet-clv" else RULES), "-o", str(dst)]
+    if step == "events":
+        return [sys.executable, "-m", "tiercli", "classify", str(input_paths("csv", lines, seed)[0]),
+                "--events", str(input_paths("events", lines, seed)[0]), "-r", str(events_rules()), "-o", str(dst)]
     if step.startswith("taobao-"):
         quirky, clean = input_paths("taobao", lines, seed)
         return [sys.executable, "-m", "tiercli", "classify", str(quirky if step == "taobao-gb18030" else clean),
@@ -301,6 +326,14 @@ def clv_rules() -> Path:
     return path
 
 
+def events_rules() -> Path:
+    """The bench rules plus behaviour tags using every kind of behaviour metric, written to bench/out."""
+    path = OUT / "rules.bench.events.yaml"
+    OUT.mkdir(parents=True, exist_ok=True)
+    path.write_text(RULES.read_text(encoding="utf-8") + EVENTS_LINES, encoding="utf-8")
+    return path
+
+
 def output_path(step: str, lines: int, run: int) -> Path | None:
     return {
         "floor": OUT / f"floor_{lines}.parquet",
@@ -309,6 +342,7 @@ def output_path(step: str, lines: int, run: int) -> Path | None:
         "bare-memory": OUT / f"bare_memory_{lines}.parquet",
         "parquet": OUT / f"tiers_{lines}.parquet",
         "parquet-clv": OUT / f"tiers_clv_{lines}.parquet",
+        "events": OUT / f"tiers_events_{lines}_run{run}.parquet",
         "workbook": OUT / f"tiers_{lines}.xlsx",
         "taobao-gb18030": OUT / f"taobao_tiers_{lines}_gb18030_run{run}.parquet",
         "taobao-clean": OUT / f"taobao_tiers_{lines}_clean_run{run}.parquet",
@@ -326,8 +360,8 @@ def skip_reason(step: str, lines: int, missing: str | None) -> str | None:
 
 
 def run_size(lines: int, steps: Sequence[str], args: argparse.Namespace, missing: str | None) -> list[Row]:
-    kinds = {"csv": ("floor", "typed-floor", "bare", "bare-memory", "parquet", "parquet-clv", "workbook"),
-             "taobao": GROUPS["taobao"], "xlsx": GROUPS["xlsx-read"]}
+    kinds = {"csv": ("floor", "typed-floor", "bare", "bare-memory", "parquet", "parquet-clv", "events", "workbook"),
+             "events": ("events",), "taobao": GROUPS["taobao"], "xlsx": GROUPS["xlsx-read"]}
     for kind, users in kinds.items():
         if any(s in steps and not skip_reason(s, lines, missing) for s in users):
             paths, how = ensure_input(kind, lines, args.seed, args.regen)
@@ -408,6 +442,45 @@ def targets(rows: list[Row]) -> None:
         elif r.step in ("taobao-gb18030", "xlsx-tiercli", "parquet-clv") and x is not None:
             goal = BASELINE[r.step][1]
             r.note = f"target ≤ {goal}×: " + ("met" if goal is not None and x <= goal else "MISSED")
+        elif r.step == "events" and x is not None:
+            goal = BASELINE[r.step][1] or 0.0
+            r.note = f"target ≤ {goal}×: {'met' if x <= goal else 'MISSED'}; {_memory_note(m.rss_mib)}"
+
+
+def _memory_note(rss_mib: float | None) -> str:
+    if rss_mib is None:
+        return "peak RSS unknown"
+    verdict = "within" if rss_mib <= MEMORY_LIMIT_MIB else "ABOVE"
+    return f"peak RSS {verdict} the memory limit (1GB = {MEMORY_LIMIT_MIB:,.0f} MiB)"
+
+
+def medians(rows: Sequence[Row]) -> list[str]:
+    """Per size and step with a target: the ratio of the median seconds to its baseline's median over the runs, and
+    each run's own ratio (the runs are interleaved, so a busy spell on the machine hits both steps alike)."""
+    out = []
+    for lines in sorted({r.lines for r in rows}):
+        for step, (base, goal) in BASELINE.items():
+            if goal is None:
+                continue
+            ok = [r for r in rows if r.lines == lines and r.step == step and r.measure and r.measure.returncode == 0]
+            bases = [r for r in rows if r.lines == lines and r.step == base and r.measure
+                     and r.measure.returncode == 0]
+            if not ok or not bases:
+                continue
+            mid = statistics.median(r.measure.best for r in ok if r.measure)
+            mid_base = statistics.median(r.measure.best for r in bases if r.measure)
+            x = mid / mid_base
+            each = ", ".join(f"{v:.2f}×" for v in (ratio(r, rows) for r in ok) if v is not None)
+            line = (f"- {lines:,} lines, {LABELS[step]}: median {mid:.2f} s / {LABELS[base]} median {mid_base:.2f} s "
+                    f"= **{x:.2f}×** over {len(ok)} run(s) (each: {each}); target ≤ {goal}×: "
+                    f"{'met' if x <= goal else 'MISSED'}")
+            rss = [r.measure.rss_mib for r in ok if r.measure and r.measure.rss_mib is not None]
+            base_rss = [r.measure.rss_mib for r in bases if r.measure and r.measure.rss_mib is not None]
+            if step == "events" and rss:
+                line += (f"; peak RSS {max(rss):,.0f} MiB at most ({LABELS[base]}: "
+                         f"{max(base_rss, default=0):,.0f} MiB), {_memory_note(max(rss))}")
+            out.append(line)
+    return out
 
 
 def table(rows: list[Row]) -> list[str]:
@@ -494,6 +567,66 @@ def check_taobao(rows: Sequence[Row], keep: bool) -> list[str]:
     return out
 
 
+EVENTS_READ_LINE = re.compile(r"^read events .*?: ([\d,]+) rows = ([\d,]+) used \+ ([\d,]+) excluded")
+EVENT_CUSTOMERS_LINE = re.compile(r"customers with events: ([\d,]+), ([\d,]+) of them without an order")
+AS_OF_LINE = re.compile(r"^as_of: (\S+ \S+)", re.M)
+
+
+def check_events(rows: Sequence[Row], seed: int, keep: bool) -> list[str]:
+    """Each events run against a count computed here from the two CSVs with DuckDB: events used (at or before
+    as_of), customers with events and those without a paid order, the customers table's rows (buyers and
+    browsers), its browse-only rows (frequency 0), and sums of views_30d, carts_90d, favourites_365d and
+    viewed(category, '美妆') over all customers."""
+    import duckdb
+
+    out = []
+    for r in rows:
+        if r.step != "events" or not r.measure or r.measure.returncode != 0:
+            continue
+        dst = output_path("events", r.lines, r.run)
+        found = AS_OF_LINE.search(r.measure.stdout)
+        if dst is None or not dst.exists() or not found:
+            out.append(f"- events, {r.lines:,} lines, run {r.run}: no output or no as_of line to check")
+            continue
+        orders, events = (str(input_paths(k, r.lines, seed)[0]).replace("'", "''") for k in ("csv", "events"))
+        as_of = f"TIMESTAMP '{found.group(1)}'"
+        con = duckdb.connect()
+        con.execute(f"""CREATE TEMP TABLE ev AS SELECT customer_id, time, event, category FROM read_csv('{events}')
+                        WHERE time <= {as_of}""")
+        con.execute(f"CREATE TEMP TABLE buyers AS SELECT DISTINCT customer_id FROM read_csv('{orders}') "
+                    "WHERE status = 'paid'")
+        want = con.execute(f"""SELECT (SELECT count(*) FROM ev),
+            (SELECT count(DISTINCT customer_id) FROM ev),
+            (SELECT count(*) FROM (SELECT DISTINCT customer_id FROM ev) WHERE customer_id NOT IN (FROM buyers)),
+            (SELECT count(*) FROM (SELECT customer_id FROM ev UNION SELECT customer_id FROM buyers)),
+            (SELECT count(*) FROM ev WHERE event = 'view' AND time > {as_of} - INTERVAL 30 DAY),
+            (SELECT count(*) FROM ev WHERE event = 'cart' AND time > {as_of} - INTERVAL 90 DAY),
+            (SELECT count(*) FROM ev WHERE event = 'favourite' AND time > {as_of} - INTERVAL 365 DAY),
+            (SELECT count(*) FROM ev WHERE event = 'view' AND category = '美妆')""").fetchall()[0]
+        path = str(dst).replace("'", "''")
+        got_table = con.execute(f"""SELECT count(*), count(*) FILTER (WHERE frequency = 0), sum(views_30d),
+            sum(carts_90d), sum(favourites_365d), sum("viewed(category, '美妆')") FROM '{path}'""").fetchall()[0]
+        con.close()
+        read = next((m for m in map(EVENTS_READ_LINE.match, r.measure.stdout.splitlines()) if m), None)
+        people = EVENT_CUSTOMERS_LINE.search(r.measure.stdout)
+        used = int(read.group(2).replace(",", "")) if read else None
+        customers, without = ((int(people.group(1).replace(",", "")), int(people.group(2).replace(",", "")))
+                              if people else (None, None))
+        pairs = [("events used", used, want[0]), ("customers with events", customers, want[1]),
+                 ("of them without an order", without, want[2]), ("customers table rows", got_table[0], want[3]),
+                 ("rows with frequency 0", got_table[1], want[2]), ("Σ views_30d", got_table[2], want[4]),
+                 ("Σ carts_90d", got_table[3], want[5]), ("Σ favourites_365d", got_table[4], want[6]),
+                 ("Σ viewed(category, '美妆')", got_table[5], want[7])]
+        shown = "; ".join(f"{name} {'not printed' if got is None else f'{int(got):,}'}"
+                          f"{'' if got is None or int(got) == exp else f' (expected {exp:,})'}"
+                          for name, got, exp in pairs)
+        verdict = "ok" if all(got is not None and int(got) == exp for _, got, exp in pairs) else "DIFFER"
+        out.append(f"- events, {r.lines:,} lines, run {r.run} (as_of {found.group(1)}): {shown} → {verdict}")
+        if not keep:
+            dst.unlink(missing_ok=True)
+    return out
+
+
 def check_xlsx(rows: Sequence[Row]) -> list[str]:
     out = []
     for r in rows:
@@ -533,11 +666,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for lines in sizes:
         rows.extend(run_size(lines, steps, args, missing))
     targets(rows)
-    checks = [*check_taobao(rows, args.keep), *check_xlsx(rows)]
+    checks = [*check_taobao(rows, args.keep), *check_events(rows, args.seed, args.keep), *check_xlsx(rows)]
+    summary = medians(rows)
     for dst in (output_path(s, n, 1) for s in ("floor", "typed-floor", "parquet", "workbook") for n in sizes):
         if dst and not args.keep:
             dst.unlink(missing_ok=True)
-    print("\n".join(["", *table(rows), *(["", "Checks:", *checks] if checks else []), "", *machine()]))
+    print("\n".join(["", *table(rows), *(["", "Ratios of the medians:", *summary] if summary else []),
+                      *(["", "Checks:", *checks] if checks else []), "", *machine()]))
     failed = [r for r in rows if r.measure and r.measure.returncode != 0]
     for r in failed:
         tail = "\n".join((r.measure.stderr if r.measure else "").splitlines()[-20:])
