@@ -34,7 +34,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 RUNS_OVER_TIME = README.split("## Runs over time", 1)[1].split("\n## ", 1)[0]
-EXAMPLES = [c.strip() for c in re.findall(r"(tiercli classify [^\n>]+)", README.replace(RUNS_OVER_TIME, ""))
+EXAMPLES = [c.strip() for c in re.findall(r"(tiercli classify [^\n>|]+)", README.replace(RUNS_OVER_TIME, ""))
             if "sample_data/" in c or "kunden.csv" in c]
 INITS = [c.strip() for c in re.findall(r"^ {4}(tiercli init [^\n>]+)", README, flags=re.MULTILINE)]
 

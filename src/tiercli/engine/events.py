@@ -115,7 +115,9 @@ def _time_sql(src: EventSource, as_of: datetime, year: int | None, zone: str | N
         return _epoch(text, kind.removeprefix("epoch_"), zone)
     written = f"ts({text})" if zone is None else f"ts_tz({text}, {literal(zone_name(zone))})"
     digits = f"length(split_part({text}, '.', 1))"
-    return (f"CASE WHEN NOT regexp_full_match({text}, '[0-9]{{10}}([0-9]{{3}}){{0,2}}(\\.0+)?') THEN {written} "
+    cast = f"TRY_CAST({text} AS TIMESTAMP)"  # most times are ISO text: taken as they are, before any pattern
+    fast = "" if zone is not None else f"WHEN {cast} IS NOT NULL THEN {cast} "
+    return (f"CASE {fast}WHEN NOT regexp_full_match({text}, '[0-9]{{10}}([0-9]{{3}}){{0,2}}(\\.0+)?') THEN {written} "
             f"WHEN {digits} = 10 THEN {_epoch(text, 's', zone)} WHEN {digits} = 13 THEN {_epoch(text, 'ms', zone)} "
             f"ELSE {_epoch(text, 'us', zone)} END")
 
@@ -123,17 +125,15 @@ def _time_sql(src: EventSource, as_of: datetime, year: int | None, zone: str | N
 def _event_sql(src: EventSource) -> str:
     """The event type from its cell: the layout's words and input.events, compared case-blind."""
     word = f"lower(trim({_text(src.raw, src.mapping.columns['event'])}))"
-    by_type: dict[str, list[str]] = {}
-    for value, kind in src.mapping.words.items():
-        by_type.setdefault(kind, []).append(value)
-    whens = " ".join(f"WHEN {word} IN ({', '.join(literal(v) for v in sorted(values))}) THEN {literal(kind)}"
-                     for kind, values in by_type.items() if kind in EVENT_TYPES)
-    return f"CASE {whens} END" if whens else "CAST(NULL AS VARCHAR)"
+    whens = " ".join(f"WHEN {literal(value)} THEN {literal(kind)}"  # one comparison per row and word, no lists
+                     for value, kind in sorted(src.mapping.words.items()) if kind in EVENT_TYPES)
+    return f"CASE {word} {whens} END" if whens else "CAST(NULL AS VARCHAR)"
 
 
 def _insert_sql(src: EventSource, as_of: datetime, spec: InputSpec) -> str:
     raw, columns = src.raw, src.mapping.columns
-    customer = f"tid({_text(raw, columns['customer'])})"
+    customer_cell = _text(raw, columns["customer"])
+    customer = f"CASE WHEN strpos({customer_cell}, '.') = 0 THEN {customer_cell} ELSE tid({customer_cell}) END"
     time_cell = _text(raw, columns["time"])
     event_cell = _text(raw, columns["event"])
     extra = f"{EXTRA} IS NOT NULL" if raw.extra else "FALSE"
@@ -152,22 +152,23 @@ def _insert_sql(src: EventSource, as_of: datetime, spec: InputSpec) -> str:
     ]
     reason = "CASE " + " ".join(f"WHEN {cond} THEN {literal(slug)}" for cond, slug, _, _ in reasons) + " END"
 
-    def message(language: str) -> str:
-        whens = " ".join(f"WHEN {cond} THEN {said_sql(key, language, **values)}" for cond, _, key, values in reasons)
-        return f"CASE {whens} END"
+    def message(language: str) -> str:  # by the reason found once: only excluded rows build their text
+        whens = " ".join(f"WHEN {literal(slug)} THEN {said_sql(key, language, **values)}"
+                         for _, slug, key, values in reasons)
+        return f"CASE reason {whens} END"
 
     cells = ", ".join(_cell(raw, h) for h in raw.headers)
     return f"""INSERT INTO {ROWS}
-        SELECT {src.index} AS __input, source_row, customer_id, event_ts, event, product, category,
-               {reason} AS reason, {message('en')} AS message, {message('zh')} AS message_zh,
-               CASE WHEN {reason} IS NOT NULL THEN cells END AS raw_cells
-        FROM (SELECT __row AS source_row, {customer} AS customer_id,
+        SELECT {src.index} AS __input, source_row, customer_id, event_ts, event, product, category, reason,
+               {message('en')} AS message, {message('zh')} AS message_zh,
+               CASE WHEN reason IS NOT NULL THEN [{cells}] END AS raw_cells
+        FROM (SELECT *, {reason} AS reason FROM (
+              SELECT *, __row AS source_row, {customer} AS customer_id,
                      {_time_sql(src, as_of, spec.events_year, spec.timezone)} AS event_ts,
                      {_event_sql(src)} AS event, {_id(raw, columns.get('product'))} AS product,
                      {_id(raw, columns.get('category'))} AS category,
-                     {time_cell} AS time_text, {event_cell} AS event_text,
-                     {f'{EXTRA}' if raw.extra else 'NULL'} AS {EXTRA}, [{cells}] AS cells
-              FROM {raw.table})"""
+                     {time_cell} AS time_text, {event_cell} AS event_text
+              FROM {raw.table}))"""
 
 
 def load_events(db: Database, opened: Sequence[Opened], spec: InputSpec, as_of: datetime) -> LoadedEvents:
@@ -202,7 +203,8 @@ def load_events(db: Database, opened: Sequence[Opened], spec: InputSpec, as_of: 
                 "AS f ON e.product = f.item")
         listed_inputs = ", ".join(str(i) for i in without_category)
         category = f"CASE WHEN e.__input IN ({listed_inputs}) THEN coalesce(c.category, f.category) ELSE e.category END"
-    db.execute(f"""CREATE OR REPLACE TABLE {EVENTS} AS
+    kind = "TABLE" if join else "VIEW"  # the used rows as they are: a view; with categories joined, a table
+    db.execute(f"""CREATE OR REPLACE {kind} {EVENTS} AS
         SELECT e.customer_id, e.event_ts, e.event, e.product, {category} AS category
         FROM {ROWS} AS e {join} WHERE e.reason IS NULL""")
     files = _accounting(db, sources) + [_properties_file(raw, read, used)
