@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from tiercli.database import DEFAULT_MEMORY_LIMIT, Database, check_threads, memo
 from tiercli.engine.clean import Cleaned, Source, clean, excluded_rows, order_inputs
 from tiercli.engine.compute import column_units, member_names, summary
 from tiercli.engine.events import event_inputs, load_events
-from tiercli.engine.figures import compute_figures
+from tiercli.engine.figures import compute_figures, currencies, currency_of, kpis
 from tiercli.engine.funnel import behaviour_figures
 from tiercli.engine.movement import apply_history, read_history
 from tiercli.engine.prediction import validate
@@ -262,7 +262,12 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
                 per_tier = summary(db, rules)
                 tags = [*(t.name for t in rules.tags), *history.manual_tags]
                 figures = compute_figures(db, "classified", tags, manual=history.manual_tags)
+                if isinstance(previous, Previous) and previous.metrics is not None:
+                    db.register("previous_metrics", previous.metrics)
+                    figures = replace(figures, previous_kpis=kpis(db, "previous_metrics"))
+                    db.unregister("previous_metrics")
                 behaviour = behaviour_figures(db, events.files) if events else None
+                found_currencies = currencies(db)
                 progress.advance()
     except BaseException:
         folder.close()
@@ -304,5 +309,7 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
         column_units=units, gradings=[g.name for g in rules.gradings], tags=tags, manual_tags=history.manual_tags,
         notes=_data_notes(config, cleaned) + scores.notes + list(classified.clv.notes if classified.clv else ())
         + history.notes, statuses=_statuses(cleaned),
-        movement=history.movement, clv=classified.clv, behaviour=behaviour, figures=figures, cleanup=folder.close,
+        movement=history.movement, clv=classified.clv, behaviour=behaviour, figures=figures,
+        currency=currency_of(found_currencies, [s.mapping.profile.currency for s in sources], rules.report.currency),
+        currencies=found_currencies, cleanup=folder.close,
     )

@@ -316,6 +316,19 @@ class BehaviourFigures:
 
 
 @dataclass(frozen=True)
+class Kpis:
+    """A run's headline figures (`tiercli.engine.figures.KPI_DEFINITIONS` says how each is counted); None: the
+    customers table has no column to count it from."""
+
+    customers: int
+    revenue: float | None  # net spend of all customers
+    orders: int | None
+    repeat_rate: float | None  # of the customers with an order, the share with two or more
+    aov: float | None  # revenue / orders
+    active_90d: int | None  # customers whose last purchase is at most 90 days before as_of
+
+
+@dataclass(frozen=True)
 class Figures:
     """What the reports show besides the level tables, computed once from the customers (`tiercli.engine.figures`)."""
 
@@ -325,6 +338,8 @@ class Figures:
     lifecycle: list[StageFigures]  # per stage present
     segments: list[SegmentFigures]  # per segment, most customers first; none when there are no RFM segments
     grid: RfGrid | None  # the R×F grid; None when there are no RFM segments
+    kpis: Kpis | None = None  # the headline figures
+    previous_kpis: Kpis | None = None  # the same of the previous run (--previous), when its file has the columns
 
 
 @dataclass
@@ -348,6 +363,8 @@ class Result:
     clv: ClvFigures | None = None  # with clv: in the rules: the model's fits, figures and notes
     behaviour: BehaviourFigures | None = None  # with --events: the events read, per type, and the funnel
     figures: Figures = field(default_factory=lambda: Figures(0, [], [], [], [], None))  # the report's figures
+    currency: str | None = None  # ISO code of the money columns (data, else platform, else report.currency)
+    currencies: dict[str, int] = field(default_factory=dict)  # currency code -> used lines, when the data says
     cleanup: Callable[[], None] | None = None  # removes the run folder holding the rows' files
 
     def __post_init__(self) -> None:

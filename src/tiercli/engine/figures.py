@@ -14,13 +14,22 @@ from collections.abc import Sequence
 import numpy as np
 
 from tiercli.database import Database
-from tiercli.result import Figures, RfGrid, SegmentFigures, StageFigures, TagFigures
+from tiercli.result import Figures, Kpis, RfGrid, SegmentFigures, StageFigures, TagFigures
 from tiercli.sqltext import identifier
 
 PARETO_POINTS = 200
 LIFECYCLE_ORDER = ("potential", "new", "active", "at_risk", "churned")
 SEGMENT_COLUMNS = ("segment", "r_score", "f_score", "monetary", "frequency", "recency_days")
 _SPEND = "coalesce(CAST(monetary AS DOUBLE), 0)"
+ACTIVE_DAYS = 90
+KPI_DEFINITIONS = {  # how each headline figure is counted (the tests state the same)
+    "customers": "every customer of the output, with or without an order",
+    "revenue": "the sum of monetary (net spend; empty counts as 0)",
+    "orders": "the sum of frequency",
+    "repeat_rate": "customers with frequency >= 2 / customers with frequency >= 1",
+    "aov": "revenue / orders",
+    "active_90d": f"customers with an order and recency_days <= {ACTIVE_DAYS}",
+}
 
 
 def compute_figures(db: Database, table: str, tags: Sequence[str], max_points: int = PARETO_POINTS,
@@ -36,6 +45,58 @@ def compute_figures(db: Database, table: str, tags: Sequence[str], max_points: i
         lifecycle=_lifecycle(db, table, total, columns) if "lifecycle" in columns else [],
         segments=_segments(db, table, total) if set(SEGMENT_COLUMNS) <= columns else [],
         grid=_grid(db, table) if set(SEGMENT_COLUMNS) <= columns else None,
+        kpis=kpis(db, table),
+    )
+
+
+def currencies(db: Database) -> dict[str, int]:
+    """Currency code -> used order lines, from the data's currency column (codes of three letters only)."""
+    rows = db.execute("""SELECT upper(trim(currency)) AS code, count(*) FROM lines
+        WHERE reason IS NULL AND regexp_full_match(trim(currency), '[A-Za-z]{3}') GROUP BY 1 ORDER BY 2 DESC, 1""")
+    return {str(code): int(n) for code, n in rows.fetchall()}
+
+
+def currency_of(found: dict[str, int], platforms: Sequence[str | None], report: str | None) -> str | None:
+    """The currency the report shows money in: the data's most used code, else the platforms' (when all the
+    inputs' platforms name the same one), else the rules' `report.currency`; None when nothing says."""
+    if found:
+        return next(iter(found))
+    named = set(platforms)
+    if len(named) == 1 and None not in named:
+        return named.pop()
+    return report
+
+
+def kpis(db: Database, table: str) -> Kpis:
+    """The headline figures of a customers table (`KPI_DEFINITIONS`). Its columns may be text (a previous run
+    read back): numbers are cast, and a value that is not one counts as empty."""
+    columns = {str(row[0]) for row in db.execute(f"DESCRIBE {table}").fetchall()}
+
+    def num(name: str) -> str:
+        return f"TRY_CAST({identifier(name)} AS DOUBLE)"
+
+    money, freq, recency = ("monetary" in columns, "frequency" in columns, "recency_days" in columns)
+    parts = [
+        "count(*)",
+        f"sum(coalesce({num('monetary')}, 0))" if money else "NULL",
+        f"sum(coalesce({num('frequency')}, 0))" if freq else "NULL",
+        f"count(*) FILTER (WHERE {num('frequency')} >= 1)" if freq else "NULL",
+        f"count(*) FILTER (WHERE {num('frequency')} >= 2)" if freq else "NULL",
+        (f"count(*) FILTER (WHERE {num('frequency')} >= 1 AND {num('recency_days')} <= {ACTIVE_DAYS})"
+         if freq and recency else "NULL"),
+    ]
+    row = db.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
+    assert row is not None
+    customers, revenue, orders, buyers, repeaters, active = row
+    revenue = round(float(revenue), 2) if revenue is not None else None
+    orders = int(orders) if orders is not None else None
+    return Kpis(
+        customers=int(customers),
+        revenue=revenue,
+        orders=orders,
+        repeat_rate=int(repeaters) / int(buyers) if buyers else None,
+        aov=round(revenue / orders, 2) if revenue is not None and orders else None,
+        active_90d=int(active) if active is not None else None,
     )
 
 

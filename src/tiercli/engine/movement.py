@@ -566,7 +566,8 @@ def previous_of(result: Result, rules: Rules, source: str) -> Previous:
         grace = grace_column(grading.name)
         arrays[grading.name] = table.column(grading.name)
         arrays[grace] = table.column(grace) if grace in names else pa.nulls(table.num_rows, pa.date32())
-    return Previous(source, None, pa.table(arrays))
+    metrics = [c for c in ("frequency", "monetary", "recency_days") if c in names]
+    return Previous(source, None, pa.table(arrays), result.customers.read(metrics) if metrics else None)
 
 
 def diff_runs(old_path: str, new_path: str, rules: Rules | None = None, lang: str = "en") -> MovementReport:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from types import ModuleType
 
-from tiercli.messages import cli, common, database, engine, outputs, profiles, rules, sources
+from tiercli.messages import cli, common, database, engine, labels, outputs, profiles, rules, sources
 from tiercli.messages.said import Said, as_is, placeholders
 
-AREAS: tuple[ModuleType, ...] = (common, database, rules, profiles, sources, engine, outputs, cli)
+AREAS: tuple[ModuleType, ...] = (common, database, rules, profiles, sources, engine, outputs, cli, labels)
 
 
 def merge_areas(areas: tuple[ModuleType, ...]) -> dict[str, tuple[str, str]]:

@@ -13,6 +13,8 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "name_formula": ("must not start with '{char}' (a spreadsheet would read it as a formula)",
                      "不能以 '{char}' 开头（电子表格会把它当作公式）"),
     "whole_days": ("a whole number of days, 1 or more", "不小于 1 的整数天数"),
+    "expected_currency": ("a three-letter currency code such as CNY, USD or EUR",
+                          "三个字母的币种代码，如 CNY、USD、EUR"),
     "empty_condition": ("is empty; write a condition such as {example}{hint}",
                         "是空的；请写一个条件，例如 {example}{hint}"),
     "kind_number": ("a number", "数字"),
@@ -171,6 +173,15 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "setting_segments": ("segment table", "分群表"),
     "or_segment_list": (" or a list of segments, e.g. - {{name: 高价值, r: [4, 5], f: [4, 5], m: [4, 5]}}",
                         "，或一个分群列表，例如 - {{name: 高价值, r: [4, 5], f: [4, 5], m: [4, 5]}}"),
+    "compare_needs_cn8": ("compare only applies to segments: cn-8 (the eight classes, high or low against a "
+                          "comparison value); add segments: cn-8 or remove it",
+                          "compare 只用于 segments: cn-8（八类客户，按对比值分高低）；请加上 segments: cn-8，或删除它"),
+    "expected_compare": ("{choices}, or values such as {example}", "{choices}，或给定的值，例如 {example}"),
+    "unknown_compare": ("unknown comparison '{name}'{hint}; use {choices}, or values such as {example}",
+                        "未知的对比方式 '{name}'{hint}；请用 {choices}，或给定的值，例如 {example}"),
+    "expected_compare_value": ("a number, 0 or more", "不小于 0 的数字"),
+    "compare_empty": ("gives no value: give recency_days, frequency or monetary, e.g. {example}",
+                      "没有给出任何值：请给出 recency_days、frequency 或 monetary，例如 {example}"),
     "thresholds_missing": ("thresholds needs cut points: add thresholds: {example}",
                            "thresholds 方法需要切分点：请添加 thresholds: {example}"),
     "cut_count": ("{dimension} {count}", "{dimension} {count} 个"),
@@ -294,6 +305,14 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "full_width": ("full-width '{char}' must be typed as '{half}' (switch the input method to half-width)",
                    "全角的 '{char}' 必须输入为 '{half}'（请把输入法切换到半角）"),
     "at_character": (" (at character {position})", "（第 {position} 个字符处）"),
+    "letters_for_digits": ("'{token}'{where} is not a number: a letter in place of a digit (O for 0, l or I for 1)? "
+                           "write {number}",
+                           "'{token}'{where}不是数字：是不是把数字写成了字母（O 当作 0，l 或 I 当作 1）？"
+                           "请写成 {number}"),
+    "number_with_letters": ("unknown name '{token}'{where}: a number is written in digits only (5000, not 5k) and "
+                            "a name does not start with a digit",
+                            "未知的名称 '{token}'{where}：数字只能由数字字符组成（写 5000，不要写 5k），"
+                            "名称也不能以数字开头"),
     "missing_after": ("something is missing after '{token}'{where}", "'{token}' 后面缺少内容{where}"),
     "unexpected_token": ("unexpected '{token}'{where}", "意外的 '{token}'{where}"),
     "paren_missing": ("a ')' is missing after '{token}'{where}", "'{token}' 后面缺少 ')'{where}"),

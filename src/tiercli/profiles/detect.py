@@ -42,7 +42,8 @@ REQUIRED: tuple[tuple[tuple[str, ...], Said], ...] = (  # (fields, what they are
 )
 
 _PROFILE_KEYS = ("title", "signature", "columns", "shape", "amount", "statuses", "status_prefixes",
-                 "refund_statuses", "dayfirst", "timezone", "negative_quantity_is_return", "region_from_address",
+                 "refund_statuses", "dayfirst", "timezone", "currency", "negative_quantity_is_return",
+                 "region_from_address",
                  "no_customer_key", "hint", "masked", "relay", "items_of", "join_key", "order_id_prefixes",
                  "empty_values")
 _DEFAULT_KEYS = ("masked", "relay", "empty_values", "summary_labels")
@@ -85,6 +86,7 @@ class Profile:
     status_prefixes: dict[str, str] = field(default_factory=dict)
     refund_statuses: dict[str, str] = field(default_factory=dict)
     timezone: str | None = None
+    currency: str | None = None  # ISO code of the amounts when the export has no currency column (CNY in China)
     no_customer_key: bool = False
     hint: str = ""
     masked: tuple[str, ...] = ()
@@ -298,6 +300,9 @@ def load_profiles(text: str, source: str = "platforms.yaml") -> dict[str, Profil
         timezone = spec.get("timezone")
         if timezone is not None and not _known_zone(check.text(timezone, f"{path} → timezone")):
             raise check.fail(f"{path} → timezone", f"unknown time zone '{timezone}'{did_you_mean(timezone, _zones())}")
+        currency = spec.get("currency")
+        if currency is not None and not re.fullmatch(r"[A-Z]{3}", check.text(currency, f"{path} → currency")):
+            raise check.fail(f"{path} → currency", f"'{currency}' is not a three-letter ISO code")
         items_of, join_key = spec.get("items_of"), spec.get("join_key")
         if (items_of is None) != (join_key is None):
             raise check.fail(path, "an item report needs both 'items_of' and 'join_key'")
@@ -318,6 +323,7 @@ def load_profiles(text: str, source: str = "platforms.yaml") -> dict[str, Profil
                                           STATUS_CLASSES, True),
             dayfirst=dayfirst,
             timezone=timezone,
+            currency=currency,
             negative_quantity_is_return=check.flag(spec.get("negative_quantity_is_return", False),
                                                    f"{path} → negative_quantity_is_return"),
             region_from_address=check.flag(spec.get("region_from_address", False), f"{path} → region_from_address"),

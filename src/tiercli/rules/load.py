@@ -33,6 +33,7 @@ from tiercli.rules.model import (
     InputSpec,
     Level,
     LifecycleSpec,
+    ReportSpec,
     RfmSpec,
     Rules,
     Tag,
@@ -46,8 +47,8 @@ from tiercli.vocabulary.metrics import CLV_NAMES, ORDER_COLUMNS, ZH_NAMES, rule_
 ARROW = " → "
 
 TOP_KEYS: tuple[str, ...] = (
-    "version", "name", "description", "preset", "input", "metrics", "rfm", "lifecycle", "clv", "tiers", "tags",
-    "gradings",
+    "version", "name", "description", "preset", "input", "metrics", "rfm", "lifecycle", "clv", "report", "tiers",
+    "tags", "gradings",
 )
 TIER_KEYS: tuple[str, ...] = ("name", "when", "description", "benefit", "discount")
 TAG_KEYS: tuple[str, ...] = ("name", "when", "description")
@@ -173,7 +174,7 @@ class _Checker:
         if top is None:
             return None
         clv_defaults = "clv" in top and _is_blank(top["clv"].value)  # `clv:` alone: the model with its defaults
-        for optional in ("input", "metrics", "rfm", "lifecycle", "clv", "tags", "gradings"):
+        for optional in ("input", "metrics", "rfm", "lifecycle", "clv", "report", "tags", "gradings"):
             if optional in top and _is_blank(top[optional].value):
                 del top[optional]
         self.version(top.get("version"))
@@ -185,17 +186,18 @@ class _Checker:
         rfm = options.rfm(self, top["rfm"].value) if "rfm" in top else RfmSpec()
         lifecycle = options.lifecycle(self, top["lifecycle"].value) if "lifecycle" in top else LifecycleSpec()
         clv = options.clv(self, top["clv"].value) if "clv" in top else ClvSpec() if clv_defaults else None
+        report = options.report(self, top["report"].value) if "report" in top else ReportSpec()
         gradings = self.gradings(top.get("tiers"), top.get("gradings"), root)
         tags = self.tags(top["tags"].value, gradings or ()) if "tags" in top else ()
         self.output_clashes(gradings or (), tags or (), metrics)
         if clv is None and "clv" not in top:
             self.needs_clv(gradings or (), tags or ())
         if (self.problems or gradings is None or rfm is None or spec_input is None or tags is None
-                or lifecycle is None):
+                or lifecycle is None or report is None):
             return None
         return Rules(
             name=name or Path(self.source).stem, gradings=gradings, tags=tags, rfm=rfm, input=spec_input,
-            lifecycle=lifecycle, clv=clv, preset=self.preset,
+            lifecycle=lifecycle, clv=clv, report=report, preset=self.preset,
             metrics=(*metrics, *self.helpers.values()), version=1, source=self.source, sha256=sha256,
         )
 

@@ -90,7 +90,9 @@ class RfmSpec:
     `method` is quantile (cut points from the data) or thresholds (`thresholds` per dimension, bins - 1
     increasing cut points each); `ties` is shared (equal values get the same score) or split (equal values are
     ranked by customer_id so every score gets its share). `segments` is the table's name: default, r-rfm,
-    pymc or custom (then `segment_table` holds the rows, the last one without ranges being the default).
+    pymc, custom (then `segment_table` holds the rows, the last one without ranges being the default) or cn-8
+    (the eight Chinese classes, each of recency_days, frequency and monetary high or low against a comparison
+    value: `compare` is mean or median, `compare_values` the values given for some of the three metrics).
     """
 
     bins: int = 5
@@ -99,6 +101,15 @@ class RfmSpec:
     ties: str = "shared"
     thresholds: dict[str, tuple[float, ...]] = field(default_factory=dict)  # dimension -> cut points
     segment_table: tuple[SegmentRow, ...] = ()
+    compare: str = "mean"  # cn-8: what recency_days, frequency and monetary are compared with (mean | median)
+    compare_values: dict[str, float] = field(default_factory=dict)  # cn-8: metric -> the value given instead
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """`report:` — how the outputs present the figures."""
+
+    currency: str | None = None  # ISO 4217 code of the money when neither the data nor the platform says it
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,7 @@ class Rules:
     input: InputSpec = field(default_factory=InputSpec)
     lifecycle: LifecycleSpec = field(default_factory=LifecycleSpec)
     clv: ClvSpec | None = None  # without `clv:` no prediction runs and its metrics can't be used
+    report: ReportSpec = field(default_factory=ReportSpec)
     metrics: tuple[CustomMetric, ...] = ()  # custom metrics, then the helpers the rules use
     version: int = 1
     source: str = "<built-in>"  # file name as given

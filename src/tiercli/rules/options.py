@@ -21,11 +21,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tiercli.errors import Location, TiercliError, suggestion
 from tiercli.messages import Said, as_is, listed, say
-from tiercli.rules.model import DIMENSIONS, ClvSpec, LifecycleSpec, RfmSpec, SegmentRow
+from tiercli.rules.model import DIMENSIONS, ClvSpec, LifecycleSpec, ReportSpec, RfmSpec, SegmentRow
 from tiercli.rules.starter import presets, starter_text
 
 ARROW = " → "
-RFM_KEYS: tuple[str, ...] = ("bins", "method", "thresholds", "ties", "segments")
+RFM_KEYS: tuple[str, ...] = ("bins", "method", "thresholds", "ties", "segments", "compare")
 LIFECYCLE_KEYS: tuple[str, ...] = ("new_days", "at_risk_days", "churn_days")
 CLV_KEYS: tuple[str, ...] = ("model", "unit", "horizon_days", "discount_rate")
 CLV_MODELS: tuple[str, ...] = ("bgnbd", "paretonbd")
@@ -34,7 +34,9 @@ MAX_HORIZON_DAYS = 3650
 SEGMENT_KEYS: tuple[str, ...] = ("name", "r", "f", "m", "description")
 METHODS: tuple[str, ...] = ("quantile", "thresholds")
 TIES: tuple[str, ...] = ("shared", "split")
-SEGMENT_TABLES: tuple[str, ...] = ("default", "r-rfm", "pymc")
+SEGMENT_TABLES: tuple[str, ...] = ("default", "r-rfm", "pymc", "cn-8")
+COMPARES: tuple[str, ...] = ("mean", "median")
+COMPARE_METRICS: tuple[str, ...] = ("recency_days", "frequency", "monetary")
 MERGED_KEYS: tuple[str, ...] = ("rfm", "lifecycle", "input")
 PRESET_PREFIX = "preset "
 PYMC_BINS = 4
@@ -46,6 +48,7 @@ _DISCOUNT_TEXT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*折?\s*")
 _THRESHOLDS_EXAMPLE = ("{recency: [30, 90, 180, 365], frequency: [2, 3, 5, 8], monetary: [200, 500, 1000, "
                        "3000]}")
 _SEGMENT_EXAMPLE = "{name: 高价值, r: [4, 5], f: [4, 5], m: [4, 5]}"
+_COMPARE_EXAMPLE = "{recency_days: 30, frequency: 2, monetary: 500}"
 TEXT: Said = say("common.unit.text")  # what a setting must be unless told otherwise
 
 
@@ -176,6 +179,15 @@ def rfm(checker: Checker, node: Node) -> RfmSpec | None:
             checker.report(bins_node, f"{path}bins", say("rules.pymc_bins", bins=PYMC_BINS, fix=fix), "bad_value")
             return None
         bins = PYMC_BINS
+    compare, compare_values = spec.compare, dict(spec.compare_values)
+    if "compare" in entries:
+        if segments != "cn-8":
+            checker.report(entries["compare"].key, f"{path}compare", say("rules.compare_needs_cn8"), "bad_value")
+            return None
+        found_compare = _compare(checker, entries["compare"].value)
+        if found_compare is None:
+            return None
+        compare, compare_values = found_compare
     bins = bins or spec.bins
     table: tuple[SegmentRow, ...] = ()
     if segments == "custom" and segments_entry is not None:
@@ -184,7 +196,40 @@ def rfm(checker: Checker, node: Node) -> RfmSpec | None:
             return None
         table = custom
     return RfmSpec(bins=bins, method=method, segments=segments, ties=ties, thresholds=thresholds,
-                   segment_table=table)
+                   segment_table=table, compare=compare, compare_values=compare_values)
+
+
+def _compare(checker: Checker, node: Node) -> tuple[str, dict[str, float]] | None:
+    """`rfm: compare:` of cn-8 — mean, median, or values for some of recency_days, frequency and monetary (the
+    others compared with the mean)."""
+    path = f"rfm{ARROW}compare"
+    if not isinstance(node, MappingNode):
+        choices = listed(COMPARES, "rules.or")
+        value = checker.text(node, path, say("rules.expected_compare", choices=choices, example=_COMPARE_EXAMPLE))
+        if value is None:
+            return None
+        if value not in COMPARES:
+            checker.report(node, path, say("rules.unknown_compare", name=value, hint=suggestion(value, COMPARES),
+                                           choices=choices, example=_COMPARE_EXAMPLE), "bad_value")
+            return None
+        return value, {}
+    entries = checker.mapping(node, path, COMPARE_METRICS, _COMPARE_EXAMPLE)
+    if entries is None:
+        return None
+    values: dict[str, float] = {}
+    for metric in COMPARE_METRICS:
+        if metric not in entries:
+            continue
+        found = _number(checker, entries[metric].value)
+        if found is None or found < 0:
+            checker.report(entries[metric].value, f"{path}{ARROW}{metric}",
+                           must_be(say("rules.expected_compare_value"), entries[metric].value), "bad_value")
+            return None
+        values[metric] = found
+    if not values:
+        checker.report(node, path, say("rules.compare_empty", example=_COMPARE_EXAMPLE), "missing")
+        return None
+    return "mean", values
 
 
 def _bins(checker: Checker, node: Node) -> int | None:
@@ -344,6 +389,27 @@ def _label(path: str, item: Node) -> str:
 
 
 # --- lifecycle ---
+
+REPORT_KEYS: tuple[str, ...] = ("currency",)
+
+
+def report(checker: Checker, node: Node) -> ReportSpec | None:
+    """`report:` — currency: an ISO 4217 code (CNY, USD, EUR, …), used when the data has no currency column and
+    the platform does not say."""
+    entries = checker.mapping(node, "report", REPORT_KEYS, "{currency: USD}")
+    if entries is None:
+        return None
+    if "currency" not in entries:
+        return ReportSpec()
+    value = entries["currency"].value
+    code = checker.text(value, f"report{ARROW}currency", say("rules.expected_currency"))
+    if code is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z]{3}", code.strip()):
+        checker.report(value, f"report{ARROW}currency", must_be(say("rules.expected_currency"), value), "bad_value")
+        return None
+    return ReportSpec(currency=code.strip().upper())
+
 
 def lifecycle(checker: Checker, node: Node) -> LifecycleSpec | None:
     """`lifecycle:` — new_days < at_risk_days < churn_days, whole days."""

@@ -121,6 +121,7 @@ class Previous:
     source: str  # the file as given, or what the previous run was (tiercli compare)
     sha256: str | None
     table: pa.Table
+    metrics: pa.Table | None = None  # its frequency, monetary, recency_days (those it has), for the headline figures
 
     @property
     def customers(self) -> int:
@@ -131,7 +132,16 @@ def read_previous(path: str, rules: Rules) -> Previous:
     """`--previous PREV` read and checked: every grading of the rules a column, every level one of its levels."""
     run = read_run(path)
     gradings = {g.name: [level.name for level in g.levels] for g in rules.gradings}
-    return Previous(path, run.sha256, levels_table(run, gradings, rules.source))
+    return Previous(path, run.sha256, levels_table(run, gradings, rules.source), metrics_table(run))
+
+
+KPI_COLUMNS = ("frequency", "monetary", "recency_days")
+
+
+def metrics_table(run: RunFile) -> pa.Table | None:
+    """The run's columns the headline figures are counted from, as text; None when it has none of them."""
+    found = [c for c in KPI_COLUMNS if c in run.columns]
+    return pa.table({c: run.column(c) for c in found}) if found else None
 
 
 def levels_table(run: RunFile, gradings: Mapping[str, Sequence[str]], whose: str) -> pa.Table:
