@@ -19,7 +19,7 @@ from tiercli.engine.movement import apply_history, read_history
 from tiercli.engine.prediction import validate
 from tiercli.engine.query import classify_orders
 from tiercli.errors import UsageError
-from tiercli.messages import say
+from tiercli.messages import Said, listed, say
 from tiercli.profiles.detect import ColumnMap, build_mapping, detect_platform, header_score
 from tiercli.progress import COMPUTING, NO_PROGRESS, READING, Progress, phase, watch_queries
 from tiercli.result import BehaviourFigures, ClvFigures, Holdout, InputFile, Inspection, Result, Rows, StatusCount
@@ -32,6 +32,7 @@ from tiercli.sources.previous import Previous
 from tiercli.sources.readers import Opened, open_file
 from tiercli.sqltext import identifier
 from tiercli.version import version
+from tiercli.vocabulary.labels import label
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,14 @@ def _event_run_rows(behaviour: BehaviourFigures) -> list[tuple[str, str]]:
 COMPUTING_STEPS = 5  # classify, history, customers, excluded rows, summary
 
 
+def _currency_notes(found: dict[str, int]) -> list[str]:
+    """A note when the amounts are in more than one currency (they are added up as they are)."""
+    if len(found) < 2:
+        return []
+    codes = listed(f"{code} {lines:,}" for code, lines in found.items())
+    return [say("engine.mixed_currencies", codes=codes, currency=next(iter(found)))]
+
+
 def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
     """Classify the customers of `config.files`. `progress` hears of the reading phase (a unit per input file,
     one for the members file, one for cleaning) and the computing phase (COMPUTING_STEPS units), and, unless it
@@ -290,7 +299,8 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
         (say("outputs.label.rows read"), str(sum(f.rows_read for f in inputs))),
         (say("outputs.label.rows used"), str(sum(f.rows_used for f in inputs))),
         (say("outputs.label.rows excluded"), str(sum(f.rows_excluded for f in inputs))),
-        *((say("outputs.label.excluded", reason=k), str(v)) for k, v in cleaned.excluded_by_reason.items()),
+        *((say("outputs.label.excluded", reason=Said(k, label("reason", k, "zh"))), str(v))
+          for k, v in cleaned.excluded_by_reason.items()),
         *((say("engine.run.masked", file=f.name), str(f.masked_keys)) for f in inputs if f.masked_keys),
         *((say("engine.run.relay", file=f.name), str(f.relay_keys)) for f in inputs if f.relay_keys),
         *((say("engine.run.conflicts", file=f.name), str(f.key_conflicts)) for f in inputs if f.key_conflicts),
@@ -308,7 +318,7 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
         inputs=inputs, mapping=mapping, as_of=cleaned.as_of, excluded_by_reason=cleaned.excluded_by_reason,
         column_units=units, gradings=[g.name for g in rules.gradings], tags=tags, manual_tags=history.manual_tags,
         notes=_data_notes(config, cleaned) + scores.notes + list(classified.clv.notes if classified.clv else ())
-        + history.notes, statuses=_statuses(cleaned),
+        + history.notes + _currency_notes(found_currencies), statuses=_statuses(cleaned),
         movement=history.movement, clv=classified.clv, behaviour=behaviour, figures=figures,
         currency=currency_of(found_currencies, [s.mapping.profile.currency for s in sources], rules.report.currency),
         currencies=found_currencies, cleanup=folder.close,

@@ -6,6 +6,7 @@ The customers and excluded rows can be millions of rows, so a run keeps them as 
 
 from __future__ import annotations
 
+import copy
 import os
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -85,6 +86,7 @@ class Rows:
                  schema: pa.Schema | None = None, num_rows: int = 0) -> None:
         if (table is None) == (path is None):
             raise ValueError("Rows needs a table or a path")
+        self._map: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None
         self._table = table
         self.path = path
         if table is not None:
@@ -112,8 +114,21 @@ class Rows:
     def num_columns(self) -> int:
         return len(self.schema.names)
 
+    def mapped(self, change: Callable[[pa.RecordBatch], pa.RecordBatch]) -> Rows:
+        """The same rows with each batch read through `change` (which keeps the columns and their types)."""
+        other = copy.copy(self)
+        other._map = change
+        return other
+
     def batches(self, columns: Sequence[str] | None = None) -> Iterator[pa.RecordBatch]:
         """The rows in order, a batch at a time, with only `columns` when given."""
+        if self._map is not None:
+            change = self._map
+            yield from (change(batch) for batch in self._unmapped(columns))
+            return
+        yield from self._unmapped(columns)
+
+    def _unmapped(self, columns: Sequence[str] | None = None) -> Iterator[pa.RecordBatch]:
         if self._table is not None:
             table = self._table.select(list(columns)) if columns is not None else self._table
             yield from table.to_batches(max_chunksize=65_536)
@@ -127,7 +142,7 @@ class Rows:
 
     def read(self, columns: Sequence[str] | None = None) -> pa.Table:
         """The whole table in memory (only for what is known to be small, and tests)."""
-        if self._table is not None:
+        if self._table is not None and self._map is None:
             return self._table.select(list(columns)) if columns is not None else self._table
         batches = list(self.batches(columns))
         schema = pa.schema([self.schema.field(c) for c in columns]) if columns is not None else self.schema
@@ -150,6 +165,12 @@ class Rows:
 
     def sample(self, size: int) -> pa.Table:
         """About `size` rows spread over the table (the first rows of evenly spaced batches), for column widths."""
+        table = self._sample(size)
+        if self._map is None:
+            return table
+        return pa.Table.from_batches([self._map(b) for b in table.to_batches()], schema=table.schema)
+
+    def _sample(self, size: int) -> pa.Table:
         if self._table is not None:
             table = self._table
             if table.num_rows <= size:

@@ -154,10 +154,10 @@ def test_inspect_in_chinese(statuses: Path) -> None:
         "  文件类型 csv，编码 UTF-8，分隔符 ','，表头在第 1 行",
         "  行数：读取 3 = 使用 1 + 排除 2",
         "  o.csv 中按空值读取的缺失标记（NA、NULL、#N/A 等）：'amount' 1 个",
-        "  订单状态：paid 2 (paid_done); unpaid 1 (unpaid)",
+        "  订单状态：paid 2 (已付款完成); unpaid 1 (未付款)",
         "列对应：customer ← customer_id; created_ts ← order_date; amount ← amount; status ← status",
-        "排除 bad_amount：1 行（金额不是数字）",
-        "排除 unpaid：1 行（订单未付款）",
+        "排除 金额无效：1 行（金额不是数字）",
+        "排除 未付款：1 行（订单未付款）",
         "订单时间从 2024-01-01 00:00 到 2024-01-01 00:00（日期写法：ISO（年在前））",
         "客户数：1",
     ]

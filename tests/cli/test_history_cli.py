@@ -131,16 +131,16 @@ def test_compare_and_diff_speak_chinese_with_lang_zh(here: Path) -> None:
     code, out, err = invoke("compare", "orders.csv", "-r", "rules.yaml", "--from", "2024-03-31", "--to",
                             "2024-06-30", "-o", "cmp.xlsx", "--lang", "zh")
     assert code == 0, err
-    assert ("变动 tier（对比 同一批订单截至 2024-03-31 23:59:59（--from））：new 1，up 1，down 0，same 2，returned 0，"
-            "lapsed 0") in out
+    assert ("变动 tier（对比 同一批订单截至 2024-03-31 23:59:59（--from））：新进 1，升级 1，降级 0，不变 2，回归 0，"
+            "本期未出现 0") in out
     assert "已写入 cmp.xlsx（工作簿）" in out
     moved = sheet_rows(here / "cmp.xlsx", "变动")
-    assert ["up", 1, 2150, "两期数据中都有，现在等级更高（规则中排在前面的等级）"] in moved
+    assert ["升级", 1, 2150, "两期数据中都有，现在等级更高（规则中排在前面的等级）"] in moved
     code, out, err = invoke("diff", "cmp.xlsx", "cmp.xlsx", "-o", "moves.xlsx", "--lang", "zh")
     assert code == 0, err
-    assert out.startswith("变动 tier（对比 cmp.xlsx）：new 0，up 0，down 0，same 4，returned 0，lapsed 0\n")
+    assert out.startswith("变动 tier（对比 cmp.xlsx）：新进 0，升级 0，降级 0，不变 4，回归 0，本期未出现 0\n")
     assert out.endswith("已写入 moves.xlsx（工作簿）\n")
-    assert ["same", 4, 4320, "两期数据中都有，等级不变"] in sheet_rows(here / "moves.xlsx", "变动")
+    assert ["不变", 4, 4320, "两期数据中都有，等级不变"] in sheet_rows(here / "moves.xlsx", "变动")
 
 
 def test_diff_compares_two_outputs(here: Path) -> None:

@@ -116,7 +116,7 @@ def test_lang_zh_gives_the_summary_in_chinese(here: Path) -> None:
     assert code == 0, err
     shown = lines(out)
     assert "行数：读取 7 = 使用 6 + 排除 1" in shown
-    assert "  排除 unpaid：1 行（订单未付款）" in shown
+    assert "  排除 未付款：1 行（订单未付款）" in shown
     assert "tier（4 位客户）" in shown
     assert "客户数最多的 10 个标签（共 13 个）" in shown
     rows = table_rows(out)

@@ -155,7 +155,7 @@ def book(workbook_path: Path) -> openpyxl.Workbook:
 
 
 def test_workbook_sheets_in_order(book: openpyxl.Workbook) -> None:
-    assert book.sheetnames == ["Customers", "Summary", "Tags", "Thresholds", "Excluded", "Run"]
+    assert book.sheetnames == ["Customers", "Summary", "Tags", "Thresholds", "Excluded", "Run", "ChartData"]
 
 
 def test_customers_sheet_keeps_values_and_text_exact(book: openpyxl.Workbook) -> None:
@@ -221,17 +221,15 @@ def test_column_widths_count_wide_characters_and_are_capped(tmp_path: Path) -> N
     assert 58 <= widths["D"] <= 61
 
 
-def test_summary_sheet_has_run_facts_and_formatted_table(book: openpyxl.Workbook) -> None:
+def test_summary_sheet_has_headline_figures_then_the_formatted_level_table(book: openpyxl.Workbook) -> None:
     ws = book["Summary"]
     rows = sheet_values(ws)
-    facts = {r[0]: r[1] for r in rows if r[0] is not None and r[1] is not None}
-    assert facts["as_of"] == datetime(2024, 6, 30, 21, 15, 5)
-    assert facts["customers"] == 3
-    assert (facts["rows read"], facts["rows used"], facts["rows excluded"]) == (14, 11, 2)
-    assert facts["excluded: unpaid"] == 1
-    assert facts["note"].startswith("R scores: 2 bins")
+    assert rows[0][:2] == ["headline figures", "this run"]
+    figures = {r[0]: r[1] for r in rows[1:7]}
+    assert figures["customers"] == 3  # the run facts (as_of, rows read…) are the Run sheet's
+    assert "as_of" not in figures and "rows read" not in {r[0] for r in rows}
     header_at = next(i for i, r in enumerate(rows) if r[0] == "grading")
-    assert rows[header_at] == [
+    assert rows[header_at][:9] == [
         "grading",
         "level",
         "customers",
@@ -245,10 +243,12 @@ def test_summary_sheet_has_run_facts_and_formatted_table(book: openpyxl.Workbook
     assert rows[header_at + 1][:3] == ["tier", "重要客户", 1]
     first = header_at + 2
     assert ws.cell(first, 4).number_format == "0.0%"
-    assert ws.cell(first, 5).number_format == "#,##0.00"
+    assert ws.cell(first, 5).number_format == "#,##0.00"  # money without a currency: a plain number
     assert ws.cell(first, 6).number_format == "0.0%"
     assert ws.cell(first, 7).number_format == "#,##0.00"
-    assert ws.auto_filter.ref == f"A{first - 1}:I{first + 1}"
+    assert ws.cell(first, 8).number_format == "#,##0.00"
+    notes_at = next(i for i, r in enumerate(rows) if r[0] == "notes")
+    assert rows[notes_at + 1][0].startswith("R scores: 2 bins")
 
 
 def test_thresholds_sheet_is_the_frame(book: openpyxl.Workbook) -> None:
@@ -317,6 +317,7 @@ def test_excluded_continues_on_more_sheets(tmp_path: Path, monkeypatch: pytest.M
         "Excluded (2)",
         "Excluded (3)",
         "Run",
+        "ChartData",
     ]
     rows: list[list[Any]] = []
     for name in ("Excluded", "Excluded (2)", "Excluded (3)"):
@@ -342,7 +343,7 @@ def test_empty_excluded_still_gets_a_sheet(tmp_path: Path) -> None:
     out = tmp_path / "empty.xlsx"
     write_result(make_result(excluded=excluded_table(0)), str(out))
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Customers", "Summary", "Tags", "Thresholds", "Excluded", "Run"]
+    assert book.sheetnames == ["Customers", "Summary", "Tags", "Thresholds", "Excluded", "Run", "ChartData"]
     assert sheet_values(book["Excluded"]) == [["file", "row", "reason", "message", "订单编号", "买家会员名"]]
 
 
@@ -361,7 +362,7 @@ def test_customers_continue_on_more_sheets(tmp_path: Path, monkeypatch: pytest.M
     write_result(result, str(out))
     book = openpyxl.load_workbook(out)
     parts = ["Customers", "Customers (2)", "Customers (3)", "Customers (4)"]
-    assert book.sheetnames == [*parts, "Summary", "Thresholds", "Excluded", "Run"]
+    assert book.sheetnames == [*parts, "Summary", "Thresholds", "Excluded", "Run", "ChartData"]
     written: list[list[Any]] = []
     for name, size in zip(parts, [2, 2, 2, 1], strict=True):
         ws = book[name]
@@ -380,7 +381,7 @@ def test_customers_continue_on_more_sheets(tmp_path: Path, monkeypatch: pytest.M
         "'Customers' to 'Customers (4)'; write .csv or .parquet to get them in one table"
     )
     assert workbook_notes(result) == [note] and note not in result.notes
-    assert ["note", note] in [r[:2] for r in sheet_values(book["Summary"])]
+    assert [note] in [r[:1] for r in sheet_values(book["Summary"])]
 
 
 def test_timezone_aware_timestamps(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from rich.table import Table
 from tiercli.engine.clean import UNREADABLE, reason_text
 from tiercli.engine.explain import Check, Explanation, Leaf, format_value
 from tiercli.messages import Catalogue, in_lang, listed, text
+from tiercli.outputs.money import money_text
 from tiercli.outputs.plan import OutputPlan, Written
 from tiercli.outputs.platform_exports import PlatformExport
 from tiercli.outputs.split import SplitFile
@@ -27,6 +28,7 @@ from tiercli.result import (
     Holdout,
     InputFile,
     Inspection,
+    Kpis,
     MovementReport,
     Result,
     StatusCount,
@@ -34,6 +36,7 @@ from tiercli.result import (
 )
 from tiercli.rules.model import Rules
 from tiercli.vocabulary.events import EVENT_TYPE_NAMES, EVENT_TYPES
+from tiercli.vocabulary.labels import column_kind, label
 from tiercli.vocabulary.metrics import (
     CLV_METRICS,
     EVENT_COLUMNS,
@@ -57,8 +60,30 @@ UNITS = Catalogue("common.unit")
 TOP_TAGS = 10  # tags shown in the summary, those most customers hold
 
 
-def _money(value: float | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
+def _money(value: float | None, currency: str | None = None) -> str:
+    return money_text(value, currency)
+
+
+def headline(kpis: Kpis, previous: Kpis | None, currency: str | None, lang: str) -> str:
+    """The run's headline figures in one line, each with its change since the previous run when known."""
+    def shown(value: float, kind: str, signed: bool = False) -> str:
+        if kind == "money":
+            return ("+" if signed and value >= 0 else "-" if value < 0 else "") + money_text(abs(value), currency)
+        if kind == "rate":
+            return f"{value * 100:+.1f} pt" if signed else f"{value:.1%}"
+        return f"{value:+,.0f}" if signed else f"{value:,.0f}"
+
+    parts = []
+    for name, key, kind in (("customers", "kpi customers", "count"), ("revenue", "kpi revenue", "money"),
+                            ("orders", "kpi orders", "count"), ("repeat_rate", "kpi repeat", "rate"),
+                            ("aov", "kpi aov", "money"), ("active_90d", "kpi active", "count")):
+        now = getattr(kpis, name)
+        if now is None:
+            continue
+        before = getattr(previous, name) if previous is not None else None
+        delta = "" if before is None else TEXT("change", lang, change=shown(now - before, kind, signed=True))
+        parts.append(TEXT(key, lang, value=shown(now, kind)) + delta)
+    return separated(parts, lang)
 
 
 def _customers(count: int, lang: str) -> str:
@@ -140,7 +165,8 @@ def print_summary(console: Console, result: Result, written: Sequence[tuple[str,
     say(TEXT("rows", lang, read=f"{result.rows_read:,}", used=f"{result.rows_used:,}",
              excluded=f"{result.rows_excluded:,}"))
     for reason, count in result.excluded_by_reason.items():
-        say("  " + TEXT("excluded", lang, reason=reason, rows=f"{count:,}", meaning=_reason(reason, lang)))
+        say("  " + TEXT("excluded", lang,
+                        reason=label("reason", reason, lang), rows=f"{count:,}", meaning=_reason(reason, lang)))
     for f in result.inputs:
         if f.masked_keys:
             say(TEXT("masked", lang, name=f.name, rows=f"{f.masked_keys:,}"))
@@ -153,6 +179,9 @@ def print_summary(console: Console, result: Result, written: Sequence[tuple[str,
         for line in behaviour_lines(result.behaviour, lang):
             say(line)
 
+    if result.figures.kpis is not None:
+        line = headline(result.figures.kpis, result.figures.previous_kpis, result.currency, lang)
+        say(TEXT("headline since" if result.figures.previous_kpis else "headline", lang, figures=line))
     for grading in result.gradings:
         say(TEXT("grading title", lang, grading=grading, customers=_customers(result.customers.num_rows, lang)))
         console.print(_grading_table(result, grading, lang))
@@ -177,7 +206,7 @@ def behaviour_lines(figures: BehaviourFigures, lang: str) -> list[str]:
     properties), then the customers with events, those without an order, and events per type."""
     lines = []
     for f in figures.files:
-        reasons = enumerated((BEHAVIOUR_TEXT("reason", lang, reason=reason, rows=f"{count:,}")
+        reasons = enumerated((BEHAVIOUR_TEXT("reason", lang, reason=label("reason", reason, lang), rows=f"{count:,}")
                               for reason, count in f.excluded_by_reason.items() if count), lang)
         numbers = {"name": f.name, "layout": f.layout, "read": f"{f.rows_read:,}", "used": f"{f.rows_used:,}",
                    "excluded": f"{f.rows_excluded:,}",
@@ -200,7 +229,8 @@ def _grading_table(result: Result, grading: str, lang: str) -> Table:
     for row in result.summary[result.summary["grading"] == grading].to_dict("records"):
         aov = row["aov"]
         table.add_row(str(row["level"]), f"{row['customers']:,}", f"{row['share']:.1%}",
-                      f"{row['revenue_share'] + 0.0:.1%}", _money(None if pd.isna(aov) else float(aov)))
+                      f"{row['revenue_share'] + 0.0:.1%}",
+                      _money(None if pd.isna(aov) else float(aov), result.currency))
     return table
 
 
@@ -218,12 +248,13 @@ def print_data_warnings(console: Console, result: Result, lang: str = "en") -> N
     (per events file): what `--quiet` still prints."""
     for reason, count in result.excluded_by_reason.items():
         if reason in UNREADABLE:
-            console.print(TEXT("warning excluded", lang, rows=f"{count:,}", reason=reason,
+            console.print(TEXT("warning excluded", lang, rows=f"{count:,}", reason=label("reason", reason, lang),
                                meaning=_reason(reason, lang)), markup=False)
     for events in result.behaviour.files if result.behaviour is not None else ():
         for reason, count in events.excluded_by_reason.items():
             if reason != "after_as_of":  # rows that could not be read as events; later ones are left out by design
-                console.print(TEXT("warning events excluded", lang, file=events.name, reason=reason,
+                console.print(TEXT("warning events excluded", lang, file=events.name,
+                                   reason=label("reason", reason, lang),
                                    rows=f"{count:,}"), markup=False)
 
 
@@ -322,7 +353,11 @@ def print_explanation(console: Console, explanation: Explanation, lang: str = "e
     say(EXPLAIN("customer", lang, customer=explanation.customer_id, as_of=f"{explanation.as_of:%Y-%m-%d %H:%M:%S}"))
     width = max((len(name) for name, _ in explanation.values), default=0)
     for name, value in explanation.values:
-        say(f"  {name.ljust(width)}  {explained_value(value, lang)}")
+        shown = explained_value(value, lang)
+        kind = column_kind(name)
+        if kind is not None and isinstance(value, str) and label(kind, value, lang) != value:
+            shown += f"（{label(kind, value, lang)}）"  # the code rules compare, and its label
+        say(f"  {name.ljust(width)}  {shown}")
     for grading, got, checks in explanation.gradings:
         say(EXPLAIN("grading", lang, grading=grading, level=got))
         matched = False
@@ -363,7 +398,8 @@ def print_inspection(console: Console, found: Inspection, lang: str = "en") -> N
         _print_statuses(console, [s for s in found.statuses if s.file == f.name], lang)
     say(TEXT("columns", lang, mapping="; ".join(f"{k} ← {v}" for k, v in found.mapping.items())))
     for reason, count in found.excluded_by_reason.items():
-        say(TEXT("excluded", lang, reason=reason, rows=f"{count:,}", meaning=reason_text(reason, lang)))
+        say(TEXT("excluded", lang,
+                 reason=label("reason", reason, lang), rows=f"{count:,}", meaning=reason_text(reason, lang)))
     if found.first_order is not None and found.last_order is not None:
         say(INSPECT("orders", lang, first=f"{found.first_order:%Y-%m-%d %H:%M}",
                     last=f"{found.last_order:%Y-%m-%d %H:%M}", dates=in_lang(found.dates, lang)))
@@ -373,16 +409,16 @@ def print_inspection(console: Console, found: Inspection, lang: str = "en") -> N
 def _print_statuses(console: Console, statuses: list[StatusCount], lang: str = "en") -> None:
     if len(statuses) == 1 and statuses[0].status == "(none)":
         return
-    listed = "; ".join(f"{s.status} {s.rows:,} ({s.status_class})" for s in statuses)
+    listed = "; ".join(f"{s.status} {s.rows:,} ({label('status', s.status_class, lang)})" for s in statuses)
     console.print(TEXT("statuses", lang, statuses=listed), markup=False)
 
 
 def print_movement(console: Console, report: MovementReport, matrix: bool = False, lang: str = "en") -> None:
     """Per grading, customers per movement (and what an upgrade-only grading held); with `matrix`, also the
-    previous × current table of customers. Movement names (new, up, …) are the values of the movement column
-    and stay as they are."""
+    previous × current table of customers. Movement names (new, up, …) are shown as labels of `lang`."""
     for grading in report.gradings:
-        counts = separated((TEXT("movement count", lang, customers=f"{r['customers']:,}", movement=r["movement"])
+        counts = separated((TEXT("movement count", lang, customers=f"{r['customers']:,}",
+                                 movement=label("movement", r["movement"], lang))
                             for r in grading.counts.to_dict("records")), lang)
         console.print(TEXT("movement", lang, grading=grading.grading, previous=report.previous, counts=counts),
                       markup=False, soft_wrap=True)
@@ -393,8 +429,8 @@ def print_movement(console: Console, report: MovementReport, matrix: bool = Fals
         table.add_column(str(frame.index.name))
         for column in frame.columns:
             table.add_column(str(column), justify="right")
-        for label, values in frame.iterrows():
-            table.add_row(str(label), *(f"{int(v):,}" for v in values.tolist()))
+        for level, values in frame.iterrows():
+            table.add_row(str(level), *(f"{int(v):,}" for v in values.tolist()))
         console.print(table)
     for note in report.notes:
         console.print(TEXT("note", lang, note=in_lang(note, lang)), markup=False, soft_wrap=True)

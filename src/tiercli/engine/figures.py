@@ -85,9 +85,8 @@ def kpis(db: Database, table: str) -> Kpis:
         (f"count(*) FILTER (WHERE {num('frequency')} >= 1 AND {num('recency_days')} <= {ACTIVE_DAYS})"
          if freq and recency else "NULL"),
     ]
-    row = db.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
-    assert row is not None
-    customers, revenue, orders, buyers, repeaters, active = row
+    [(customers, revenue, orders, buyers, repeaters, active)] = db.execute(
+        f"SELECT {', '.join(parts)} FROM {table}").fetchall()
     revenue = round(float(revenue), 2) if revenue is not None else None
     orders = int(orders) if orders is not None else None
     return Kpis(

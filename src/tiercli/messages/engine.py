@@ -23,6 +23,9 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "reason.no_order": ("an item row whose order is not in the order report given with it",
                         "明细行所属的订单不在一同提供的订单报表中"),
     "reason.after_as_of": ("the order is later than as_of", "订单晚于统计截止时间"),
+    "mixed_currencies": ("the amounts are in several currencies (order lines: {codes}); they are added up as they "
+                         "are and shown in {currency}, the one most lines use",
+                         "金额含多种币种（订单行：{codes}）；按原值相加，并以最多行使用的 {currency} 显示"),
     "reason.unknown_event": ("an event word that is not view, favourite, cart or purchase (map it in input.events)",
                              "不是浏览、收藏、加购或购买的行为（可在 input.events 中对应）"),
     "excluded.extra_cells": ("the row has more cells than the header; the first extra one holds '{cell}'",
@@ -167,6 +170,23 @@ ENTRIES: dict[str, tuple[str, str]] = {
                       "pymc：pymc-marketing 的分群代码，其他代码 → Other"),
     "segments.custom": ("custom: {rows} rows from the rules file, first match wins, unmatched → {fallback}",
                         "custom：规则文件中的 {rows} 行，取第一个符合的行，都不符合 → {fallback}"),
+    "segments.cn8": ("cn-8: the eight classes of the Chinese RFM model (重要价值客户 … 一般挽留客户), each of "
+                     "recency_days, frequency and monetary high or low against a comparison value; customers "
+                     "without orders have no class",
+                     "cn-8：中国常用的 RFM 八类客户（重要价值客户 … 一般挽留客户），recency_days、frequency、"
+                     "monetary 各自与对比值比较分高低；没有订单的客户不分类"),
+    "run.cn8_compare": ("cn-8 comparison", "cn-8 对比值"),
+    "cn8.compare": ("high = recency_days ≤ {r}; frequency ≥ {f}; monetary ≥ {m}",
+                    "高 = recency_days ≤ {r}；frequency ≥ {f}；monetary ≥ {m}"),
+    "cn8.value": ("{value} ({how})", "{value}（{how}）"),
+    "cn8.mean": ("the mean", "平均值"),
+    "cn8.median": ("the median", "中位数"),
+    "cn8.given": ("given", "给定值"),
+    "cn8.none": ("none: no customer with orders", "无：没有有订单的客户"),
+    "cn8_note": ("cn-8 segments: {compare}", "cn-8 分群：{compare}"),
+    "cn8.high": ("high", "高"),
+    "cn8.low": ("low", "低"),
+    "cn8.explain": ("{level}: {metric} {value} {op} {compare}", "{level}：{metric} {value} {op} {compare}"),
     "lifecycle": ("potential: no order; new: first order ≤ {new_days} days ago; churned: last order ≥ {churn_days} "
                   "days ago; at_risk: last order ≥ {at_risk_days} days ago; active: the rest",
                   "potential（潜在）：没有订单；new（新客）：首次下单距今 ≤ {new_days} 天；"

@@ -3,7 +3,8 @@ stages, movement values and the segment names of the packaged tables. The data k
 CSV, HTML report and terminal show the label of the run's language (`tiercli.vocabulary.labels.label`).
 
 key → (English, Chinese); keys are "labels.<kind>.<code>", the code with every run of non-letters as `_`, lower
-case. The English label is the code as written, so English outputs are unchanged."""
+case. The English label is the code as written (English outputs show the codes), except for cn-8's segments,
+whose codes are the Chinese names."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
     # exclusion reasons (orders and events)
@@ -30,7 +31,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "lifecycle.potential": ("potential", "潜在客户"),
     "lifecycle.new": ("new", "新客户"),
     "lifecycle.active": ("active", "活跃客户"),
-    "lifecycle.at_risk": ("at_risk", "流失风险"),
+    "lifecycle.at_risk": ("at_risk", "流失预警"),
     "lifecycle.churned": ("churned", "已流失"),
     # movement values
     "movement.new": ("new", "新进"),
@@ -39,13 +40,13 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "movement.same": ("same", "不变"),
     "movement.returned": ("returned", "回归"),
     "movement.lapsed": ("lapsed", "本期未出现"),
-    # segment names of the packaged tables (default, r-rfm, pymc)
+    # segment names of the packaged tables (default, r-rfm, pymc), as the rfm preset names its levels
     "segment.champions": ("Champions", "冠军客户"),
     "segment.loyal": ("Loyal", "忠诚客户"),
     "segment.loyal_customers": ("Loyal Customers", "忠诚客户"),
-    "segment.can_t_lose_them": ("Can't Lose Them", "不能失去"),
+    "segment.can_t_lose_them": ("Can't Lose Them", "不能流失"),
     "segment.at_risk": ("At Risk", "流失风险"),
-    "segment.potential_loyalist": ("Potential Loyalist", "潜在忠诚"),
+    "segment.potential_loyalist": ("Potential Loyalist", "潜力客户"),
     "segment.new": ("New", "新客户"),
     "segment.new_customers": ("New Customers", "新客户"),
     "segment.promising": ("Promising", "有潜力"),
@@ -60,4 +61,13 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "segment.at_risk_customer": ("At Risk Customer", "流失风险客户"),
     "segment.inactive_customer": ("Inactive Customer", "不活跃客户"),
     "segment.other": ("Other", "其他"),
+    # cn-8: the code is the Chinese name, the English label its usual translation
+    "segment.重要价值客户": ("Important value", "重要价值客户"),
+    "segment.重要保持客户": ("Important retention", "重要保持客户"),
+    "segment.重要发展客户": ("Important development", "重要发展客户"),
+    "segment.重要挽留客户": ("Important win-back", "重要挽留客户"),
+    "segment.一般价值客户": ("General value", "一般价值客户"),
+    "segment.一般保持客户": ("General retention", "一般保持客户"),
+    "segment.一般发展客户": ("General development", "一般发展客户"),
+    "segment.一般挽留客户": ("General win-back", "一般挽留客户"),
 }

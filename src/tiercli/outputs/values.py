@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterable, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tiercli.vocabulary.labels import column_kind as coded_kind
+from tiercli.vocabulary.labels import label_array
+
 BATCH_ROWS = 8_192
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 FORMULA_PATTERN = r"^[=+\-@\t\r]"
@@ -67,3 +70,26 @@ def slices(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for start in range(0, batch.num_rows, BATCH_ROWS):
             yield batch.slice(start, BATCH_ROWS)
 
+
+
+def labelled(batch: pa.RecordBatch, lang: str) -> pa.RecordBatch:
+    """The batch as people read it in `lang`: codes (segment, lifecycle, movement) replaced by their labels (in
+    English only cn-8's Chinese segment codes have a label that differs)."""
+    arrays = [label_array(kind, plain(batch.column(i)), lang) if (kind := coded_kind(name)) else batch.column(i)
+              for i, name in enumerate(batch.schema.names)]
+    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+
+
+def label_columns(batch: pa.RecordBatch, lang: str) -> pa.RecordBatch:
+    """The batch with, after each coded column (segment, lifecycle, movement), its labels in `lang` as
+    `<column>_label` (for Parquet and JSON, whose readers keep the codes); the batch itself in English."""
+    if lang == "en":
+        return batch
+    names, arrays = [], []
+    for i, name in enumerate(batch.schema.names):
+        names.append(name)
+        arrays.append(batch.column(i))
+        if (kind := coded_kind(name)) is not None and name + "_label" not in batch.schema.names:
+            names.append(name + "_label")
+            arrays.append(label_array(kind, plain(batch.column(i)).cast(pa.string()), lang))
+    return pa.RecordBatch.from_arrays(arrays, names=names)

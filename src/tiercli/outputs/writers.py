@@ -15,7 +15,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -33,6 +33,8 @@ from tiercli.outputs.values import (
     column_kind,
     formula_guard,
     iso_values,
+    label_columns,
+    labelled,
     plain,
     slices,
     whole_seconds,
@@ -163,9 +165,19 @@ def _people_names(result: Result, lang: str) -> list[str]:
     return translated_names(result.customers.column_names, lang, result.gradings, result.tags)
 
 
+def _labelled(result: Result, lang: str) -> Iterator[pa.RecordBatch]:
+    """The customers as people read them: segment, lifecycle and movement codes as labels of `lang`."""
+    return (labelled(batch, lang) for batch in result.customers.batches())
+
+
+def _coded(result: Result, lang: str) -> Iterator[pa.RecordBatch]:
+    """The customers as programs read them: the codes, each coded column followed by its labels in `lang`."""
+    return (label_columns(batch, lang) for batch in result.customers.batches())
+
+
 def _write_csv_file(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as stream:
-        write_csv_rows(_people_names(result, lang), result.customers.schema, result.customers.batches(), stream,
+        write_csv_rows(_people_names(result, lang), result.customers.schema, _labelled(result, lang), stream,
                        progress)
 
 
@@ -175,7 +187,7 @@ def _write_csv_stdout(result: Result, lang: str, stdout: BinaryIO | None, progre
         stdout = sys.stdout.buffer
     stream = io.TextIOWrapper(stdout, encoding="utf-8", newline="")
     try:
-        write_csv_rows(_people_names(result, lang), result.customers.schema, result.customers.batches(), stream,
+        write_csv_rows(_people_names(result, lang), result.customers.schema, _labelled(result, lang), stream,
                        progress)
         stream.flush()
     finally:
@@ -183,8 +195,9 @@ def _write_csv_stdout(result: Result, lang: str, stdout: BinaryIO | None, progre
 
 
 def _write_parquet(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None) -> None:
-    with pq.ParquetWriter(str(path), result.customers.schema) as writer:
-        for batch in result.customers.batches():
+    schema = label_columns(pa.RecordBatch.from_pylist([], schema=result.customers.schema), lang).schema
+    with pq.ParquetWriter(str(path), schema) as writer:
+        for batch in _coded(result, lang):
             writer.write_batch(batch)
             progress.advance(batch.num_rows)
 
@@ -215,13 +228,13 @@ def _json_values(array: pa.Array, kind: str) -> list[str]:
 
 
 def _write_json(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None) -> None:
-    table = result.customers
-    keys = [encode_basestring(name) + ": " for name in table.column_names]
-    kinds = [column_kind(field.type) for field in table.schema]
+    schema = label_columns(pa.RecordBatch.from_pylist([], schema=result.customers.schema), lang).schema
+    keys = [encode_basestring(name) + ": " for name in schema.names]
+    kinds = [column_kind(field.type) for field in schema]
     with open(path, "w", encoding="utf-8", newline="\n") as stream:
         stream.write("[")
         first = True
-        for batch in slices(table.batches()):
+        for batch in slices(_coded(result, lang)):
             columns = [_json_values(batch.column(i), kind) for i, kind in enumerate(kinds)]
             lines = []
             for row in zip(*columns, strict=True):

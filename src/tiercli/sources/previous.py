@@ -21,6 +21,7 @@ from tiercli.messages import Said, as_is, listed, say
 from tiercli.rules.model import Rules
 from tiercli.sources.sheets import TextSheet, read_sheets, sha256, suggested
 from tiercli.vocabulary.headers import canonical_table
+from tiercli.vocabulary.labels import code_array
 
 MOVEMENT = "movement"
 LAPSED = "lapsed"
@@ -150,7 +151,7 @@ def levels_table(run: RunFile, gradings: Mapping[str, Sequence[str]], whose: str
     `tiercli.sources.readers.said`)."""
     ids = run.column("customer_id")
     _check_ids(run, ids)
-    movement = run.column(MOVEMENT) if MOVEMENT in run.columns else None
+    movement = code_array("movement", run.column(MOVEMENT)) if MOVEMENT in run.columns else None  # zh: labels
     lapsed = pc.fill_null(pc.equal(movement, LAPSED), False) if movement is not None else pa.repeat(False, run.rows)
     arrays: dict[str, pa.Array | pa.ChunkedArray] = {"customer_id": ids, "lapsed": lapsed}
     for grading, levels in gradings.items():

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING
 
 from tiercli.messages import CATALOGUE, text
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 KINDS = ("reason", "status", "lifecycle", "movement", "segment")
 LABELLED_COLUMNS = {"segment": "segment", "lifecycle": "lifecycle", "reason": "reason", "status_class": "status"}
@@ -44,6 +45,9 @@ def column_kind(column: str) -> str | None:
 
 def label_array(kind: str, values: pa.Array | pa.ChunkedArray, lang: str) -> pa.Array | pa.ChunkedArray:
     """`values` (text codes) with each code that has a label replaced by it; empty stays empty."""
+    import pyarrow as pa  # here: `tiercli validate` loads this module and no data library
+    import pyarrow.compute as pc
+
     if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
         return values
     distinct = [v for v in pc.unique(values).to_pylist() if v is not None]
@@ -52,3 +56,18 @@ def label_array(kind: str, values: pa.Array | pa.ChunkedArray, lang: str) -> pa.
         return values
     index = pc.index_in(values, value_set=pa.array(distinct, values.type))
     return pc.take(pa.array(labels, values.type), index)
+
+
+def code_array(kind: str, values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """`values` read back from an output (a `--lang zh` workbook shows labels): each label of `kind` replaced by
+    its code, in either language; other values as they are."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    prefix = f"labels.{kind}."
+    codes = {zh: en for key, (en, zh) in CATALOGUE.items() if key.startswith(prefix)}
+    present = [v for v in pc.unique(values).to_pylist() if v in codes]
+    if not present:
+        return values
+    index = pc.index_in(values, value_set=pa.array(present, values.type))
+    return pc.coalesce(pc.take(pa.array([codes[v] for v in present], values.type), index), values)
