@@ -198,7 +198,7 @@ def test_a_file_that_is_not_utf8_says_how_to_fix_it(tmp_path: Path) -> None:
 
 
 def test_the_starter_is_the_example_file_byte_for_byte() -> None:
-    assert presets() == ("lifecycle", "rfm", "taobao-vip", "tmall-5")
+    assert presets() == ("lifecycle", "rfm", "taobao-vip", "tmall-5", "us-value")
     assert starter_text().encode("utf-8") == (REPO / "rules.example.yaml").read_bytes()
     assert starter_text("tmall-5") == starter_text()
 
@@ -206,7 +206,7 @@ def test_the_starter_is_the_example_file_byte_for_byte() -> None:
 def test_an_unknown_preset_names_the_available_ones() -> None:
     with pytest.raises(UsageError) as caught:
         starter_text("tmall5")
-    assert str(caught.value) == "unknown preset 'tmall5' (did you mean 'tmall-5'?); give --preset one of: lifecycle, rfm, taobao-vip, tmall-5"
+    assert str(caught.value) == "unknown preset 'tmall5' (did you mean 'tmall-5'?); give --preset one of: lifecycle, rfm, taobao-vip, tmall-5, us-value"
 
 
 def test_every_line_of_the_starter_carries_a_comment() -> None:

@@ -33,7 +33,7 @@ def readme_table(heading: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-@pytest.mark.parametrize("name", ["tmall-5", "taobao-vip", "rfm", "lifecycle"])
+@pytest.mark.parametrize("name", ["tmall-5", "taobao-vip", "rfm", "lifecycle", "us-value"])
 def test_every_preset_loads_and_readme_documents_its_levels(name: str) -> None:
     rules = parse_rules(starter_text(name), source=name)
     assert rules.preset is None  # a preset file is a whole rules file
@@ -95,7 +95,7 @@ def test_init_writes_each_preset_and_validate_accepts_it(tmp_path: Path) -> None
     result = runner.invoke(app, ["init", str(tmp_path / "x.yaml"), "--preset", "taobao"])
     assert result.exit_code == 2
     assert result.stderr.strip() == ("error: unknown preset 'taobao' (did you mean 'taobao-vip'?); give --preset one of: "
-                                     "lifecycle, rfm, taobao-vip, tmall-5")
+                                     "lifecycle, rfm, taobao-vip, tmall-5, us-value")
     assert not (tmp_path / "x.yaml").exists()
 
 

@@ -3,7 +3,9 @@
 Every condition is split into its comparisons (the leaves under and / or / not), and each leaf is evaluated on its
 own in DuckDB over that customer's row of the classified customers table, with the values it compared. The row
 holds every name a rule can read (metrics, custom metrics, helpers, scores, member attributes), so a leaf is
-exactly the SQL the classification ran, one piece at a time.
+exactly the SQL the classification ran, one piece at a time. With segments cn-8, the customer's recency_days,
+frequency and monetary are shown high or low against the comparison values, computed over the result's customers
+as the run computed them (`scoring.cn8_compare`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import sqlglot
 from sqlglot import exp
 
 from tiercli.database import Database, open_database
+from tiercli.engine.scoring import INPUTS, PLAIN_INPUTS_SQL, cn8_compare, cn8_value_text
+from tiercli.engine.segments import CN8, CN8_METRICS, cn8_high
 from tiercli.errors import DataError, Location, closest
-from tiercli.messages import as_is, say
+from tiercli.messages import Said, as_is, say
 from tiercli.result import Result, Rows
 from tiercli.rules.expressions import DIALECT, display
 from tiercli.rules.model import Condition, Rules
@@ -129,7 +133,12 @@ def explain(result: Result, rules: Rules, customer: str) -> Explanation:
         con.register("customer", row)
         record = row.to_pylist()[0]
         hidden = {"customer_id", "tags", *result.gradings, *(f"{g}_why" for g in result.gradings), *result.tags}
-        values = [(k, v) for k, v in record.items() if k not in hidden]
+        values: list[tuple[str, object]] = []
+        for k, v in record.items():
+            if k not in hidden:
+                values.append((k, v))
+            if k == "segment":
+                values += _cn8_rows(con, result, rules, record)
         explanation = Explanation(str(record["customer_id"]), result.as_of, values)
         for grading in rules.gradings:
             got = str(record[grading.name])
@@ -148,10 +157,37 @@ def explain(result: Result, rules: Rules, customer: str) -> Explanation:
     return explanation
 
 
+def _cn8_rows(con: Database, result: Result, rules: Rules, record: dict[str, object]) -> list[tuple[str, object]]:
+    """With segments cn-8: "cn-8 R" … rows saying whether each metric is high or low against its comparison
+    value, for a customer with orders."""
+    rfm = rules.rfm
+    if rfm.segments != CN8 or record.get("recency_days") is None:
+        return []
+    metrics = [m for m, _, _ in CN8_METRICS]
+    con.register("customers", pa.Table.from_batches(list(result.customers.batches(["customer_id", *metrics]))))
+    con.execute(f"CREATE TEMP TABLE {INPUTS} AS {PLAIN_INPUTS_SQL}")
+    compare = cn8_compare(con, rfm)
+    rows: list[tuple[str, object]] = []
+    for metric, column, op in CN8_METRICS:
+        value, against = record.get(metric), compare[metric]
+        if value is None or against is None:
+            continue
+        high = cn8_high(metric, float(str(value)), against)
+        shown = {"<=": "≤", ">=": "≥"}[op] if high else {"<=": ">", ">=": "<"}[op]
+        level = say("engine.cn8.high" if high else "engine.cn8.low")
+        rows.append((f"cn-8 {column}", say("engine.cn8.explain", level=level, metric=metric,
+                                           value=format_value(value), op=shown,
+                                           compare=cn8_value_text(rfm, metric, against))))
+    return rows
+
+
 def format_value(value: object) -> str:
-    """A value as the explanation shows it; an empty one is a `Said` ("empty", in Chinese too)."""
+    """A value as the explanation shows it; an empty one is a `Said` ("empty", in Chinese too), as is a text
+    tiercli made (a cn-8 comparison)."""
     if value is None:
         return say("engine.empty_value")
+    if isinstance(value, Said):
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):

@@ -5,7 +5,8 @@ the scoring inputs and segment/lifecycle SQL of `scoring`, and `classified_sql` 
 difference is where R/F/M cut points come from: a local run computes them from the sorted values (to reproduce R's
 and numpy's floating point step by step) and writes them into its SQL as numbers; here they are computed by the
 query itself (`quantile_cont`, the same type-7 definition), so it runs on any data. Thresholds from the rules file
-and `ties: split` need no cut points and are the same text.
+and `ties: split` need no cut points and are the same text. So are the comparison values of segments cn-8: the
+query computes the mean or median itself (`avg`, `quantile_cont(…, 0.5)`), and given values are numbers.
 
 Other dialects are sqlglot's transpilation of the DuckDB text; what sqlglot can't translate exactly is returned as
 notes.
@@ -39,11 +40,13 @@ from tiercli.engine.scoring import (
     Cuts,
     Dimension,
     Scores,
+    cn8_refs,
     dimensions,
     score,
     score_sql,
     scored_sql,
 )
+from tiercli.engine.segments import CN8, CN8_METRICS, cn8_compare_sql
 from tiercli.errors import UsageError
 from tiercli.messages import say
 from tiercli.rules.model import Rules
@@ -119,8 +122,16 @@ def scoring_parts(rules: Rules) -> list[tuple[str, str]]:
         columns, expression = _dimension_sql(rules, dim)
         cut_columns += columns
         scores.append(f"{expression} AS {dim.score}")
+    compare: dict[str, str] | None = None
+    if rfm.segments == CN8:  # the comparison values: computed in the query, or the rules' own as numbers
+        compare = cn8_refs({m: rfm.compare_values.get(m) for m, _, _ in CN8_METRICS})
+        for _, column, _ in CN8_METRICS:
+            aggregate = cn8_compare_sql(rfm, column)
+            if aggregate is not None:
+                cut_columns.append(f"{aggregate} AS cn8_{column.lower()}")
+                compare[column] = f"{CUTS}.cn8_{column.lower()}"
     source = f"{INPUTS} CROSS JOIN {CUTS}" if cut_columns else INPUTS
-    scored = scored_sql(rfm, rules.lifecycle, ", ".join(scores), source)
+    scored = scored_sql(rfm, rules.lifecycle, ", ".join(scores), source, compare)
     parts = [(INPUTS, PYMC_INPUTS_SQL if rfm.segments == "pymc" else PLAIN_INPUTS_SQL)]
     if cut_columns:
         parts.append((CUTS, f"SELECT {', '.join(cut_columns)} FROM {INPUTS}"))

@@ -14,6 +14,10 @@ How a value becomes a score, by the rules' `rfm` settings:
 
 Recency is reversed everywhere: fewer days since the last order → higher score. Customers without any order line
 (members without orders) get no scores and no segment, and don't count for the cut points.
+
+Segments cn-8 don't read the scores: the class compares recency_days, frequency and monetary with the mean or
+median of the customers with orders (computed here like the cut points and written into the SQL as numbers), or
+with values the rules give (`engine/segments`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,16 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING
 
 from tiercli.database import Database
-from tiercli.engine.segments import SegmentTable, segment_sql, table_for, unreachable
+from tiercli.engine.segments import (
+    CN8,
+    CN8_METRICS,
+    SegmentTable,
+    cn8_compare_sql,
+    cn8_sql,
+    segment_sql,
+    table_for,
+    unreachable,
+)
 from tiercli.messages import Said, as_is, in_lang, listed, say
 from tiercli.rules.model import LifecycleSpec, RfmSpec, Rules
 from tiercli.sqltext import identifier, literal
@@ -59,6 +72,7 @@ class Scores:
     thresholds: pd.DataFrame  # per dimension and score: customers, min, max, range, cut points, method, ties
     notes: list[str]  # things the user should know (empty scores, collapsed edges, unreachable segments …)
     run_rows: list[tuple[str, str]]  # facts for the Run sheet: scoring, ties, segments, lifecycle, preset
+    compare: dict[str, float | None] | None = None  # cn-8: metric -> the value compared with (None: no customer)
 
 
 INPUTS = "score_inputs"
@@ -182,15 +196,39 @@ def lifecycle_sql(spec: LifecycleSpec) -> str:
 
 # --- the step ---
 
-def scored_sql(rfm: RfmSpec, lifecycle: LifecycleSpec, scores: str, source: str) -> str:
+def scored_sql(rfm: RfmSpec, lifecycle: LifecycleSpec, scores: str, source: str,
+               compare: dict[str, str] | None = None) -> str:
     """`customers` plus scores, rfm_score, segment and lifecycle; `scores` are the score expressions over the
-    score inputs in `source` (`tiercli sql` uses it with cut points computed in the query)."""
-    segment = segment_sql(table_for(rfm), rfm.bins)
+    score inputs in `source` (`tiercli sql` uses it with cut points computed in the query). With segments cn-8,
+    `compare` maps R, F and M to the SQL of their comparison values, readable in `source`."""
+    if rfm.segments == CN8:
+        scores += f", {cn8_sql(compare or {})} AS cn8_segment"
+        segment = "cn8_segment"
+    else:
+        segment = segment_sql(table_for(rfm), rfm.bins)
     return f"""
         SELECT c.*, s.r_score, s.f_score, s.m_score, s.rfm_score, s.segment, {lifecycle_sql(lifecycle)} AS lifecycle
         FROM customers c LEFT JOIN (
             SELECT *, r_score * 100 + f_score * 10 + m_score AS rfm_score, {segment} AS segment
             FROM (SELECT customer_id, {scores} FROM {source}) AS scores) s USING (customer_id)"""
+
+
+def cn8_compare(con: Database, rfm: RfmSpec, inputs: str = INPUTS) -> dict[str, float | None]:
+    """cn-8: metric -> the value it is compared with, given by the rules or computed over the score inputs (the
+    customers with orders); None when no customer has one."""
+    aggregates = {c: cn8_compare_sql(rfm, c) for _, c, _ in CN8_METRICS}
+    wanted = [c for c, sql in aggregates.items() if sql is not None]
+    row = con.execute(f"SELECT {', '.join(str(aggregates[c]) for c in wanted)} FROM {inputs}").fetchone() \
+        if wanted else ()
+    found = dict(zip(wanted, row or (None,) * len(wanted), strict=True))
+    return {metric: rfm.compare_values[metric] if metric in rfm.compare_values
+            else (None if found[c] is None else float(found[c])) for metric, c, _ in CN8_METRICS}
+
+
+def cn8_refs(compare: dict[str, float | None]) -> dict[str, str]:
+    """The comparison values as SQL numbers, by score-input column."""
+    return {c: "CAST(NULL AS DOUBLE)" if compare[m] is None else _double(float(compare[m] or 0))
+            for m, c, _ in CN8_METRICS}
 
 
 def score(con: Database, rules: Rules, lang: str = "en") -> Scores:
@@ -206,11 +244,17 @@ def score(con: Database, rules: Rules, lang: str = "en") -> Scores:
     cuts = {d.key: cuts_for(rfm, d, n, _order_stats(con, d.key)) for d, n in zip(dims, counts, strict=True)}
     scores = ", ".join(f"{score_sql(d, cuts[d.key])} AS {d.score}" for d in dims)
     bins = rfm.bins
-    con.execute(f"CREATE TABLE scored AS {scored_sql(rfm, lifecycle, scores, INPUTS)}")
+    compare = cn8_compare(con, rfm) if rfm.segments == CN8 else None
+    con.execute(f"CREATE TABLE scored AS "
+                f"{scored_sql(rfm, lifecycle, scores, INPUTS, cn8_refs(compare) if compare else None)}")
     frame, notes = _report(con, rfm, dims, cuts, table, bins, lang)
     con.execute(f"DROP TABLE {INPUTS}")
     run_rows = describe(rules, rfm, lifecycle, table)
-    return Scores(cuts, frame, notes, run_rows)
+    if compare is not None:
+        shown = cn8_compare_text(rfm, compare)
+        run_rows.append((say("engine.run.cn8_compare"), shown))
+        notes.append(say("engine.cn8_note", compare=shown))
+    return Scores(cuts, frame, notes, run_rows, compare)
 
 
 def _order_stats(con: Database, key: str) -> OrderStats:
@@ -282,6 +326,24 @@ def ties_text(rfm: RfmSpec) -> Said:
     return say("engine.ties.split" if rfm.ties == "split" else "engine.ties.shared")
 
 
+def cn8_number(value: float) -> str:
+    """A comparison value as the run shows it: to two decimals, without trailing zeros."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def cn8_value_text(rfm: RfmSpec, metric: str, value: float | None) -> Said:
+    """'45.3 (the mean)': a comparison value and where it comes from."""
+    if value is None:
+        return say("engine.cn8.none")
+    how = "given" if metric in rfm.compare_values else rfm.compare
+    return say("engine.cn8.value", value=cn8_number(value), how=say(f"engine.cn8.{how}"))
+
+
+def cn8_compare_text(rfm: RfmSpec, compare: dict[str, float | None]) -> Said:
+    r, f, m = (cn8_value_text(rfm, metric, compare[metric]) for metric, _, _ in CN8_METRICS)
+    return say("engine.cn8.compare", r=r, f=f, m=m)
+
+
 def segments_text(table: SegmentTable, bins: int) -> Said:
     if table.name == "default":
         scale = as_is("") if bins == 5 else say("engine.segments.scale", steps=bins - 1)
@@ -290,6 +352,8 @@ def segments_text(table: SegmentTable, bins: int) -> Said:
         return say("engine.segments.r_rfm")
     if table.name == "pymc":
         return say("engine.segments.pymc")
+    if table.name == CN8:
+        return say("engine.segments.cn8")
     return say("engine.segments.custom", rows=len(table.rows), fallback=table.fallback)
 
 

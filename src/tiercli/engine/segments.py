@@ -5,6 +5,20 @@
 - `r-rfm`: the R rfm package's `rfm_segment()` table, on the raw scores; a customer no row matches is "Others".
 - `pymc`: pymc-marketing's default `segment_config` (lists of R·F·M codes); any other code is "Other".
 - `custom`: the rows of the rules file, on the raw scores; the last row has no ranges and takes everyone left.
+- `cn-8`: the eight classes of the Chinese RFM model (`CN8_CLASSES`), not on scores but on the metrics
+  themselves: each of recency_days, frequency and monetary is high or low against a comparison value (the mean of
+  the customers with orders by default, the median, or a value the rules give). R high means recent: recency_days
+  at or below the comparison; F and M high mean frequency and monetary at or above it. A value equal to the
+  comparison is high in all three (the better side). Customers without orders have no class, as they have no
+  scores under the other tables.
+
+  Source: the comparison with the mean or a given value is how Alibaba Cloud Quick Audience builds its RFM model
+  ("Create a new RFM model", help.aliyun.com/document_detail/134842.html, which then sorts customers into these
+  user types); the eight names and their high/low patterns are the table published Chinese RFM analyses use (two
+  independent pandas write-ups map HHH 重要价值, HLH 重要发展, LHH 重要保持, LLH 重要挽留, HHL 一般价值, HLL 一般发展,
+  LHL 一般保持, LLL 一般挽留 in R·F·M order). One CRM template put 重要挽留 at R低F高M低; the majority's table is
+  kept: 保持 = not recent but frequent, 发展 = recent but infrequent. The English labels (`CN8_LABELS_EN`) are the
+  usual translations; the segment column holds the Chinese names as stable codes.
 
 The tables are data: README documents them from here, and a test keeps the two in step.
 """
@@ -17,7 +31,8 @@ from dataclasses import dataclass
 
 from tiercli.messages import say
 from tiercli.rules.model import RfmSpec, SegmentRow
-from tiercli.sqltext import literal
+from tiercli.sqltext import identifier, literal
+from tiercli.vocabulary.labels import label
 
 
 def five_point(score: int, bins: int) -> int:
@@ -50,6 +65,8 @@ class SegmentTable:
         return self.fallback
 
     def names(self) -> tuple[str, ...]:
+        if self.name == CN8:
+            return tuple(name for _, name in CN8_CLASSES)
         found = dict.fromkeys(row.name for row in self.rows)
         if self.fallback is not None:
             found[self.fallback] = None
@@ -98,7 +115,31 @@ PYMC_TABLE = SegmentTable("pymc", tuple(
     for name, codes in PYMC_CODES.items() for code in codes
 ), fallback="Other")
 
-TABLES: dict[str, SegmentTable] = {t.name: t for t in (DEFAULT_TABLE, R_RFM_TABLE, PYMC_TABLE)}
+CN8 = "cn-8"
+
+# (R high, F high, M high) -> class, in the order the classes are usually listed.
+CN8_CLASSES: tuple[tuple[tuple[bool, bool, bool], str], ...] = (
+    ((True, True, True), "重要价值客户"),
+    ((False, True, True), "重要保持客户"),
+    ((True, False, True), "重要发展客户"),
+    ((False, False, True), "重要挽留客户"),
+    ((True, True, False), "一般价值客户"),
+    ((False, True, False), "一般保持客户"),
+    ((True, False, False), "一般发展客户"),
+    ((False, False, False), "一般挽留客户"),
+)
+
+CN8_NAMES = ("重要价值客户", "重要保持客户", "重要发展客户", "重要挽留客户",
+             "一般价值客户", "一般保持客户", "一般发展客户", "一般挽留客户")
+CN8_LABELS_EN: dict[str, str] = {name: label("segment", name, "en") for name in CN8_NAMES}  # messages/labels.py
+
+# The metrics cn-8 compares, the score-input column holding each, and the side that is high.
+CN8_METRICS: tuple[tuple[str, str, str], ...] = (("recency_days", "R", "<="), ("frequency", "F", ">="),
+                                                 ("monetary", "M", ">="))
+
+CN8_TABLE = SegmentTable(CN8, (), fallback=None)
+
+TABLES: dict[str, SegmentTable] = {t.name: t for t in (DEFAULT_TABLE, R_RFM_TABLE, PYMC_TABLE, CN8_TABLE)}
 
 
 def table_for(rfm: RfmSpec) -> SegmentTable:
@@ -129,6 +170,40 @@ def segment_sql(table: SegmentTable, bins: int) -> str:
 
 
 def unreachable(table: SegmentTable, bins: int, r: set[int], f: set[int], m: set[int]) -> list[str]:
-    """Segments of `table` no combination of the given score values leads to, in table order."""
+    """Segments of `table` no combination of the given score values leads to, in table order (none for cn-8,
+    whose classes don't follow the scores)."""
+    if table.name == CN8:
+        return []
     reached = {table.segment_of(*cell, bins) for cell in itertools.product(sorted(r), sorted(f), sorted(m))}
     return [name for name in table.names() if name not in reached]
+
+
+def cn8_high(metric: str, value: float, compare: float) -> bool:
+    """Whether `value` of `metric` is high against `compare` (recency: at or below; the others: at or above)."""
+    op = next(o for m, _, o in CN8_METRICS if m == metric)
+    return value <= compare if op == "<=" else value >= compare
+
+
+def cn8_class(r_high: bool, f_high: bool, m_high: bool) -> str:
+    return dict(CN8_CLASSES)[(r_high, f_high, m_high)]
+
+
+def cn8_compare_sql(rfm: RfmSpec, column: str) -> str | None:
+    """The aggregate giving the comparison value of a score-input column (R, F or M), or None when the rules give
+    the value."""
+    metric = next(m for m, c, _ in CN8_METRICS if c == column)
+    if metric in rfm.compare_values:
+        return None
+    return f"avg({identifier(column)})" if rfm.compare == "mean" else f"quantile_cont({identifier(column)}, 0.5)"
+
+
+def cn8_sql(compare: dict[str, str]) -> str:
+    """CASE expression over the score-input columns R, F and M giving the cn-8 class; `compare` maps each column to
+    the SQL of its comparison value (a number, or a column of the cut points)."""
+    highs = {c: f"{identifier(c)} {op} {compare[c]}" for _, c, op in CN8_METRICS}
+    cases = []
+    for (r, f, m), name in CN8_CLASSES:
+        parts = [highs[c] if high else f"NOT ({highs[c]})" for c, high in zip("RFM", (r, f, m), strict=True)]
+        cases.append(f"WHEN {' AND '.join(parts)} THEN {literal(name)}")
+    missing = " OR ".join(f"{identifier(c)} IS NULL OR {compare[c]} IS NULL" for c in "RFM")
+    return f"CASE WHEN {missing} THEN NULL {' '.join(cases)} END"

@@ -423,4 +423,19 @@ ENTRIES: dict[str, tuple[str, str]] = {
     # rules/starter.py
     "unknown_preset_option": ("unknown preset '{name}'{hint}; give --preset one of: {presets}",
                               "未知的预设 '{name}'{hint}；--preset 可用的预设：{presets}"),
+    # rules/starter.py: why `tiercli init --from` chose a preset
+    "preset_why.currency": ("its currency column says {currency}, so {preset}",
+                            "币种列是 {currency}，因此用 {preset}"),
+    "preset_why.other_currency": ("its currency column says {currency}, so {preset} (amounts in US dollars: adjust "
+                                  "the thresholds to {currency})",
+                                  "币种列是 {currency}，因此用 {preset}（金额按美元设定：请按 {currency} 调整门槛）"),
+    "preset_why.chinese_platform": ("{platform} is a Chinese platform, so {preset}",
+                                    "{platform} 是中国的平台，因此用 {preset}"),
+    "preset_why.platform": ("{platform} is a platform outside China, so {preset} (amounts in US dollars: adjust "
+                            "the thresholds to your currency)",
+                            "{platform} 是中国以外的平台，因此用 {preset}（金额按美元设定：请按你的币种调整门槛）"),
+    "preset_why.chinese_headers": ("no platform recognised; the headers are Chinese, so {preset}",
+                                   "没有识别出平台；表头是中文，因此用 {preset}"),
+    "preset_why.other_headers": ("no platform recognised; the headers are not Chinese, so {preset}",
+                                 "没有识别出平台；表头不是中文，因此用 {preset}"),
 }

@@ -17,6 +17,30 @@ def presets() -> tuple[str, ...]:
     return tuple(sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")))
 
 
+# Platforms whose exports are Chinese shops' (profile names start with these): tmall-5 suits them.
+CHINESE_PLATFORMS: tuple[str, ...] = ("tmall", "taobao", "qianniu", "jd", "youzan", "pinduoduo", "douyin")
+CHINESE_PRESET = "tmall-5"
+ENGLISH_PRESET = "us-value"
+
+
+def suggest_preset(platform: str | None, currency: str | None, chinese_headers: bool) -> tuple[str, Said]:
+    """The preset for an export, and why: the data's currency when it names one (CNY → tmall-5, any other →
+    us-value), else the platform (a Chinese one → tmall-5, any other → us-value), else the language of the
+    headers."""
+    if currency is not None:
+        if currency in ("CNY", "USD"):
+            preset = CHINESE_PRESET if currency == "CNY" else ENGLISH_PRESET
+            return preset, say("rules.preset_why.currency", currency=currency, preset=preset)
+        return ENGLISH_PRESET, say("rules.preset_why.other_currency", currency=currency, preset=ENGLISH_PRESET)
+    if platform is not None:
+        if platform.split("-")[0] in CHINESE_PLATFORMS:
+            return CHINESE_PRESET, say("rules.preset_why.chinese_platform", platform=platform, preset=CHINESE_PRESET)
+        return ENGLISH_PRESET, say("rules.preset_why.platform", platform=platform, preset=ENGLISH_PRESET)
+    if chinese_headers:
+        return CHINESE_PRESET, say("rules.preset_why.chinese_headers", preset=CHINESE_PRESET)
+    return ENGLISH_PRESET, say("rules.preset_why.other_headers", preset=ENGLISH_PRESET)
+
+
 BEHAVIOUR_TAGS = "behaviour-tags.yaml"  # the tags a run with --events adds to a preset's
 
 
