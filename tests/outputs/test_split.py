@@ -59,8 +59,8 @@ def test_an_unknown_group_stops_before_anything_is_written(tmp_path: Path) -> No
     result = CliRunner().invoke(app, ["classify", str(orders), "-o", str(out), "--split-by", "tiers",
                                       str(tmp_path / "l")])
     assert result.exit_code == 2
-    assert result.stderr.strip() == ("error: --split-by must be tier, tag, segment or a grading name, not 'tiers' "
-                                     "(did you mean 'tier'?)")
+    assert result.stderr.strip() == ("error: --split-by must be tier, tag, segment, lifecycle, movement, a grading "
+                                     "name or previous_<grading>, not 'tiers' (did you mean 'tier'?)")
     assert not out.exists() and not (tmp_path / "l").exists()
 
 

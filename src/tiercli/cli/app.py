@@ -9,11 +9,12 @@ import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
+from inspect import cleandoc
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from tiercli.cli.console import TerminalConsole, visible
 from tiercli.errors import Interrupted, Location, TiercliError, UsageError, located
@@ -29,12 +30,79 @@ if TYPE_CHECKING:
     from tiercli.outputs.plan import OutputPlan, Written
     from tiercli.result import Result
 
+# What a value is, as --help shows it after the option (a flag shows nothing), by parameter name; any other
+# parameter shows its name in capitals.
+_METAVARS = {
+    "files": "FILE...", "customer": "CUSTOMER", "old": "OLD", "new": "NEW", "path": "PATH",
+    "rules": "FILE", "output": "FILE", "members": "FILE", "events": "FILE", "previous": "FILE", "overrides": "FILE",
+    "orders": "FILE", "as_of": "DATE", "start": "DATE", "end": "DATE", "calibration_end": "DATE", "sheet": "SHEET",
+    "platform": "PLATFORM", "threads": "N", "holdout_days": "N", "memory_limit": "SIZE", "split_columns": "COLUMNS",
+    "dialect": "DIALECT", "preset": "PRESET",
+}
+
+
+class _Argument(TyperArgument):
+    """An argument shown by its name alone (`FILE...`), in the usage line as in the help."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.metavar or self.name or ""
+        return name if self.required else f"[{name}]"
+
+
+def _plain(params: Sequence[Any]) -> None:
+    """Metavars a reader understands: a flag shows none, a value its kind (FILE, DATE, N) instead of a type."""
+    for param in params:
+        if isinstance(param, TyperArgument):
+            param.__class__ = _Argument
+            param.metavar = param.metavar or _METAVARS.get(param.name or "", (param.name or "").upper())
+        elif isinstance(param, TyperOption):
+            flag = param.is_flag or param.count
+            param.metavar = "" if flag else param.metavar or _METAVARS.get(param.name or "", (param.name or "").upper())
+
+
+def _reflowed(help: str | None) -> str | None:
+    """A docstring as the terminal shows it well: each paragraph one line, wrapped by the help at the terminal's
+    width, except an `Example:` paragraph, whose command lines are kept as written."""
+    if help is None:
+        return None
+    paragraphs = cleandoc(help).split("\n\n")
+    return "\n\n".join(p if p.startswith("Example:") else " ".join(line.strip() for line in p.splitlines())
+                       for p in paragraphs)
+
+
 class _Bounded(TyperCommand):
-    """A command run inside the error boundary (`exit_codes`): every command of the app is one."""
+    """A command run inside the error boundary (`exit_codes`): every command of the app is one. Its help reads
+    well at any width (`_plain`, `_reflowed`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["help"] = _reflowed(kwargs.get("help"))
+        super().__init__(*args, **kwargs)
+        _plain(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        _plain([option])
+        return option
 
     def invoke(self, ctx: Any) -> Any:  # the command-line library's context (typer.Context)
         with exit_codes(ctx):
             return super().invoke(ctx)
+
+
+class _Group(TyperGroup):
+    """The app's own options (--debug, --version, --help) shown as flags."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        _plain([option])
+        return option
 
 
 class _App(typer.Typer):
@@ -47,6 +115,7 @@ class _App(typer.Typer):
 
 app = _App(
     name="tiercli",
+    cls=_Group,
     help="Grade, tag and segment customers from order exports (Tmall/Taobao, Shopify, UCI, any CSV/XLSX/Parquet).",
     no_args_is_help=True,
     add_completion=False,
@@ -145,8 +214,8 @@ PRINT_LANG_HELP = ("Language of what the command prints, errors included: en or 
                    "as written. Default: zh when the locale (LC_ALL, LC_MESSAGES, LANG, LANGUAGE) is Chinese, else en.")
 REPORT_HELP = ("Also write the report as one self-contained HTML page (tiers, charts, tags, segments, lifecycle, "
                "thresholds, movement), viewable offline and on a phone.")
-EXPORT_HELP = ("Also write a file to re-import the levels and tags into a shop: shopify-tags (Email,Phone,Tags), "
-               "youzan-tags (手机号, levels, 标签) or taobao-groups (买家会员名,分组名称).")
+EXPORT_HELP = ("Also write a file to re-import the levels and tags into a shop: shopify-tags (Email, Phone, Tags), "
+               "youzan-tags (手机号, levels and 标签) or taobao-groups (买家会员名, 分组名称).")
 QUIET_HELP = ("Print only errors, plus one warning per kind of row left out because it could not be read as an "
               "order (no customer, no usable date, an amount that is not a number, an unknown status, extra cells, "
               "an item without its order), so that a scheduled run still tells of data it lost. No summary, no "
@@ -188,11 +257,12 @@ def classify(
     strict: Annotated[bool, typer.Option("--strict", help="Stop with exit code 2 when an override can't be "
                                          "applied (unknown customer, grading, level or tag).")] = False,
     split_by: Annotated[tuple[str, str] | None, typer.Option(
-        "--split-by", metavar="GROUP DIR", help="Also write one CSV per group into DIR: GROUP is tier, tag, "
-        "segment or a grading's name.")] = None,
+        "--split-by", metavar="GROUP DIR", help="Also write one CSV per group into DIR, named after the group: "
+        "GROUP is tier, tag, segment, lifecycle, a grading's name, or with --previous movement or "
+        "previous_<grading>. Customers without a value are in no list.")] = None,
     split_columns: Annotated[str | None, typer.Option("--split-columns", help="Columns of those CSVs besides "
-                                                      "customer_id, comma-separated. Default: monetary,frequency,"
-                                                      "recency_days,segment,tags.")] = None,
+                                                      "customer_id, comma-separated. Default: monetary, frequency, "
+                                                      "recency_days, segment, tags.")] = None,
     report: Annotated[str | None, typer.Option("--report", metavar="PATH.html", help=REPORT_HELP)] = None,
     export_format: Annotated[tuple[str, str] | None, typer.Option(
         "--export-format", metavar="FORMAT PATH.csv", help=EXPORT_HELP)] = None,
@@ -200,7 +270,10 @@ def classify(
     """Classify customers: metrics, RFM scores and segments, tiers and tags, written as a workbook or table.
 
     On a terminal, a phase (reading, classifying, writing) that takes more than a second shows a progress bar on
-    stderr, gone when the phase is done."""
+    stderr, gone when the phase is done.
+
+    Example:
+    tiercli classify sample_data/tmall_orders.xlsx -o customers.xlsx"""
     from tiercli.cli.progress import progress_bars
     from tiercli.engine.compute import require_events, require_members
     from tiercli.outputs.plan import STDOUT, Export, OutputPlan, Split, check_plan, write_outputs
@@ -284,22 +357,45 @@ def _report(result: Result, out: str, written: list[tuple[str, str]], quiet: boo
 def init(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help="Where to write the rules file.")] = "rules.yaml",
-    preset: Annotated[str, typer.Option("--preset", help="Starter to write: tmall-5 (five Tmall tiers), taobao-vip "
-                                        "(member levels 店铺客户 … 至尊VIP), rfm (the RFM segment as the tier), "
-                                        "lifecycle (lifecycle stages as the tier).")] = "tmall-5",
+    preset: Annotated[str | None, typer.Option("--preset", help="Starter to write: tmall-5 (five Tmall tiers, the "
+                                               "default), taobao-vip (member levels 店铺客户 … 至尊VIP), us-value "
+                                               "(VIP … At risk in English, US dollars), rfm (the RFM segment as the "
+                                               "tier), lifecycle (lifecycle stages as the tier).")] = None,
+    from_file: Annotated[str | None, typer.Option("--from", metavar="ORDERS", help="An order export to choose the "
+                                                  "preset by: a Chinese platform or CNY gives tmall-5, another "
+                                                  "platform or currency us-value; --preset wins.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     events: Annotated[bool, typer.Option("--events", help="Add the behaviour tags (浏览未购, 加购未买, 高兴趣低转化, "
-                                         "浏览美妆未购), for runs with --events FILE.")] = False,
+                                         "浏览美妆未购) for runs with --events FILE.")] = False,
     lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
-    """Write a commented starter rules file to edit."""
-    from tiercli.rules.starter import starter_text
+    """Write a commented starter rules file to edit; with --from, the preset that suits the export.
+
+    Example:
+    tiercli init rules.yaml --preset rfm"""
+    from tiercli.rules.starter import CHINESE_PRESET, starter_text, suggest_preset
 
     chosen = check_lang(lang)
-    starter = starter_text(preset, events=events)
+    if preset is not None:
+        starter_text(preset)  # an unknown preset stops before anything is read
     target = Path(path)
     if target.exists() and not force:
         raise UsageError(say("cli.file_exists"), Location(file=path), slug="exists")
+    if from_file is not None:
+        from tiercli.names import readable_name
+        from tiercli.sources.peek import peek
+
+        looked = peek(from_file)
+        suggested, why = suggest_preset(looked.platform, looked.currency, looked.chinese)
+        platform = looked.platform or text("cli.init.no_platform", chosen)
+        file = readable_name(from_file)
+        _stderr().print(text("cli.init.from", chosen, file=file, platform=platform, preset=suggested,
+                             why=in_lang(why, chosen)) if preset is None
+                        else text("cli.init.from_kept", chosen, file=file, platform=platform, preset=preset,
+                                  suggested=suggested, why=in_lang(why, chosen)), markup=False)
+        preset = preset or suggested
+    preset = preset or CHINESE_PRESET
+    starter = starter_text(preset, events=events)
     target.write_text(starter, encoding="utf-8")
     _stderr().print(text("cli.init.wrote", chosen, path=path, preset=preset), markup=False)
 
@@ -321,7 +417,11 @@ def validate(
 ) -> None:
     """Check a rules file: errors stop it from running (exit 2); warnings (exit 0, or 1 with --strict) are rules
     that run but can't do what they say — with --orders, also tiers that match nobody or are shadowed, tags that
-    match everyone or nobody, and segments nobody can reach."""
+    match everyone or nobody, and segments nobody can reach.
+
+    Example:
+    tiercli init rules.yaml
+    tiercli validate rules.yaml --orders sample_data/tmall_orders.xlsx"""
     from tiercli.engine.compute import require_events, require_members
     from tiercli.engine.lint import data_findings, dry_run, static_findings
     from tiercli.rules.load import examine_rules_file
@@ -380,7 +480,10 @@ def explain(
     lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
     """Why one customer got its tiers and tags: its metrics, then each tier in order and each tag, with every
-    comparison's values and whether it held."""
+    comparison's values and whether it held.
+
+    Example:
+    tiercli explain chenxi671 sample_data/tmall_orders.xlsx"""
     from tiercli.cli.render import print_explanation
     from tiercli.engine.compute import require_events, require_members
     from tiercli.engine.explain import explain as explain_customer
@@ -410,7 +513,10 @@ def sql(
                                          "customers with events but no order get a row).")] = False,
     lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
-    """Print the whole classification as one SQL query over a canonical `orders` table."""
+    """Print the whole classification as one SQL query over a canonical `orders` table.
+
+    Example:
+    tiercli sql --dialect spark > classify.sql"""
     from tiercli.engine.query import DIALECTS, EVENTS_DDL, MEMBERS_DDL, ORDERS_DDL, export_sql
     from tiercli.errors import suggestion
 
@@ -441,7 +547,10 @@ def inspect(
     lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
     """Show how the files read — platform, encoding, columns, statuses, exclusions, dates, customers — and write
-    nothing."""
+    nothing.
+
+    Example:
+    tiercli inspect sample_data/shopify_orders_export.csv"""
     from tiercli.cli.render import print_inspection
     from tiercli.pipeline import RunConfig
     from tiercli.pipeline import inspect as inspect_files
@@ -460,7 +569,10 @@ def metrics(
                                              "with each built-in name's Chinese name (usable in rules: 消费金额 >= "
                                              "1000). Default: zh when the locale is Chinese, else en.")] = None,
 ) -> None:
-    """List every name a rule can use, with its definition."""
+    """List every name a rule can use, with its definition.
+
+    Example:
+    tiercli metrics --lang zh"""
     from tiercli.cli.render import print_metrics
 
     chosen = check_lang(lang)
@@ -496,7 +608,11 @@ def compare(
     lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=LANG_HELP)] = None,
 ) -> None:
     """Backtest without a previous file: classify the same orders as of two dates, the earlier run being the
-    later one's previous run, and write the later run with its Movement sheet."""
+    later one's previous run, and write the later run with its Movement sheet.
+
+    Example:
+    tiercli compare sample_data/tmall_orders.xlsx --from 2026-04-30 \\
+      --to 2026-10-31 -o compare.xlsx"""
     from dataclasses import replace
 
     from tiercli.engine.compute import require_events, require_members
@@ -542,7 +658,10 @@ def clv(
     lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
     """Fit the clv: model (BG/NBD or Pareto/NBD, and Gamma-Gamma) on the orders before a holdout period and
-    compare its predicted purchases with what the customers did, as Fader, Hardie & Lee (2005) validate it."""
+    compare its predicted purchases with what the customers did, as Fader, Hardie & Lee (2005) validate it.
+
+    Example:
+    tiercli clv sample_data/tmall_orders.xlsx --holdout-days 90"""
     from dataclasses import replace
 
     from tiercli.cli.render import print_clv, written_line
@@ -584,7 +703,12 @@ def diff(
                                              "Chinese, else en.")] = None,
 ) -> None:
     """Compare two outputs of tiercli: per grading, customers per movement (new, up, down, same, returned,
-    lapsed) and the previous × current table."""
+    lapsed) and the previous × current table.
+
+    Example:
+    tiercli classify sample_data/tmall_orders.xlsx --as-of 2026-04-30 -o apr.xlsx
+    tiercli classify sample_data/tmall_orders.xlsx -o oct.xlsx
+    tiercli diff apr.xlsx oct.xlsx"""
     from tiercli.cli.render import print_movement, written_line
     from tiercli.engine.movement import diff_runs
     from tiercli.outputs.workbook.movement import write_movement_workbook

@@ -1,4 +1,5 @@
-"""Lists to act on: one CSV per tier, tag or segment, for the people who contact or re-import those customers.
+"""Lists to act on: one CSV per tier, tag, segment, lifecycle stage or movement, for the people who contact or
+re-import those customers.
 
 Each file is UTF-8 with BOM (Excel shows Chinese), holds the customer id and the chosen columns, in the order of
 the Customers table, and is written with the same formula guard and atomic rename as the main output.
@@ -17,6 +18,8 @@ from typing import TextIO
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tiercli.engine.figures import LIFECYCLE_ORDER
+from tiercli.engine.movement import MOVEMENTS, movement_column, previous_column
 from tiercli.errors import Location, OutputError, UsageError, suggestion
 from tiercli.messages import listed, say
 from tiercli.outputs.staging import Named, Staging, atomic_path
@@ -48,24 +51,44 @@ def file_name(group: str) -> str:
     return f"{name}.csv"
 
 
+def split_choices(gradings: Sequence[str]) -> list[str]:
+    """What --split-by takes: every categorical column of the customers table. `tier` is the first grading;
+    `movement`, `movement_<grading>` and `previous_<grading>` exist only in a run with a previous run."""
+    movement = [movement_column(gradings, g) for g in gradings]
+    return ["tier", "tag", "segment", "lifecycle", *gradings, *movement, *(previous_column(g) for g in gradings)]
+
+
 def check_split_by(by: str, gradings: Sequence[str]) -> None:
-    """Before the run: `by` must be tier, tag, segment or one of the rules' gradings."""
-    choices = ["tier", "tag", "segment", *gradings]
+    """Before the run: `by` must be one of `split_choices`."""
+    choices = split_choices(gradings)
     if by not in choices:
         raise UsageError(say("outputs.bad_split_by", by=by, hint=suggestion(by, choices)), slug="bad_split_by")
 
 
+def _order(result: Result, column: str) -> list[str]:
+    """The values of `column` in their meaningful order: a grading's levels in the rules' order (also for its
+    previous_ column), the movements and the lifecycle stages in theirs; others by name."""
+    levels = column.removeprefix("previous_") if column.startswith("previous_") else column
+    if levels in result.gradings:
+        return list(result.summary[result.summary["grading"] == levels]["level"])
+    if column in [movement_column(result.gradings, g) for g in result.gradings]:
+        return list(MOVEMENTS)
+    return list(LIFECYCLE_ORDER) if column == "lifecycle" else []
+
+
 def _groups(result: Result, by: str) -> tuple[str, list[str]]:
-    """The column that groups the customers for `by`, and the groups in the rules' order (for tags: the tags,
-    each its own 0/1 column, and the column is '')."""
+    """The column that groups the customers for `by`, and the groups in their order (for tags: the tags, each
+    its own 0/1 column, and the column is ''). A customer without a value in the column is in no group."""
     if by == "tag":
         return "", list(result.tags)
     check_split_by(by, result.gradings)
     column = result.gradings[0] if by == "tier" else by
-    order = list(result.summary[result.summary["grading"] == column]["level"]) if column in result.gradings else []
+    if column not in result.customers.column_names:  # movement and previous_ columns come with a previous run
+        raise UsageError(say("outputs.split_needs_previous", by=by), slug="split_needs_previous")
+    order = _order(result, column)
     present: dict[str, None] = {}
     for batch in result.customers.batches([column]):
-        present.update(dict.fromkeys(v for v in pc.unique(batch.column(0)).to_pylist() if v is not None))
+        present.update(dict.fromkeys(v for v in pc.unique(batch.column(0)).to_pylist() if v not in (None, "")))
     names = [v for v in order if v in present] + sorted(v for v in present if v not in order)
     return column, names
 
@@ -73,10 +96,10 @@ def _groups(result: Result, by: str) -> tuple[str, list[str]]:
 def write_split(result: Result, by: str, directory: str, columns: Sequence[str] = DEFAULT_COLUMNS,
                 lang: str = "en", staging: Staging | None = None,
                 taken: Callable[[Sequence[Named]], None] | None = None) -> list[SplitFile]:
-    """Write one CSV per group of `by` (tier = the first grading, tag, segment, or a grading's name) into
-    `directory`; a customer with several tags is in each of their files. `columns` may be named in either
-    language; the headers are written in `lang`. `taken`, when given, is called with the files before any is
-    written, to stop the run if one of them is an input or another output."""
+    """Write one CSV per group of `by` (one of `split_choices`; tier = the first grading) into `directory`; a
+    customer with several tags is in each of their files, one without a value in the column in none. `columns`
+    may be named in either language; the headers are written in `lang`. `taken`, when given, is called with the
+    files before any is written, to stop the run if one of them is an input or another output."""
     where = Location(file=directory)
     table = result.customers
     columns = [c if c in table.column_names else canonical_header(c) for c in columns]

@@ -316,7 +316,7 @@ def _unclosed_quote(text: str) -> Said:
 
 
 def _token_problems(tokens: list[Token]) -> list[Said]:
-    problems: list[Said] = []
+    problems: list[Said] = _glued_numbers(tokens)
     for index, token in enumerate(tokens):
         if token.token_type not in (TokenType.STRING, TokenType.IDENTIFIER):
             problems.extend(_full_width_message(ch) for ch in dict.fromkeys(token.text) if ch in _FULL_WIDTH)
@@ -326,6 +326,35 @@ def _token_problems(tokens: list[Token]) -> list[Said]:
             problems.append(say("rules.parameter_token", token=token.text))
         elif token.token_type in (TokenType.LIKE, TokenType.ILIKE) and _is_function_form(tokens, index):
             problems.append(say("rules.like_as_operator", word=token.text.lower()))
+    return problems
+
+
+_LOOKALIKES = str.maketrans("OoIl", "0011")  # letters typed for the digits they look like
+
+
+def _glued_numbers(tokens: list[Token]) -> list[Said]:
+    """A number with letters straight after it (`1OOO`, `2O0`, `5k`): the tokenizer reads a number and then a
+    name, and the parser would blame whatever comes next, or take the name for an alias. One problem per such
+    token, at its first character: the number meant when the letters are lookalikes of digits, else an unknown
+    name."""
+    problems: list[Said] = []
+    index = 0
+    while index < len(tokens):
+        start = index
+        if tokens[index].token_type == TokenType.NUMBER:
+            while (index + 1 < len(tokens) and tokens[index + 1].start == tokens[index].end + 1
+                   and tokens[index + 1].token_type in (TokenType.NUMBER, TokenType.VAR)
+                   and re.fullmatch(r"\w+", tokens[index + 1].text)):  # letters, not a full-width sign
+                index += 1
+        if index > start:
+            glued = "".join(t.text for t in tokens[start:index + 1])
+            where = say("rules.at_character", position=tokens[start].start + 1)
+            number = glued.translate(_LOOKALIKES)
+            if re.fullmatch(r"\d+(\.\d+)?", number):
+                problems.append(say("rules.letters_for_digits", token=glued, where=where, number=number))
+            else:
+                problems.append(say("rules.number_with_letters", token=glued, where=where))
+        index += 1
     return problems
 
 
