@@ -202,7 +202,9 @@ def test_head_facts_count_rows_and_explain_excluded_ones(result: Result, page: N
         [slug, "1", reason_text(slug)] for slug in ("bad_amount", "bad_date", "missing_customer")
     ]
     assert table_rows(page.find("table", "inputs")) == [["orders.csv", "generic", "9", "6", "3"]]
-    assert [li.text() for li in page.find("section", id="overview").find_all("li")] == result.notes
+    assert [li.text() for li in page.find("section", id="notes").find_all("li")] == result.notes
+    sections = [s.attrs["id"] for s in page.find("main").children if isinstance(s, Node) and s.tag == "section"]
+    assert sections[0] == "kpis" and sections[-2:] == ["import", "notes"]  # the answer first, the details last
 
 
 def test_pareto_curve_runs_from_the_origin_to_all_revenue(page: Node) -> None:
@@ -285,16 +287,17 @@ def test_chinese_report_translates_fixed_words_and_keeps_the_users_names(result:
     page = parse(render_html(result, "zh"))
     assert page.find("html").attrs["lang"] == "zh-CN"
     headings = [h.text() for h in page.find_all("h2")]
-    assert headings == ["概览", "分级", "消费集中度", "标签", "RFM分群", "生命周期", "分段阈值"]
+    assert headings == ["核心指标", "分级", "消费集中度", "标签", "RFM分群", "生命周期", "分段阈值", "数据与导入", "提示"]
     section = page.find("section", "grading", data_grading="会员")
     assert section.find("h3").text() == "分级：会员"
     table = section.find("table", "tiers")
     assert table_header(table)[:3] == ["等级", "客户数", "客户占比"]
     assert [row[0] for row in table_rows(table)] == ["金卡", "普卡"]
-    assert ["missing_customer", "1", "该行没有客户"] in table_rows(page.find("table", "excluded"))
+    assert ["缺少客户", "1", "该行没有客户"] in table_rows(page.find("table", "excluded"))
     assert chart_title(section.find("svg", "chart-customers")) == "会员：各等级客户数"
+    stages = {"potential": "潜在客户", "new": "新客户", "active": "活跃客户", "at_risk": "流失风险", "churned": "已流失"}
     assert [row[0] for row in table_rows(page.find("table", "lifecycle"))] == [
-        f.stage for f in result.figures.lifecycle]  # stage names stay as data
+        stages[f.stage] for f in result.figures.lifecycle]
 
 
 def test_every_excluded_reason_and_movement_has_its_chinese_meaning() -> None:
@@ -337,7 +340,7 @@ def test_movement_counts_per_grading_against_the_previous_run(tmp_path: Path) ->
     assert section.find("p", "held").text() == "held at the previous level: 1, in a grace period: 0, dropped: 0"
     chinese = parse(render_html(second, "zh")).find("section", id="movement")
     assert chinese.find("h2").text() == f"与上期对比：{previous}"
-    assert ["new", "1", "10.00", "不在上期结果中"] in table_rows(chinese.find("table", "movement"))
+    assert ["新进", "1", "10.00", "不在上期结果中"] in table_rows(chinese.find("table", "movement"))
 
 
 def test_colour_scale_runs_red_yellow_green_like_the_workbook() -> None:
