@@ -131,7 +131,8 @@ def test_the_movement_sheet_shows_counts_matrices_and_lists(tmp_path: Path) -> N
     first = classify(q1, rules=HEAT, as_of=end_of("2024-03-31"))
     second = classify(q2, rules=HEAT, as_of=end_of("2024-06-30"), previous=saved(first, tmp_path, "q1.xlsx"))
     book = openpyxl.load_workbook(saved(second, tmp_path, "q2.xlsx"), read_only=True)
-    assert book.sheetnames == ["Customers", "Summary", "Segments", "Lifecycle", "Thresholds", "Movement", "Excluded", "Run"]
+    assert book.sheetnames == ["Customers", "Summary", "Segments", "Lifecycle", "Thresholds", "Movement", "Excluded", "Run",
+                               "ChartData"]
     rows = [[c for c in row if c is not None] for row in book["Movement"].iter_rows(values_only=True)]
     assert rows[0] == ["previous run", str(tmp_path / "q1.xlsx")]
     assert ["new", 1, 50, "not in the previous run"] in rows

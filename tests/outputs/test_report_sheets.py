@@ -99,25 +99,30 @@ def series_refs(chart: BarChart | PieChart | ScatterChart) -> list[tuple[str, st
 
 def test_summary_has_tier_charts_and_a_pareto_curve(book: openpyxl.Workbook) -> None:
     ws = book["Summary"]
-    header = [cell.value for cell in ws[10]]
+    at = next(row for row in range(1, 30) if ws.cell(row, 1).value == "grading")
+    header = [cell.value for cell in ws[at]]
     assert header[:6] == ["grading", "level", "customers", "share", "revenue", "revenue_share"]
-    assert [ws["B11"].value, ws["B12"].value] == ["重要客户", "普通客户"]
+    assert [ws[f"B{at + 1}"].value, ws[f"B{at + 2}"].value] == ["重要客户", "普通客户"]
     column, pie, pareto = ws._charts
+    levels = f"Summary!$B${at + 1}:$B${at + 2}"
     assert isinstance(column, BarChart) and column.type == "col"
-    assert series_refs(column) == [("Summary!$B$11:$B$12", "Summary!$C$11:$C$12")]
+    assert series_refs(column) == [(levels, f"Summary!$C${at + 1}:$C${at + 2}")]
     assert isinstance(pie, PieChart)
-    assert series_refs(pie) == [("Summary!$B$11:$B$12", "Summary!$E$11:$E$12")]
+    assert series_refs(pie) == [(levels, f"Summary!$E${at + 1}:$E${at + 2}")]
     assert isinstance(pareto, ScatterChart)
-    assert series_refs(pareto) == [("Summary!$B$15:$B$18", "Summary!$C$15:$C$18")]
+    assert series_refs(pareto) == [("ChartData!$A$2:$A$5", "ChartData!$B$2:$B$5")]
 
-    # the curve's points, from the customers' monetary 20000.50, -5.00 and empty, biggest spender first
-    assert [ws["B14"].value, ws["C14"].value] == ["customer share", "revenue share"]
+    # the curve's points, on the hidden ChartData sheet, from the customers' monetary 20000.50, -5.00 and empty,
+    # biggest spender first
+    data = book["ChartData"]
+    assert data.sheet_state == "hidden"
+    assert [data["A1"].value, data["B1"].value] == ["customer share", "revenue share"]
     total = 20000.50 - 5.00
     expected = [(0, 0), (1 / 3, 20000.50 / total), (2 / 3, 20000.50 / total), (1, 1)]
-    points = [(ws[f"B{row}"].value, ws[f"C{row}"].value) for row in range(15, 19)]
+    points = [(data[f"A{row}"].value, data[f"B{row}"].value) for row in range(2, 6)]
     assert flat(points) == pytest.approx(flat(expected))
-    assert all(ws[f"{col}{row}"].number_format == "0.0%" for col in "BC" for row in range(15, 19))
-    assert all(ws[f"A{row}"].value is None for row in range(13, 19))
+    assert all(data[f"{col}{row}"].number_format == "0.0%" for col in "AB" for row in range(2, 6))
+    assert data.max_row == 5
 
 
 def test_tags_sheet_counts_customers_per_tag_with_a_bar_chart(book: openpyxl.Workbook) -> None:
@@ -178,7 +183,7 @@ def test_segments_sheet_has_figures_and_coloured_grids(tmp_path: Path) -> None:
     out = tmp_path / "segments.xlsx"
     write_result(make_result(customers=segment_customers()), str(out))
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Customers", "Summary", "Segments", "Thresholds", "Excluded", "Run"]
+    assert book.sheetnames == ["Customers", "Summary", "Segments", "Thresholds", "Excluded", "Run", "ChartData"]
     ws = book["Segments"]
     rows = [[value for value in row] for row in ws.iter_rows(values_only=True)]
     assert rows[0] == [

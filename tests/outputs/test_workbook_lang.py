@@ -16,6 +16,7 @@ from tiercli.outputs.writers import write_result
 from tiercli.rules.load import parse_rules
 from tiercli.sources.previous import read_previous
 from tiercli.vocabulary.headers import canonical_header, header
+from tiercli.vocabulary.labels import label
 from tiercli.vocabulary.metrics import ZH_NAMES
 
 ORDERS = """
@@ -48,7 +49,8 @@ def zh_book(tmp_path: Path) -> openpyxl.Workbook:
 
 
 def test_sheet_names_are_chinese(zh_book: openpyxl.Workbook) -> None:
-    assert zh_book.sheetnames == ["客户", "汇总", "标签", "RFM分群", "生命周期", "分段阈值", "排除行", "运行信息"]
+    assert zh_book.sheetnames == ["客户", "汇总", "标签", "RFM分群", "生命周期", "分段阈值", "排除行", "运行信息", "图表数据"]
+    assert zh_book["图表数据"].sheet_state == "hidden"
 
 
 def test_customer_headers_are_chinese_and_user_names_stay(zh_book: openpyxl.Workbook) -> None:
@@ -63,8 +65,8 @@ def test_customer_headers_are_chinese_and_user_names_stay(zh_book: openpyxl.Work
 
 def test_summary_labels_headers_and_chart_titles_are_chinese(zh_book: openpyxl.Workbook) -> None:
     ws = zh_book["汇总"]
-    labels = [ws.cell(row=r, column=1).value for r in range(1, 7)]
-    assert labels == ["统计截止时间", "客户数", "读取行数", "使用行数", "排除行数", "排除：bad_amount"]
+    labels = [ws.cell(row=r, column=1).value for r in range(1, 8)]
+    assert labels == ["核心指标", "客户总数", "消费金额合计（净额）", "订单总数", "复购率", "客单价", "近 90 天活跃客户数"]
     header_row = next(i for i in range(1, 20) if ws.cell(row=i, column=1).value == "分级")
     assert [c.value for c in ws[header_row]][:6] == ["分级", "等级", "客户数", "占比", "消费金额合计", "消费金额占比"]
     column, pie, pareto = ws._charts
@@ -75,8 +77,8 @@ def test_summary_labels_headers_and_chart_titles_are_chinese(zh_book: openpyxl.W
 
 
 def test_excluded_sheet_keeps_the_input_headers(zh_book: openpyxl.Workbook) -> None:
-    assert [c.value for c in zh_book["排除行"][1]] == ["文件", "行号", "原因", "说明", "order_id", "customer_id",
-                                                      "paid_at", "amount", "status"]
+    assert [c.value for c in zh_book["排除行"][1]] == ["文件", "行号", "原因", "原因代码", "说明", "order_id",
+                                                      "customer_id", "paid_at", "amount", "status"]
 
 
 def test_csv_headers_follow_the_language_and_parquet_keeps_tiercli_names(tmp_path: Path) -> None:
@@ -162,12 +164,15 @@ def test_excluded_rows_say_why_in_the_chosen_language(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         book = openpyxl.load_workbook(out, read_only=True)
         rows = list(book["排除行" if lang == "zh" else "Excluded"].iter_rows(values_only=True))[1:]
-        reasons = {r[2] for r in rows}
-        assert reasons >= {"missing_customer", "bad_date", "bad_amount", "cancelled", "refunded_in_full",
-                           "after_as_of", "extra_cells", "summary_row", "duplicate_order"}, reasons
+        codes = {"missing_customer", "bad_date", "bad_amount", "cancelled", "refunded_in_full", "after_as_of",
+                 "extra_cells", "summary_row", "duplicate_order"}
+        message_at = 4 if lang == "zh" else 3  # in Chinese the reason's label, then its code (reason_code)
+        reasons = {r[3] if lang == "zh" else r[2] for r in rows}
+        assert reasons >= codes, reasons
+        assert {r[2] for r in rows} >= {label("reason", code, lang) for code in codes}
         for row in rows:
-            assert row[3], row
-            assert bool(han.search(row[3].replace("合计", ""))) == (lang == "zh"), row
+            assert row[message_at], row
+            assert bool(han.search(row[message_at].replace("合计", ""))) == (lang == "zh"), row
 
 
 def test_the_movement_matrices_say_their_own_labels_in_chinese(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def test_the_sheets_come_in_the_registry_order(tmp_path: Path) -> None:
     order = [w.__module__.rsplit(".", 1)[1] for w in book.WORKBOOK_SHEETS]
     shown = [name.lower() for name in openpyxl.load_workbook(out, read_only=True).sheetnames]
     assert shown == [name for name in order if name in shown]
-    assert shown[:2] == ["customers", "summary"] and shown[-1] == "run"
+    assert shown[:2] == ["customers", "summary"] and shown[-2:] == ["run", "chartdata"]
 
 
 def test_a_sheet_added_to_the_registry_is_written_where_it_stands(tmp_path: Path,

@@ -12,6 +12,7 @@ from tiercli.errors import Location, OutputError
 from tiercli.messages import say
 from tiercli.outputs.workbook import (
     behaviour,
+    chartdata,
     clv,
     columns,
     customers,
@@ -70,6 +71,7 @@ WORKBOOK_SHEETS: tuple[Callable[[SheetContext], None], ...] = (
     movement.write,
     excluded.write,
     run.write,
+    chartdata.write,  # hidden: the points the Summary's charts draw
 )
 
 
@@ -88,7 +90,8 @@ def write_workbook(result: Result, path: Path, lang: str, progress: Progress, sc
             "nan_inf_to_errors": True,
         },
     )
-    context = SheetContext(workbook, Formats(workbook), result, lang, progress, workbook_notes(result, lang))
+    context = SheetContext(workbook, Formats(workbook, result.currency), result, lang, progress,
+                           workbook_notes(result, lang))
     for write_sheet in WORKBOOK_SHEETS:
         write_sheet(context)
     workbook.close()

@@ -1,5 +1,6 @@
 """Cells of the workbook's small sheets (Summary, Tags, Segments, Lifecycle, Thresholds, Movement, Run): number
-formats, how wide a value shows, and a grid of (value, style) written row by row with its columns fitted."""
+formats (money in the run's currency), how wide a value shows, and a grid of (value, style) written row by row with
+its columns fitted to what they hold."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from tiercli.names import readable_name
+from tiercli.outputs.money import excel_format, sign
 
 EXCEL_MAX_STRING = 32_767
-MAX_COLUMN_WIDTH = 60
+EXCEL_MAX_WIDTH = 255  # the widest column Excel allows, in characters
+MAX_COLUMN_WIDTH = 60  # the big tables' columns, fitted to a sample of their rows
 MIN_COLUMN_WIDTH = 6
 
-MONEY = "#,##0.00"
+MONEY = "money"  # a style, not a format: money in the run's currency (`Formats.number`), "¥"#,##0.00
 RATIO = "0.0%"
 DATETIME = "yyyy-mm-dd hh:mm"
 DATETIME_SECONDS = "yyyy-mm-dd hh:mm:ss"
@@ -31,6 +34,9 @@ DATE = "yyyy-mm-dd"
 INTEGER = "#,##0"
 ONE_DECIMAL = "#,##0.0"
 TWO_DECIMALS = "#,##0.00"
+
+# a change from the previous run, signed: +12, -3.5%, +¥1,200.00
+CHANGE_OF = {INTEGER: "+#,##0;-#,##0;0", RATIO: "+0.0%;-0.0%;0.0%", MONEY: "+money"}
 
 SPILL = "spill"  # a grid cell style: plain text left out of the column width
 
@@ -55,14 +61,19 @@ def display_width(text: str) -> int:
     return widest
 
 
-def number_text(value: float | Decimal | np.number[Any], number_format: str | None) -> str:
-    """Roughly how Excel shows a number in the given format, for column widths."""
+def number_text(value: float | Decimal | np.number[Any], number_format: str | None, money_sign: str = "") -> str:
+    """Roughly how Excel shows a number in the given format (money after `money_sign`), for column widths."""
     number = float(value)
     if not math.isfinite(number):
         return "#NUM!"
+    if number_format in CHANGE_OF.values():
+        base = next(k for k, v in CHANGE_OF.items() if v == number_format)
+        return ("-" if number < 0 else "+") + number_text(abs(number), base, money_sign)
     if number_format == RATIO:
         return f"{number:.1%}"
-    if number_format in (MONEY, TWO_DECIMALS):
+    if number_format == MONEY:
+        return f"{'-' if number < 0 else ''}{money_sign}{abs(number):,.2f}"
+    if number_format == TWO_DECIMALS:
         return f"{number:,.2f}"
     if number_format == ONE_DECIMAL:
         return f"{number:,.1f}"
@@ -76,20 +87,33 @@ def number_text(value: float | Decimal | np.number[Any], number_format: str | No
 
 
 class Formats:
-    """The workbook's cell formats, one object per number format."""
+    """The workbook's cell formats, one object per number format; `MONEY` shows the sign of `currency` (an ISO
+    code; None: plain numbers)."""
 
-    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+    def __init__(self, workbook: xlsxwriter.Workbook, currency: str | None = None) -> None:
         self._workbook = workbook
         self._numbers: dict[str, Format] = {}
+        self.money_sign = sign(currency)
+        self.money_format = excel_format(currency)
         self.bold = workbook.add_format({"bold": True})
         self.plain = workbook.add_format()
 
     def number(self, number_format: str | None) -> Format | None:
         if number_format is None:
             return None
+        if number_format == MONEY:
+            number_format = self.money_format
+        elif number_format == CHANGE_OF[MONEY]:
+            number_format = _signed(self.money_format)
         if number_format not in self._numbers:
             self._numbers[number_format] = self._workbook.add_format({"num_format": number_format})
         return self._numbers[number_format]
+
+
+def _signed(number_format: str) -> str:
+    """`number_format` with a plus sign before positive numbers (and a minus before negative ones)."""
+    positive, _, negative = number_format.partition(";")
+    return f"+{positive};{negative or '-' + positive};{positive}"
 
 
 def write_text(ws: Worksheet, formats: Formats, row: int, col: int, value: str, fmt: Format | None) -> None:
@@ -125,14 +149,14 @@ def is_missing(value: Any) -> bool:
     return False
 
 
-def cell_text(value: Any, number_format: str | None) -> str:
+def cell_text(value: Any, number_format: str | None, money_sign: str = "") -> str:
     """Roughly how a grid cell shows, for column widths."""
     if is_missing(value):
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "FALSE"
     if isinstance(value, (int, float, Decimal, np.integer, np.floating)):
-        return number_text(value, number_format)
+        return number_text(value, number_format, money_sign)
     if isinstance(value, datetime):
         return "2024-01-01 00:00:00"
     if isinstance(value, date):
@@ -167,23 +191,23 @@ def write_cell(ws: Worksheet, formats: Formats, row: int, col: int, value: Any, 
         write_text(ws, formats, row, col, as_text(value), fmt)
 
 
-def write_grid(
-    ws: Worksheet,
-    formats: Formats,
-    rows: Sequence[Sequence[tuple[Any, str | None]]],
-    cap: int = MAX_COLUMN_WIDTH,
-) -> None:
-    """Write a small sheet row by row, its columns as wide as their widest cell (but for text that may spill
-    into the empty cells to its right)."""
+def grid_widths(rows: Sequence[Sequence[tuple[Any, str | None]]], money_sign: str = "") -> dict[int, int]:
+    """Each column's width (in characters, East Asian wide ones counted twice): its widest cell and a margin,
+    but for text that may spill into the empty cells to its right (SPILL)."""
     widths: dict[int, int] = {}
     for cells in rows:
         for col, (value, style) in enumerate(cells):
             if style == SPILL:
                 continue
-            width = display_width(cell_text(value, None if style == "bold" else style)) + 2
-            widths[col] = max(widths.get(col, MIN_COLUMN_WIDTH), width)
-    for col, width in widths.items():
-        ws.set_column(col, col, min(cap, width))
+            width = display_width(cell_text(value, None if style == "bold" else style, money_sign)) + 2
+            widths[col] = min(EXCEL_MAX_WIDTH, max(widths.get(col, MIN_COLUMN_WIDTH), width))
+    return widths
+
+
+def write_grid(ws: Worksheet, formats: Formats, rows: Sequence[Sequence[tuple[Any, str | None]]]) -> None:
+    """Write a small sheet row by row, each column as wide as its widest cell (`grid_widths`)."""
+    for col, width in grid_widths(rows, formats.money_sign).items():
+        ws.set_column(col, col, width)
     for row, cells in enumerate(rows):
         for col, (value, style) in enumerate(cells):
             write_cell(ws, formats, row, col, value, style)

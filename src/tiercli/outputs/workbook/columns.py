@@ -71,8 +71,10 @@ def column_specs(table: pa.Table | Rows, units: dict[str, str]) -> list[Column]:
     return specs
 
 
-def column_widths(sample: pa.Table, specs: Sequence[Column], cap: int = MAX_COLUMN_WIDTH) -> list[int]:
-    """Widths that fit the header and a sample of the rows, East Asian wide characters counted twice."""
+def column_widths(sample: pa.Table, specs: Sequence[Column], cap: int = MAX_COLUMN_WIDTH,
+                  money_sign: str = "") -> list[int]:
+    """Widths that fit the header and a sample of the rows (money after `money_sign`), East Asian wide characters
+    counted twice."""
     widths = []
     for i, spec in enumerate(specs):
         data = 0
@@ -84,7 +86,8 @@ def column_widths(sample: pa.Table, specs: Sequence[Column], cap: int = MAX_COLU
             data = len("FALSE")
         elif spec.kind in ("int", "float", "decimal"):
             values = without_nan(plain(sample.column(i).combine_chunks())).to_pylist()
-            data = max((len(number_text(v, spec.number_format)) for v in values if v is not None), default=0)
+            data = max((display_width(number_text(v, spec.number_format, money_sign)) for v in values
+                        if v is not None), default=0)
         elif spec.kind != "null":
             data = max(
                 (display_width(as_text(v)) for v in sample.column(i).to_pylist() if v is not None), default=0
@@ -164,9 +167,11 @@ def write_table_sheets(
     specs: Sequence[Column],
     widths: Sequence[int],
     progress: Progress,
+    change: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
 ) -> None:
-    """A table on the sheets of `chunks`, streamed a batch at a time: on each sheet a bold frozen header, filters
-    over its whole range, typed and formatted cells."""
+    """A table on the sheets of `chunks`, streamed a batch at a time (each read through `change` when given, which
+    gives the columns of `specs`): on each sheet a bold frozen header, filters over its whole range, typed and
+    formatted cells."""
     cell_formats = [formats.number(spec.number_format) for spec in specs]
     sheets = iter(chunks)
 
@@ -185,6 +190,8 @@ def write_table_sheets(
     ws, room = next_sheet()
     row = 1
     for whole in slices(rows.batches()):
+        if change is not None:
+            whole = change(whole)
         start = 0
         while start < whole.num_rows:
             if row > room:

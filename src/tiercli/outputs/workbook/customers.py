@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tiercli.outputs.values import labelled
 from tiercli.outputs.workbook.columns import (
     WIDTH_SAMPLE_ROWS,
     column_specs,
@@ -17,11 +18,11 @@ from tiercli.vocabulary.headers import SHEETS, header
 
 def write(ctx: SheetContext) -> None:
     result, lang = ctx.result, ctx.lang
-    customers = result.customers
+    customers = result.customers.mapped(lambda batch: labelled(batch, lang))  # segment, lifecycle… as labels
     own = [*result.gradings, *result.tags]
     specs = [replace(spec, name=header(spec.name, lang, result.gradings, own))
              for spec in column_specs(customers, result.column_units)]
-    widths = column_widths(customers.sample(WIDTH_SAMPLE_ROWS), specs)
+    widths = column_widths(customers.sample(WIDTH_SAMPLE_ROWS), specs, money_sign=ctx.formats.money_sign)
     chunks = sheet_chunks(SHEETS("Customers", lang), customers.num_rows)
     write_table_sheets(ctx.workbook, ctx.formats, chunks, customers, specs, widths, ctx.progress)
 

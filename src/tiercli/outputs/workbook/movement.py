@@ -21,6 +21,7 @@ from tiercli.outputs.workbook.cells import INTEGER, MONEY, SPILL, Formats, write
 from tiercli.outputs.workbook.context import SheetContext
 from tiercli.outputs.workbook.single import write_single_sheet
 from tiercli.result import GradingMovement, MovementReport
+from tiercli.vocabulary import labels
 from tiercli.vocabulary.columns import NEW_ROW, NOT_IN_DATA, TOTAL
 from tiercli.vocabulary.headers import SHEETS, header
 
@@ -56,10 +57,11 @@ def _grading_rows(grading: GradingMovement, lang: str) -> list[_Row]:
                         [*((header(h, lang), "bold") for h in ("movement", "customers", "revenue")),
                          (_TEXT("meaning", lang), "bold")]]
     for record in grading.counts.itertuples(index=False):
-        rows.append([(record.movement, None), (record.customers, INTEGER), (record.revenue, MONEY),
-                     (movement_meaning(str(record.movement), lang), SPILL)])
+        rows.append([(labels.label("movement", str(record.movement), lang), None), (record.customers, INTEGER),
+                     (record.revenue, MONEY), (movement_meaning(str(record.movement), lang), SPILL)])
     for state, count in grading.held.items():
-        rows.append([(state, None), (count, INTEGER), (None, None), (_TEXT(state, lang), SPILL)])
+        rows.append([(_TEXT(f"state.{state}", lang), None), (count, INTEGER), (None, None),
+                     (_TEXT(state, lang), SPILL)])
     rows += [[], [(_TEXT("customers matrix", lang, grading=name), "bold")],
              *_matrix_rows(grading.customers, INTEGER, lang)]
     rows += [[], [(_TEXT("revenue matrix", lang, grading=name), "bold")],
@@ -85,8 +87,10 @@ def _matrix_label(label: object, lang: str) -> str:
 def _table_rows(table: pa.Table, formats: dict[str, str], lang: str) -> list[_Row]:
     rows: list[_Row] = [[(header(name, lang), "bold") for name in table.column_names]]
     styles = [formats.get(name) for name in table.column_names]
+    coded = [name == labels.MOVEMENT_PREFIX for name in table.column_names]  # the movers' movement: a label
     for record in table.to_pylist():
-        rows.append([(value, style) for value, style in zip(record.values(), styles, strict=True)])
+        rows.append([(labels.label("movement", value, lang) if is_coded and isinstance(value, str) else value, style)
+                     for value, style, is_coded in zip(record.values(), styles, coded, strict=True)])
     return rows
 
 

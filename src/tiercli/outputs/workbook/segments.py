@@ -1,5 +1,5 @@
-"""The Segments sheet: figures per RFM segment, then the R×F grids of customers and mean spend under colour
-scales."""
+"""The Segments sheet: figures per RFM segment (named in the run's language), then the R×F grids of customers and
+mean spend under colour scales."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tiercli.outputs.workbook.context import Grid, SheetContext
 from tiercli.outputs.workbook_text import LABELS
 from tiercli.result import SEGMENT_FIELDS, RfGrid, SegmentFigures
 from tiercli.vocabulary.headers import SHEETS, header
+from tiercli.vocabulary.labels import label
 
 _SEGMENT_HEADER = (
     ("segment", None),
@@ -32,6 +33,7 @@ def _write_segments(ws: Worksheet, formats: Formats, segments: Sequence[SegmentF
     rows: Grid = [[(header(name, lang), "bold") for name, _ in _SEGMENT_HEADER]]
     for figures in segments:
         values = [getattr(figures, field) for field in SEGMENT_FIELDS]
+        values[0] = label("segment", figures.segment, lang)
         rows.append([(value, style) for value, (_, style) in zip(values, _SEGMENT_HEADER, strict=True)])
     scales = []
     grids: list[tuple[str, Sequence[Sequence[float | None]], str]] = [
