@@ -105,3 +105,20 @@ def test_a_column_that_is_not_categorical_is_refused_before_the_run(tmp_path: Pa
     assert err.strip() == ("error: --split-by must be tier, tag, segment, lifecycle, movement, a grading name or "
                            "previous_<grading>, not 'lifecyle' (did you mean 'lifecycle'?)")
     assert not out.exists()
+
+
+def test_in_chinese_lists_are_named_and_filled_with_the_labels(tmp_path: Path) -> None:
+    lists = tmp_path / "lists"
+    out = tmp_path / "customers.parquet"  # the codes, with each one's Chinese label beside it
+    code, _, err = invoke("classify", str(SAMPLE), "-o", str(out), "-q", "--lang", "zh",
+                          "--split-by", "lifecycle", str(lists), "--split-columns", "segment")
+    assert code == 0, err
+    customers = pd.read_parquet(out)
+    labels = dict(zip(customers["lifecycle"], customers["lifecycle_label"], strict=True))
+    assert labels["churned"] == "已流失"
+    assert sorted(p.name for p in lists.iterdir()) == sorted(file_name(v) for v in set(labels.values()))
+    for code_value, label in labels.items():
+        written = _table(lists / file_name(label))
+        rows = customers[customers["lifecycle"] == code_value]
+        assert list(written.columns) == ["客户ID", "RFM分群"]
+        assert sorted(written["RFM分群"]) == sorted(rows["segment_label"].fillna(""))

@@ -23,9 +23,12 @@ from tiercli.engine.movement import MOVEMENTS, movement_column, previous_column
 from tiercli.errors import Location, OutputError, UsageError, suggestion
 from tiercli.messages import listed, say
 from tiercli.outputs.staging import Named, Staging, atomic_path
+from tiercli.outputs.values import labelled
 from tiercli.outputs.writers import write_csv_rows
 from tiercli.result import Result
 from tiercli.vocabulary.headers import canonical_header, translated_names
+from tiercli.vocabulary.labels import column_kind as coded_kind
+from tiercli.vocabulary.labels import label
 
 DEFAULT_COLUMNS = ("monetary", "frequency", "recency_days", "segment", "tags")
 MAX_NAME_BYTES = 200  # of a list's file name before '.csv' (with the temporary name's extras, under 255)
@@ -111,16 +114,18 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
     target = Path(directory)
     files: list[tuple[str, Path]] = []
     seen: dict[str, str] = {}
+    kind = coded_kind(column) if column else None
+    shown = {g: label(kind, g, lang) if kind else g for g in groups}  # a list is named as people read its group
     for group in groups:
-        name = file_name(group)
+        name = file_name(shown[group])
         if name.casefold() in seen:
             raise UsageError(say("outputs.split_name_clash", first=seen[name.casefold()], second=group, name=name),
                              where, slug="split_name_clash")
         seen[name.casefold()] = group
-        files.append((group, target / name))
+        files.append((group, target / name))  # the code, to compare with the column
     if taken is not None:
-        taken([Named(str(path), say("outputs.named.split_list", group=group), fix=say("outputs.named.split_fix"))
-               for group, path in files])
+        taken([Named(str(path), say("outputs.named.split_list", group=shown[group]),
+                     fix=say("outputs.named.split_fix")) for group, path in files])
     try:
         if staging is not None:
             staging.folder_for(target)
@@ -147,9 +152,9 @@ def write_split(result: Result, by: str, directory: str, columns: Sequence[str] 
                         else pc.equal(batch.column(len(keep) + k), 1))
                 chosen = rows.filter(pc.fill_null(mask, False))
                 if chosen.num_rows:
-                    write_csv_rows(names, schema, [chosen], stream, header=False)
+                    write_csv_rows(names, schema, [labelled(chosen, lang)], stream, header=False)
                     counts[k] += chosen.num_rows
-    return [SplitFile(group, path, count) for (group, path), count in zip(files, counts, strict=True)]
+    return [SplitFile(shown[group], path, count) for (group, path), count in zip(files, counts, strict=True)]
 
 
 @contextmanager
