@@ -209,6 +209,9 @@ def open_database(
             con.execute(f"SET allowed_paths = {literal_list(os.path.abspath(p) for p in readable)}")
         if temp_dir is not None:  # its own folder, where it spills: without this, spilling is refused too
             con.execute(f"SET allowed_directories = {literal_list([os.path.join(os.path.abspath(temp_dir), '')])}")
+            # The run's database file is removed with its folder: closing it need not write it out first (a
+            # checkpoint at close took 4.5 s of a 30 s run with 10M events)
+            con.execute("PRAGMA disable_checkpoint_on_shutdown")
         if query_progress:
             con.execute("SET enable_progress_bar = true")
             con.execute("SET enable_progress_bar_print = false")
