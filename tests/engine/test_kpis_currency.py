@@ -145,3 +145,32 @@ def test_the_terminal_summary_leads_with_the_headline_in_the_data_currency(tmp_p
     code, stdout, stderr = invoke("classify", str(TMALL), "-r", str(RULES), "-o", str(tmp_path / "t.csv"),
                                   "--lang", "zh")
     assert code == 0 and "核心指标：客户 " in stdout + stderr and "销售额 ¥" in stdout + stderr
+
+
+PLATFORMS = REPO / "tests" / "fixtures" / "platforms"
+
+
+@pytest.mark.parametrize(("fixture", "currency"), [
+    ("uci_online_retail.csv", "GBP"),  # UCI: a UK retailer, prices in sterling, no currency column
+    ("jd_orders_gbk.csv", "CNY"),
+    ("youzan_orders.csv", "CNY"),
+])
+def test_platforms_without_a_currency_column_name_theirs(fixture: str, currency: str, tmp_path: Path) -> None:
+    out = tmp_path / "c.csv"
+    code, stdout, stderr = invoke("classify", str(PLATFORMS / fixture), "-r", str(RULES), "-o", str(out))
+    assert code == 0, stderr
+    sign = {"GBP": "£", "CNY": "¥"}[currency]
+    revenue = pd.to_numeric(pd.read_csv(out, dtype=str, encoding="utf-8-sig")["monetary"]).sum()
+    assert f"revenue {'-' if revenue < 0 else ''}{sign}{abs(revenue):,.2f}" in stdout
+
+
+def test_a_run_with_nothing_left_names_the_reasons_in_the_run_language(tmp_path: Path) -> None:
+    orders = write(tmp_path, "o.csv", """
+        customer_id,order_date,amount,status
+        a,2024-01-01,5,unpaid
+    """)
+    code, _, err = invoke("classify", str(orders), "--platform", "generic", "-o", str(tmp_path / "c.csv"),
+                          "--lang", "zh")
+    assert code == 2 and "（未付款 1 行）" in err, err
+    code, _, err = invoke("classify", str(orders), "--platform", "generic", "-o", str(tmp_path / "c.csv"))
+    assert code == 2 and "(unpaid 1)" in err, err

@@ -28,6 +28,7 @@ from tiercli.profiles.detect import ColumnMap
 from tiercli.sources.readers import EXTRA, RawTable, is_data_error, unreadable
 from tiercli.sqltext import literal, timestamp
 from tiercli.vocabulary.fields import EMPTY_TEXTS, MISSING_MARKERS
+from tiercli.vocabulary.labels import label
 
 REASON_TEXTS = Catalogue("engine.reason")
 REASONS: dict[str, str] = {slug: en for slug, (en, _) in REASON_TEXTS.items()}  # reason slug -> its meaning
@@ -859,7 +860,8 @@ def _nothing_left(con: Database, sources: Sequence[Source], as_of: datetime | No
     """Every row was excluded: say how, per reason, and what to do about the most common one."""
     reasons = con.execute("SELECT reason, count(*) FROM lines GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     total = sum(n for _, n in reasons)
-    counts = listed((say("engine.reason_rows", reason=reason, rows=n) for reason, n in reasons), "common.clause")
+    counts = listed((say("engine.reason_rows", reason=Said(reason, label("reason", reason, "zh")), rows=n)
+                     for reason, n in reasons), "common.clause")
     top = reasons[0][0] if reasons else ""
     where = Location(file=sources[0].raw.path) if len(sources) == 1 else Location()
     names = ", ".join(s.raw.name for s in sources)
