@@ -356,7 +356,7 @@ def print_explanation(console: Console, explanation: Explanation, lang: str = "e
         shown = explained_value(value, lang)
         kind = column_kind(name)
         if kind is not None and isinstance(value, str) and label(kind, value, lang) != value:
-            shown += f"（{label(kind, value, lang)}）"  # the code rules compare, and its label
+            shown += EXPLAIN("label", lang, label=label(kind, value, lang))  # the code rules compare, its label
         say(f"  {name.ljust(width)}  {shown}")
     for grading, got, checks in explanation.gradings:
         say(EXPLAIN("grading", lang, grading=grading, level=got))

@@ -133,6 +133,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "metrics.helper in": ("helper in {location}", "函数，定义于 {location}"),
     "metrics.defined at": ("defined at {location}", "定义于 {location}"),
     # render.py: `tiercli explain`
+    "explain.label": (" ({label})", "（{label}）"),
     "explain.customer": ("customer {customer} (as_of {as_of})", "客户 {customer}（统计截止时间 {as_of}）"),
     "explain.grading": ("{grading}: {level}", "{grading}：{level}"),
     "explain.default": ("{number}{name} (default: everyone left)", "{number}{name}（默认：其余所有客户）"),
