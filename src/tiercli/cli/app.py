@@ -533,7 +533,7 @@ def sql(
               *(f"--   {line.strip()}" for ddl in tables for line in ddl.splitlines())]
     sys.stdout.write("\n".join(header) + "\n" + exported.sql)
     for note in exported.notes:
-        _stderr().print(text("common.note", chosen, note=f"sqlglot: {note}"), markup=False)
+        _stderr().print(text("common.note", chosen, note=in_lang(note, chosen)), markup=False)
 
 
 @app.command()

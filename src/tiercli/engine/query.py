@@ -8,19 +8,15 @@ query itself (`quantile_cont`, the same type-7 definition), so it runs on any da
 and `ties: split` need no cut points and are the same text. So are the comparison values of segments cn-8: the
 query computes the mean or median itself (`avg`, `quantile_cont(…, 0.5)`), and given values are numbers.
 
-Other dialects are sqlglot's transpilation of the DuckDB text; what sqlglot can't translate exactly is returned as
-notes.
+Other dialects are the DuckDB text's sqlglot tree, rewritten and rendered by `engine.dialects`; what can't be made
+identical is returned as notes.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
-
-import sqlglot
-from sqlglot.errors import ErrorLevel
 
 from tiercli.database import Database
 from tiercli.engine.compute import (
@@ -33,6 +29,7 @@ from tiercli.engine.compute import (
     require_members,
     rule_conditions,
 )
+from tiercli.engine.dialects import render, schema_of
 from tiercli.engine.scoring import (
     INPUTS,
     PLAIN_INPUTS_SQL,
@@ -179,23 +176,13 @@ def classify_orders(
 @dataclass(frozen=True)
 class Exported:
     sql: str
-    notes: list[str]  # what sqlglot could not translate exactly
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message not in self.messages:
-            self.messages.append(message)
+    notes: list[str]  # what the rendering for the dialect can't make identical (engine/dialects)
 
 
 def export_sql(rules: Rules, dialect: str = "duckdb", as_of: datetime | None = None,
                members: bool = False, lang: str = "en", events: bool = False) -> Exported:
-    """The classification query for `dialect`: DuckDB's is exactly what tiercli runs; others via sqlglot."""
+    """The classification query for `dialect`: DuckDB's is exactly what tiercli runs; the others are its tree
+    rendered by `engine.dialects` (for Spark: rewritten to give DuckDB's values)."""
     require_members(rules, members)
     require_events(rules, events)
     for condition in rule_conditions(rules):
@@ -205,11 +192,5 @@ def export_sql(rules: Rules, dialect: str = "duckdb", as_of: datetime | None = N
     sql = classification_sql(rules, as_of, members, lang, events)
     if dialect == "duckdb":
         return Exported(sql + ";\n", [])
-    collect = _Collect()
-    logger = logging.getLogger("sqlglot")
-    logger.addHandler(collect)
-    try:
-        out = sqlglot.transpile(sql, read="duckdb", write=dialect, pretty=True, unsupported_level=ErrorLevel.WARN)
-    finally:
-        logger.removeHandler(collect)
-    return Exported(";\n".join(out) + ";\n", collect.messages)
+    rendered = render(sql, dialect, schema_of([ORDERS_DDL, MEMBERS_DDL, EVENTS_DDL]))
+    return Exported(rendered.sql + ";\n", rendered.notes)

@@ -136,6 +136,22 @@ ENTRIES: dict[str, tuple[str, str]] = {
                        "can't export a rule that uses it; run tiercli classify instead",
                        "{name} 由 clv: 模型预测，该模型在 Python 中拟合而不在 SQL 中：tiercli sql 无法导出使用它的"
                        "规则；请改用 tiercli classify"),
+    "sql.not_run": ("tiercli's tests parse this {dialect} query but don't run it on {dialect}: rounding, quantiles "
+                    "and date differences may differ from DuckDB's in edge cases",
+                    "tiercli 的测试解析这条 {dialect} 查询，但不在 {dialect} 上运行：舍入、分位数和日期差在边界情况下"
+                    "可能与 DuckDB 不同"),
+    "sql.bigquery_quantiles": ("BigQuery's PERCENTILE_CONT is an analytic function (OVER …), not an aggregate: the "
+                               "cut points of the quantile scores need rewriting before this query runs there",
+                               "BigQuery 的 PERCENTILE_CONT 是分析函数（OVER …）而不是聚合函数："
+                               "分位数打分的切分点需要改写后这条查询才能在 BigQuery 上运行"),
+    "sql.sqlglot": ("sqlglot: {warning}", "sqlglot：{warning}"),
+    "sql.spark_order": ("{function} adds doubles in the order Spark's partitions give: its last binary digit may "
+                        "differ from DuckDB's, which changes a result only where a value equals it to that digit",
+                        "{function} 按 Spark 分区给出的顺序累加双精度数：最后一个二进制位可能与 DuckDB 不同，只有某个值"
+                        "与它相等到这一位时结果才会不同"),
+    "sql.spark_ties": ("{function} of a custom metric: Spark picks among equal candidates and positions otherwise "
+                       "than DuckDB; the value may differ",
+                       "自定义指标的 {function}：Spark 在相同候选值和位置上的取法与 DuckDB 不同，结果可能不同"),
     "why.rule": ("{title}: {rule}", "{title}：{rule}"),
     "why.default": ("{title}: no rule above matched", "{title}：上面的规则都不符合"),
     # engine/scoring.py: how the scores were made, for the Run and Thresholds sheets

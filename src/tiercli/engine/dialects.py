@@ -1,0 +1,243 @@
+"""tiercli's DuckDB SQL for other engines: parsed once with sqlglot, rewritten as a tree where the target engine
+would compute something else, rendered in the target's dialect.
+
+sqlglot's transpiler maps names and syntax; it does not make two engines compute the same numbers. The rewrites
+here do, for Spark (tests/spark runs the exported query on Spark and compares every value with DuckDB's):
+
+- `quantile_cont(x, p)` and `median(x)`: sqlglot writes `PERCENTILE_CONT(x, p)`, which Spark refuses; Spark's
+  exact `percentile(x, p)` is the same type-7 linear interpolation (never `percentile_approx`).
+- `/`: DuckDB divides in DOUBLE and gives NULL for a zero divisor; Spark divides decimals as decimals (rounded to
+  its own scale) and, in ANSI mode, fails on zero. Rendered `try_divide(CAST(a AS DOUBLE), CAST(b AS DOUBLE))`;
+  `%` becomes `try_mod`.
+- `round(x, n)` of a DOUBLE: DuckDB rounds the exact binary value half away from zero (2.675 → 2.67, since
+  2.675 is stored as 2.67499…); Spark rounds the shortest decimal text (2.68). Rendered as DuckDB's rounding of
+  x·10ⁿ, whose rounding error is recovered exactly (Dekker's product) to decide a tie.
+- `CAST(x AS DECIMAL(p, s))` of a DOUBLE: DuckDB rounds x·10ˢ, computed in DOUBLE, half away from zero
+  (1.005 → 1.00); Spark rounds the shortest decimal text (1.01). Rendered as that rounding, then the decimal.
+- `date_diff('day', a, b)` of dates: Spark's two-argument `datediff(b, a)`, pure date arithmetic whatever the
+  session time zone. `date_diff('second', a, b)` counts second boundaries crossed in DuckDB, whole elapsed
+  seconds in Spark (0.9 s → 1.1 s: 1 vs 0): rendered as the difference of whole epoch seconds.
+
+What sqlglot already renders alike (checked by the same tests): `arg_min` with a struct key (`min_by`),
+`FILTER (WHERE …)`, `GROUP BY ALL`, `bool_or`, timestamp literals (`TIMESTAMP_NTZ`), `TIMESTAMP - INTERVAL`,
+text comparison (bytes in both), `ORDER BY` (sqlglot writes the NULLS LAST DuckDB implies). The query holds no
+`list`/`array_agg`, `regexp_replace`, `epoch`, month `date_diff`, `DATE - INTERVAL`, integer division or window.
+What no rewrite makes identical (a custom metric's `mode`, `quantile_disc`, `avg`/`stddev` of doubles) is a note.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, OptimizeError
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
+
+from tiercli.messages import say
+
+SPARK = "spark"
+_DOUBLE = exp.DataType.Type.DOUBLE
+_FLOATS = {exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT}
+_KEY = "tiercli_node"
+_EPOCH = "1970-01-01 00:00:00"
+_SPLIT = 134217729.0  # 2^27 + 1: Veltkamp's split of a double into two halves of 26 bits
+
+
+@dataclass(frozen=True)
+class Rendered:
+    sql: str
+    notes: list[str]  # what the rendering can't make identical, and what sqlglot warned about
+
+
+def schema_of(ddls: list[str]) -> dict[str, dict[str, str]]:
+    """{table: {column: type}} of DuckDB CREATE TABLE statements."""
+    schema: dict[str, dict[str, str]] = {}
+    for ddl in ddls:
+        create = sqlglot.parse_one(ddl, read="duckdb")
+        assert isinstance(create.this, exp.Schema)
+        schema[create.this.this.name] = {
+            c.name: c.args["kind"].sql("duckdb") for c in create.this.expressions if isinstance(c, exp.ColumnDef)}
+    return schema
+
+
+def render(sql: str, dialect: str, schema: Mapping[str, Mapping[str, str]]) -> Rendered:
+    """`sql` (DuckDB) for `dialect`: rewritten where needed, pretty-printed; with the notes."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    notes: list[str] = []
+    if dialect == SPARK:
+        tree = _for_spark(tree, _doubles(tree, schema))
+        notes += _spark_notes(tree)
+    else:
+        notes.append(say("engine.sql.not_run", dialect=dialect))
+        if dialect == "bigquery" and any(True for _ in tree.find_all(exp.PercentileCont, exp.Median)):
+            notes.append(say("engine.sql.bigquery_quantiles"))
+    collect = _Collect()
+    logger = logging.getLogger("sqlglot")
+    logger.addHandler(collect)
+    try:
+        text = tree.sql(dialect=dialect, pretty=True, unsupported_level=ErrorLevel.WARN)
+    finally:
+        logger.removeHandler(collect)
+    return Rendered(text, notes + [say("engine.sql.sqlglot", warning=m) for m in collect.messages])
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.messages:
+            self.messages.append(message)
+
+
+# --- DuckDB's types, where a rendering depends on them ---
+
+def _doubles(tree: exp.Expr, schema: Mapping[str, Mapping[str, str]]) -> set[int]:
+    """The ids of the CAST(… AS DECIMAL) and round() nodes of `tree` whose argument is a DOUBLE in DuckDB.
+
+    sqlglot infers the types on a qualified copy; where it follows other engines (a division of decimals is a
+    DECIMAL to it, a DOUBLE in DuckDB; so is avg), the copy says DuckDB's type with a cast first."""
+    wanted = [n for n in tree.find_all(exp.Cast, exp.Round) if _decimal_cast(n) or isinstance(n, exp.Round)]
+    for i, node in enumerate(wanted):
+        node.meta[_KEY] = i
+    copy = tree.copy()
+    for made in list(copy.find_all(exp.Div, exp.Avg, exp.Stddev, exp.StddevSamp)):
+        made.replace(exp.cast(made.copy(), _DOUBLE))
+    try:
+        typed = annotate_types(qualify(copy, schema=dict(schema), dialect="duckdb", validate_qualify_columns=False),
+                               schema=dict(schema), dialect="duckdb")
+    except OptimizeError:  # unknown here: the casts and rounds render as sqlglot writes them
+        return set()
+    found = {n.meta[_KEY] for n in typed.find_all(exp.Cast, exp.Round)
+             if _KEY in n.meta and n.this.type is not None and n.this.type.this in _FLOATS}
+    return {id(n) for i, n in enumerate(wanted) if i in found}
+
+
+def _decimal_cast(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.DECIMAL
+
+
+# --- Spark ---
+
+def _for_spark(tree: exp.Expr, doubles: set[int]) -> exp.Expr:
+    """`tree` rewritten bottom-up: a node's arguments are rewritten before the node (and what a rewrite makes is
+    not visited again)."""
+    def rewrite(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.PercentileCont):
+            return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
+        if isinstance(node, exp.Median):
+            return exp.Anonymous(this="percentile", expressions=[node.this, exp.Literal.number(0.5)])
+        if isinstance(node, exp.Div):
+            return _divide(_double(node.this), _double(node.expression))
+        if isinstance(node, exp.Mod):
+            return exp.Anonymous(this="try_mod", expressions=[node.this, node.expression])
+        if isinstance(node, exp.DateDiff):
+            return _date_diff(node)
+        if id(node) in doubles and isinstance(node, exp.Round):
+            return _round(node.this, int(node.args["decimals"].name) if node.args.get("decimals") else 0)
+        if id(node) in doubles and isinstance(node, exp.Cast):
+            return _to_decimal(node)
+        return node
+
+    for node in reversed(list(tree.walk(bfs=False))):
+        made = rewrite(node)
+        if made is not node:
+            if node is tree:
+                tree = made
+            else:
+                node.replace(made)
+    return tree
+
+
+def _divide(dividend: exp.Expr, divisor: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this="try_divide", expressions=[dividend, divisor])
+
+
+def _double(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.Cast) and node.to.this == _DOUBLE:
+        return node
+    return exp.cast(node.copy(), _DOUBLE)
+
+
+def _paren(node: exp.Expr) -> exp.Paren:
+    return exp.Paren(this=node)
+
+
+def _number(value: float | int) -> exp.Expr:
+    """A DOUBLE literal in Spark's terms (`1.5` would be a DECIMAL there)."""
+    return exp.cast(exp.Literal.number(repr(float(value))), _DOUBLE)
+
+
+def _date_diff(node: exp.DateDiff) -> exp.Expr:
+    unit = (node.unit.name if node.unit else "DAY").upper()
+    end, start = node.this, node.expression
+    if unit == "DAY" and all(isinstance(v, exp.Cast) and v.to.this == exp.DataType.Type.DATE for v in (end, start)):
+        return exp.Anonymous(this="datediff", expressions=[end, start])
+    if unit == "SECOND":  # whole epoch seconds of each, as DuckDB counts them (the division truncates in both)
+        def seconds(ts: exp.Expr) -> exp.Expr:
+            micros = exp.Anonymous(this="timestampdiff", expressions=[
+                exp.var("MICROSECOND"), exp.cast(exp.Literal.string(_EPOCH), exp.DataType.Type.TIMESTAMPNTZ), ts])
+            return _paren(exp.IntDiv(this=micros, expression=exp.Literal.number(1_000_000)))
+        return exp.Sub(this=seconds(end), expression=seconds(start))
+    return node
+
+
+def _half_away(value: exp.Expr) -> exp.Expr:
+    """round(value, 0) in Spark: half away from zero of its shortest decimal text, which for a whole number or a
+    half is the value itself; between them it can't cross the half (the half is a double of its own)."""
+    return exp.Round(this=value, decimals=exp.Literal.number(0))
+
+
+def _to_decimal(node: exp.Cast) -> exp.Expr:
+    """CAST(x AS DECIMAL(p, s)) of a DOUBLE as DuckDB computes it: x·10ˢ in DOUBLE, rounded half away from zero."""
+    scale = int(node.to.expressions[1].name) if len(node.to.expressions) > 1 else 0
+    factor = 10 ** scale
+    units = exp.cast(_half_away(exp.Mul(this=_double(node.this), expression=_number(factor))),
+                     exp.DataType.build("DECIMAL(38, 0)"))
+    return exp.cast(_paren(exp.Div(this=units, expression=exp.Literal.number(factor))), node.to)
+
+
+def _round(value: exp.Expr, decimals: int) -> exp.Expr:
+    """round(x, n) of a DOUBLE as DuckDB computes it: the exact x·10ⁿ rounded half away from zero, over 10ⁿ.
+
+    hi = fl(x·10ⁿ); lo, its rounding error, is exact by Dekker's product (10ⁿ, at most 2^26, is its own high
+    half). Only when hi is a half does lo decide: below it (lo of the other sign) the exact value rounds toward
+    zero."""
+    if decimals < 0 or 10 ** decimals >= 2 ** 26:
+        return exp.Round(this=value, decimals=exp.Literal.number(decimals))
+    factor = _number(10 ** decimals)
+    x = _double(value)
+    hi = exp.Mul(this=x.copy(), expression=factor.copy())
+    split = exp.Mul(this=x.copy(), expression=_number(_SPLIT))
+    x_high = exp.Sub(this=split, expression=_paren(exp.Sub(this=split.copy(), expression=x.copy())))
+    x_low = exp.Sub(this=x.copy(), expression=_paren(x_high.copy()))
+    lo = exp.Add(this=_paren(exp.Sub(this=exp.Mul(this=_paren(x_high), expression=factor.copy()),
+                                     expression=_paren(hi.copy()))),
+                 expression=exp.Mul(this=_paren(x_low), expression=factor.copy()))
+    whole = exp.cast(_paren(hi.copy()), exp.DataType.Type.BIGINT)
+    tie = exp.and_(
+        exp.EQ(this=exp.Abs(this=exp.Sub(this=_paren(hi.copy()), expression=whole.copy())),
+               expression=_number(0.5)),
+        exp.LT(this=exp.Mul(this=exp.Anonymous(this="signum", expressions=[_paren(lo)]),
+                            expression=exp.Anonymous(this="signum", expressions=[_paren(hi.copy())])),
+               expression=exp.Literal.number(0)))
+    rounded = exp.Case(ifs=[exp.If(this=tie, true=exp.cast(whole, _DOUBLE))], default=_half_away(hi))
+    return _divide(rounded, factor.copy())
+
+
+def _spark_notes(tree: exp.Expr) -> list[str]:
+    """What a custom metric may use that Spark computes otherwise."""
+    notes: list[str] = []
+    kinds = {exp.Mode: "mode", exp.PercentileDisc: "quantile_disc", exp.Quantile: "quantile", exp.Avg: "avg",
+             exp.Stddev: "stddev", exp.StddevSamp: "stddev_samp"}
+    for kind, name in kinds.items():
+        if any(True for _ in tree.find_all(kind)):
+            notes.append(say(f"engine.sql.spark_{'order' if kind in (exp.Avg, exp.Stddev, exp.StddevSamp) else 'ties'}",
+                             function=name))
+    return notes
