@@ -73,36 +73,36 @@ def _reflowed(help: str | None) -> str | None:
                        for p in paragraphs)
 
 
-class _Bounded(TyperCommand):
+class _PlainHelp:
+    """The parameters of a command or of the app, and its --help, shown without type placeholders (`_plain`)."""
+
+    params: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        _plain([option])
+        return option
+
+
+class _Bounded(_PlainHelp, TyperCommand):
     """A command run inside the error boundary (`exit_codes`): every command of the app is one. Its help reads
     well at any width (`_plain`, `_reflowed`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["help"] = _reflowed(kwargs.get("help"))
         super().__init__(*args, **kwargs)
-        _plain(self.params)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        _plain([option])
-        return option
 
     def invoke(self, ctx: Any) -> Any:  # the command-line library's context (typer.Context)
         with exit_codes(ctx):
             return super().invoke(ctx)
 
 
-class _Group(TyperGroup):
+class _Group(_PlainHelp, TyperGroup):
     """The app's own options (--debug, --version, --help) shown as flags."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _plain(self.params)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        _plain([option])
-        return option
 
 
 class _App(typer.Typer):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -241,29 +241,35 @@ class _Checker:
 
     def event_words(self, node: Node) -> dict[str, str] | None:
         """input.events: the events file's own words -> view, favourite, cart or purchase."""
-        path = f"input{ARROW}events"
+        return self.word_map(node, f"input{ARROW}events", ("expected_event_words", "expected_event_word",
+                             "expected_event_type"), EVENT_TYPES,
+                             lambda name, hint: say("rules.unknown_event_type", name=name, hint=hint,
+                                                    types=listed(EVENT_TYPES)))
+
+    def word_map(self, node: Node, path: str, expected: tuple[str, str, str], choices: tuple[str, ...],
+                 unknown: Callable[[str, Said], Said]) -> dict[str, str] | None:
+        """A mapping of the user's words to one of `choices` (input.statuses, input.events); `expected` names the
+        catalogue entries (rules.…) for the mapping, a key and a value."""
         if not isinstance(node, MappingNode):
-            self.report(node, path, must_be(say("rules.expected_event_words"), node), "wrong_type")
+            self.report(node, path, must_be(say(f"rules.{expected[0]}"), node), "wrong_type")
             return None
-        words: dict[str, str] = {}
+        found: dict[str, str] = {}
         for key, value in node.value:
-            word = self.text(key, path, say("rules.expected_event_word"))
+            word = self.text(key, path, say(f"rules.{expected[1]}"))
             if word is None:
                 continue
-            if word in words:
+            if word in found:
                 self.report(key, path, say("rules.appears_twice", name=word), "duplicate_key")
                 continue
             item_path = f"{path}{ARROW}{word}"
-            kind = self.text(value, item_path, say("rules.expected_event_type"))
-            if kind is None:
+            choice = self.text(value, item_path, say(f"rules.{expected[2]}"))
+            if choice is None:
                 continue
-            if kind not in EVENT_TYPES:
-                self.report(value, item_path, say("rules.unknown_event_type", name=kind,
-                                                  hint=suggestion(kind, EVENT_TYPES), types=listed(EVENT_TYPES)),
-                            "bad_value")
+            if choice not in choices:
+                self.report(value, item_path, unknown(choice, suggestion(choice, choices)), "bad_value")
                 continue
-            words[word] = kind
-        return words
+            found[word] = choice
+        return found
 
     def event_columns(self, node: Node) -> dict[str, str] | None:
         """input.event_columns: canonical event field -> the header of the events file that holds it."""
@@ -335,29 +341,10 @@ class _Checker:
         return columns
 
     def statuses(self, node: Node) -> dict[str, str] | None:
-        path = f"input{ARROW}statuses"
-        if not isinstance(node, MappingNode):
-            self.report(node, path, must_be(say("rules.expected_statuses"), node), "wrong_type")
-            return None
-        statuses: dict[str, str] = {}
-        for key, value in node.value:
-            raw = self.text(key, path, say("rules.expected_status"))
-            if raw is None:
-                continue
-            if raw in statuses:
-                self.report(key, path, say("rules.appears_twice", name=raw), "duplicate_key")
-                continue
-            item_path = f"{path}{ARROW}{raw}"
-            klass = self.text(value, item_path, say("rules.expected_status_class"))
-            if klass is None:
-                continue
-            if klass not in STATUS_CLASSES:
-                self.report(value, item_path, say("rules.unknown_status_class", name=klass,
-                                                  hint=suggestion(klass, STATUS_CLASSES),
-                                                  classes=listed(STATUS_CLASSES)), "bad_value")
-                continue
-            statuses[raw] = klass
-        return statuses
+        return self.word_map(node, f"input{ARROW}statuses", ("expected_statuses", "expected_status",
+                             "expected_status_class"), STATUS_CLASSES,
+                             lambda name, hint: say("rules.unknown_status_class", name=name, hint=hint,
+                                                    classes=listed(STATUS_CLASSES)))
 
     def boolean(self, entry: _Entry | None, path: str) -> bool | None:
         if entry is None:

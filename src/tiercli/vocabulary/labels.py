@@ -6,7 +6,6 @@ entry (a custom segment, a level, a tag) is its own label. The words are `messag
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tiercli.messages import CATALOGUE, text
@@ -14,8 +13,7 @@ from tiercli.messages import CATALOGUE, text
 if TYPE_CHECKING:
     import pyarrow as pa
 
-KINDS = ("reason", "status", "lifecycle", "movement", "segment")
-LABELLED_COLUMNS = {"segment": "segment", "lifecycle": "lifecycle", "reason": "reason", "status_class": "status"}
+LABELLED_COLUMNS = {"segment": "segment", "lifecycle": "lifecycle"}  # output column -> its kind of codes
 MOVEMENT_PREFIX = "movement"  # movement, movement_<grading>
 
 
@@ -30,10 +28,6 @@ def label(kind: str, code: str, lang: str) -> str:
         if key in CATALOGUE:
             return text(key, lang)
     return code
-
-
-def has_labels(kind: str, codes: Sequence[str], lang: str) -> bool:
-    return any(label(kind, c, lang) != c for c in codes)
 
 
 def column_kind(column: str) -> str | None:
