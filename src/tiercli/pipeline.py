@@ -8,6 +8,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tiercli.database import DEFAULT_MEMORY_LIMIT, Database, check_threads, memory_bytes, open_database
 from tiercli.engine.clean import Cleaned, Source, clean, excluded_rows, order_inputs
@@ -26,10 +27,12 @@ from tiercli.result import BehaviourFigures, ClvFigures, Holdout, InputFile, Ins
 from tiercli.rules.model import ClvSpec, Rules
 from tiercli.runfolder import RunFolder
 from tiercli.sources.events import open_events
+from tiercli.sources.members import header_score as member_header_score
 from tiercli.sources.members import load_members, open_members
 from tiercli.sources.overrides import Overrides
 from tiercli.sources.previous import Previous
-from tiercli.sources.readers import Opened, open_file
+from tiercli.sources.readers import Opened, is_workbook, open_file
+from tiercli.sources.spark_inputs import open_spark_input
 from tiercli.sqltext import identifier
 from tiercli.version import version
 from tiercli.vocabulary.labels import label
@@ -51,6 +54,9 @@ class RunConfig:
     strict: bool = False  # an override that can't be applied stops the run
     lang: str = "en"  # the language of the words the run writes into its data: excluded rows' messages, the why
     # and overrides columns, the thresholds' texts
+    engine: str = "duckdb"  # or "spark": the same statements on a SparkSession (tiercli.engine.sparkdb)
+    spark_master: str | None = None  # --spark-master: local[*] (the default), spark://…, yarn, k8s://…
+    spark_remote: str | None = None  # --spark-remote (or $SPARK_REMOTE): a Spark Connect server, sc://…
 
 
 @dataclass
@@ -67,22 +73,41 @@ class _Opened:
         return [o.readable for o in found if o.readable]
 
 
-def _open(config: RunConfig, folder: Path, progress: Progress = NO_PROGRESS) -> _Opened:
-    """Read every input file as far as Python reads it (advancing `progress` by one per file)."""
+def _open(config: RunConfig, folder: Path, progress: Progress = NO_PROGRESS, session: Any = None) -> _Opened:
+    """Read every input file as far as Python reads it (advancing `progress` by one per file). With a Spark
+    `session`, what Spark reads (CSV, Parquet, tables) is read by Spark; a workbook is read here."""
     if not config.files:
         raise UsageError(say("engine.no_input"), slug="no_input")
     memory = memory_bytes(config.memory_limit or DEFAULT_MEMORY_LIMIT)
     sheet = config.sheet or config.rules.input.sheet
+
+    def opened(path: str) -> list[Opened]:
+        if session is not None and not is_workbook(path):
+            return [open_spark_input(path, session, header_score=header_score)]
+        return open_file(path, folder, sheet=sheet, header_score=header_score, memory_limit=memory)
+
     orders: list[Opened] = []
     for path in config.files:
-        orders.extend(open_file(path, folder, sheet=sheet, header_score=header_score, memory_limit=memory))
+        orders.extend(opened(path))
         progress.advance()
-    members = open_members(config.members, folder, memory_limit=memory) if config.members else None
+    members = None
+    if config.members and session is not None and not is_workbook(config.members):
+        members = open_spark_input(config.members, session, header_score=member_header_score)
+    elif config.members:
+        members = open_members(config.members, folder, memory_limit=memory)
     events: list[Opened] = []
     for path in config.events:
         events.extend(open_events(path, folder, memory_limit=memory))
         progress.advance()
     return _Opened(orders, members, events)
+
+
+def _spark_checks(config: RunConfig) -> None:
+    """What a Spark run can't do yet stops it before anything is read."""
+    unsupported = [("--events", bool(config.events)), ("clv:", config.rules.clv is not None)]
+    for what, used in unsupported:
+        if used:
+            raise UsageError(say("engine.spark.not_supported", what=what), slug="spark_not_supported")
 
 
 def _database(config: RunConfig, folder: RunFolder, opened: _Opened, query_progress: bool = False) -> Database:
@@ -233,14 +258,26 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
     rules = config.rules
     _check_limits(config)
     previous, overrides = read_history(config.previous, config.overrides, rules)
-    watched = progress is not NO_PROGRESS
+    spark = config.engine == "spark"
+    if spark:
+        _spark_checks(config)
+    watched = progress is not NO_PROGRESS and not spark
     folder = RunFolder()
     folder.open()  # it holds the customers and excluded rows until the result is closed
+    cleanups = [folder.close]
     try:
         with ExitStack() as stack:
             with phase(progress, READING, len(config.files) + bool(config.members) + len(config.events) + 1):
-                opened = _open(config, folder.folder, progress)
-                db = stack.enter_context(_database(config, folder, opened, query_progress=watched))
+                if spark:
+                    from tiercli.engine.sparkdb import SparkDatabase, open_session
+
+                    spark_db = SparkDatabase(open_session(config.spark_master, config.spark_remote))
+                    cleanups.insert(0, spark_db.close)  # its tables are written after the run (ClusterTables)
+                    opened = _open(config, folder.folder, progress, session=spark_db.session)
+                    db: Any = spark_db
+                else:
+                    opened = _open(config, folder.folder, progress)
+                    db = stack.enter_context(_database(config, folder, opened, query_progress=watched))
                 if watched:
                     stack.enter_context(watch_queries(db, progress))
                 sources = load(db, config, opened.orders)
@@ -260,14 +297,24 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
                 history = apply_history(db, rules, cleaned.as_of, columns, previous, overrides, config.strict,
                                         config.lang)
                 progress.advance()
-                select = ", ".join(identifier(c) for c in history.columns)
-                ordered = db.batches(f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id")
-                customers = Rows.write(folder.folder / "customers.arrow", ordered, ordered.schema)
-                progress.advance()
-                names, batches = excluded_rows(
-                    db, order_inputs(sources) + (event_inputs(events.sources) if events else []), config.lang)
-                excluded = Rows.write(folder.folder / "excluded.arrow", batches, names)
-                progress.advance()
+                excluded_from = order_inputs(sources) + (event_inputs(events.sources) if events else [])
+                cluster = None
+                if spark:
+                    from tiercli.engine.sparktables import SparkTables
+
+                    cluster = SparkTables(spark_db, history.columns, excluded_from, config.lang)
+                    customers = Rows.elsewhere(cluster.schema("customers"), cluster.count("customers"))
+                    progress.advance()
+                    excluded = Rows.elsewhere(cluster.schema("excluded"), sum(cleaned.excluded_by_reason.values()))
+                    progress.advance()
+                else:
+                    select = ", ".join(identifier(c) for c in history.columns)
+                    ordered = db.batches(f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id")
+                    customers = Rows.write(folder.folder / "customers.arrow", ordered, ordered.schema)
+                    progress.advance()
+                    names, batches = excluded_rows(db, excluded_from, config.lang)
+                    excluded = Rows.write(folder.folder / "excluded.arrow", batches, names)
+                    progress.advance()
                 per_tier = summary(db, rules)
                 tags = [*(t.name for t in rules.tags), *history.manual_tags]
                 figures = compute_figures(db, "classified", tags, manual=history.manual_tags)
@@ -279,8 +326,13 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
                 found_currencies = currencies(db)
                 progress.advance()
     except BaseException:
-        folder.close()
+        for cleanup in cleanups:
+            cleanup()
         raise
+
+    def close() -> None:
+        for cleanup in cleanups:
+            cleanup()
 
     inputs = _inputs(sources, cleaned)
     mapping = _mapping_summary([s.mapping for s in sources])
@@ -321,5 +373,5 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
         + history.notes + _currency_notes(found_currencies), statuses=_statuses(cleaned),
         movement=history.movement, clv=classified.clv, behaviour=behaviour, figures=figures,
         currency=currency_of(found_currencies, [s.mapping.profile.currency for s in sources], rules.report.currency),
-        currencies=found_currencies, cleanup=folder.close,
+        currencies=found_currencies, cleanup=close, cluster=cluster,
     )

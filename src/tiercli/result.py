@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -119,6 +119,14 @@ class Rows:
         other = copy.copy(self)
         other._map = change
         return other
+
+    @staticmethod
+    def elsewhere(schema: pa.Schema, num_rows: int) -> Rows:
+        """Rows kept where a cluster engine computed them: their columns and count, none of their batches here
+        (see `ClusterTables`)."""
+        rows = Rows(schema.empty_table())
+        rows.num_rows = num_rows
+        return rows
 
     def batches(self, columns: Sequence[str] | None = None) -> Iterator[pa.RecordBatch]:
         """The rows in order, a batch at a time, with only `columns` when given."""
@@ -363,6 +371,15 @@ class Figures:
     previous_kpis: Kpis | None = None  # the same of the previous run (--previous), when its file has the columns
 
 
+class ClusterTables(Protocol):
+    """A run's customers and excluded rows where the cluster engine (`--engine spark`) computed them: written
+    there as Parquet folders, never read back to this machine."""
+
+    def write(self, table: str, path: str) -> None:
+        """Write `table` ("customers" or "excluded") as a Parquet folder at `path` (a path or URL the cluster
+        writes to); an existing folder is an error."""
+
+
 @dataclass
 class Result:
     customers: Rows  # one row per customer, columns in output order
@@ -387,6 +404,7 @@ class Result:
     currency: str | None = None  # ISO code of the money columns (data, else platform, else report.currency)
     currencies: dict[str, int] = field(default_factory=dict)  # currency code -> used lines, when the data says
     cleanup: Callable[[], None] | None = None  # removes the run folder holding the rows' files
+    cluster: ClusterTables | None = None  # --engine spark: customers and excluded rows stay on the cluster
 
     def __post_init__(self) -> None:
         if self.cleanup is not None:

@@ -45,7 +45,7 @@ _MACROS = f"""
 CREATE OR REPLACE MACRO tc_empty(y) AS CASE
     WHEN length(y) <= {max(map(len, EMPTY_TEXTS))} AND y IN ({_EMPTY_IN}) THEN NULL ELSE y END;
 CREATE OR REPLACE MACRO is_marker(x) AS length(x) BETWEEN 2 AND 8 AND (x IN ({_MARKER_IN})
-    OR ((x[1] IN (chr(32), chr(9), chr(12288)) OR x[-1] IN (chr(32), chr(9), chr(12288)))
+    OR ((left(x, 1) IN (chr(32), chr(9), chr(12288)) OR right(x, 1) IN (chr(32), chr(9), chr(12288)))
         AND trim(x, chr(32) || chr(9) || chr(12288)) IN ({_MARKER_IN})));
 """ + r"""
 CREATE OR REPLACE MACRO tc_slow(x) AS tc_empty(trim(regexp_replace(regexp_replace(
@@ -53,11 +53,11 @@ CREATE OR REPLACE MACRO tc_slow(x) AS tc_empty(trim(regexp_replace(regexp_replac
     chr(32) || chr(9) || chr(12288)));
 CREATE OR REPLACE MACRO tc(x) AS CASE
     WHEN x IS NULL THEN NULL
-    WHEN x <> '' AND strpos('=''' || chr(9) || chr(32) || chr(12288) || '"' || chr(13) || chr(10), x[1]) = 0
-         AND strpos(chr(32) || chr(9) || chr(12288) || '"' || chr(13) || chr(10), x[-1]) = 0
+    WHEN x <> '' AND strpos('=''' || chr(9) || chr(32) || chr(12288) || '"' || chr(13) || chr(10), left(x, 1)) = 0
+         AND strpos(chr(32) || chr(9) || chr(12288) || '"' || chr(13) || chr(10), right(x, 1)) = 0
         THEN tc_empty(x)
     WHEN starts_with(x, '="') AND ends_with(x, '"') AND NOT regexp_matches(x, '^="[\s''"]|[\s"]"$')
-        THEN tc_empty(x[3:-2])
+        THEN tc_empty(substring(x, 3, length(x) - 3))
     ELSE tc_slow(x) END;
 CREATE OR REPLACE MACRO tid(x) AS regexp_replace(x, '^([0-9]+)\.0+$', '\1');
 CREATE OR REPLACE MACRO money_bare(x) AS regexp_replace(
@@ -849,7 +849,7 @@ def clean(
     statuses = [(file, say("common.none") if none else status, kind, rows)
                 for file, status, kind, rows, none in con.execute(
                     """SELECT source_file, coalesce(status, ''), status_class, count(*), bool_or(status IS NULL)
-                       FROM lines JOIN __inputs USING (__input) GROUP BY ALL ORDER BY 1, 4 DESC""").fetchall()]
+                       FROM lines JOIN __inputs USING (__input) GROUP BY ALL ORDER BY 1, 4 DESC, 2""").fetchall()]
     return Cleaned(final_as_of, by_reason, per_file, keys, statuses, decided)
 
 

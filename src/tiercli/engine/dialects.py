@@ -85,6 +85,11 @@ def render(sql: str, dialect: str, schema: Mapping[str, Mapping[str, str]]) -> R
     return Rendered(text, notes + [say("engine.sql.sqlglot", warning=m) for m in collect.messages])
 
 
+def spark_tree(tree: exp.Expr, schema: Mapping[str, Mapping[str, str]]) -> exp.Expr:
+    """A DuckDB statement's tree rewritten to compute the same values on Spark (rendered by the caller)."""
+    return _for_spark(tree, _doubles(tree, schema))
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -143,7 +148,7 @@ def _for_spark(tree: exp.Expr, doubles: set[int]) -> exp.Expr:
             return _round(node.this, int(node.args["decimals"].name) if node.args.get("decimals") else 0)
         if id(node) in doubles and isinstance(node, exp.Cast):
             return _to_decimal(node)
-        return node
+        return _cleaning_for_spark(node)
 
     for node in reversed(list(tree.walk(bfs=False))):
         made = rewrite(node)
@@ -241,3 +246,150 @@ def _spark_notes(tree: exp.Expr) -> list[str]:
             notes.append(say(f"engine.sql.spark_{'order' if kind in (exp.Avg, exp.Stddev, exp.StddevSamp) else 'ties'}",
                              function=name))
     return notes
+
+
+# --- Spark: the functions the cleaning uses (engine/clean's macros, expanded) ---
+
+_STRPTIME = {"Y": "yyyy", "y": "yy", "m": "M", "d": "d", "H": "H", "M": "m", "S": "s"}
+_CENTURY_PIVOT = 2069  # DuckDB reads a two-digit year 69-99 as 19xx, 00-68 as 20xx; Java's yy is 2000-2099
+_ISO_TIMESTAMP = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T].*)?$"  # what DuckDB's cast to TIMESTAMP starts from
+
+
+def _cleaning_for_spark(node: exp.Expr) -> exp.Expr:
+    """The DuckDB functions of the cleaning, as Spark computes the same values."""
+    if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue):  # Spark: no IGNORE NULLS FILTER
+        return exp.Anonymous(this="any_value", expressions=[node.this.this, exp.true()])
+    if isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Order):
+        return _ordered_list(node, node.this)
+    if isinstance(node, exp.RegexpFullMatch):  # a match of the whole text: RLIKE finds one anywhere
+        return exp.RegexpLike(this=node.this, expression=_anchored(node.expression))
+    if isinstance(node, exp.RegexpReplace):
+        return _regexp_replace(node)
+    if isinstance(node, exp.Chr) and len(node.expressions) == 1 and node.expressions[0].is_int:
+        code = int(node.expressions[0].name)
+        return exp.Literal.string(chr(code)) if code >= 128 else node  # Spark's chr() is chr(n % 256)
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "try_strptime":
+        return _strptime(node.expressions[0], node.expressions[1])
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone":
+        return _timezone(node.expressions[0], node.expressions[1])
+    if isinstance(node, exp.Add) and _is_call(node.expression, "to_microseconds"):
+        return exp.Anonymous(this="timestampadd", expressions=[
+            exp.var("MICROSECOND"), node.expression.expressions[0], node.this])
+    if isinstance(node, exp.TryCast) and node.to.this in (exp.DataType.Type.TIMESTAMP,
+                                                         exp.DataType.Type.TIMESTAMPNTZ):
+        text = exp.cast(node.this.copy(), exp.DataType.Type.TEXT)
+        return exp.Case(ifs=[exp.If(this=exp.RegexpLike(this=text, expression=exp.Literal.string(_ISO_TIMESTAMP)),
+                                    true=node.copy())])
+    return node
+
+
+def _ordered_list(node: exp.ArrayAgg, order: exp.Order) -> exp.Expr:
+    """list(x ORDER BY x): Spark's collect_list keeps no order, so the list is sorted afterwards (ascending, by
+    the value itself: the only ordered list tiercli builds). Any other order is left as sqlglot writes it."""
+    keys = order.expressions
+    value = order.this
+    if len(keys) == 1 and not keys[0].args.get("desc") and keys[0].this == value:
+        return exp.Anonymous(this="array_sort", expressions=[exp.Anonymous(this="collect_list",
+                                                                           expressions=[value.copy()])])
+    return node
+
+
+def _is_call(node: exp.Expr, name: str) -> bool:
+    return isinstance(node, exp.Anonymous) and node.name.lower() == name
+
+
+def _anchored(pattern: exp.Expr) -> exp.Expr:
+    if pattern.is_string:
+        return exp.Literal.string(f"^(?:{pattern.name})$")
+    return exp.DPipe(this=exp.DPipe(this=exp.Literal.string("^(?:"), expression=pattern),
+                     expression=exp.Literal.string(")$"))
+
+
+def _java_replacement(text: str, shift: int = 0) -> str:
+    r"""A DuckDB (RE2) replacement text in Java's terms: `\1` is `$1` (plus `shift`), `\\` a backslash, `$` itself."""
+    out = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            following = text[i + 1]
+            out.append(f"${int(following) + shift}" if following.isdigit() else "\\" + following)
+            i += 2
+            continue
+        out.append("\\$" if ch == "$" else ch)
+        i += 1
+    return "".join(out)
+
+
+def _regexp_replace(node: exp.RegexpReplace) -> exp.Expr:
+    """DuckDB replaces the first match unless told 'g'; Spark replaces them all. A pattern anchored at the start
+    matches once either way; any other is found after the shortest prefix, kept as group 1."""
+    pattern, replacement = node.expression, node.args.get("replacement")
+    modifiers = node.args.get("modifiers")
+    every = modifiers is not None and "g" in modifiers.name
+    if not (pattern.is_string and (replacement is None or replacement.is_string)):
+        return node
+    text = replacement.name if replacement is not None else ""
+    if every or pattern.name.startswith("^"):
+        made, rendered = pattern.name, _java_replacement(text)
+    else:
+        made, rendered = f"^(?s)(.*?)(?:{pattern.name})", "$1" + _java_replacement(text, shift=1)
+    return exp.Anonymous(this="regexp_replace", expressions=[
+        node.this, exp.Literal.string(made), exp.Literal.string(rendered)])
+
+
+def _java_format(strptime: str) -> tuple[str, bool]:
+    """A strptime format as a Java DateTimeFormatter pattern, and whether it holds a two-digit year."""
+    out: list[str] = []
+    literal_run: list[str] = []
+
+    def flush() -> None:
+        if literal_run:
+            joined = "".join(literal_run).replace("'", "''")
+            out.append(joined if all(c in " /.-:," for c in joined) else f"'{joined}'")
+            literal_run.clear()
+
+    i = 0
+    while i < len(strptime):
+        if strptime[i] == "%" and i + 1 < len(strptime) and strptime[i + 1] in _STRPTIME:
+            flush()
+            out.append(_STRPTIME[strptime[i + 1]])
+            i += 2
+            continue
+        literal_run.append(strptime[i])
+        i += 1
+    flush()
+    return "".join(out), "%y" in strptime
+
+
+def _strptime(value: exp.Expr, formats: exp.Expr) -> exp.Expr:
+    """try_strptime(x, [formats]): the first format that reads the whole text, as DuckDB tries them."""
+    listed = formats.expressions if isinstance(formats, exp.Array) else [formats]
+    tries: list[exp.Expr] = []
+    for fmt in listed:
+        pattern, short_year = _java_format(fmt.name)
+        parsed: exp.Expr = exp.cast(exp.Anonymous(this="try_to_timestamp", expressions=[
+            value.copy(), exp.Literal.string(pattern)]), exp.DataType.Type.TIMESTAMPNTZ)
+        if short_year:
+            late = exp.GTE(this=exp.Anonymous(this="year", expressions=[parsed.copy()]),
+                           expression=exp.Literal.number(_CENTURY_PIVOT))
+            earlier = exp.Sub(this=parsed.copy(), expression=exp.Interval(this=exp.Literal.string("100"),
+                                                                          unit=exp.var("YEAR")))
+            parsed = exp.Case(ifs=[exp.If(this=late, true=earlier)], default=parsed)
+        tries.append(parsed)
+    return tries[0] if len(tries) == 1 else exp.Coalesce(this=tries[0], expressions=tries[1:])
+
+
+def _timezone(zone: exp.Expr, value: exp.Expr) -> exp.Expr:
+    """DuckDB's timezone(zone, t): a naive time in `zone` of an instant (a TIMESTAMPTZ cast), or, nested, a
+    naive time moved from one zone to another. The session's time zone is UTC (engine/sparkdb sets it)."""
+    if _is_call(value, "timezone"):
+        return exp.Anonymous(this="convert_timezone", expressions=[value.expressions[0], zone, value.expressions[1]])
+    if isinstance(value, exp.Cast | exp.TryCast) and value.to.this == exp.DataType.Type.TIMESTAMPTZ:
+        instant = exp.cast(value.this.copy(), exp.DataType.Type.TIMESTAMPLTZ)
+        if isinstance(value, exp.TryCast):
+            instant = exp.TryCast(this=value.this.copy(), to=exp.DataType.build("TIMESTAMP_LTZ", dialect="spark"),
+                                  safe=True)
+        shifted = exp.Anonymous(this="from_utc_timestamp", expressions=[instant, zone])
+        return exp.cast(shifted, exp.DataType.Type.TIMESTAMPNTZ)
+    return exp.Anonymous(this="timezone", expressions=[zone, value])

@@ -110,8 +110,9 @@ def _pareto(db: Database, table: str, count: int, max_points: int) -> list[tuple
     ranks = [int(r) for r in np.unique(np.rint(np.linspace(1, count, min(count, max_points))).astype(np.int64))]
     rows = db.execute(
         f"""SELECT rank, spent FROM (
-                SELECT row_number() OVER w AS rank, sum(spend) OVER (w ROWS UNBOUNDED PRECEDING) AS spent
-                FROM (SELECT {_SPEND} AS spend FROM {table}) WINDOW w AS (ORDER BY spend DESC))
+                SELECT row_number() OVER (ORDER BY spend DESC) AS rank,
+                       sum(spend) OVER (ORDER BY spend DESC ROWS UNBOUNDED PRECEDING) AS spent
+                FROM (SELECT {_SPEND} AS spend FROM {table}))
             WHERE list_contains(?, rank) ORDER BY rank""", [ranks]).fetchall()
     return [(0.0, 0.0)] + [(int(rank) / count, float(spent) / total) for rank, spent in rows]
 

@@ -136,6 +136,16 @@ ENTRIES: dict[str, tuple[str, str]] = {
                        "can't export a rule that uses it; run tiercli classify instead",
                        "{name} 由 clv: 模型预测，该模型在 Python 中拟合而不在 SQL 中：tiercli sql 无法导出使用它的"
                        "规则；请改用 tiercli classify"),
+    "spark.not_installed": ("--engine spark needs PySpark, which is not installed: pip install 'tiercli[spark]'",
+                            "--engine spark 需要 PySpark，但尚未安装：pip install 'tiercli[spark]'"),
+    "spark.no_java": ("--engine spark runs Spark on this machine, which needs Java 17 or 21 (`java` is not on "
+                      "PATH): install a JDK, or give a cluster with --spark-remote sc://host:15002",
+                      "--engine spark 在本机运行 Spark，需要 Java 17 或 21（PATH 上没有 `java`）：请安装 JDK，"
+                      "或用 --spark-remote sc://主机:15002 指定集群"),
+    "spark.not_supported": ("{what} doesn't run on --engine spark yet: run it without --engine spark",
+                            "{what} 还不能在 --engine spark 上运行：请去掉 --engine spark 再运行"),
+    "spark.session_failed": ("Spark could not start a session ({reason}): check --spark-master / --spark-remote",
+                             "Spark 无法启动会话（{reason}）：请检查 --spark-master / --spark-remote"),
     "sql.not_run": ("tiercli's tests parse this {dialect} query but don't run it on {dialect}: rounding, quantiles "
                     "and date differences may differ from DuckDB's in edge cases",
                     "tiercli 的测试解析这条 {dialect} 查询，但不在 {dialect} 上运行：舍入、分位数和日期差在边界情况下"

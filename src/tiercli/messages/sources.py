@@ -38,6 +38,29 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "cant_be_read_as": ("can't be read as {kind}: {reason}", "无法按 {kind} 读取：{reason}"),
     "is_it_complete": ("; is the file complete?", "；文件是否完整？"),
     "parquet_kind": ("Parquet", "parquet"),
+    # spark_inputs.py: what Spark can't read as tiercli reads it locally
+    "spark.workbook": ("is a workbook, which Spark doesn't read; save the sheet as CSV (UTF-8) or Parquet, or run "
+                       "without --engine spark",
+                       "是工作簿文件，Spark 不能读取；请把工作表另存为 CSV（UTF-8）或 Parquet，或者不用 --engine spark "
+                       "运行"),
+    "spark.aligned_text": ("is text aligned in columns with spaces, which Spark can't split as tiercli does; save it "
+                           "as CSV (comma- or tab-separated), or run without --engine spark",
+                           "是用空格对齐各列的文本，Spark 不能像 tiercli 那样拆分；请另存为 CSV（逗号或制表符分隔），"
+                           "或者不用 --engine spark 运行"),
+    "spark.utf16_blank_lines": ("is UTF-16 text with blank lines between its rows, which Spark can't number as tiercli "
+                                "does; save it as UTF-8 and try again",
+                                "是行与行之间有空行的 UTF-16 文本，Spark 无法像 tiercli 那样给行编号；请另存为 UTF-8 "
+                                "后重试"),
+    "spark.no_delta": ("is a Delta table, and this Spark session can't read Delta; install delta-spark and start "
+                       "Spark with it, or give the table's Parquet files",
+                       "是 Delta 表，而当前 Spark 会话不能读取 Delta；请安装 delta-spark 并在启动 Spark 时启用它，"
+                       "或者给出该表的 Parquet 文件"),
+    "spark.nanosecond_timestamps": ("has times in nanoseconds, which Spark can't read; write it again with times in "
+                                    "microseconds (pyarrow: coerce_timestamps='us'), or run without --engine spark",
+                                    "含有以纳秒为单位的时间，Spark 不能读取；请以微秒为单位重新写出（pyarrow："
+                                    "coerce_timestamps='us'），或者不用 --engine spark 运行"),
+    "spark.no_such_table": ("no table '{name}' in the Spark catalog; check the name (table:database.name)",
+                            "Spark 目录中没有表 '{name}'；请检查名称（table:数据库.表名）"),
     # events: the --events files
     "events.no_such_column": ("input.event_columns maps {field} to '{header}', which is not a column of this file; "
                               "its columns are {headers}",

@@ -158,9 +158,11 @@ def load_members(con: Database, opened: Opened, path: str, needed: Iterable[str]
                     raise DataError(say("sources.members_not_a_date", value=bad[1]), where, slug="members_bad_date")
                 raise DataError(say("sources.date_out_of_range", value=bad[1], range=DATE_RANGE), where,
                                 slug="members_bad_date")
-    twice = con.execute("""SELECT customer_id, list(__row ORDER BY __row) FROM members_read
-                           WHERE customer_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1
-                           ORDER BY min(__row) LIMIT 1""").fetchone()
+    twice = con.execute("""SELECT customer_id, found FROM (
+                               SELECT customer_id, list(__row ORDER BY __row) AS found, min(__row) AS first,
+                                      count(*) AS n
+                               FROM members_read WHERE customer_id IS NOT NULL GROUP BY customer_id)
+                           WHERE n > 1 ORDER BY first LIMIT 1""").fetchone()
     if twice:
         rows = listed(str(r) for r in twice[1][:5])
         raise DataError(say("sources.members_duplicate", member=twice[0], rows=rows),

@@ -56,12 +56,18 @@ ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UT
                   "shift_jis": "Shift_JIS", "cp1252": "CP1252", "latin-1": "LATIN-1"}
 
 
+class Digest(Protocol):
+    """A file's sha256 when it is known (computed beside the read); "" where there is no file to hash."""
+
+    def result(self) -> str: ...
+
+
 @dataclass
 class RawTable:
     path: str  # as the user gave it
     name: str  # file name (plus "[sheet]" for workbooks): what Excluded and Run show
     kind: str
-    hasher: _Hasher  # the file's sha256, computed in a thread while DuckDB reads the file
+    hasher: Digest  # the file's sha256, computed in a thread while DuckDB reads the file
     table: str  # DuckDB view of c0…cN and __row (a CSV's cells are a table, read once, in file order)
     headers: list[str]  # cleaned header labels, one per column
     rows: int | None  # None for CSV until the one full pass counts them
@@ -169,6 +175,12 @@ def file_kind(path: Path) -> str:
     if head.startswith(b"PAR1"):
         return "parquet"
     return "csv"
+
+
+def is_workbook(path_text: str) -> bool:
+    """A local spreadsheet file (read here even when Spark reads the other inputs); not a table name or URL."""
+    path = Path(path_text)
+    return ":" not in path_text.split("/")[0] and path.is_file() and file_kind(path) not in ("csv", "parquet")
 
 
 class Opened(Protocol):

@@ -1,0 +1,70 @@
+"""A Spark run's customers and excluded rows, written where Spark writes (a Parquet folder), never collected.
+
+The customers are the `classified` rows in output order; the excluded rows are the Excluded table a local run
+writes (file, row, reason, message, then each input's original cells under its header). Headers come from the
+input files, so they never enter SQL: the cells are taken by position and the columns named by the DataFrame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from tiercli.engine.clean import ExcludedFrom, excluded_names
+from tiercli.engine.sparkdb import SparkDatabase
+from tiercli.sqltext import identifier
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import DataFrame
+
+TABLES = ("customers", "excluded")
+
+
+class SparkTables:
+    """`ClusterTables` of a Spark run (tiercli.result)."""
+
+    def __init__(self, db: SparkDatabase, columns: Sequence[str], inputs: Sequence[ExcludedFrom], lang: str) -> None:
+        self._db = db
+        self._columns = list(columns)
+        self._inputs = list(inputs)
+        self._lang = lang
+
+    def customers(self) -> DataFrame:
+        select = ", ".join(identifier(c) for c in self._columns)
+        return self._db.frame(f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id")
+
+    def excluded(self) -> DataFrame:
+        from pyspark.sql import functions as F
+
+        names, positions = excluded_names(self._inputs)
+        message = "message_zh" if self._lang == "zh" else "message"
+        parts = []
+        for src, where in sorted(zip(self._inputs, positions, strict=True),
+                                 key=lambda p: (p[0].table != "lines", p[0].name)):
+            rows = self._db.frame(f"SELECT source_row, reason, {message} AS message, raw_cells FROM {src.table} "
+                                  f"WHERE __input = {int(src.index)} AND reason IS NOT NULL")
+            cells = [F.lit(None).cast("string")] * len(names)
+            cells[0] = F.lit(src.name)
+            cells[1] = F.col("source_row").cast("bigint")
+            cells[2] = F.col("reason").cast("string")
+            cells[3] = F.col("message").cast("string")
+            for i, position in enumerate(where):
+                cells[position] = F.col("raw_cells").getItem(i).cast("string")
+            parts.append(rows.select(*cells).toDF(*names))
+        whole = parts[0]
+        for part in parts[1:]:
+            whole = whole.unionByName(part)
+        return whole.orderBy(F.col(names[0]), F.col(names[1]))
+
+    def schema(self, table: str) -> pa.Schema:
+        frame = self.customers() if table == "customers" else self.excluded()
+        return frame.limit(0).toArrow().schema
+
+    def count(self, table: str) -> int:
+        frame = self.customers() if table == "customers" else self.excluded()
+        return int(frame.count())
+
+    def write(self, table: str, path: str) -> None:
+        frame = self.customers() if table == "customers" else self.excluded()
+        frame.write.mode("errorifexists").parquet(path)

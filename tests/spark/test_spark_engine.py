@@ -1,0 +1,160 @@
+"""`classify --engine spark` gives what a local run gives: the same statements, run on a SparkSession.
+
+Each case runs the pipeline twice over the same files, with DuckDB and with Spark (inputs read by Spark; a
+workbook is read locally and handed over), and compares what a user gets: every customer row and column (money
+as decimals, so to the cent), every excluded row with its reason and message, the rows read/used/excluded per
+file, the statuses, the R/F/M cut points, the summary and the report's figures (shares and means are sums of
+doubles, added in another order on Spark: equal to 1e-9).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tiercli.errors import UsageError
+from tiercli.pipeline import RunConfig, run
+from tiercli.result import Result
+from tiercli.rules.load import load_rules, parse_rules
+
+pytestmark = [pytest.mark.spark, pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")]
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures" / "platforms"
+SAMPLES = REPO / "sample_data"
+EXAMPLE = load_rules(REPO / "rules.example.yaml")
+
+CASES: dict[str, tuple[list[Path], str | None]] = {
+    "jd": ([FIXTURES / "jd_orders_gbk.csv"], None),
+    "shopify": ([FIXTURES / "shopify_orders_export.csv"], None),
+    "square": ([FIXTURES / "square_transactions.csv"], None),
+    "stripe": ([FIXTURES / "stripe_unified_payments.csv"], None),
+    "stripe-de": ([FIXTURES / "stripe_unified_payments_de_semicolon.csv"], None),
+    "taobao": ([FIXTURES / "taobao_orders_gb18030.csv", FIXTURES / "taobao_items_gb18030.csv"], None),
+    "youzan": ([FIXTURES / "youzan_orders.csv", FIXTURES / "youzan_items.csv"], None),
+    "uci": ([FIXTURES / "uci_online_retail.csv"], None),
+    "uci-ii-xlsx": ([FIXTURES / "uci_online_retail_ii.xlsx"], None),
+    "woocommerce": ([FIXTURES / "woocommerce_skyverge.csv"], None),
+    "amazon-cp1252": ([FIXTURES / "amazon_order_report_cp1252.txt"], None),
+    "amazon-sjis": ([FIXTURES / "amazon_order_report_jp_sjis.txt"], None),
+    "offsets-serials": ([FIXTURES / "generic_offsets_serials.csv"], None),
+    "pinduoduo-mapped": ([FIXTURES / "pinduoduo_orders.xlsx"], "input: {columns: {customer: 商家备注}}"),
+    "two-files": ([FIXTURES / "shopify_orders_export.csv", FIXTURES / "woocommerce_skyverge.csv"], None),
+    "tmall-sample": ([SAMPLES / "tmall_orders.xlsx"], None),
+}
+
+
+def _rules(extra: str | None) -> Any:
+    if extra is None:
+        return EXAMPLE
+    text = (REPO / "rules.example.yaml").read_text(encoding="utf-8")
+    return parse_rules(text.replace("\ntiers:", f"\n{extra}\ntiers:", 1), "rules.yaml")
+
+
+def _close(want: Any, got: Any, where: str) -> None:
+    """Equal, floats to 1e-9 (sums of doubles in another order)."""
+    if isinstance(want, float) and isinstance(got, float) and math.isnan(want):
+        assert math.isnan(got), where
+    elif isinstance(want, float) and isinstance(got, float):
+        assert math.isclose(want, got, rel_tol=1e-9, abs_tol=1e-12), where
+    elif isinstance(want, list | tuple) and isinstance(got, list | tuple):
+        assert len(want) == len(got), where
+        for i, (w, g) in enumerate(zip(want, got, strict=True)):
+            _close(w, g, f"{where}[{i}]")
+    elif isinstance(want, dict) and isinstance(got, dict):
+        assert list(want) == list(got), where
+        for key in want:
+            _close(want[key], got[key], f"{where}.{key}")
+    elif hasattr(want, "__dataclass_fields__"):
+        for name in want.__dataclass_fields__:
+            _close(getattr(want, name), getattr(got, name), f"{where}.{name}")
+    else:
+        assert want == got, f"{where}: DuckDB {want!r}, Spark {got!r}"
+
+
+def _rows(table: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = table.to_pylist()
+    return rows
+
+
+def assert_same_result(local: Result, spark: Result) -> None:
+    assert spark.cluster is not None
+    want, got = _rows(local.customers.read()), _rows(spark.cluster.customers().toArrow())
+    assert [r["customer_id"] for r in got] == [r["customer_id"] for r in want]
+    for w, g in zip(want, got, strict=True):
+        assert g == w, {k: (w[k], g.get(k)) for k in w if w[k] != g.get(k)}
+        for k, v in w.items():  # a decimal stays a decimal: money compares to the cent
+            assert v is None or type(g[k]) is type(v) or {type(v), type(g[k])} <= {int, bool}, k
+    assert _rows(spark.cluster.excluded().toArrow()) == _rows(local.excluded.read())
+    assert (spark.customers.num_rows, spark.excluded.num_rows) == (len(want), local.excluded.num_rows)
+    assert [(f.name, f.rows_read, f.rows_used, f.rows_excluded, f.platform, f.encoding, f.delimiter)
+            for f in spark.inputs] == [(f.name, f.rows_read, f.rows_used, f.rows_excluded, f.platform, f.encoding,
+                                        f.delimiter) for f in local.inputs]
+    assert spark.excluded_by_reason == local.excluded_by_reason
+    assert spark.statuses == local.statuses
+    assert spark.as_of == local.as_of
+    assert spark.thresholds.equals(local.thresholds)
+    assert spark.notes == local.notes
+    assert spark.currency == local.currency
+    _close(local.summary.to_dict("records"), spark.summary.to_dict("records"), "summary")
+    _close(local.figures, spark.figures, "figures")
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_spark_run_is_a_local_run(spark: Any, case: str) -> None:
+    files, extra = CASES[case]
+    rules = _rules(extra)
+    config = RunConfig(files=[str(f) for f in files], rules=rules)
+    with run(config) as local, run(RunConfig(files=config.files, rules=rules, engine="spark")) as on_spark:
+        assert_same_result(local, on_spark)
+
+
+def test_a_spark_run_with_as_of_and_chinese_messages_is_a_local_run(spark: Any) -> None:
+    from datetime import datetime
+
+    files = [str(FIXTURES / "taobao_orders_gb18030.csv"), str(FIXTURES / "taobao_items_gb18030.csv")]
+    config = RunConfig(files=files, rules=EXAMPLE, as_of=datetime(2024, 3, 10), lang="zh")
+    with run(config) as local, run(RunConfig(files=files, rules=EXAMPLE, as_of=config.as_of, lang="zh",
+                                             engine="spark")) as on_spark:
+        assert "after_as_of" in local.excluded_by_reason  # the case is what it says
+        assert_same_result(local, on_spark)
+
+
+def test_what_spark_cant_run_yet_stops_before_reading(spark: Any) -> None:
+    rules = parse_rules((REPO / "rules.example.yaml").read_text(encoding="utf-8")
+                        + "\nclv: {model: bgnbd}\n", "rules.yaml")
+    with pytest.raises(UsageError) as info:
+        run(RunConfig(files=[str(FIXTURES / "missing.csv")], rules=rules, engine="spark"))
+    assert str(info.value) == "clv: doesn't run on --engine spark yet: run it without --engine spark"
+
+
+def test_a_spark_run_with_members_and_a_previous_run_is_a_local_run(spark: Any, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    files = [str(FIXTURES / "shopify_orders_export.csv")]
+    with run(RunConfig(files=files, rules=EXAMPLE, as_of=datetime(2024, 5, 24))) as earlier:
+        import pyarrow.csv as pacsv
+
+        previous = tmp_path / "earlier.csv"
+        pacsv.write_csv(earlier.customers.read(), previous)
+    local_rows = _rows(earlier_rows(previous))
+    assert local_rows  # the earlier run has customers to move
+    members = tmp_path / "members.csv"
+    members.write_text("member_id,registered\n" + "".join(f"{r['customer_id']},2023-01-0{i + 1}\n"
+                                                         for i, r in enumerate(local_rows[:3])) + "nobody,2023-05-01\n",
+                       encoding="utf-8")
+    config = RunConfig(files=files, rules=EXAMPLE, previous=str(previous), members=str(members))
+    with run(config) as local, run(RunConfig(files=files, rules=EXAMPLE, previous=str(previous),
+                                             members=str(members), engine="spark")) as on_spark:
+        assert local.movement is not None and local.figures.previous_kpis is not None
+        assert_same_result(local, on_spark)
+        _close(local.figures.previous_kpis, on_spark.figures.previous_kpis, "previous_kpis")
+
+
+def earlier_rows(path: Path) -> Any:
+    import pyarrow.csv as pacsv
+
+    return pacsv.read_csv(path)
