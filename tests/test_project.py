@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shlex
 import shutil
@@ -39,7 +40,16 @@ EXAMPLES = [c.strip() for c in re.findall(r"(tiercli classify [^\n>|]+)", README
 INITS = [c.strip() for c in re.findall(r"^ {4}(tiercli init [^\n>]+)", README, flags=re.MULTILINE)]
 
 
-@pytest.mark.parametrize("command", EXAMPLES)
+def _example(command: str) -> object:
+    """A README example; one on Spark is a `spark` test, skipped without PySpark or Java (.ci/run has both)."""
+    if "--engine spark" not in command:
+        return command
+    missing = importlib.util.find_spec("pyspark") is None or shutil.which("java") is None
+    return pytest.param(command, marks=[pytest.mark.spark,
+                                        pytest.mark.skipif(missing, reason="needs the spark extra and Java 17+")])
+
+
+@pytest.mark.parametrize("command", [_example(c) for c in EXAMPLES])
 def test_readme_classify_examples_run(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     for name in ("sample_data", "rules.example.yaml"):

@@ -109,7 +109,10 @@ def _remove(folder: Path) -> None:
             staged = Path(line)
             if _STAGED_NAME.fullmatch(staged.name):
                 with contextlib.suppress(OSError):
-                    staged.unlink()
+                    if staged.is_dir() and not staged.is_symlink():  # a Spark run's output folder
+                        shutil.rmtree(staged)
+                    else:
+                        staged.unlink()
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -44,7 +44,9 @@ CASES: dict[str, tuple[list[Path], str | None]] = {
     "pinduoduo-mapped": ([FIXTURES / "pinduoduo_orders.xlsx"], "input: {columns: {customer: 商家备注}}"),
     "two-files": ([FIXTURES / "shopify_orders_export.csv", FIXTURES / "woocommerce_skyverge.csv"], None),
     "tmall-sample": ([SAMPLES / "tmall_orders.xlsx"], None),
+    "shopify-sample": ([SAMPLES / "shopify_orders_export.csv"], None),
 }
+GENERATED_LINES = 200_000
 
 
 def _rules(extra: str | None) -> Any:
@@ -80,9 +82,17 @@ def _rows(table: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def assert_same_result(local: Result, spark: Result) -> None:
+def assert_same_result(local: Result, spark: Result, lang: str = "en") -> None:
+    """`lang`: the run's language; a Parquet output adds `<column>_label` after a coded column in Chinese."""
+    import pyarrow as pa
+
+    from tiercli.outputs.values import label_columns
+
     assert spark.cluster is not None
-    want, got = _rows(local.customers.read()), _rows(spark.cluster.customers().toArrow())
+    labelled = pa.Table.from_batches([label_columns(b, lang) for b in local.customers.read().to_batches()])
+    want, got = _rows(labelled), _rows(spark.cluster.customers().toArrow())
+    if lang == "zh":
+        assert any(k.endswith("_label") for k in got[0])  # the case is what it says
     assert [r["customer_id"] for r in got] == [r["customer_id"] for r in want]
     for w, g in zip(want, got, strict=True):
         assert g == w, {k: (w[k], g.get(k)) for k in w if w[k] != g.get(k)}
@@ -112,6 +122,19 @@ def test_a_spark_run_is_a_local_run(spark: Any, case: str) -> None:
         assert_same_result(local, on_spark)
 
 
+def test_200k_generated_lines_on_spark_are_a_local_run(spark: Any, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "generated.csv"
+    subprocess.run([sys.executable, str(REPO / "bench" / "gen_orders.py"), str(GENERATED_LINES), str(path),
+                    "--seed", "7"], check=True, capture_output=True)
+    config = RunConfig(files=[str(path)], rules=EXAMPLE)
+    with run(config) as local, run(RunConfig(files=config.files, rules=EXAMPLE, engine="spark")) as on_spark:
+        assert local.customers.num_rows > 10_000 and local.excluded.num_rows > 1_000  # the case is what it says
+        assert_same_result(local, on_spark)
+
+
 def test_a_spark_run_with_as_of_and_chinese_messages_is_a_local_run(spark: Any) -> None:
     from datetime import datetime
 
@@ -120,7 +143,7 @@ def test_a_spark_run_with_as_of_and_chinese_messages_is_a_local_run(spark: Any) 
     with run(config) as local, run(RunConfig(files=files, rules=EXAMPLE, as_of=config.as_of, lang="zh",
                                              engine="spark")) as on_spark:
         assert "after_as_of" in local.excluded_by_reason  # the case is what it says
-        assert_same_result(local, on_spark)
+        assert_same_result(local, on_spark, "zh")
 
 
 def test_what_spark_cant_run_yet_stops_before_reading(spark: Any) -> None:

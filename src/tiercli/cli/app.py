@@ -37,7 +37,7 @@ _METAVARS = {
     "rules": "FILE", "output": "FILE", "members": "FILE", "events": "FILE", "previous": "FILE", "overrides": "FILE",
     "orders": "FILE", "as_of": "DATE", "start": "DATE", "end": "DATE", "calibration_end": "DATE", "sheet": "SHEET",
     "platform": "PLATFORM", "threads": "N", "holdout_days": "N", "memory_limit": "SIZE", "split_columns": "COLUMNS",
-    "dialect": "DIALECT", "preset": "PRESET",
+    "dialect": "DIALECT", "preset": "PRESET", "spark_master": "MASTER", "spark_remote": "URL",
 }
 
 
@@ -192,8 +192,33 @@ def parse_as_of(text: str | None) -> datetime | None:
         raise UsageError(say("cli.bad_date_option", option="--as-of", text=text), slug="bad_as_of") from None
 
 
-def default_output(first_input: str) -> str:
+def default_output(first_input: str, folder: bool = False) -> str:
+    """`<first input>.tiers.xlsx`, or with `folder` (a Spark run) the folder `<first input>.tiers`; a catalog
+    table `table:db.name` gives `db.name.tiers`."""
+    if folder:
+        name = first_input.removeprefix("table:") if first_input.startswith("table:") else Path(first_input).stem
+        return f"{name}.tiers"
     return f"{Path(first_input).stem}.tiers.xlsx"
+
+
+ENGINES = ("duckdb", "spark")
+
+
+def _spark(engine: str, master: str | None, remote: str | None, threads: int | None) -> bool:
+    """Whether the run is on Spark; the Spark options only with --engine spark, --threads (DuckDB's) only
+    without."""
+    from tiercli.errors import suggestion
+
+    if engine not in ENGINES:
+        raise UsageError(say("cli.bad_engine", engine=engine, hint=suggestion(engine, ENGINES)), slug="bad_engine")
+    if engine != "spark":
+        for option, value in (("--spark-master", master), ("--spark-remote", remote)):
+            if value is not None:
+                raise UsageError(say("cli.spark_option", option=option), slug="spark_option")
+        return False
+    if threads is not None:
+        raise UsageError(say("cli.spark_threads"), slug="spark_threads")
+    return True
 
 
 MEMBERS_HELP = ("Members file (CSV/XLSX): member id plus any of registration date, birthday, level, region, "
@@ -216,6 +241,14 @@ REPORT_HELP = ("Also write the report as one self-contained HTML page (tiers, ch
                "thresholds, movement), viewable offline and on a phone.")
 EXPORT_HELP = ("Also write a file to re-import the levels and tags into a shop: shopify-tags (Email, Phone, Tags), "
                "youzan-tags (手机号, levels and 标签) or taobao-groups (买家会员名, 分组名称).")
+ENGINE_HELP = ("Where the classification runs: duckdb (on this machine) or spark (on a SparkSession, for data "
+               "that lives on a cluster: the same rules and results; pip install 'tiercli[spark]'). With spark, -o "
+               "names a folder: Spark writes customers/ and excluded/ in it as Parquet, and summary.xlsx holds the "
+               "figures; --events, clv:, --split-by and --export-format are not available.")
+SPARK_MASTER_HELP = ("The Spark master of --engine spark: local[*] (every core of this machine, the default), "
+                     "local[N], spark://host:7077, yarn, k8s://…")
+SPARK_REMOTE_HELP = ("A Spark Connect server for --engine spark, sc://host:15002. Default: $SPARK_REMOTE; when "
+                     "neither is set, Spark starts here with --spark-master.")
 QUIET_HELP = ("Print only errors, plus one warning per kind of row left out because it could not be read as an "
               "order (no customer, no usable date, an amount that is not a number, an unknown status, extra cells, "
               "an item without its order), so that a scheduled run still tells of data it lost. No summary, no "
@@ -238,8 +271,9 @@ def classify(
     rules: Annotated[str | None, typer.Option("--rules", "-r", help="Rules file (YAML). Default: the built-in "
                                               "tmall-5 starter (see `tiercli init`).")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Where to write: .xlsx workbook, .csv, "
-                                               ".parquet, .json, or - for CSV on stdout. Default: "
-                                               "<first input>.tiers.xlsx")] = None,
+                                               ".parquet, .json, or - for CSV on stdout; with --engine spark, a "
+                                               "new folder. Default: <first input>.tiers.xlsx (with --engine spark, "
+                                               "the folder <first input>.tiers)")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date the metrics are relative to (YYYY-MM-DD). "
                                               "Default: the latest order time in the data.")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
@@ -266,6 +300,9 @@ def classify(
     report: Annotated[str | None, typer.Option("--report", metavar="PATH.html", help=REPORT_HELP)] = None,
     export_format: Annotated[tuple[str, str] | None, typer.Option(
         "--export-format", metavar="FORMAT PATH.csv", help=EXPORT_HELP)] = None,
+    engine: Annotated[str, typer.Option("--engine", metavar="[duckdb|spark]", help=ENGINE_HELP)] = "duckdb",
+    spark_master: Annotated[str | None, typer.Option("--spark-master", help=SPARK_MASTER_HELP)] = None,
+    spark_remote: Annotated[str | None, typer.Option("--spark-remote", help=SPARK_REMOTE_HELP)] = None,
 ) -> None:
     """Classify customers: metrics, RFM scores and segments, tiers and tags, written as a workbook or table.
 
@@ -281,6 +318,7 @@ def classify(
     from tiercli.pipeline import RunConfig, run
 
     chosen = check_lang(lang)
+    spark = _spark(engine, spark_master, spark_remote, threads)
     loaded = _rules(rules, bool(events))
     require_members(loaded, members is not None)
     require_events(loaded, bool(events))
@@ -289,14 +327,15 @@ def classify(
         columns = [c.strip() for c in split_columns.split(",") if c.strip()] if split_columns else DEFAULT_COLUMNS
         split = Split(split_by[0], split_by[1], tuple(columns))
     export = Export(*export_format) if export_format and export_format[0] is not None else None
-    plan = OutputPlan(output or default_output(files[0]), chosen, split, report, export)
+    plan = OutputPlan(output or default_output(files[0], spark), chosen, split, report, export, folder=spark)
     inputs = _inputs(files, rules, members, previous, overrides, events)
     check_plan(plan, [g.name for g in loaded.gradings], inputs)
     data_on_terminal = plan.out == STDOUT and sys.stdout.isatty()  # bars would land between the rows
     with progress_bars(_stderr(), chosen, show=not quiet and not data_on_terminal) as progress, \
             run(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet, platform=platform,
                           threads=threads, memory_limit=memory_limit, members=members, previous=previous,
-                          overrides=overrides, strict=strict, lang=chosen, events=events or ()),
+                          overrides=overrides, strict=strict, lang=chosen, events=events or (), engine=engine,
+                          spark_master=spark_master, spark_remote=spark_remote),
                 progress) as result:
         written = write_outputs(result, plan, inputs, progress)
         _finish(result, plan, written, quiet, progress)

@@ -437,9 +437,15 @@ def print_movement(console: Console, report: MovementReport, matrix: bool = Fals
 
 
 def written_lines(plan: OutputPlan, written: Written) -> list[tuple[str, str]]:
-    """What a run wrote, as `print_summary` lists it: (what, path), the main output first (stdout included)."""
+    """What a run wrote, as `print_summary` lists it: (what, path), the main output first (stdout included; the
+    parts of a cluster run's folder)."""
     lang = plan.lang
     lines = [written_output(plan.out, lang)] if written.output is not None or plan.out == "-" else []
+    if written.folder is not None:
+        folder = written.folder
+        lines += [(TEXT("parquet customers", lang, customers=_customers(folder.customer_rows, lang)), folder.customers),
+                  (TEXT("parquet excluded", lang, rows=f"{folder.excluded_rows:,}"), folder.excluded),
+                  (TEXT("summary workbook", lang), folder.workbook)]
     lines += written_lists(written.lists, lang)
     if written.report is not None:
         lines.append(written_report(written.report, lang))

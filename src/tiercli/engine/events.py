@@ -253,7 +253,8 @@ def _accounting(db: Database, sources: Sequence[EventSource]) -> list[EventFile]
     files = []
     for src in sources:
         _, read, used, reasons = by_input.get(src.index, (src.index, 0, 0, {}))
-        excluded = {str(k): int(v) for k, v in (reasons or {}).items()}
+        excluded = dict(sorted(((str(k), int(v)) for k, v in (reasons or {}).items()),
+                               key=lambda kv: (-kv[1], kv[0])))  # most rows first, as the orders' reasons
         read, used = int(read), int(used)
         if src.raw.rows is not None and src.raw.rows != read:
             raise AssertionError(f"{src.raw.name}: {src.raw.rows} rows in the file, {read} accounted for")

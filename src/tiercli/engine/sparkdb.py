@@ -115,7 +115,9 @@ def open_session(master: str | None = None, remote: str | None = None) -> SparkS
     (default `local[*]`: every core of this machine). An error says what is missing (PySpark, Java)."""
     import os
     import shutil
+    import warnings
 
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")  # not ours to act on
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
@@ -129,6 +131,8 @@ def open_session(master: str | None = None, remote: str | None = None) -> SparkS
     else:
         builder = (builder.master(master or "local[*]").config("spark.ui.showConsoleProgress", "false")
                    .config("spark.log.level", "ERROR"))
+        if (master or "local[*]").startswith("local"):  # one machine: a shuffle in 200 parts is 200 tiny tasks
+            builder = builder.config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 1)))
     try:
         return builder.getOrCreate()
     except Exception as exc:

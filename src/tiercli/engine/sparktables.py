@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from tiercli.engine.clean import ExcludedFrom, excluded_names
 from tiercli.engine.sparkdb import SparkDatabase
-from tiercli.sqltext import identifier
+from tiercli.sqltext import identifier, literal
+from tiercli.vocabulary.labels import column_kind, label
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -31,8 +32,23 @@ class SparkTables:
         self._lang = lang
 
     def customers(self) -> DataFrame:
-        select = ", ".join(identifier(c) for c in self._columns)
-        return self._db.frame(f"SELECT {select} FROM classified ORDER BY monetary DESC, customer_id")
+        """The customers in output order; with another language than English, each coded column (segment,
+        lifecycle, movement) followed by its labels as `<column>_label`, as a local Parquet output has them."""
+        picked = []
+        for column in self._columns:
+            picked.append(identifier(column))
+            kind = column_kind(column)
+            if kind is not None and self._lang != "en" and column + "_label" not in self._columns:
+                picked.append(f"{self._labels(column, kind)} AS {identifier(column + '_label')}")
+        return self._db.frame(f"SELECT {', '.join(picked)} FROM classified ORDER BY monetary DESC, customer_id")
+
+    def _labels(self, column: str, kind: str) -> str:
+        """CASE over the column's codes (a handful, read from the cluster) giving each its label."""
+        codes = [row[0] for row in self._db.execute(
+            f"SELECT DISTINCT {identifier(column)} FROM classified WHERE {identifier(column)} IS NOT NULL").fetchall()]
+        whens = " ".join(f"WHEN {literal(str(c))} THEN {literal(label(kind, str(c), self._lang))}"
+                         for c in sorted(codes, key=str))
+        return f"CASE {identifier(column)} {whens} END" if whens else "CAST(NULL AS VARCHAR)"
 
     def excluded(self) -> DataFrame:
         from pyspark.sql import functions as F

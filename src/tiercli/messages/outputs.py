@@ -286,6 +286,50 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "cant_replace_output": ("can't replace the output: {reason}; is it open in another program?",
                             "无法覆盖输出文件：{reason}；它是否正在被其他程序打开？"),
     "cant_write_beside": ("can't write beside the output: {reason}", "无法在输出文件旁边写入：{reason}"),
+    # cluster.py: the output folder of --engine spark
+    "folder.not_a_folder": ("with --engine spark, -o names a folder, and '{path}' is a file name (or stdout): the "
+                            "customers' rows stay on the cluster, which writes them as Parquet; give -o a folder such "
+                            "as out/ (it will hold customers/, excluded/ and summary.xlsx), or run without --engine "
+                            "spark for one file",
+                            "使用 --engine spark 时 -o 指定的是文件夹，而 '{path}' 是文件名（或标准输出）：客户行留在"
+                            "集群上，由集群写成 Parquet；请给 -o 一个文件夹，例如 out/（其中将有 customers/、"
+                            "excluded/ 和 summary.xlsx），或者不用 --engine spark 以输出单个文件"),
+    "folder.is_a_file": ("'{path}' is a file, and with --engine spark -o names a folder to create; give -o another "
+                         "name",
+                         "'{path}' 是一个文件，而使用 --engine spark 时 -o 指定要创建的文件夹；请给 -o 换一个名称"),
+    "folder.is_a_link": ("'{path}' is a link, and with --engine spark -o names a folder to create in its place; give "
+                         "-o the folder the link points to, or a new name",
+                         "'{path}' 是一个链接，而使用 --engine spark 时 -o 指定要在该位置创建的文件夹；请给 -o 链接"
+                         "所指的文件夹，或者一个新名称"),
+    "folder.not_empty": ("the folder '{path}' already exists and is not empty; give -o a new folder (it will hold "
+                         "customers/, excluded/ and summary.xlsx), or empty this one",
+                         "文件夹 '{path}' 已存在且不为空；请给 -o 一个新文件夹（其中将有 customers/、excluded/ 和 "
+                         "summary.xlsx），或者先清空它"),
+    "folder.holds_input": ("the output folder '{path}' and {other} '{other_path}' are one inside the other, so "
+                           "writing the folder could destroy the input; give -o a folder elsewhere",
+                           "输出文件夹 '{path}' 与{other} '{other_path}' 互相包含，写入该文件夹可能会毁掉输入；"
+                           "请给 -o 换一个位置的文件夹"),
+    "folder.holds_output": ("{other} '{other_path}' is inside the output folder '{path}', which is written as a "
+                            "whole; give it a path outside that folder",
+                            "{other} '{other_path}' 位于输出文件夹 '{path}' 之内，而该文件夹是整体写入的；"
+                            "请把它放到该文件夹之外"),
+    "folder.needs_rows": ("{option} reads every customer's row on this machine, and --engine spark keeps them on the "
+                          "cluster (written as Parquet in the -o folder): leave {option} out, or run without "
+                          "--engine spark",
+                          "{option} 需要在本机读取每位客户的行，而 --engine spark 把它们留在集群上（以 Parquet 写入 "
+                          "-o 文件夹）：请去掉 {option}，或者不用 --engine spark 运行"),
+    "folder.rows_at": ("the customers and the excluded rows are not in this workbook: they are Parquet folders, "
+                       "{customers} and {excluded}",
+                       "客户和排除行不在本工作簿中：它们是 Parquet 文件夹 {customers} 和 {excluded}"),
+    "folder.customers_fact": ("customers (Parquet folder)", "客户（Parquet 文件夹）"),
+    "folder.excluded_fact": ("excluded rows (Parquet folder)", "排除行（Parquet 文件夹）"),
+    "folder.cant_write": ("the cluster could not write this folder: {reason}", "集群无法写入此文件夹：{reason}"),
+    "folder.exists": ("the output folder was made or filled by something else while the run was writing; nothing "
+                      "was replaced: give -o a new folder",
+                      "运行写入期间，输出文件夹被其他程序创建或写入了内容；没有覆盖任何内容：请给 -o 一个新文件夹"),
+    "folder.no_cluster": ("this run's rows are on this machine, not on a cluster: write them to a file (.xlsx, "
+                          ".csv, .parquet or .json)",
+                          "本次运行的行在本机而不在集群上：请写成文件（.xlsx、.csv、.parquet 或 .json）"),
     "cant_create_temp": ("can't create a temporary file beside the output; check that its folder is writable and has "
                          "free space, or write elsewhere",
                          "无法在输出文件旁边创建临时文件；请检查该文件夹可写且有空间，或写到别处"),

@@ -4,6 +4,10 @@
 file); `check_plan` stops before any data is read when one of them can't be written or would replace an input or
 another output; `write_outputs` writes them all aside and puts them in place together, and `write_stdout` sends
 the customers to stdout last. The command line only builds the plan and shows what `Written` says.
+
+A run on a cluster (`--engine spark`) plans a folder (`OutputPlan.folder`, `tiercli.outputs.cluster`): its rows
+are written where they were computed, so whatever needs every customer's row here (a file or stdout for the
+customers, split lists, re-import files) is refused by `check_plan`, before anything is read.
 """
 
 from __future__ import annotations
@@ -12,6 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tiercli.messages import say
+from tiercli.outputs.cluster import (
+    STEPS,
+    FolderWritten,
+    check_output_folder,
+    needs_rows,
+    where_note,
+    write_output_folder,
+)
 from tiercli.outputs.html import check_report_path, write_html
 from tiercli.outputs.platform_exports import (
     PlatformExport,
@@ -49,14 +61,15 @@ class Export:
 
 @dataclass(frozen=True)
 class OutputPlan:
-    """The files of a run: `out` (a workbook, CSV, Parquet, JSON, or "-" for CSV on stdout) and the optional
-    extras, written in `lang`."""
+    """The files of a run: `out` (a workbook, CSV, Parquet, JSON, or "-" for CSV on stdout; with `folder`, the
+    folder of a cluster run) and the optional extras, written in `lang`."""
 
     out: str
     lang: str = "en"
     split: Split | None = None
     report: str | None = None
     export: Export | None = None
+    folder: bool = False  # the run's rows stay on a cluster: `out` is a folder (tiercli.outputs.cluster)
 
     def named(self) -> list[Named]:
         """The plan's files as the command line named them, for the checks against inputs and each other."""
@@ -67,11 +80,12 @@ class OutputPlan:
 
 @dataclass
 class Written:
-    """What `write_outputs` put in place: the main output (None when it goes to stdout), the split lists, the
-    report, the re-import file, the warnings of that file (what the platform can't take), and the notes of the
-    workbook (a table that continues on more sheets)."""
+    """What `write_outputs` put in place: the main output (None when it goes to stdout), or the folder of a
+    cluster run, the split lists, the report, the re-import file, the warnings of that file (what the platform
+    can't take), and the notes of the workbook (a table that continues on more sheets)."""
 
     output: str | None = None
+    folder: FolderWritten | None = None
     lists: list[SplitFile] = field(default_factory=list)
     report: str | None = None
     export: PlatformExport | None = None
@@ -81,6 +95,11 @@ class Written:
 
 def check_plan(plan: OutputPlan, gradings: Sequence[str], inputs: Sequence[Named]) -> None:
     """Before the run: every option of the plan is valid and no file of it replaces an input or another one."""
+    if plan.folder:
+        if plan.split is not None:
+            raise needs_rows("--split-by")
+        if plan.export is not None:
+            raise needs_rows("--export-format")
     if plan.split is not None:
         check_split_by(plan.split.group, gradings)
     if plan.report is not None:
@@ -88,6 +107,8 @@ def check_plan(plan: OutputPlan, gradings: Sequence[str], inputs: Sequence[Named
     if plan.export is not None:
         check_export_format(plan.export.format)
         check_export_path(plan.export.path)
+    if plan.folder:
+        check_output_folder(plan.out, plan.named()[1:], inputs)
     check_outputs(plan.named(), inputs)
 
 
@@ -96,6 +117,8 @@ def write_outputs(result: Result, plan: OutputPlan, inputs: Sequence[Named] = ()
     """Write every file of `plan` (not stdout: `write_stdout`) as the writing phase of `progress`: each aside,
     all put in place together at the end, so a failure replaces none. The split lists, known only now, are
     checked against `inputs` and the plan's other files first."""
+    if plan.folder:
+        return _write_folder(result, plan, progress)
     written = Written()
     rows = rows_to_write(result, plan.out) if plan.out != STDOUT else 0
     with phase(progress, WRITING, rows), RunFolder() as folder, Staging(folder) as staging:
@@ -115,6 +138,17 @@ def write_outputs(result: Result, plan: OutputPlan, inputs: Sequence[Named] = ()
         if plan.export is not None:
             written.export = write_platform_export(result, plan.export.format, plan.export.path, staging=staging)
             written.warnings = list(written.export.warnings)
+    return written
+
+
+def _write_folder(result: Result, plan: OutputPlan, progress: Progress) -> Written:
+    """The folder of a cluster run and the report, put in place together; the report says where the rows are."""
+    written = Written()
+    with phase(progress, WRITING, STEPS), RunFolder() as folder, Staging(folder) as staging:
+        written.folder = write_output_folder(result, plan.out, plan.lang, staging, progress)
+        if plan.report is not None:
+            write_html(result, plan.report, plan.lang, staging, [where_note(plan.out)])
+            written.report = plan.report
     return written
 
 

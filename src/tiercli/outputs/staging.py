@@ -2,10 +2,10 @@
 
 `check_outputs` compares every output path with every input and every other output (the same file reached by
 another name, a link or a different case counts) before anything is written; a clash stops the run naming both.
-`Staging` writes each output to a temporary file beside its target and renames them all into place at the end
-(`commit`), so a run that fails or is interrupted leaves every earlier output as it was: none replaced, no partial
-file. The temporary files are listed in the run folder, so that if the process is killed outright, the next run
-removes them.
+`Staging` writes each output to a temporary file (or folder: `directory`) beside its target and renames them all
+into place at the end (`commit`), so a run that fails or is interrupted leaves every earlier output as it was: none
+replaced, no partial file. The temporary names are listed in the run folder, so that if the process is killed
+outright, the next run removes them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -87,6 +88,21 @@ class Staging:
         self._made.extend(reversed(missing))
 
     @contextmanager
+    def directory(self, target: Path, location: Location) -> Iterator[Path]:
+        """A fresh temporary folder beside `target` for the block to fill; kept for `commit`, which puts it in
+        place of `target` (which must then be missing or an empty folder), when the block succeeds, removed with
+        everything in it when the block fails."""
+        temp = _create_temp(target, location, folder=True)
+        if self.folder is not None and self.folder.path is not None:
+            self.folder.staging(temp)
+        try:
+            yield temp
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
+        self._pending.append((temp, target, location))
+
+    @contextmanager
     def path(self, target: Path, location: Location) -> Iterator[Path]:
         """A fresh temporary file beside `target` for the block to write; kept for `commit` when the block
         succeeds, removed when it fails."""
@@ -102,12 +118,17 @@ class Staging:
         self._pending.append((temp, target, location))
 
     def commit(self) -> None:
-        """Put every staged output in place, all or none: each existing target is first moved aside, and if any
-        step fails every target is put back as it was (OutputError naming the file)."""
+        """Put every staged output in place, all or none: each existing target is first moved aside (an empty
+        folder a staged folder replaces, removed), and if any step fails every target is put back as it was
+        (OutputError naming the file)."""
         pending, self._pending = self._pending, []
-        done: list[tuple[Path, Path | None]] = []  # (target, where its earlier version went) of outputs in place
+        done: list[tuple[Path, Path | None, bool]] = []  # (target, where its earlier version went, was an empty
+        # folder) of outputs in place
         try:
             for temp, target, location in pending:
+                if temp.is_dir():
+                    done.append(_put_folder(temp, target, location))
+                    continue
                 if target.is_dir():
                     raise OutputError(say("outputs.staged_is_folder"), location)
                 aside = None
@@ -125,20 +146,23 @@ class Staging:
                         os.unlink(aside)
                     reason = exc.strerror or type(exc).__name__
                     raise OutputError(say("outputs.cant_replace_output", reason=reason), location) from exc
-                done.append((target, aside))
+                done.append((target, aside, False))
         except BaseException:
-            for target, aside in reversed(done):  # every output as it was before this run
+            for target, aside, was_empty in reversed(done):  # every output as it was before this run
                 with contextlib.suppress(OSError):
                     if aside is not None:
                         os.replace(aside, target)
+                    elif target.is_dir() and not target.is_symlink():
+                        shutil.rmtree(target)
+                        if was_empty:
+                            target.mkdir()
                     else:
                         os.unlink(target)
             for temp, _, _ in pending:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
+                _remove(temp)
             self.discard()
             raise
-        for _, aside in done:
+        for _, aside, _ in done:
             if aside is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(aside)
@@ -147,8 +171,7 @@ class Staging:
     def discard(self) -> None:
         """Remove every staged file (and the output folders this run made); nothing is put in place."""
         for temp, _, _ in self._pending:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+            _remove(temp)
         self._pending = []
         for folder in reversed(self._made):
             with contextlib.suppress(OSError):
@@ -177,10 +200,42 @@ def atomic_path(target: Path, location: Location, staging: Staging | None = None
         yield temp
 
 
-def _create_temp(target: Path, location: Location) -> Path:
+def _put_folder(temp: Path, target: Path, location: Location) -> tuple[Path, None, bool]:
+    """A staged folder renamed to `target`, which is missing or an empty folder (removed first): (target, no
+    earlier version kept, whether an empty folder was there)."""
+    was_empty = target.is_dir() and not target.is_symlink() and not any(target.iterdir())
+    if os.path.lexists(target) and not was_empty:  # made or filled while the run was writing
+        raise OutputError(say("outputs.folder.exists"), location)
+    try:
+        if was_empty:
+            target.rmdir()
+        os.replace(temp, target)
+    except OSError as exc:
+        if was_empty and not os.path.lexists(target):
+            with contextlib.suppress(OSError):
+                target.mkdir()
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(say("outputs.cant_replace_output", reason=reason), location) from exc
+    return target, None, was_empty
+
+
+def _remove(temp: Path) -> None:
+    """A staged file or folder removed (whatever of it is there)."""
+    with contextlib.suppress(OSError):
+        if temp.is_dir() and not temp.is_symlink():
+            shutil.rmtree(temp)
+        else:
+            os.unlink(temp)
+
+
+def _create_temp(target: Path, location: Location, folder: bool = False) -> Path:
+    """A new empty file (or `folder`) beside `target`, under a name of its own."""
     for _ in range(100):
         temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
         try:
+            if folder:
+                temp.mkdir(0o777)
+                return temp
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             continue

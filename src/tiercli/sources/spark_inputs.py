@@ -372,9 +372,8 @@ class _SparkCsv:
         else:
             numbered = cells.join(self._record_rows(session), "__k")
         columns = [f"c{i}" for i in range(len(layout.headers))]
-        not_blank = F.lit(False)
-        for column in [*columns, EXTRA]:
-            not_blank = not_blank | F.col(column).isNotNull()
+        not_blank = F.coalesce(*(F.col(c) for c in [*columns, EXTRA])).isNotNull()  # flat: Spark Connect's plans
+        # nest no deeper than its protobuf limit (a chain of ORs over 80 columns does)
         data = (numbered.where((F.col("__row") >= layout.header_index + 2) & not_blank)
                 .select(*columns, EXTRA, F.col("__row").cast("bigint").alias("__row")))
         # spread over the cluster (a multiLine file is read by one task) and computed once, here

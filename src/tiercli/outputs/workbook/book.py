@@ -1,5 +1,6 @@
 """The workbook as a whole: its sheets in order (`WORKBOOK_SHEETS`, one module each), the notes it adds to the
-run's (a table continued on more sheets), and the check that its tables fit Excel's columns."""
+run's (a table continued on more sheets), and the check that its tables fit Excel's columns; and the summary
+workbook of a run whose rows stayed on a cluster (`write_summary_workbook`: every sheet but those listing rows)."""
 
 from __future__ import annotations
 
@@ -75,9 +76,28 @@ WORKBOOK_SHEETS: tuple[Callable[[SheetContext], None], ...] = (
 )
 
 
+# The sheets that list the customers' and the excluded rows one by one: all a workbook reads of those rows.
+ROW_SHEETS: tuple[Callable[[SheetContext], None], ...] = (customers.write, excluded.write)
+SUMMARY_SHEETS = tuple(sheet for sheet in WORKBOOK_SHEETS if sheet not in ROW_SHEETS)
+
+
 def write_workbook(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None) -> None:
     """The workbook, sheet by sheet (WORKBOOK_SHEETS). When a step fails the workbook is never closed, so nothing
     is written to `path`. The writer's own temporary files go to `scratch` (the run folder) when given."""
+    _write(result, path, lang, progress, scratch, WORKBOOK_SHEETS, workbook_notes(result, lang))
+
+
+def write_summary_workbook(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None,
+                           notes: Sequence[str], facts: Sequence[tuple[str, str]]) -> None:
+    """The workbook of the figures alone (SUMMARY_SHEETS), for a run whose customers and excluded rows are
+    elsewhere (`Result.cluster`): its Summary sheet adds `notes` to the run's, its Run sheet `facts` (where the rows
+    are) to the run's."""
+    _write(result, path, lang, progress, scratch, SUMMARY_SHEETS, list(notes), tuple(facts))
+
+
+def _write(result: Result, path: Path, lang: str, progress: Progress, scratch: Path | None,
+           sheets: Sequence[Callable[[SheetContext], None]], notes: list[str],
+           facts: tuple[tuple[str, str], ...] = ()) -> None:
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -90,9 +110,7 @@ def write_workbook(result: Result, path: Path, lang: str, progress: Progress, sc
             "nan_inf_to_errors": True,
         },
     )
-    context = SheetContext(workbook, Formats(workbook, result.currency), result, lang, progress,
-                           workbook_notes(result, lang))
-    for write_sheet in WORKBOOK_SHEETS:
+    context = SheetContext(workbook, Formats(workbook, result.currency), result, lang, progress, notes, facts)
+    for write_sheet in sheets:
         write_sheet(context)
     workbook.close()
-

@@ -19,7 +19,8 @@ Grid = list[list[tuple[Any, str | None]]]  # rows of (value, style) cells, as wr
 @dataclass(frozen=True)
 class SheetContext:
     """What each sheet of a workbook is written from: the workbook, its formats, the run's result, the language,
-    the progress to advance and the workbook's own notes."""
+    the progress to advance, the workbook's own notes (on the Summary sheet) and facts (on the Run sheet, after
+    the run's: where a cluster run's rows are)."""
 
     workbook: xlsxwriter.Workbook
     formats: Formats
@@ -27,6 +28,7 @@ class SheetContext:
     lang: str
     progress: Progress
     notes: list[str]
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 def frame_rows(

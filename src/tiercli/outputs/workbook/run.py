@@ -4,6 +4,8 @@ and the column mapping."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tiercli.messages import in_lang, text
 from tiercli.outputs.workbook.cells import INTEGER, SPILL, write_grid
 from tiercli.outputs.workbook.context import Grid, SheetContext
@@ -28,10 +30,10 @@ _INPUT_COLUMNS = (
 )
 
 
-def _run_rows(result: Result, lang: str) -> Grid:
+def _run_rows(result: Result, lang: str, facts: Sequence[tuple[str, str]] = ()) -> Grid:
     rows: Grid = [[(text("outputs.sheet.Run", lang), "bold")]]
     # a fact's value may be long (a path, the lifecycle rules): it spills into the empty cells beside it
-    rows.extend([(in_lang(key, lang), None), (in_lang(value, lang), SPILL)] for key, value in result.run)
+    rows.extend([(in_lang(key, lang), None), (in_lang(value, lang), SPILL)] for key, value in [*result.run, *facts])
     rows.append([])
     rows.append([(LABELS("Inputs", lang), "bold")])
     rows.append([(LABELS(name, lang), "bold") for name in _INPUT_COLUMNS])
@@ -52,5 +54,6 @@ def _run_rows(result: Result, lang: str) -> Grid:
 
 
 def write(ctx: SheetContext) -> None:
-    write_grid(ctx.workbook.add_worksheet(SHEETS("Run", ctx.lang)), ctx.formats, _run_rows(ctx.result, ctx.lang))
+    write_grid(ctx.workbook.add_worksheet(SHEETS("Run", ctx.lang)), ctx.formats,
+               _run_rows(ctx.result, ctx.lang, ctx.facts))
 
