@@ -7,9 +7,9 @@ bench/rules.bench.yaml. Each run is a fresh process, interleaved (duckdb, spark,
 
   duckdb  `pipeline.run` (read, clean, classify, figures), then the customers and excluded rows written as
           Parquet files (what a Spark run writes); timed: all of it.
-  spark   a SparkSession local[2] started (JVM and session: "start-up"), then the same `pipeline.run` with
-          engine="spark" (the CSV read by Spark), the customers and excluded rows written by Spark as Parquet
-          folders; timed: start-up, and the run and writes alone ("start-up excluded").
+  spark   a SparkSession local[2] started (JVM with a 4g heap, and session: "start-up"), then the same
+          `pipeline.run` with engine="spark" (the CSV read by Spark), the customers and excluded rows written by
+          Spark as Parquet folders; timed: start-up, and the run and writes alone ("start-up excluded").
 
 After each pair the two runs' figures are compared: customers, rows used and excluded per reason, Σ monetary and
 Σ frequency (the headline figures). A difference stops the script (exit 1). It prints the medians, the ratios
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -32,6 +33,7 @@ ROOT = BENCH.parent
 OUT = BENCH / "out"
 RULES = BENCH / "rules.bench.yaml"
 MARK = "__bench__="
+DRIVER_MEMORY = "4g"  # the local JVM's heap, as bench_spark.py gives it
 
 sys.path.insert(0, str(BENCH))
 from gen_orders import parse_count  # noqa: E402
@@ -75,8 +77,9 @@ def _worker(engine: str, csv: str, dst: str) -> None:
 def _once(engine: str, csv: Path, lines: int) -> dict[str, object]:
     dst = OUT / f"engine_{engine}_{lines}"
     t0 = time.perf_counter()
+    env = {**os.environ, "PYSPARK_SUBMIT_ARGS": f"--driver-memory {DRIVER_MEMORY} pyspark-shell"}
     done = subprocess.run([sys.executable, __file__, "--worker", engine, str(csv), str(dst)], capture_output=True,
-                          text=True, check=False)
+                          text=True, check=False, env=env)
     wall = time.perf_counter() - t0
     found = [line for line in done.stdout.splitlines() if line.startswith(MARK)]
     if done.returncode != 0 or not found:
