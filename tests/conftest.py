@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import atexit
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -109,3 +110,31 @@ def shared_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"real data {path.name} not available: ../shared/research/data is absent in this checkout")
     return path
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One local SparkSession for every Spark test (a JVM takes seconds to start): `local[2]`, UI off, two
+    shuffle partitions, UTC, its warehouse in a temporary folder (a catalog lookup creates it). Skipped without
+    PySpark or Java (.ci/run installs both)."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        pytest.skip("pyspark is not installed: pip install -e '.[test,spark]'")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java 17 or 21 (`java` is not on PATH); .ci/run installs it")
+    from pyspark.sql import SparkSession
+
+    warehouse = tmp_path_factory.mktemp("spark-warehouse")
+    session = (SparkSession.builder.master("local[2]").appName("tiercli-tests")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.driver.memory", "1g")
+               .config("spark.sql.warehouse.dir", str(warehouse))
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
