@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 # The key of each table an UPDATE may change: the columns that name one of its rows.
-KEYS: Mapping[str, tuple[str, ...]] = {"lines": ("__input", "source_row"), "event_rows": ("__input", "source_row")}
+KEYS: Mapping[str, tuple[str, ...]] = {"lines": ("__input", "source_row")}
 _HIT = "__tiercli_hit"
 # The session's settings while tiercli runs on it (restored afterwards): naive times stay as written
 # (engine.dialects converts zones itself); no constraint propagation, whose rewrite of a union's constraints

@@ -462,24 +462,29 @@ def _rewrite(path: Path, shown: str, encoding: str, delimiter: str, folder: Path
     return Path(name)
 
 
-def open_csv(path: Path, shown: str, folder: Path, header_score: HeaderScore | None) -> Opened:
-    hasher = _Hasher(path)
-    hasher.start()
-    with path.open("rb") as fh:
-        sample = fh.read(SAMPLE_BYTES)
+def read_sample(sample: bytes, whole: bool, shown: str) -> tuple[str, list[str], str]:
+    """A text file's encoding, first lines and delimiter, from its first bytes (`whole`: the sample is the
+    whole file, so its last line is complete); a file of blank lines or binary bytes is an InputError."""
     encoding = detect_encoding(sample)
     text = codecs.getincrementaldecoder(codec(encoding))(errors="replace").decode(sample, final=False)
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     lines = text.splitlines(keepends=True)
-    if len(sample) == SAMPLE_BYTES and lines:
+    if not whole and lines:
         lines = lines[:-1]  # the last line of a cut sample may be partial
     if not any(line.strip() for line in lines):
         raise InputError(say("sources.blank_lines_only", again=say("sources.export_orders_again")),
                          Location(file=shown), slug="empty_file")
     if "\x00" in text[:4096] and encoding != "utf-16":
         raise InputError(say("sources.binary_file"), Location(file=shown), slug="not_a_table")
-    delimiter = detect_delimiter(lines[:200])
+    return encoding, lines, detect_delimiter(lines[:200])
+
+
+def open_csv(path: Path, shown: str, folder: Path, header_score: HeaderScore | None) -> Opened:
+    hasher = _Hasher(path)
+    hasher.start()
+    with path.open("rb") as fh:
+        sample = fh.read(SAMPLE_BYTES)
+    encoding, lines, delimiter = read_sample(sample, len(sample) < SAMPLE_BYTES, shown)
     spans: list[tuple[int, int]] = []
     if delimiter == WHITESPACE:
         header_index = pick_header_row([split_aligned(line) for line in lines[:HEADER_SEARCH_ROWS]], header_score)

@@ -59,13 +59,11 @@ from tiercli.sources.readers import (
     Opened,
     RawTable,
     clean_header,
-    codec,
     csv_rows,
-    detect_delimiter,
-    detect_encoding,
     file_kind,
     file_sha256,
     pick_header_row,
+    read_sample,
     unique_headers,
 )
 
@@ -293,18 +291,7 @@ def _utf16_break(big_endian: bool, line_break: str) -> str:
 
 def _csv_layout(sample: bytes, whole: bool, shown: str, header_score: HeaderScore | None) -> _CsvLayout:
     """Encoding, delimiter and header of a file from its first bytes, as `readers.open_csv` finds them."""
-    encoding = detect_encoding(sample)
-    text = codecs.getincrementaldecoder(codec(encoding))(errors="replace").decode(sample, final=False)
-    text = text.removeprefix("\ufeff")
-    lines = text.splitlines(keepends=True)
-    if not whole and lines:
-        lines = lines[:-1]  # the last line of a cut sample may be partial
-    if not any(line.strip() for line in lines):
-        raise InputError(say("sources.blank_lines_only", again=say("sources.export_orders_again")),
-                         Location(file=shown), slug="empty_file")
-    if "\x00" in text[:4096] and encoding != "utf-16":
-        raise InputError(say("sources.binary_file"), Location(file=shown), slug="not_a_table")
-    delimiter = detect_delimiter(lines[:200])
+    encoding, lines, delimiter = read_sample(sample, whole, shown)
     if delimiter == WHITESPACE:
         raise InputError(say("sources.spark.aligned_text"), Location(file=shown), slug="not_a_table")
     parsed = csv_rows(lines[:HEADER_SEARCH_ROWS], delimiter)
