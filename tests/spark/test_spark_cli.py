@@ -216,3 +216,22 @@ def test_the_default_output_is_a_folder_named_after_the_first_input(here: Path) 
     (here / "orders.tiers" / "x").write_text("")
     code, _, err = invoke("classify", "--engine", "spark", "orders.csv", "-r", str(RULES))
     assert code == 2 and "the folder 'orders.tiers' already exists and is not empty" in err
+
+
+def test_spark_connect_from_spark_remote_gives_the_local_runs_customers(spark: Any, tmp_path: Path) -> None:
+    """$SPARK_REMOTE picks a Spark Connect server: `local[2]` makes PySpark start one on this machine, in a
+    process of its own (a client and a classic session can't share one Python process, so the CLI runs as one)."""
+    import os
+    import subprocess
+    import sys
+
+    fixture = REPO / "tests" / "fixtures" / "platforms" / "stripe_unified_payments.csv"
+    out, local = tmp_path / "out", tmp_path / "local.parquet"
+    env = {**os.environ, "SPARK_REMOTE": "local[2]", "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "tiercli", "classify", "--engine", "spark", str(fixture), "-r",
+                           str(RULES), "-o", str(out), "-q"], capture_output=True, text=True, env=env,
+                          check=False, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    code, _, err = invoke("classify", str(fixture), "-r", str(RULES), "-o", str(local), "-q")
+    assert code == 0, err
+    assert pq.read_table(out / "customers").to_pylist() == pq.read_table(local).to_pylist()

@@ -83,4 +83,4 @@ class SparkTables:
 
     def write(self, table: str, path: str) -> None:
         frame = self.customers() if table == "customers" else self.excluded()
-        frame.write.mode("errorifexists").parquet(path)
+        frame.write.mode("error").parquet(path)  # an existing folder is an error ("errorifexists": unknown to Connect)
