@@ -345,7 +345,9 @@ def _java_format(strptime: str) -> tuple[str, bool]:
 
     def flush() -> None:
         if literal_run:
-            joined = "".join(literal_run).replace("'", "''")
+            joined = "".join(literal_run)
+            if "'" in joined:  # tiercli's own formats (engine/clean) hold none; Java would need it doubled
+                raise ValueError(f"a quote in the strptime format {strptime!r}")
             out.append(joined if all(c in " /.-:," for c in joined) else f"'{joined}'")
             literal_run.clear()
 
