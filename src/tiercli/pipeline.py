@@ -19,6 +19,7 @@ from tiercli.engine.funnel import behaviour_figures
 from tiercli.engine.movement import apply_history, read_history
 from tiercli.engine.prediction import validate
 from tiercli.engine.query import classify_orders
+from tiercli.engine.script import InputTable, Recorder, Step
 from tiercli.errors import UsageError
 from tiercli.messages import Said, listed, say
 from tiercli.profiles.detect import ColumnMap, build_mapping, detect_platform, header_score
@@ -31,7 +32,7 @@ from tiercli.sources.members import header_score as member_header_score
 from tiercli.sources.members import load_members, open_members
 from tiercli.sources.overrides import Overrides
 from tiercli.sources.previous import Previous
-from tiercli.sources.readers import Opened, is_workbook, open_file
+from tiercli.sources.readers import ROW, Opened, is_workbook, open_file
 from tiercli.sources.spark_inputs import open_spark_input
 from tiercli.sqltext import identifier
 from tiercli.version import version
@@ -171,6 +172,50 @@ def _cleaned(config: RunConfig, require_orders: bool = True) -> Iterator[tuple[D
             yield db, sources, clean(db, sources, as_of=config.as_of, dayfirst=rules.input.dayfirst,
                                      extra_statuses=rules.input.statuses, timezone=rules.input.timezone,
                                      require_orders=require_orders)
+
+
+@dataclass(frozen=True)
+class RecordedCleaning:
+    """The cleaning of the named files, statement by statement (`tiercli sql FILES…`)."""
+
+    inputs: list[InputTable]
+    steps: list[Step]
+    dayfirst: bool | None
+
+
+def record_cleaning(config: RunConfig) -> RecordedCleaning:
+    """Read and clean the files as `run` would, keeping every statement that changes a table (engine.script)."""
+    _check_limits(config)
+    with RunFolder() as folder:
+        opened = _open(config, folder.folder)
+        with _database(config, folder, opened) as db:
+            sources = load(db, config, opened.orders)
+            recorder = Recorder(db)
+            cleaned = clean(recorder, sources, as_of=config.as_of, dayfirst=config.rules.input.dayfirst,
+                            extra_statuses=config.rules.input.statuses, timezone=config.rules.input.timezone)
+            inputs = [InputTable(f"input_{s.index + 1}", s.raw.name, s.raw.table,
+                                 _input_columns(s.raw.headers, recorder.columns(s.raw.table))) for s in sources]
+            return RecordedCleaning(inputs, recorder.steps, cleaned.dayfirst)
+
+
+def _input_columns(headers: Sequence[str], raw: Sequence[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(input table column, raw column, type) of each raw column: a cell column under its header as tiercli
+    shows it (or `column_N` when that is not one name: empty, repeated, `__row`), the row number as `__row`; a
+    cell beyond the header's width has no column (NULL)."""
+    counts: dict[str, int] = {}
+    for header in headers:
+        counts[header] = counts.get(header, 0) + 1
+    out = []
+    for name, kind in raw:
+        if name == ROW:
+            out.append((ROW, name, kind))
+        elif name.startswith("c") and name[1:].isdigit():
+            header = headers[int(name[1:])]
+            usable = header and counts[header] == 1 and header != ROW
+            out.append((header if usable else f"column_{int(name[1:]) + 1}", name, kind))
+        else:
+            out.append(("", name, kind))
+    return out
 
 
 def inspect(config: RunConfig) -> Inspection:

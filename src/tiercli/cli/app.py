@@ -541,6 +541,9 @@ def explain(
 @app.command()
 def sql(
     ctx: typer.Context,
+    files: Annotated[list[str] | None, typer.Argument(help="Order exports whose layout the script cleans (the "
+                                                      "cleaning starts from their columns). Without: the query "
+                                                      "starts from a canonical `orders` table.")] = None,
     rules: Annotated[str | None, typer.Option("--rules", "-r", help=RULES_HELP)] = None,
     dialect: Annotated[str, typer.Option("--dialect", help="duckdb (exactly what tiercli runs), spark, bigquery, "
                                          "snowflake or postgres (transpiled by sqlglot).")] = "duckdb",
@@ -550,12 +553,16 @@ def sql(
                                           "orders get a row; member attributes are joined).")] = False,
     events: Annotated[bool, typer.Option("--events", help="Also read an `events` table (the behaviour metrics; "
                                          "customers with events but no order get a row).")] = False,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet to read from workbooks.")] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help="Force a platform profile.")] = None,
     lang: Annotated[str | None, typer.Option("--lang", metavar="[en|zh]", help=PRINT_LANG_HELP)] = None,
 ) -> None:
-    """Print the whole classification as one SQL query over a canonical `orders` table.
+    """Print the classification as SQL: one query over a canonical `orders` table or, given order exports, the
+    whole pipeline (their cleaning, then the query) as a script of statements.
 
     Example:
-    tiercli sql --dialect spark > classify.sql"""
+    tiercli sql --dialect spark > classify.sql
+    tiercli sql sample_data/tmall_orders.xlsx --dialect spark > all.sql"""
     from tiercli.engine.query import DIALECTS, EVENTS_DDL, MEMBERS_DDL, ORDERS_DDL, export_sql
     from tiercli.errors import suggestion
 
@@ -564,12 +571,27 @@ def sql(
         raise UsageError(say("cli.bad_dialect", dialect=dialect, hint=suggestion(dialect, DIALECTS),
                              choices=listed(DIALECTS)), slug="bad_dialect")
     loaded = _rules(rules)
-    exported = export_sql(loaded, dialect, parse_as_of(as_of), members, chosen, events)
-    tables = [ORDERS_DDL, *([MEMBERS_DDL] if members else []), *([EVENTS_DDL] if events else [])]
     header = [text("cli.sql.header", chosen, version=version(), source=loaded.source, name=loaded.name,
-                   dialect=dialect),
-              text("cli.sql.tables", chosen),
-              *(f"--   {line.strip()}" for ddl in tables for line in ddl.splitlines())]
+                   dialect=dialect)]
+    cleaning = None
+    if files:
+        from tiercli.engine.script import input_steps
+        from tiercli.pipeline import DATES, RunConfig, record_cleaning
+
+        recorded = record_cleaning(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
+                                             platform=platform, lang=chosen))
+        cleaning = [*input_steps(recorded.inputs), *recorded.steps]
+        header.append(text("cli.sql.inputs", chosen))
+        header += [text("cli.sql.input", chosen, table=t.name, file=t.file,
+                        columns=sum(1 for given, _, _ in t.columns if given and given != "__row"))
+                   for t in recorded.inputs]
+        header.append(text("cli.sql.cleaning", chosen, dates=in_lang(DATES[recorded.dayfirst], chosen)))
+    exported = export_sql(loaded, dialect, parse_as_of(as_of), members, chosen, events, cleaning)
+    tables = [*([] if files else [ORDERS_DDL]), *([MEMBERS_DDL] if members else []),
+              *([EVENTS_DDL] if events else [])]
+    if tables:
+        header.append(text("cli.sql.tables", chosen))
+        header += [f"--   {line.strip()}" for ddl in tables for line in ddl.splitlines()]
     sys.stdout.write("\n".join(header) + "\n" + exported.sql)
     for note in exported.notes:
         _stderr().print(text("common.note", chosen, note=in_lang(note, chosen)), markup=False)

@@ -28,8 +28,8 @@ What no rewrite makes identical (a custom metric's `mode`, `quantile_disc`, `avg
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import sqlglot
 from sqlglot import exp
@@ -37,6 +37,7 @@ from sqlglot.errors import ErrorLevel, OptimizeError
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 
+from tiercli.engine.statements import renamed
 from tiercli.messages import say
 
 SPARK = "spark"
@@ -51,6 +52,7 @@ _SPLIT = 134217729.0  # 2^27 + 1: Veltkamp's split of a double into two halves o
 class Rendered:
     sql: str
     notes: list[str]  # what the rendering can't make identical, and what sqlglot warned about
+    unported: tuple[str, ...] = ()  # DuckDB functions left as they are (no counterpart in sqlglot's dialect)
 
 
 def schema_of(ddls: list[str]) -> dict[str, dict[str, str]]:
@@ -64,17 +66,50 @@ def schema_of(ddls: list[str]) -> dict[str, dict[str, str]]:
     return schema
 
 
-def render(sql: str, dialect: str, schema: Mapping[str, Mapping[str, str]]) -> Rendered:
-    """`sql` (DuckDB) for `dialect`: rewritten where needed, pretty-printed; with the notes."""
-    tree = sqlglot.parse_one(sql, read="duckdb")
-    notes: list[str] = []
+def render(sql: str, dialect: str, schema: Mapping[str, Mapping[str, str]],
+           tables: Mapping[str, str] | None = None) -> Rendered:
+    """`sql` (DuckDB) for `dialect`: rewritten where needed, pretty-printed; with the notes. `tables`: a table
+    read under another name (`orders` → `tiercli_work.orders`)."""
+    tree = renamed(sqlglot.parse_one(sql, read="duckdb"), tables or {})
     if dialect == SPARK:
         tree = _for_spark(tree, _doubles(tree, schema))
-        notes += _spark_notes(tree)
-    else:
-        notes.append(say("engine.sql.not_run", dialect=dialect))
-        if dialect == "bigquery" and any(True for _ in tree.find_all(exp.PercentileCont, exp.Median)):
-            notes.append(say("engine.sql.bigquery_quantiles"))
+        return _rendered(tree, dialect, _spark_notes(tree))
+    rendered = render_tree(tree, dialect)
+    return replace(rendered, notes=[*rendered.notes, *unported_note(dialect, rendered.unported)])
+
+
+def render_tree(tree: exp.Expr, dialect: str, functions: frozenset[str] = frozenset()) -> Rendered:
+    """A DuckDB statement's tree for a dialect tiercli doesn't run (not Spark): a match of the whole text as the
+    dialect writes it, then sqlglot's transpiling; the notes say what is left to DuckDB's meaning (a function
+    sqlglot has no counterpart for, other than the script's own `functions`)."""
+    tree = tree.transform(lambda node: _full_match(node, dialect))
+    notes = [say("engine.sql.not_run", dialect=dialect)]
+    if dialect == "bigquery" and any(True for _ in tree.find_all(exp.PercentileCont, exp.Median)):
+        notes.append(say("engine.sql.bigquery_quantiles"))
+    if dialect == "postgres" and any(True for _ in tree.find_all(exp.TryCast)):
+        notes.append(say("engine.sql.postgres_try_cast"))
+    own = {function_name(f, dialect) for f in functions}
+    unknown = tuple(sorted({c.name.lower() for c in tree.find_all(exp.Anonymous) if c.name.lower() not in own}))
+    return replace(_rendered(tree, dialect, notes), unported=unknown)
+
+
+def unported_note(dialect: str, functions: Sequence[str]) -> list[str]:
+    """The note on DuckDB functions a script for `dialect` leaves as they are (none: no note)."""
+    if not functions:
+        return []
+    return [say("engine.sql.duckdb_functions", dialect=dialect, functions=", ".join(sorted(set(functions))))]
+
+
+def _full_match(node: exp.Expr, dialect: str) -> exp.Expr:
+    """regexp_full_match (DuckDB's): Snowflake's REGEXP_LIKE matches the whole text already; elsewhere the
+    pattern is anchored."""
+    if isinstance(node, exp.RegexpFullMatch):
+        pattern = node.expression if dialect == "snowflake" else _anchored(node.expression)
+        return exp.RegexpLike(this=node.this, expression=pattern)
+    return node
+
+
+def _rendered(tree: exp.Expr, dialect: str, notes: Sequence[str]) -> Rendered:
     collect = _Collect()
     logger = logging.getLogger("sqlglot")
     logger.addHandler(collect)
@@ -82,7 +117,63 @@ def render(sql: str, dialect: str, schema: Mapping[str, Mapping[str, str]]) -> R
         text = tree.sql(dialect=dialect, pretty=True, unsupported_level=ErrorLevel.WARN)
     finally:
         logger.removeHandler(collect)
-    return Rendered(text, notes + [say("engine.sql.sqlglot", warning=m) for m in collect.messages])
+    return Rendered(text, [*notes, *(say("engine.sql.sqlglot", warning=m) for m in collect.messages)])
+
+
+_TEMPORARY_SCHEMA = {"postgres": "pg_temp"}  # where a session's own functions live (and are called from)
+
+
+def function_name(name: str, dialect: str) -> str:
+    """How a script for `dialect` calls the function a DuckDB macro of the cleaning becomes."""
+    schema = _TEMPORARY_SCHEMA.get(dialect)
+    return f"{schema}.{name}" if schema else name
+
+
+def called(tree: exp.Expr, names: set[str], dialect: str) -> exp.Expr:
+    """`tree` calling each of the macros `names` as `dialect`'s function of the same name."""
+    for call in list(tree.find_all(exp.Anonymous)):
+        if call.name.lower() in names:
+            call.set("this", function_name(call.name.lower(), dialect))
+    return tree
+
+
+def function_sql(macro: exp.Create, returns: str, dialect: str, macros: set[str]) -> Rendered:
+    """A DuckDB macro of the cleaning as a temporary SQL function of `dialect` (not Spark: `spark_function`), its
+    parameters text, returning `returns` (a DuckDB type); the `macros` it calls are called as functions too."""
+    function = macro.this
+    name = function.this.name.lower()
+    schema = _TEMPORARY_SCHEMA.get(dialect)
+    udf = exp.UserDefinedFunction(
+        this=exp.Table(this=exp.to_identifier(name), db=exp.to_identifier(schema) if schema else None),
+        expressions=[exp.ColumnDef(this=exp.to_identifier(p.name), kind=exp.DataType.build("TEXT"))
+                     for p in function.expressions], wrapped=True)
+    body = render_tree(called(macro.expression.copy(), macros, dialect), dialect, frozenset(macros))
+    if dialect == "bigquery":
+        expression: exp.Expr = exp.Paren(this=sqlglot.parse_one(body.sql, read=dialect))
+        properties: list[exp.Expr] = [exp.TemporaryProperty()]
+    else:
+        if "$$" in body.sql:
+            raise ValueError(f"the body of {name} holds $$, which would end its text")
+        returned = exp.ReturnsProperty(this=exp.DataType.build(returns, dialect="duckdb"))
+        if dialect == "postgres":
+            expression = exp.Heredoc(this=f"\n  SELECT {body.sql}\n")
+            properties = [returned, exp.LanguageProperty(this=exp.to_identifier("SQL")),
+                          exp.StabilityProperty(this=exp.Literal.string("IMMUTABLE"))]
+        else:
+            expression = exp.Heredoc(this=f"\n  {body.sql}\n")
+            properties = [exp.TemporaryProperty(), returned]
+    create = exp.Create(this=udf, kind="FUNCTION", expression=expression,
+                        properties=exp.Properties(expressions=properties))
+    return Rendered(create.sql(dialect), body.notes, body.unported)
+
+
+def spark_function(macro: exp.Create) -> str:
+    """A DuckDB macro of the cleaning as the Spark SQL function of the same name and body (its arguments text)."""
+    function = macro.this
+    name = exp.to_identifier(function.this.name.lower()).sql(SPARK)
+    arguments = ", ".join(f"{exp.to_identifier(p.name).sql(SPARK)} STRING" for p in function.expressions)
+    body = spark_tree(macro.expression.copy(), {}).sql(SPARK)
+    return f"CREATE OR REPLACE TEMPORARY FUNCTION {name}({arguments}) RETURN {body}"
 
 
 def spark_tree(tree: exp.Expr, schema: Mapping[str, Mapping[str, str]]) -> exp.Expr:

@@ -14,6 +14,7 @@ identical is returned as notes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -43,6 +44,7 @@ from tiercli.engine.scoring import (
     score_sql,
     scored_sql,
 )
+from tiercli.engine.script import Step, script_statements
 from tiercli.engine.segments import CN8, CN8_METRICS, cn8_compare_sql
 from tiercli.errors import UsageError
 from tiercli.messages import say
@@ -175,14 +177,19 @@ def classify_orders(
 
 @dataclass(frozen=True)
 class Exported:
-    sql: str
+    sql: str  # the statements, each ended by `;`
     notes: list[str]  # what the rendering for the dialect can't make identical (engine/dialects)
+    statements: list[str]  # the same, one by one
+    tables: dict[str, str]  # with the cleaning: the table holding each of its tables' rows at the end
 
 
 def export_sql(rules: Rules, dialect: str = "duckdb", as_of: datetime | None = None,
-               members: bool = False, lang: str = "en", events: bool = False) -> Exported:
+               members: bool = False, lang: str = "en", events: bool = False,
+               cleaning: Sequence[Step] | None = None) -> Exported:
     """The classification query for `dialect`: DuckDB's is exactly what tiercli runs; the others are its tree
-    rendered by `engine.dialects` (for Spark: rewritten to give DuckDB's values)."""
+    rendered by `engine.dialects` (for Spark: rewritten to give DuckDB's values). With `cleaning` (the recorded
+    statements of a local cleaning, after those that read the input tables: `engine.script`), the script of the
+    whole pipeline: the cleaning's statements for `dialect`, then the query."""
     require_members(rules, members)
     require_events(rules, events)
     for condition in rule_conditions(rules):
@@ -190,7 +197,15 @@ def export_sql(rules: Rules, dialect: str = "duckdb", as_of: datetime | None = N
         if used:
             raise UsageError(say("engine.clv.not_in_sql", name=used[0]), condition.location, slug="clv_not_in_sql")
     sql = classification_sql(rules, as_of, members, lang, events)
-    if dialect == "duckdb":
-        return Exported(sql + ";\n", [])
-    rendered = render(sql, dialect, schema_of([ORDERS_DDL, MEMBERS_DDL, EVENTS_DDL]))
-    return Exported(rendered.sql + ";\n", rendered.notes)
+    script = script_statements(cleaning, dialect) if cleaning is not None else None
+    tables = script.tables if script is not None else {}
+    notes: list[str] = []
+    if dialect != "duckdb":
+        rendered = render(sql, dialect, schema_of([ORDERS_DDL, MEMBERS_DDL, EVENTS_DDL]), tables)
+        sql, notes = rendered.sql, list(rendered.notes)
+    statements = [sql]
+    if script is not None:
+        statements = [*script.statements, sql]
+        notes = [*notes, *(n for n in script.notes if n not in notes)]
+    return Exported("".join(f"{s};\n" if len(statements) == 1 else f"{s};\n\n" for s in statements), notes,
+                    statements, tables)

@@ -17,17 +17,15 @@ DuckDB makes. Results come back as tuples of Python values of DuckDB's kinds (De
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.optimizer.qualify import qualify
 
-from tiercli.engine.dialects import SPARK, spark_tree
+from tiercli.engine.dialects import SPARK, spark_function, spark_tree
+from tiercli.engine.statements import KEYS, bound, read_tables, spelled_out, update_as_select
 from tiercli.errors import UsageError
 from tiercli.messages import say
 
@@ -35,9 +33,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import DataFrame, SparkSession
 
-# The key of each table an UPDATE may change: the columns that name one of its rows.
-KEYS: Mapping[str, tuple[str, ...]] = {"lines": ("__input", "source_row")}
-_HIT = "__tiercli_hit"
 # The session's settings while tiercli runs on it (restored afterwards): naive times stay as written
 # (engine.dialects converts zones itself); no constraint propagation, whose rewrite of a union's constraints
 # fails on a checkpoint of `lines` after a second input's INSERT (Spark 4.0: "key not found").
@@ -91,23 +86,6 @@ def _value(value: Any) -> Any:
     if isinstance(value, list):
         return [_value(v) for v in value]
     return value
-
-
-def _literal(value: Any) -> exp.Expr:
-    """A bound parameter as a literal tree (the value never becomes SQL text by hand)."""
-    if value is None:
-        return exp.null()
-    if isinstance(value, list | tuple):
-        return exp.Array(expressions=[_literal(v) for v in value])
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, int | float | Decimal):
-        return exp.Literal.number(str(value))
-    if isinstance(value, datetime):
-        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.Type.TIMESTAMP)
-    if isinstance(value, date):
-        return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.Type.DATE)
-    return exp.Literal.string(str(value))
 
 
 def open_session(master: str | None = None, remote: str | None = None) -> SparkSession:
@@ -225,12 +203,7 @@ class SparkDatabase:
     # --- statements ---
 
     def _parse(self, sql: str, parameters: Sequence[Any] | None) -> exp.Expr:
-        tree = sqlglot.parse_one(sql, read="duckdb")
-        if parameters:
-            values = iter(parameters)
-            for holder in list(tree.find_all(exp.Placeholder, bfs=False)):  # in the order written
-                holder.replace(_literal(next(values)))
-        return tree
+        return bound(sql, parameters)
 
     def _run(self, tree: exp.Expr) -> Fetched:
         if isinstance(tree, exp.Create):
@@ -255,12 +228,7 @@ class SparkDatabase:
     def _create(self, tree: exp.Create) -> Fetched:
         kind = (tree.args.get("kind") or "").upper()
         if kind == "MACRO":  # a Spark SQL function of the same name and body: its arguments are computed once
-            function = tree.this
-            name = function.this.name.lower()
-            parameters = [p.name for p in function.expressions]
-            body = spark_tree(tree.expression.copy(), {}).sql(SPARK)
-            arguments = ", ".join(f"{p} STRING" for p in parameters)
-            self.session.sql(f"CREATE OR REPLACE TEMPORARY FUNCTION {name}({arguments}) RETURN {body}")
+            self.session.sql(spark_function(tree))
             return Fetched([])
         target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
         name = target.name
@@ -295,40 +263,12 @@ class SparkDatabase:
         return Fetched([])
 
     def _update(self, tree: exp.Update) -> Fetched:
-        """UPDATE t SET c = e … FROM s WHERE w: the matched rows' new values (t inner-joined to s on w, as
-        DuckDB matches them), joined back to t by its key; the other rows as they are."""
+        """UPDATE t SET … FROM s WHERE …: t's rows afterwards (`engine.statements.update_as_select`)."""
         name = tree.this.name
-        key = KEYS.get(name)
-        if key is None:
+        if name not in KEYS:
             raise SparkStatementRefused(f"UPDATE of {name}, which has no key in KEYS")
-        sets = [(e.this.name, e.expression) for e in tree.expressions]
-        new = [exp.alias_(value.copy(), f"{_HIT}_{column}") for column, value in sets]
-        matched = exp.select(*(exp.column(k, table=name) for k in key), *new)
-        source = tree.args.get("from_") or tree.args.get("from")
-        if source is not None:
-            matched = matched.from_(source.this.copy())
-            for join in source.args.get("joins") or []:
-                matched = matched.join(join.copy())
-            for join in tree.args.get("joins") or []:
-                matched = matched.join(join.copy())
-            matched = matched.join(exp.to_table(name), join_type="cross")
-        else:
-            matched = matched.from_(name)
-        where = tree.args.get("where")
-        if where is not None:
-            matched = matched.where(where.this.copy())
-        matched = matched.select(exp.alias_(exp.true(), _HIT))
-        changed = {column for column, _ in sets}
-        columns = [c for c, _ in self.columns(name)]
-        picked = [exp.column(c, table="t") if c not in changed else exp.alias_(
-            exp.Case(ifs=[exp.If(this=exp.column(_HIT, table="m"), true=exp.column(f"{_HIT}_{c}", table="m"))],
-                     default=exp.column(c, table="t")), c) for c in columns]
-        on = exp.and_(*(exp.EQ(this=exp.column(k, table="t"), expression=exp.column(k, table="m")) for k in key))
-        whole = (exp.select(*picked).from_(exp.alias_(exp.to_table(name), "t", table=True))
-                 .join(exp.Subquery(this=matched, alias=exp.TableAlias(this=exp.to_identifier("m"))),
-                       on=on, join_type="left"))
-        frame = self.session.sql(self.render(whole))
-        self._keep(name, frame, materialize=True)
+        whole = update_as_select(tree, [c for c, _ in self.columns(name)])
+        self._keep(name, self.session.sql(self.render(whole)), materialize=True)
         return Fetched([])
 
     def _describe(self, tree: exp.Describe) -> Fetched:
@@ -353,18 +293,14 @@ class SparkDatabase:
     # --- trees ---
 
     def _spelled_out(self, tree: exp.Expr) -> exp.Expr:
-        """`* REPLACE (…)` (which Spark lacks) spelled out column by column from the tables' schemas."""
+        """`* REPLACE (…)`, which Spark lacks, spelled out from the tables' schemas."""
         if not any(star.args.get("replace") for star in tree.find_all(exp.Star)):
             return tree
-        schema: dict[str, object] = dict(self._schema(tree))
-        return qualify(tree, schema=schema, dialect="duckdb", expand_stars=True,
-                       validate_qualify_columns=False, quote_identifiers=False, identify=False)
+        return spelled_out(tree, self._schema(tree))
 
     def _schema(self, tree: exp.Expr) -> dict[str, dict[str, str]]:
-        names = {t.name for t in tree.find_all(exp.Table) if t.name}
-        ctes = {c.alias for c in tree.find_all(exp.CTE)}
         known = {}
-        for name in names - ctes:
+        for name in read_tables(tree):
             if self.session.catalog.tableExists(name):
                 known[name] = dict(self.columns(name))
         return known

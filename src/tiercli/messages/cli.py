@@ -53,6 +53,15 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "sql.header": ("-- tiercli {version}: rules {source} ({name}), dialect {dialect}",
                    "-- tiercli {version}：规则 {source}（{name}），SQL 方言 {dialect}"),
     "sql.tables": ("-- reads these tables (DuckDB types):", "-- 读取以下表（DuckDB 类型）："),
+    "sql.inputs": ("-- reads one table per order export: its columns named as the file's header names them (text; "
+                   "a repeated header `name (2)`, an empty one `column N`) and `__row`, the row's number in the "
+                   "file (the first row under a one-line header is 2):",
+                   "-- 每个订单导出文件读取一张表：列名即文件表头（文本；重复的表头为 `名称 (2)`，空表头为 "
+                   "`column N`），另加 `__row`：该行在文件中的行号（表头占一行时第一行数据为 2）："),
+    "sql.input": ("--   {table}: the rows of {file} ({columns} columns and __row)",
+                  "--   {table}：{file} 的各行（{columns} 列及 __row）"),
+    "sql.cleaning": ("-- the cleaning as tiercli reads these files ({dates}), then the classification of `orders`",
+                     "-- 先按 tiercli 读取这些文件的方式清洗（{dates}），再对 `orders` 分级"),
     # entry.py
     "interrupted": ("interrupted", "已中断"),
     # render.py: the run summary, warnings, movement and files written

@@ -52,6 +52,7 @@ _TOKEN = re.compile(r"\S+")
 _CJK_MIN, _CJK_MAX = 0x4E00, 0x9FFF
 MAX_LINE_BYTES = 2 << 20  # DuckDB's longest line (its default; a larger one costs 16 times as much per thread)
 EXTRA = "c_extra"  # cells beyond the header's width (a row with more fields than the header)
+ROW = "__row"  # the row's number in the file (its spreadsheet row number: the header's is 1 in most files)
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "gb18030": "GB18030",
                   "shift_jis": "Shift_JIS", "cp1252": "CP1252", "latin-1": "LATIN-1"}
 
