@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from tiercli.cli.app import app
 from tiercli.pipeline import RunConfig, record_cleaning
-from tiercli.rules.load import load_rules
+from tiercli.rules.load import load_rules, parse_rules
 
 EXAMPLE = load_rules(REPO / "rules.example.yaml")
 
@@ -50,6 +50,34 @@ def test_the_duckdb_script_of_the_files_gives_the_local_run(case: str) -> None:
     con = run_in_duckdb(got)
     same_customers(customers_of(con, got.exported.statements[-1]), got.customers)
     assert [r[:3] for r in left_out(con, got.exported.tables["lines"])] == got.excluded
+
+
+REAL = {  # ../shared/research/data: (folder, file) each, and the mapping tiercli's message proposes where needed
+    "tmall-report": ([("tmall", "tmall_order_report.csv")],
+                     'input: {columns: {customer: "订单编号", order_id: "订单编号", paid_ts: "订单付款时间", '
+                     'created_ts: "订单创建时间", amount: "买家实际支付金额", refund_amount: "退款金额"}}'),
+    "uci-5k-r-semicolon": ([("uci_online_retail", "online_retail_sample5k_rhozon_semicolon.csv")], None),
+    "uci-40k-xlsx": ([("uci_online_retail", "online_retail_sample40k_moatazsaad.xlsx")], None),
+    "taobao-2017-pair": ([("exports", "taobao_2017_ExportOrderList_excerpt.gbk.csv"),
+                          ("exports", "taobao_2017_ExportOrderDetailList_excerpt.gbk.csv")], None),
+    "shopify-tiktok": ([("exports", "shopify_orders_export_GB_tiktok_channel_excerpt.csv")], None),
+}
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("case", sorted(REAL))
+def test_the_duckdb_script_of_a_real_export_gives_the_local_run(case: str) -> None:
+    from conftest import shared_file
+
+    parts, extra = REAL[case]
+    rules = EXAMPLE
+    if extra:
+        text = (REPO / "rules.example.yaml").read_text(encoding="utf-8")
+        rules = parse_rules(text.replace("\ntiers:", f"\n{extra}\ntiers:", 1), "rules.yaml")
+    got = script_case([shared_file(*p) for p in parts], rules, "duckdb")
+    con = run_in_duckdb(got)
+    same_customers(customers_of(con, got.exported.statements[-1]), got.customers)
+    assert [r[:3] for r in left_out(con, "lines")] == got.excluded
 
 
 def test_the_script_keeps_as_of_and_the_language_of_the_messages() -> None:

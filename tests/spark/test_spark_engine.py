@@ -122,6 +122,40 @@ def test_a_spark_run_is_a_local_run(spark: Any, case: str) -> None:
         assert_same_result(local, on_spark)
 
 
+# Real exports (../shared/research/data), with the mapping or statuses tiercli's message proposes where they need one
+REAL: dict[str, tuple[list[tuple[str, str]], str | None]] = {
+    "uci-i": ([("exports", "uci_online_retail_I_excerpt.csv")], None),
+    "uci-ii-roundtrip": ([("exports", "uci_online_retail_II_excerpt_pandas_roundtrip.csv")], None),
+    "uci-40k-xlsx": ([("uci_online_retail", "online_retail_sample40k_moatazsaad.xlsx")], None),
+    "uci-5k-r-semicolon": ([("uci_online_retail", "online_retail_sample5k_rhozon_semicolon.csv")], None),
+    "uci-invoices": ([("uci_online_retail", "invoices_mwoitek.csv")], 'input: {columns: {customer: "CustomerID", '
+                     'order_id: "InvoiceNo", paid_ts: "InvoiceDate", amount: "TotalPrice"}}'),
+    "cdnow": ([("clvtools", "cdnow.csv")], 'input: {columns: {customer: "Id", paid_ts: "Date", amount: "Price"}}'),
+    "r-rfm-orders": ([("r_rfm", "rfm_data_orders.csv")], None),
+    "tmall-report": ([("tmall", "tmall_order_report.csv")], 'input: {columns: {customer: "订单编号", order_id: '
+                     '"订单编号", paid_ts: "订单付款时间", created_ts: "订单创建时间", amount: "买家实际支付金额", '
+                     'refund_amount: "退款金额"}}'),
+    "taobao-2017-gbk-pair": ([("exports", "taobao_2017_ExportOrderList_excerpt.gbk.csv"),
+                              ("exports", "taobao_2017_ExportOrderDetailList_excerpt.gbk.csv")], None),
+    "shopify-tiktok": ([("exports", "shopify_orders_export_GB_tiktok_channel_excerpt.csv")], None),
+    "shopify-cod": ([("exports", "shopify_orders_export_BD_cod_excerpt.csv")],
+                    'input: {statuses: {"pending": paid_in_progress}}'),
+}
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("case", list(REAL))
+def test_a_spark_run_of_a_real_export_is_a_local_run(spark: Any, case: str) -> None:
+    from conftest import shared_file
+
+    parts, extra = REAL[case]
+    files = [str(shared_file(*p)) for p in parts]
+    rules = _rules(extra)
+    with run(RunConfig(files=files, rules=rules)) as local, \
+            run(RunConfig(files=files, rules=rules, engine="spark")) as on_spark:
+        assert_same_result(local, on_spark)
+
+
 def test_200k_generated_lines_on_spark_are_a_local_run(spark: Any, tmp_path: Path) -> None:
     import subprocess
     import sys
