@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tiercli.database import DEFAULT_MEMORY_LIMIT, Database, check_threads, memory_bytes, open_database
-from tiercli.engine.clean import Cleaned, Source, clean, excluded_rows, order_inputs
+from tiercli.engine.clean import Cleaned, ExcludedFrom, Source, clean, excluded_rows, order_inputs
 from tiercli.engine.compute import column_units, member_names, summary
 from tiercli.engine.events import event_inputs, load_events
 from tiercli.engine.figures import compute_figures, currencies, currency_of, kpis
@@ -27,6 +27,7 @@ from tiercli.progress import COMPUTING, NO_PROGRESS, READING, Progress, phase, w
 from tiercli.result import BehaviourFigures, ClvFigures, Holdout, InputFile, Inspection, Result, Rows, StatusCount
 from tiercli.rules.model import ClvSpec, Rules
 from tiercli.runfolder import RunFolder
+from tiercli.sources.events import header_score as event_header_score
 from tiercli.sources.events import open_events
 from tiercli.sources.members import header_score as member_header_score
 from tiercli.sources.members import load_members, open_members
@@ -98,14 +99,17 @@ def _open(config: RunConfig, folder: Path, progress: Progress = NO_PROGRESS, ses
         members = open_members(config.members, folder, memory_limit=memory)
     events: list[Opened] = []
     for path in config.events:
-        events.extend(open_events(path, folder, memory_limit=memory))
+        if session is not None and not is_workbook(path):
+            events.append(open_spark_input(path, session, header_score=event_header_score))
+        else:
+            events.extend(open_events(path, folder, memory_limit=memory))
         progress.advance()
     return _Opened(orders, members, events)
 
 
 def _spark_checks(config: RunConfig) -> None:
     """What a Spark run can't do yet stops it before anything is read."""
-    unsupported = [("--events", bool(config.events)), ("clv:", config.rules.clv is not None)]
+    unsupported = [("clv:", config.rules.clv is not None)]
     for what, used in unsupported:
         if used:
             raise UsageError(say("engine.spark.not_supported", what=what), slug="spark_not_supported")
@@ -130,6 +134,15 @@ def load(db: Database, config: RunConfig, opened: Sequence[Opened]) -> list[Sour
                                 detection=detection)
         sources.append(Source(raw, mapping, index))
     return sources
+
+
+def _left_out(db: Database, inputs: Sequence[ExcludedFrom]) -> int:
+    """How many rows of the order and events tables were left out (each with its reason)."""
+    counted = 0
+    for table in sorted({i.table for i in inputs}):
+        found = db.execute(f"SELECT count(*) FROM {identifier(table)} WHERE reason IS NOT NULL").fetchone()
+        counted += int(found[0]) if found else 0
+    return counted
 
 
 def _check_limits(config: RunConfig) -> None:
@@ -350,7 +363,7 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
                     cluster = SparkTables(spark_db, history.columns, excluded_from, config.lang)
                     customers = Rows.elsewhere(cluster.schema("customers"), cluster.count("customers"))
                     progress.advance()
-                    excluded = Rows.elsewhere(cluster.schema("excluded"), sum(cleaned.excluded_by_reason.values()))
+                    excluded = Rows.elsewhere(cluster.schema("excluded"), _left_out(db, excluded_from))
                     progress.advance()
                 else:
                     select = ", ".join(identifier(c) for c in history.columns)

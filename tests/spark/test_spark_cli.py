@@ -202,11 +202,8 @@ def test_a_link_is_refused(here: Path) -> None:
     (["--engine", "spark", "--threads", "2"], "--threads sets DuckDB's threads, and --engine spark runs on the "
                                               "cores Spark has (--spark-master local[N], or the cluster's): leave "
                                               "--threads out"),
-    (["--engine", "spark", "--events", "events.csv"], "--events doesn't run on --engine spark yet: run it without "
-                                                      "--engine spark"),
 ])
 def test_options_that_dont_go_together(here: Path, args: list[str], message: str) -> None:
-    (here / "events.csv").write_text("customer,time,event\na,2024-01-01,view\n", encoding="utf-8")
     assert refused(*args, "-o", "out") == message
     assert not (here / "out").exists()
 

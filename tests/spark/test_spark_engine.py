@@ -10,6 +10,7 @@ doubles, added in another order on Spark: equal to 1e-9).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,33 @@ def test_a_spark_run_of_a_real_export_is_a_local_run(spark: Any, case: str) -> N
     with run(RunConfig(files=files, rules=rules)) as local, \
             run(RunConfig(files=files, rules=rules, engine="spark")) as on_spark:
         assert_same_result(local, on_spark)
+
+
+EVENTS = REPO / "tests" / "fixtures" / "events"
+# Behaviour logs beside tests/fixtures/events/orders.csv: each layout, with the helpers its tests use
+EVENT_CASES: dict[str, tuple[list[str], tuple[str, ...]]] = {
+    "tmall-user-log": (["tmall_user_log.csv"], ("viewed(category, '662', 30)", "carted_not_bought(30)")),
+    "retailrocket-with-properties": (["retailrocket_events.csv", "retailrocket_item_properties.csv"],
+                                     ("viewed(category, '1000')", "viewed(category, '2000')",
+                                      "carted_not_bought(30)")),
+    "ga4": (["ga4_events.csv"], ("viewed(category, 'Beauty', 30)", "carted_not_bought(30)")),
+    "generic-zh": (["generic_zh.csv"], ("share(category, '美妆')", "viewed(category, '美妆')")),
+}
+
+
+@pytest.mark.parametrize("case", list(EVENT_CASES))
+def test_a_spark_run_with_events_is_a_local_run(spark: Any, case: str) -> None:
+    from datetime import datetime
+
+    names, helpers = EVENT_CASES[case]
+    uses = " and ".join(f"{h} >= 0" for h in (*helpers, "views_30d", "view_to_buy", "days_since_view"))
+    rules = parse_rules(f"tiers:\n  - {{name: all}}\ntags:\n  - {{name: uses, when: \"{uses}\"}}\n", "r.yaml")
+    config = RunConfig(files=[str(EVENTS / "orders.csv")], rules=rules, as_of=datetime(2024, 11, 11, 23, 59, 59),
+                       events=[str(EVENTS / n) for n in names])
+    with run(config) as local, run(replace(config, engine="spark")) as on_spark:
+        assert_same_result(local, on_spark)
+        assert on_spark.behaviour == local.behaviour
+        assert local.behaviour is not None and sum(f.rows_used for f in local.behaviour.files) > 0
 
 
 def test_200k_generated_lines_on_spark_are_a_local_run(spark: Any, tmp_path: Path) -> None:

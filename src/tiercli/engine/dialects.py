@@ -363,6 +363,10 @@ def _cleaning_for_spark(node: exp.Expr) -> exp.Expr:
         return _strptime(node.expressions[0], node.expressions[1])
     if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone":
         return _timezone(node.expressions[0], node.expressions[1])
+    if _is_call(node, "to_json") and len(node.expressions) == 1:  # of a text: Spark's to_json takes a struct
+        return _json_text(node.expressions[0])
+    if isinstance(node, exp.Join) and (node.args.get("method") or "").upper() == "ASOF":
+        return _asof(node)
     if isinstance(node, exp.Add) and _is_call(node.expression, "to_microseconds"):
         return exp.Anonymous(this="timestampadd", expressions=[
             exp.var("MICROSECOND"), node.expression.expressions[0], node.this])
@@ -383,6 +387,40 @@ def _ordered_list(node: exp.ArrayAgg, order: exp.Order) -> exp.Expr:
         return exp.Anonymous(this="array_sort", expressions=[exp.Anonymous(this="collect_list",
                                                                            expressions=[value.copy()])])
     return node
+
+
+def _asof(join: exp.Join) -> exp.Expr:
+    """`ASOF [LEFT] JOIN t AS c ON l.k = c.k … AND l.at >= c.since` (Spark has none) as a join to each row of t
+    with the time the next row of its key starts: the row whose span holds `l.at`. Exact when t holds one row per
+    key and time (tiercli's item_categories does)."""
+    conditions = list(join.args["on"].flatten()) if isinstance(join.args["on"], exp.And) else [join.args["on"]]
+    keys = [c for c in conditions if isinstance(c, exp.EQ)]
+    since = next(c for c in conditions if isinstance(c, exp.GTE))
+    right = join.this
+    alias = right.alias_or_name
+    start = since.expression.name
+    until = exp.Window(this=exp.Anonymous(this="lead", expressions=[exp.column(start)]),
+                       partition_by=[exp.column(k.expression.name) for k in keys],
+                       order=exp.Order(expressions=[exp.Ordered(this=exp.column(start))]))
+    spans = exp.select(exp.Star(), exp.alias_(until, "__until")).from_(exp.to_table(right.name))
+    ended = exp.or_(exp.Is(this=exp.column("__until", table=alias), expression=exp.null()),
+                    exp.LT(this=since.this.copy(), expression=exp.column("__until", table=alias)))
+    made = join.copy()
+    made.set("method", None)
+    made.set("this", exp.Subquery(this=spans, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+    made.set("on", exp.and_(join.args["on"].copy(), ended))
+    return made
+
+
+def _json_text(value: exp.Expr) -> exp.Expr:
+    """A text as a JSON string (quoted, escaped) the way DuckDB's to_json writes it: Spark's to_json of a struct
+    holding it, the value cut out of `{"v":…}`."""
+    wrapped = exp.Anonymous(this="to_json", expressions=[
+        exp.Anonymous(this="named_struct", expressions=[exp.Literal.string("v"), value.copy()])])
+    cut = exp.Anonymous(this="regexp_extract", expressions=[
+        wrapped, exp.Literal.string(r'^\{"v":(.*)\}$'), exp.Literal.number(1)])
+    return exp.Case(ifs=[exp.If(this=exp.Is(this=value.copy(), expression=exp.null()), true=exp.null())],
+                    default=cut)
 
 
 def _is_call(node: exp.Expr, name: str) -> bool:
@@ -446,7 +484,10 @@ def _java_format(strptime: str) -> tuple[str, bool]:
     while i < len(strptime):
         if strptime[i] == "%" and i + 1 < len(strptime) and strptime[i + 1] in _STRPTIME:
             flush()
-            out.append(_STRPTIME[strptime[i + 1]])
+            letter = _STRPTIME[strptime[i + 1]]
+            if len(letter) == 1 and strptime[i + 2:i + 3] == "%":  # two numbers side by side (%m%d): Java
+                letter *= 2  # splits them only when the first has a fixed width, as DuckDB reads two digits
+            out.append(letter)
             i += 2
             continue
         literal_run.append(strptime[i])

@@ -235,7 +235,9 @@ def _categories(db: Database, properties: Sequence[RawTable], zone: str | None) 
         item, prop, value, time = (_text(raw, by_key[k]) for k in ("itemid", "property", "value", "timestamp"))
         selects.append(f"""SELECT tid({item}) AS item, {_epoch(time, "ms", zone)} AS since,
             tid({value}) AS category FROM {raw.table} WHERE {prop} = 'categoryid' AND {item} IS NOT NULL""")
-    db.execute(f"CREATE OR REPLACE TABLE {CATEGORIES} AS " + " UNION ALL ".join(selects))
+    # one category per item and time (the greatest, when a file gives two), so that the events' join finds one
+    db.execute(f"CREATE OR REPLACE TABLE {CATEGORIES} AS SELECT item, since, max(category) AS category FROM ("
+               + " UNION ALL ".join(selects) + ") GROUP BY item, since")
     counts = []
     for raw in properties:
         by_key = {header_key(h): h for h in raw.headers}

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 TABLES = ("customers", "excluded")
 
 
+_PART = "__tiercli_part"  # which input a left-out row comes from, for the order of the rows
+
+
 class SparkTables:
     """`ClusterTables` of a Spark run (tiercli.result)."""
 
@@ -55,9 +58,9 @@ class SparkTables:
 
         names, positions = excluded_names(self._inputs)
         message = "message_zh" if self._lang == "zh" else "message"
-        parts = []
-        for src, where in sorted(zip(self._inputs, positions, strict=True),
-                                 key=lambda p: (p[0].table != "lines", p[0].name)):
+        parts = []  # the order rows' inputs first, then the events', each by file name (as a local run lists them)
+        for part, (src, where) in enumerate(sorted(zip(self._inputs, positions, strict=True),
+                                                   key=lambda p: (p[0].table != "lines", p[0].name))):
             rows = self._db.frame(f"SELECT source_row, reason, {message} AS message, raw_cells FROM {src.table} "
                                   f"WHERE __input = {int(src.index)} AND reason IS NOT NULL")
             cells = [F.lit(None).cast("string")] * len(names)
@@ -67,11 +70,11 @@ class SparkTables:
             cells[3] = F.col("message").cast("string")
             for i, position in enumerate(where):
                 cells[position] = F.col("raw_cells").getItem(i).cast("string")
-            parts.append(rows.select(*cells).toDF(*names))
+            parts.append(rows.select(*cells, F.lit(part).alias(_PART)).toDF(*names, _PART))
         whole = parts[0]
-        for part in parts[1:]:
-            whole = whole.unionByName(part)
-        return whole.orderBy(F.col(names[0]), F.col(names[1]))
+        for more in parts[1:]:
+            whole = whole.unionByName(more)
+        return whole.orderBy(F.col(_PART), F.col(names[1])).drop(_PART)
 
     def schema(self, table: str) -> pa.Schema:
         frame = self.customers() if table == "customers" else self.excluded()
