@@ -107,14 +107,6 @@ def _open(config: RunConfig, folder: Path, progress: Progress = NO_PROGRESS, ses
     return _Opened(orders, members, events)
 
 
-def _spark_checks(config: RunConfig) -> None:
-    """What a Spark run can't do yet stops it before anything is read."""
-    unsupported = [("clv:", config.rules.clv is not None)]
-    for what, used in unsupported:
-        if used:
-            raise UsageError(say("engine.spark.not_supported", what=what), slug="spark_not_supported")
-
-
 def _database(config: RunConfig, folder: RunFolder, opened: _Opened, query_progress: bool = False) -> Database:
     return open_database(folder.sub("duckdb"), threads=config.threads, memory_limit=config.memory_limit,
                          readable=opened.readable, query_progress=query_progress)
@@ -317,8 +309,6 @@ def run(config: RunConfig, progress: Progress = NO_PROGRESS) -> Result:
     _check_limits(config)
     previous, overrides = read_history(config.previous, config.overrides, rules)
     spark = config.engine == "spark"
-    if spark:
-        _spark_checks(config)
     watched = progress is not NO_PROGRESS and not spark
     folder = RunFolder()
     folder.open()  # it holds the customers and excluded rows until the result is closed

@@ -11,10 +11,10 @@ from typing import Any
 import duckdb
 import pytest
 import sqlglot
-from script_cases import CASES, FIXTURES, REPO, ScriptCase, input_tables, same_customers, script_case
 from sqlglot import exp
 from typer.testing import CliRunner
 
+from script_cases import CASES, FIXTURES, REPO, ScriptCase, input_tables, same_customers, script_case
 from tiercli.cli.app import app
 from tiercli.pipeline import RunConfig, record_cleaning
 from tiercli.rules.load import load_rules, parse_rules

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from tiercli.errors import UsageError
 from tiercli.pipeline import RunConfig, run
 from tiercli.result import Result
 from tiercli.rules.load import load_rules, parse_rules
@@ -208,12 +207,18 @@ def test_a_spark_run_with_as_of_and_chinese_messages_is_a_local_run(spark: Any) 
         assert_same_result(local, on_spark, "zh")
 
 
-def test_what_spark_cant_run_yet_stops_before_reading(spark: Any) -> None:
-    rules = parse_rules((REPO / "rules.example.yaml").read_text(encoding="utf-8")
-                        + "\nclv: {model: bgnbd}\n", "rules.yaml")
-    with pytest.raises(UsageError) as info:
-        run(RunConfig(files=[str(FIXTURES / "missing.csv")], rules=rules, engine="spark"))
-    assert str(info.value) == "clv: doesn't run on --engine spark yet: run it without --engine spark"
+@pytest.mark.parametrize("model", ["bgnbd", "paretonbd"])
+def test_a_spark_run_with_clv_predictions_is_a_local_run(spark: Any, model: str) -> None:
+    """The model is fitted on the driver from one row of five numbers per buyer (x, t_x, T, mean spend), the same
+    rows in the same order as locally, and its predictions joined to the customers on Spark."""
+    rules = _rules(f"clv: {{model: {model}}}")
+    files = [str(SAMPLES / "tmall_orders.xlsx")]
+    with run(RunConfig(files=files, rules=rules)) as local, \
+            run(RunConfig(files=files, rules=rules, engine="spark")) as on_spark:
+        assert_same_result(local, on_spark)
+        assert on_spark.clv == local.clv
+        assert local.clv is not None and local.clv.buyers > 0
+
 
 
 def test_a_spark_run_with_members_and_a_previous_run_is_a_local_run(spark: Any, tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from script_cases import CASES, FIXTURES, REPO, ScriptCase, same_customers, script_case
 
+from script_cases import CASES, FIXTURES, REPO, ScriptCase, same_customers, script_case
 from tiercli.rules.load import load_rules
 
 pytestmark = [pytest.mark.spark, pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")]

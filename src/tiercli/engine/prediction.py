@@ -47,7 +47,7 @@ MODELS: dict[str, ModuleType] = {"bgnbd": bgnbd, "paretonbd": paretonbd}
 
 def inputs_sql(as_of: datetime, unit: str) -> str:
     """x, t_x, T (in `unit`) and the mean spend of repeat purchase days, per customer with a purchase up to the
-    as_of day."""
+    as_of day; by customer id, so that the fits add their terms in one order on any engine."""
     lit = timestamp(as_of)
     per = DAYS_PER[unit]
     orders = ORDER_ROW.format(lines="orders")
@@ -59,7 +59,7 @@ def inputs_sql(as_of: datetime, unit: str) -> str:
     FROM (SELECT customer_id, CAST(order_ts AS DATE) AS day, sum(amount) AS spend
           FROM ({orders}) AS per_order
           WHERE purchase AND order_ts <= {lit} GROUP BY customer_id, day) AS days
-    GROUP BY customer_id"""
+    GROUP BY customer_id ORDER BY customer_id"""
 
 
 @dataclass(frozen=True)

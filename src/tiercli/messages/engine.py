@@ -142,8 +142,6 @@ ENTRIES: dict[str, tuple[str, str]] = {
                       "PATH): install a JDK, or give a cluster with --spark-remote sc://host:15002",
                       "--engine spark 在本机运行 Spark，需要 Java 17 或 21（PATH 上没有 `java`）：请安装 JDK，"
                       "或用 --spark-remote sc://主机:15002 指定集群"),
-    "spark.not_supported": ("{what} doesn't run on --engine spark yet: run it without --engine spark",
-                            "{what} 还不能在 --engine spark 上运行：请去掉 --engine spark 再运行"),
     "spark.session_failed": ("Spark could not start a session ({reason}): check --spark-master / --spark-remote",
                              "Spark 无法启动会话（{reason}）：请检查 --spark-master / --spark-remote"),
     "sql.not_run": ("tiercli's tests parse this {dialect} query but don't run it on {dialect}: rounding, quantiles "
