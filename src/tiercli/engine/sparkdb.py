@@ -16,7 +16,6 @@ DuckDB makes. Results come back as tuples of Python values of DuckDB's kinds (De
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ from tiercli.engine.dialects import SPARK, spark_function, spark_tree
 from tiercli.engine.statements import KEYS, bound, read_tables, spelled_out, update_as_select
 from tiercli.errors import UsageError
 from tiercli.messages import say
+from tiercli.sources.spark_inputs import duckdb_type_name
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -59,22 +59,6 @@ class Fetched:
 def spark_type(duckdb_type: str) -> str:
     """A DuckDB type name in Spark's terms (`VARCHAR` → `STRING`, `TIMESTAMP` → `TIMESTAMP_NTZ`)."""
     return exp.DataType.build(duckdb_type, dialect="duckdb").sql(SPARK)
-
-
-def duckdb_type(spark_type_name: str) -> str:
-    """A Spark type (its simple string) as DuckDB names it."""
-    named = {"string": "VARCHAR", "bigint": "BIGINT", "int": "INTEGER", "smallint": "SMALLINT", "tinyint": "TINYINT",
-             "double": "DOUBLE", "float": "FLOAT", "boolean": "BOOLEAN", "date": "DATE", "timestamp_ntz": "TIMESTAMP",
-             "timestamp": "TIMESTAMP WITH TIME ZONE", "binary": "BLOB", "void": "VARCHAR"}
-    text = spark_type_name.lower()
-    if text in named:
-        return named[text]
-    decimal = re.fullmatch(r"decimal\((\d+),(\d+)\)", text)
-    if decimal:
-        return f"DECIMAL({decimal[1]},{decimal[2]})"
-    if text.startswith("array<") and text.endswith(">"):
-        return f"{duckdb_type(text[6:-1])}[]"
-    return exp.DataType.build(text, dialect=SPARK).sql("duckdb")
 
 
 def _value(value: Any) -> Any:
@@ -198,7 +182,7 @@ class SparkDatabase:
 
     def columns(self, table: str) -> list[tuple[str, str]]:
         """(name, DuckDB type) of each column of a table or view."""
-        return [(f.name, duckdb_type(f.dataType.simpleString())) for f in self.session.table(table).schema.fields]
+        return [(f.name, duckdb_type_name(f.dataType)) for f in self.session.table(table).schema.fields]
 
     # --- statements ---
 
@@ -277,7 +261,7 @@ class SparkDatabase:
             described = self.columns(target.name)
         else:
             frame = self.session.sql(self.render(target))
-            described = [(f.name, duckdb_type(f.dataType.simpleString())) for f in frame.schema.fields]
+            described = [(f.name, duckdb_type_name(f.dataType)) for f in frame.schema.fields]
         return Fetched([(n, t, "YES", None, None, None) for n, t in described])
 
     def _keep(self, name: str, frame: DataFrame, *, materialize: bool) -> None:
