@@ -142,3 +142,36 @@ def test_each_dialects_script_is_statements_of_that_dialect(dialect: str) -> Non
     created = [s.this.sql() for s in statements if isinstance(s, exp.Create) and s.args.get("kind") != "FUNCTION"]
     assert len(created) == len(set(created))  # nothing is made twice: no statement changes a table in place
     assert not any(isinstance(s, exp.Update | exp.Insert) for s in statements)
+
+
+def test_the_readmes_duckdb_example_gives_the_local_runs_customers(tmp_path: Any, monkeypatch: Any) -> None:
+    """The README's Python example, run as written after its `tiercli sql … > pipeline.sql`, on the file read by
+    DuckDB's own CSV reader (not tiercli's)."""
+    import contextlib
+    import io
+    import os
+
+    from tiercli.pipeline import run
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = readme.split("DuckDB's script is the statements as tiercli ran them.", 1)[1]
+    code = example.split("```python\n", 1)[1].split("```", 1)[0]
+    command = example.split("after `", 1)[1].split("`", 1)[0]
+    assert command == "tiercli sql sample_data/shopify_orders_export.csv -r rules.example.yaml > pipeline.sql"
+    os.symlink(REPO / "sample_data", tmp_path / "sample_data")
+    monkeypatch.chdir(tmp_path)
+    printed = CliRunner().invoke(app, ["sql", "sample_data/shopify_orders_export.csv", "-r",
+                                       str(REPO / "rules.example.yaml")])
+    assert printed.exit_code == 0
+    (tmp_path / "pipeline.sql").write_text(printed.stdout, encoding="utf-8")
+    shown = io.StringIO()
+    with contextlib.redirect_stdout(shown):
+        exec(compile(code, "README.md", "exec"), {})
+    import datetime as dt
+    from decimal import Decimal
+
+    rows = eval(shown.getvalue(), {"Decimal": Decimal, "datetime": dt})  # the example's three first customers
+    with run(RunConfig(files=["sample_data/shopify_orders_export.csv"], rules=EXAMPLE)) as result:
+        want = result.customers.read().to_pylist()[:3]
+    assert [r[0] for r in rows] == [w["customer_id"] for w in want]
+    assert [r[1] for r in rows] == [w["tier"] for w in want]

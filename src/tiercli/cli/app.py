@@ -587,6 +587,9 @@ def sql(
                    for t in recorded.inputs]
         header.append(text("cli.sql.cleaning", chosen, dates=in_lang(DATES[recorded.dayfirst], chosen)))
     exported = export_sql(loaded, dialect, parse_as_of(as_of), members, chosen, events, cleaning)
+    if files:
+        header.append(text("cli.sql.left_out", chosen, lines=exported.tables["lines"],
+                           inputs=exported.tables["__inputs"]))
     tables = [*([] if files else [ORDERS_DDL]), *([MEMBERS_DDL] if members else []),
               *([EVENTS_DDL] if events else [])]
     if tables:

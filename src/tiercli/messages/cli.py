@@ -60,8 +60,13 @@ ENTRIES: dict[str, tuple[str, str]] = {
                    "`column N`），另加 `__row`：该行在文件中的行号（表头占一行时第一行数据为 2）："),
     "sql.input": ("--   {table}: the rows of {file} ({columns} columns and __row)",
                   "--   {table}：{file} 的各行（{columns} 列及 __row）"),
-    "sql.cleaning": ("-- the cleaning as tiercli reads these files ({dates}), then the classification of `orders`",
-                     "-- 先按 tiercli 读取这些文件的方式清洗（{dates}），再对 `orders` 分级"),
+    "sql.left_out": ("-- the rows left out, each with its reason and message: {lines} WHERE reason IS NOT NULL "
+                     "(its __input is a row of {inputs}, which names the file)",
+                     "-- 被排除的行及原因、说明：{lines} WHERE reason IS NOT NULL（其 __input 对应 {inputs} 中的一行，"
+                     "即文件名）"),
+    "sql.cleaning": ("-- then the cleaning of files of this layout, as tiercli cleans them (dates: {dates}), and the "
+                     "classification of `orders`",
+                     "-- 随后按 tiercli 的方式清洗这种格式的文件（日期：{dates}），再对 `orders` 分级"),
     # entry.py
     "interrupted": ("interrupted", "已中断"),
     # render.py: the run summary, warnings, movement and files written
