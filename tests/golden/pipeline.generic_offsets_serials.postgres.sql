@@ -120,26 +120,52 @@ $$;
 CREATE FUNCTION pg_temp.ts_slow(x TEXT) RETURNS TIMESTAMP LANGUAGE SQL IMMUTABLE AS $$
   SELECT CASE
   WHEN x ~ '^(?:[0-9]{5}(\.[0-9]+)?)$'
-  THEN CAST('1899-12-30' AS TIMESTAMP) + TO_MICROSECONDS(CAST(ROUND(CAST(x AS DOUBLE PRECISION) * 86400e6) AS BIGINT))
-  ELSE TRY_STRPTIME(
-    REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
-    ARRAY[
-      '%Y/%m/%d %H:%M:%S',
-      '%Y/%m/%d %H:%M',
-      '%Y/%m/%d',
-      '%Y.%m.%d %H:%M:%S',
-      '%Y.%m.%d',
-      '%Y年%m月%d日 %H:%M:%S',
-      '%Y年%m月%d日 %H:%M',
-      '%Y年%m月%d日',
-      '%m/%d/%y %H:%M',
-      '%m/%d/%y',
-      '%m/%d/%Y %H:%M:%S',
-      '%m/%d/%Y %H:%M',
-      '%m/%d/%Y',
-      '%m-%d-%Y %H:%M',
-      '%m-%d-%Y'
-    ]
+  THEN CAST('1899-12-30' AS TIMESTAMP) + (
+    INTERVAL '1 MICROSECOND' * CAST(ROUND(CAST(x AS DOUBLE PRECISION) * 86400e6) AS BIGINT)
+  )
+  ELSE COALESCE(
+    TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'YYYY/MM/DD HH24:MI:SS'
+    ),
+    TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'YYYY/MM/DD HH24:MI'
+    ),
+    TO_TIMESTAMP(REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'YYYY/MM/DD'),
+    TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'YYYY.MM.DD HH24:MI:SS'
+    ),
+    TO_TIMESTAMP(REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'YYYY.MM.DD'),
+    TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'YYYY年MM月DD日 HH24:MI:SS'
+    ),
+    TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'YYYY年MM月DD日 HH24:MI'
+    ),
+    TO_TIMESTAMP(REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'YYYY年MM月DD日'),
+    TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'MM/DD/YY HH24:MI'
+    ),
+    TO_TIMESTAMP(REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'MM/DD/YY'),
+    TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'MM/DD/YYYY HH24:MI:SS'
+    ),
+    TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'MM/DD/YYYY HH24:MI'
+    ),
+    TO_TIMESTAMP(REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'MM/DD/YYYY'),
+    TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'MM-DD-YYYY HH24:MI'
+    ),
+    TO_TIMESTAMP(REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'MM-DD-YYYY')
   )
 END
 $$;
@@ -158,19 +184,33 @@ CREATE FUNCTION pg_temp.ts_iso_slow(x TEXT) RETURNS TIMESTAMP LANGUAGE SQL IMMUT
   CAST(x AS TIMESTAMP),
   CASE
     WHEN x ~ '^(?:[0-9]{5}(\.[0-9]+)?)$'
-    THEN CAST('1899-12-30' AS TIMESTAMP) + TO_MICROSECONDS(CAST(ROUND(CAST(x AS DOUBLE PRECISION) * 86400e6) AS BIGINT))
-    ELSE TRY_STRPTIME(
-      REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
-      ARRAY[
-        '%Y/%m/%d %H:%M:%S',
-        '%Y/%m/%d %H:%M',
-        '%Y/%m/%d',
-        '%Y.%m.%d %H:%M:%S',
-        '%Y.%m.%d',
-        '%Y年%m月%d日 %H:%M:%S',
-        '%Y年%m月%d日 %H:%M',
-        '%Y年%m月%d日'
-      ]
+    THEN CAST('1899-12-30' AS TIMESTAMP) + (
+      INTERVAL '1 MICROSECOND' * CAST(ROUND(CAST(x AS DOUBLE PRECISION) * 86400e6) AS BIGINT)
+    )
+    ELSE COALESCE(
+      TO_TIMESTAMP(
+        REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+        'YYYY/MM/DD HH24:MI:SS'
+      ),
+      TO_TIMESTAMP(
+        REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+        'YYYY/MM/DD HH24:MI'
+      ),
+      TO_TIMESTAMP(REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'YYYY/MM/DD'),
+      TO_TIMESTAMP(
+        REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+        'YYYY.MM.DD HH24:MI:SS'
+      ),
+      TO_TIMESTAMP(REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'YYYY.MM.DD'),
+      TO_TIMESTAMP(
+        REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+        'YYYY年MM月DD日 HH24:MI:SS'
+      ),
+      TO_TIMESTAMP(
+        REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+        'YYYY年MM月DD日 HH24:MI'
+      ),
+      TO_TIMESTAMP(REGEXP_REPLACE(x, '\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'YYYY年MM月DD日')
     )
   END
 )
@@ -188,14 +228,11 @@ $$;
 CREATE FUNCTION pg_temp.ts_tz(x TEXT, zone TEXT) RETURNS TIMESTAMP LANGUAGE SQL IMMUTABLE AS $$
   SELECT CASE
   WHEN PG_TEMP.TC(x) ~ '[0-9]:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})\s*$'
-  THEN TIMEZONE(
-    zone,
-    CAST(REGEXP_REPLACE(
-      REGEXP_REPLACE(PG_TEMP.TC(x), '\s*(Z|UTC|GMT)\s*$', '+00:00'),
-      '\s*([+-][0-9]{2}):?([0-9]{2})\s*$',
-      '\1:\2'
-    ) AS TIMESTAMPTZ)
-  )
+  THEN CAST(REGEXP_REPLACE(
+    REGEXP_REPLACE(PG_TEMP.TC(x), '\s*(Z|UTC|GMT)\s*$', '+00:00'),
+    '\s*([+-][0-9]{2}):?([0-9]{2})\s*$',
+    '\1:\2'
+  ) AS TIMESTAMPTZ) AT TIME ZONE zone
   ELSE PG_TEMP.TS(x)
 END
 $$;

@@ -127,26 +127,54 @@ $$;
 CREATE TEMPORARY FUNCTION ts_slow(x VARCHAR) RETURNS TIMESTAMPNTZ AS $$
   CASE
   WHEN REGEXP_LIKE(x, '[0-9]{5}(\\.[0-9]+)?')
-  THEN CAST('1899-12-30' AS TIMESTAMPNTZ) + TO_MICROSECONDS(CAST(ROUND(CAST(x AS DOUBLE) * 86400e6) AS BIGINT))
-  ELSE TRY_STRPTIME(
-    REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
-    [
-      '%Y/%m/%d %H:%M:%S',
-      '%Y/%m/%d %H:%M',
-      '%Y/%m/%d',
-      '%Y.%m.%d %H:%M:%S',
-      '%Y.%m.%d',
-      '%Y年%m月%d日 %H:%M:%S',
-      '%Y年%m月%d日 %H:%M',
-      '%Y年%m月%d日',
-      '%m/%d/%y %H:%M',
-      '%m/%d/%y',
-      '%m/%d/%Y %H:%M:%S',
-      '%m/%d/%Y %H:%M',
-      '%m/%d/%Y',
-      '%m-%d-%Y %H:%M',
-      '%m-%d-%Y'
-    ]
+  THEN DATEADD(
+    MICROSECOND,
+    CAST(ROUND(CAST(x AS DOUBLE) * 86400e6) AS BIGINT),
+    CAST('1899-12-30' AS TIMESTAMPNTZ)
+  )
+  ELSE COALESCE(
+    TRY_TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'yyyy/mm/DD hh24:mi:ss'
+    ),
+    TRY_TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'yyyy/mm/DD hh24:mi'
+    ),
+    TRY_TO_TIMESTAMP(REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'yyyy/mm/DD'),
+    TRY_TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'yyyy.mm.DD hh24:mi:ss'
+    ),
+    TRY_TO_TIMESTAMP(REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'yyyy.mm.DD'),
+    TRY_TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'yyyy年mm月DD日 hh24:mi:ss'
+    ),
+    TRY_TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'yyyy年mm月DD日 hh24:mi'
+    ),
+    TRY_TO_TIMESTAMP(REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'yyyy年mm月DD日'),
+    TRY_TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'mm/DD/yy hh24:mi'
+    ),
+    TRY_TO_TIMESTAMP(REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'mm/DD/yy'),
+    TRY_TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'mm/DD/yyyy hh24:mi:ss'
+    ),
+    TRY_TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'mm/DD/yyyy hh24:mi'
+    ),
+    TRY_TO_TIMESTAMP(REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'mm/DD/yyyy'),
+    TRY_TO_TIMESTAMP(
+      REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+      'mm-DD-yyyy hh24:mi'
+    ),
+    TRY_TO_TIMESTAMP(REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'mm-DD-yyyy')
   )
 END
 $$;
@@ -165,19 +193,35 @@ CREATE TEMPORARY FUNCTION ts_iso_slow(x VARCHAR) RETURNS TIMESTAMPNTZ AS $$
   CAST(x AS TIMESTAMPNTZ),
   CASE
     WHEN REGEXP_LIKE(x, '[0-9]{5}(\\.[0-9]+)?')
-    THEN CAST('1899-12-30' AS TIMESTAMPNTZ) + TO_MICROSECONDS(CAST(ROUND(CAST(x AS DOUBLE) * 86400e6) AS BIGINT))
-    ELSE TRY_STRPTIME(
-      REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
-      [
-        '%Y/%m/%d %H:%M:%S',
-        '%Y/%m/%d %H:%M',
-        '%Y/%m/%d',
-        '%Y.%m.%d %H:%M:%S',
-        '%Y.%m.%d',
-        '%Y年%m月%d日 %H:%M:%S',
-        '%Y年%m月%d日 %H:%M',
-        '%Y年%m月%d日'
-      ]
+    THEN DATEADD(
+      MICROSECOND,
+      CAST(ROUND(CAST(x AS DOUBLE) * 86400e6) AS BIGINT),
+      CAST('1899-12-30' AS TIMESTAMPNTZ)
+    )
+    ELSE COALESCE(
+      TRY_TO_TIMESTAMP(
+        REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+        'yyyy/mm/DD hh24:mi:ss'
+      ),
+      TRY_TO_TIMESTAMP(
+        REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+        'yyyy/mm/DD hh24:mi'
+      ),
+      TRY_TO_TIMESTAMP(REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'yyyy/mm/DD'),
+      TRY_TO_TIMESTAMP(
+        REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+        'yyyy.mm.DD hh24:mi:ss'
+      ),
+      TRY_TO_TIMESTAMP(REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'yyyy.mm.DD'),
+      TRY_TO_TIMESTAMP(
+        REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+        'yyyy年mm月DD日 hh24:mi:ss'
+      ),
+      TRY_TO_TIMESTAMP(
+        REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''),
+        'yyyy年mm月DD日 hh24:mi'
+      ),
+      TRY_TO_TIMESTAMP(REGEXP_REPLACE(x, '\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$', ''), 'yyyy年mm月DD日')
     )
   END
 )
@@ -198,7 +242,7 @@ CREATE TEMPORARY FUNCTION ts_tz(x VARCHAR, zone VARCHAR) RETURNS TIMESTAMPNTZ AS
     TC(x),
     '[0-9]:[0-9]{2}(?::[0-9]{2}(?:\\.[0-9]+)?)?\\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})\\s*$'
   )
-  THEN TIMEZONE(
+  THEN CONVERT_TIMEZONE(
     zone,
     TRY_CAST(REGEXP_REPLACE(
       REGEXP_REPLACE(TC(x), '\\s*(Z|UTC|GMT)\\s*$', '+00:00'),

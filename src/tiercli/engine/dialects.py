@@ -86,7 +86,7 @@ def render_tree(tree: exp.Expr, dialect: str, functions: frozenset[str] = frozen
     notes = [say("engine.sql.not_run", dialect=dialect)]
     if dialect == "bigquery" and any(True for _ in tree.find_all(exp.PercentileCont, exp.Median)):
         notes.append(say("engine.sql.bigquery_quantiles"))
-    if dialect == "postgres" and any(True for _ in tree.find_all(exp.TryCast)):
+    if dialect == "postgres" and any(True for _ in tree.find_all(exp.TryCast, exp.StrToTime)):
         notes.append(say("engine.sql.postgres_try_cast"))
     own = {function_name(f, dialect) for f in functions}
     unknown = tuple(sorted({c.name.lower() for c in tree.find_all(exp.Anonymous) if c.name.lower() not in own}))
@@ -101,11 +101,21 @@ def unported_note(dialect: str, functions: Sequence[str]) -> list[str]:
 
 
 def _full_match(node: exp.Expr, dialect: str) -> exp.Expr:
-    """regexp_full_match (DuckDB's): Snowflake's REGEXP_LIKE matches the whole text already; elsewhere the
-    pattern is anchored."""
+    """DuckDB's functions of the cleaning as sqlglot's nodes, which it renders in each dialect's terms:
+    regexp_full_match (Snowflake's REGEXP_LIKE matches the whole text already; elsewhere the pattern is anchored),
+    try_strptime with a list of formats (the first that reads the text), `+ to_microseconds(n)`, timezone()."""
     if isinstance(node, exp.RegexpFullMatch):
         pattern = node.expression if dialect == "snowflake" else _anchored(node.expression)
         return exp.RegexpLike(this=node.this, expression=pattern)
+    if _is_call(node, "try_strptime"):
+        value, formats = node.expressions
+        listed = formats.expressions if isinstance(formats, exp.Array) else [formats]
+        tries = [exp.StrToTime(this=value.copy(), format=f.copy(), safe=True) for f in listed]
+        return tries[0] if len(tries) == 1 else exp.Coalesce(this=tries[0], expressions=tries[1:])
+    if isinstance(node, exp.Add) and _is_call(node.expression, "to_microseconds"):
+        return exp.DateAdd(this=node.this, expression=node.expression.expressions[0], unit=exp.var("MICROSECOND"))
+    if _is_call(node, "timezone") and len(node.expressions) == 2:
+        return exp.AtTimeZone(this=node.expressions[1], zone=node.expressions[0])
     return node
 
 

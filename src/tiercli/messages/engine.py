@@ -152,10 +152,11 @@ ENTRIES: dict[str, tuple[str, str]] = {
                              "names and meaning) or rewrite their calls before running the script",
                              "{dialect} 没有 sqlglot 可对应 DuckDB 的 {functions} 的函数："
                              "运行脚本前请定义同名同义的函数，或改写这些调用"),
-    "sql.postgres_try_cast": ("PostgreSQL has no TRY_CAST: sqlglot writes CAST, so a cell that doesn't convert stops "
-                              "the script where tiercli would leave it empty",
-                              "PostgreSQL 没有 TRY_CAST：sqlglot 写成 CAST，无法转换的单元格会使脚本出错，"
-                              "而 tiercli 会将其视为空"),
+    "sql.postgres_try_cast": ("PostgreSQL has no TRY_CAST and its TO_TIMESTAMP doesn't fail softly: sqlglot writes "
+                              "CAST and TO_TIMESTAMP, so a cell that doesn't convert stops the script where tiercli "
+                              "would leave it empty",
+                              "PostgreSQL 没有 TRY_CAST，其 TO_TIMESTAMP 出错时也不返回空值：sqlglot 写成 CAST 和 "
+                              "TO_TIMESTAMP，无法转换的单元格会使脚本出错，而 tiercli 会将其视为空"),
     "sql.bigquery_quantiles": ("BigQuery's PERCENTILE_CONT is an analytic function (OVER …), not an aggregate: the "
                                "cut points of the quantile scores need rewriting before this query runs there",
                                "BigQuery 的 PERCENTILE_CONT 是分析函数（OVER …）而不是聚合函数："
