@@ -9,7 +9,8 @@ and `ties: split` need no cut points and are the same text. So are the compariso
 query computes the mean or median itself (`avg`, `quantile_cont(…, 0.5)`), and given values are numbers.
 
 Other dialects are the DuckDB text's sqlglot tree, rewritten and rendered by `engine.dialects`; what can't be made
-identical is returned as notes.
+identical is returned as notes. Given the recorded statements of a local cleaning (`tiercli sql FILES…`,
+`engine.script`), `export_sql` puts them, rendered for the dialect, before the query: the whole pipeline.
 """
 
 from __future__ import annotations
