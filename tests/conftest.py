@@ -115,8 +115,9 @@ def shared_file(*parts: str) -> Path:
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One local SparkSession for every Spark test (a JVM takes seconds to start): `local[2]`, UI off, two
-    shuffle partitions, UTC, its warehouse in a temporary folder (a catalog lookup creates it). Skipped without
-    PySpark or Java (.ci/run installs both)."""
+    shuffle partitions, UTC, its warehouse in a temporary folder (a catalog lookup creates it), a 3g heap (the
+    executors' checkpoints of some 60 whole runs live in it: 1g ended in garbage collection without end).
+    Skipped without PySpark or Java (.ci/run installs both)."""
     import importlib.util
     import shutil
 
@@ -132,7 +133,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", "2")
                .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.driver.memory", "1g")
+               .config("spark.driver.memory", "3g")
                .config("spark.sql.warehouse.dir", str(warehouse))
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
