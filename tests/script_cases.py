@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from tiercli.database import open_database
 from tiercli.engine.query import Exported, export_sql
-from tiercli.engine.script import InputTable, input_steps
+from tiercli.engine.script import InputTable
 from tiercli.pipeline import RunConfig, record_cleaning, run
 from tiercli.profiles.detect import header_score
 from tiercli.rules.model import Rules
@@ -54,7 +54,7 @@ def script_case(files: list[Path], rules: Rules, dialect: str, as_of: datetime |
     config = RunConfig(files=[str(f) for f in files], rules=rules, as_of=as_of, lang=lang)
     recorded = record_cleaning(config)
     exported = export_sql(rules, dialect, as_of, lang=lang,
-                          cleaning=[*input_steps(recorded.inputs), *recorded.steps])
+                          cleaning=recorded.steps)
     with run(config) as result:
         customers = sorted(pa.Table.from_batches(list(result.customers.batches())).to_pylist(),
                            key=lambda r: r["customer_id"])

@@ -19,7 +19,7 @@ from tiercli.engine.funnel import behaviour_figures
 from tiercli.engine.movement import apply_history, read_history
 from tiercli.engine.prediction import validate
 from tiercli.engine.query import classify_orders
-from tiercli.engine.script import InputTable, Recorder, Step
+from tiercli.engine.script import InputTable, Recorder, Step, input_steps
 from tiercli.errors import UsageError
 from tiercli.messages import Said, listed, say
 from tiercli.profiles.detect import ColumnMap, build_mapping, detect_platform, header_score
@@ -184,7 +184,7 @@ class RecordedCleaning:
     """The cleaning of the named files, statement by statement (`tiercli sql FILES…`)."""
 
     inputs: list[InputTable]
-    steps: list[Step]
+    steps: list[Step]  # the views over the input tables, then the cleaning's statements
     dayfirst: bool | None
 
 
@@ -200,7 +200,7 @@ def record_cleaning(config: RunConfig) -> RecordedCleaning:
                             extra_statuses=config.rules.input.statuses, timezone=config.rules.input.timezone)
             inputs = [InputTable(f"input_{s.index + 1}", s.raw.name, s.raw.table,
                                  _input_columns(s.raw.headers, recorder.columns(s.raw.table))) for s in sources]
-            return RecordedCleaning(inputs, recorder.steps, cleaned.dayfirst)
+            return RecordedCleaning(inputs, [*input_steps(inputs), *recorder.steps], cleaned.dayfirst)
 
 
 def _input_columns(headers: Sequence[str], raw: Sequence[tuple[str, str]]) -> list[tuple[str, str, str]]:

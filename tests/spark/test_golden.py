@@ -18,7 +18,6 @@ import pytest
 import sqlglot
 
 from tiercli.engine.query import DIALECTS, export_sql
-from tiercli.engine.script import input_steps
 from tiercli.pipeline import RunConfig, record_cleaning
 from tiercli.rules.load import load_rules
 
@@ -39,7 +38,7 @@ def golden(dialect: str) -> Path:
 def exported_pipeline(dialect: str) -> str:
     rules = load_rules(REPO / "rules.example.yaml")
     recorded = record_cleaning(RunConfig(files=[str(EXPORT)], rules=rules, as_of=AS_OF))
-    return export_sql(rules, dialect, AS_OF, cleaning=[*input_steps(recorded.inputs), *recorded.steps]).sql
+    return export_sql(rules, dialect, AS_OF, cleaning=recorded.steps).sql
 
 
 def golden_pipeline(dialect: str) -> Path:

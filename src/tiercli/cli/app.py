@@ -575,12 +575,11 @@ def sql(
                    dialect=dialect)]
     cleaning = None
     if files:
-        from tiercli.engine.script import input_steps
         from tiercli.pipeline import DATES, RunConfig, record_cleaning
 
         recorded = record_cleaning(RunConfig(files=files, rules=loaded, as_of=parse_as_of(as_of), sheet=sheet,
                                              platform=platform, lang=chosen))
-        cleaning = [*input_steps(recorded.inputs), *recorded.steps]
+        cleaning = recorded.steps
         header.append(text("cli.sql.inputs", chosen))
         header += [text("cli.sql.input", chosen, table=t.name, file=t.file,
                         columns=sum(1 for given, _, _ in t.columns if given and given != "__row"))

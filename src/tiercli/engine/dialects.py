@@ -82,7 +82,7 @@ def render_tree(tree: exp.Expr, dialect: str, functions: frozenset[str] = frozen
     """A DuckDB statement's tree for a dialect tiercli doesn't run (not Spark): a match of the whole text as the
     dialect writes it, then sqlglot's transpiling; the notes say what is left to DuckDB's meaning (a function
     sqlglot has no counterpart for, other than the script's own `functions`)."""
-    tree = tree.transform(lambda node: _full_match(node, dialect))
+    tree = tree.transform(lambda node: _portable(node, dialect))
     notes = [say("engine.sql.not_run", dialect=dialect)]
     if dialect == "bigquery" and any(True for _ in tree.find_all(exp.PercentileCont, exp.Median)):
         notes.append(say("engine.sql.bigquery_quantiles"))
@@ -100,7 +100,7 @@ def unported_note(dialect: str, functions: Sequence[str]) -> list[str]:
     return [say("engine.sql.duckdb_functions", dialect=dialect, functions=", ".join(sorted(set(functions))))]
 
 
-def _full_match(node: exp.Expr, dialect: str) -> exp.Expr:
+def _portable(node: exp.Expr, dialect: str) -> exp.Expr:
     """DuckDB's functions of the cleaning as sqlglot's nodes, which it renders in each dialect's terms:
     regexp_full_match (Snowflake's REGEXP_LIKE matches the whole text already; elsewhere the pattern is anchored),
     try_strptime with a list of formats (the first that reads the text), `+ to_microseconds(n)`, timezone()."""
